@@ -1,0 +1,76 @@
+// Command tilec compiles, runs and autotunes tile kernels.
+//
+// Each subcommand lives in its own file and registers itself with the root
+// command in an init function, so the command set is the list of files here.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes shared by every subcommand.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // the tool ran but something failed (a mismatch, an I/O error)
+	exitBadInput = 2 // the user's input was wrong (unknown kernel, bad flag value)
+	exitFindings = 3 // the emulator's sanitizer reported findings
+)
+
+// exitError carries an exit code to main. Subcommands return it (through
+// badInput or failed) instead of calling os.Exit, so deferred cleanup runs.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// badInput wraps err as a user-input error (exit code 2).
+func badInput(format string, args ...any) error {
+	return &exitError{code: exitBadInput, err: fmt.Errorf(format, args...)}
+}
+
+// failed wraps err as a run failure (exit code 1).
+func failed(format string, args ...any) error {
+	return &exitError{code: exitFailure, err: fmt.Errorf(format, args...)}
+}
+
+var rootCmd = &cobra.Command{
+	Use:   "tilec",
+	Short: "tilec compiles, runs and autotunes tile kernels for NVIDIA GPUs",
+	Long: `tilec is a tile-language GPU kernel compiler and autotuner.
+
+Kernels are written in a Go DSL (package ir), lowered through LLVM IR to PTX,
+and run on the GPU, on tilec's PTX emulator, or on the tile interpreter.`,
+	SilenceUsage:  true,
+	SilenceErrors: true,
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run executes the CLI with args and returns the process exit code.
+func run(args []string) int {
+	rootCmd.SetArgs(args)
+	// Flag parsing errors are the user's: report them as bad input.
+	rootCmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitError{code: exitBadInput, err: err}
+	})
+	err := rootCmd.Execute()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(os.Stderr, "tilec:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	// Cobra reports unknown commands and wrong argument counts as plain errors.
+	return exitBadInput
+}
