@@ -1,0 +1,189 @@
+package ir
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// MaxRank is the highest tile rank the IR supports.
+const MaxRank = 3
+
+// Dim is one dimension of a tile shape: a number, or the name of a constexpr
+// meta-parameter that specialization replaces with its bound value. Symbols
+// are opaque: BLOCK and BLOCK are equal, BLOCK and 64 are not, even when the
+// config later binds BLOCK to 64.
+type Dim struct {
+	N   int    // the size when Sym is empty
+	Sym string // a meta-parameter name, or ""
+}
+
+// D returns the concrete dimension n.
+func D(n int) Dim { return Dim{N: n} }
+
+// Symbolic reports whether d names a meta-parameter.
+func (d Dim) Symbolic() bool { return d.Sym != "" }
+
+func (d Dim) String() string {
+	if d.Sym != "" {
+		return d.Sym
+	}
+	return strconv.Itoa(d.N)
+}
+
+// Shape is a tile shape of rank 0 (a scalar) to MaxRank. It is a value type so
+// that Type stays comparable with ==.
+type Shape struct {
+	Rank int
+	Dims [MaxRank]Dim
+}
+
+// ShapeOf builds a shape from dims.
+func ShapeOf(dims ...Dim) Shape {
+	var s Shape
+	s.Rank = len(dims)
+	copy(s.Dims[:], dims)
+	return s
+}
+
+// Slice returns the dimensions as a slice.
+func (s Shape) Slice() []Dim { return append([]Dim(nil), s.Dims[:s.Rank]...) }
+
+// Concrete reports whether no dimension is symbolic.
+func (s Shape) Concrete() bool {
+	for _, d := range s.Dims[:s.Rank] {
+		if d.Symbolic() {
+			return false
+		}
+	}
+	return true
+}
+
+// Ints returns the concrete sizes; it must only be called on concrete shapes.
+func (s Shape) Ints() []int {
+	out := make([]int, s.Rank)
+	for i, d := range s.Dims[:s.Rank] {
+		out[i] = d.N
+	}
+	return out
+}
+
+// Numel is the number of elements of a concrete shape (1 for a scalar).
+func (s Shape) Numel() int {
+	n := 1
+	for _, d := range s.Dims[:s.Rank] {
+		n *= d.N
+	}
+	return n
+}
+
+func (s Shape) String() string {
+	parts := make([]string, s.Rank)
+	for i, d := range s.Dims[:s.Rank] {
+		parts[i] = d.String()
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// Kind says what a value of a Type is.
+type Kind uint8
+
+// The kinds of values.
+const (
+	KindInvalid  Kind = iota // a poisoned value: the builder already reported an error
+	KindScalar               // a number of dtype Elem (a tile of them when Shape.Rank > 0)
+	KindPtr                  // a global-memory pointer to Elem (a tile of pointers when Shape.Rank > 0)
+	KindBlockPtr             // one block pointer to a Shape-sized block of Elem
+)
+
+// Type is the type of an IR value. Values of a Type compare with ==.
+//
+// Tiles are types with Shape.Rank > 0: f32[64, 64] is a tile of floats,
+// ptr<f16>[64] a tile of pointers. A block pointer bptr<f16>[64, 64] is a
+// single value that addresses a 64x64 block of f16 in a strided tensor.
+// All pointers point into global memory: the tile IR has no other address
+// space (shared memory is a codegen concern).
+type Type struct {
+	Kind  Kind
+	Elem  DType
+	Shape Shape
+}
+
+// Scalar returns the scalar type of dtype d.
+func Scalar(d DType) Type { return Type{Kind: KindScalar, Elem: d} }
+
+// Tile returns the tile type of dtype d with the given dims.
+func Tile(d DType, dims ...Dim) Type { return Type{Kind: KindScalar, Elem: d, Shape: ShapeOf(dims...)} }
+
+// Ptr returns the scalar pointer type to d.
+func Ptr(d DType) Type { return Type{Kind: KindPtr, Elem: d} }
+
+// BlockPtr returns the type of a block pointer to blocks of d with the given dims.
+func BlockPtr(d DType, dims ...Dim) Type {
+	return Type{Kind: KindBlockPtr, Elem: d, Shape: ShapeOf(dims...)}
+}
+
+// IsTile reports whether t is a tile (of numbers or pointers).
+func (t Type) IsTile() bool { return t.Kind != KindBlockPtr && t.Shape.Rank > 0 }
+
+// IsPtr reports whether t is a pointer or a tile of pointers.
+func (t Type) IsPtr() bool { return t.Kind == KindPtr }
+
+// IsFloat reports whether t is a float scalar or tile.
+func (t Type) IsFloat() bool { return t.Kind == KindScalar && t.Elem.IsFloat() }
+
+// IsInt reports whether t is an integer scalar or tile.
+func (t Type) IsInt() bool { return t.Kind == KindScalar && t.Elem.IsInt() }
+
+// Rank is the tile rank (0 for scalars and block pointers).
+func (t Type) Rank() int {
+	if t.Kind == KindBlockPtr {
+		return 0
+	}
+	return t.Shape.Rank
+}
+
+// ScalarType returns the element type of a tile (t itself for a scalar).
+func (t Type) ScalarType() Type {
+	if t.Kind == KindBlockPtr {
+		return t
+	}
+	return Type{Kind: t.Kind, Elem: t.Elem}
+}
+
+// WithShape returns t's element type as a tile (or scalar) of shape s.
+func (t Type) WithShape(s Shape) Type { return Type{Kind: t.Kind, Elem: t.Elem, Shape: s} }
+
+// WithElem returns a numeric type of dtype d with t's shape.
+func (t Type) WithElem(d DType) Type { return Type{Kind: KindScalar, Elem: d, Shape: t.Shape} }
+
+// String returns the IR spelling: i32, f16[64, 64], ptr<f32>, ptr<f32>[128],
+// bptr<f16>[64, 64].
+func (t Type) String() string {
+	var base string
+	switch t.Kind {
+	case KindInvalid:
+		return "invalid"
+	case KindScalar:
+		base = t.Elem.String()
+	case KindPtr:
+		base = "ptr<" + t.Elem.String() + ">"
+	case KindBlockPtr:
+		return "bptr<" + t.Elem.String() + ">" + t.Shape.String()
+	}
+	if t.Shape.Rank == 0 {
+		return base
+	}
+	return base + t.Shape.String()
+}
+
+// isPow2 reports whether n is a power of two (n > 0).
+func isPow2(n int) bool { return n > 0 && n&(n-1) == 0 }
+
+// checkRank reports a rank outside 1..MaxRank.
+func checkRank(n int) error {
+	if n < 1 || n > MaxRank {
+		return fmt.Errorf("tile rank %d is outside 1..%d", n, MaxRank)
+	}
+	return nil
+}
