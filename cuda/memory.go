@@ -97,7 +97,7 @@ func (s *Stream) MemcpyHtoDAsync(dst DevicePtr, src []byte) error {
 	if len(src) == 0 {
 		return nil
 	}
-	return s.ctx.do(func() error {
+	return s.do(func() error {
 		return s.ctx.d.call(symMemcpyHtoDAsync, uintptr(dst), uintptr(hostPtr(src)), uintptr(len(src)), s.Handle())
 	})
 }
@@ -107,28 +107,28 @@ func (s *Stream) MemcpyDtoHAsync(dst []byte, src DevicePtr) error {
 	if len(dst) == 0 {
 		return nil
 	}
-	return s.ctx.do(func() error {
+	return s.do(func() error {
 		return s.ctx.d.call(symMemcpyDtoHAsync, uintptr(hostPtr(dst)), uintptr(src), uintptr(len(dst)), s.Handle())
 	})
 }
 
 // MemcpyDtoDAsync copies n bytes between device buffers in stream order (cuMemcpyDtoDAsync).
 func (s *Stream) MemcpyDtoDAsync(dst, src DevicePtr, n uint64) error {
-	return s.ctx.do(func() error {
+	return s.do(func() error {
 		return s.ctx.d.call(symMemcpyDtoDAsync, uintptr(dst), uintptr(src), uintptr(n), s.Handle())
 	})
 }
 
 // MemsetD8Async sets n bytes at dst to v in stream order (cuMemsetD8Async).
 func (s *Stream) MemsetD8Async(dst DevicePtr, v uint8, n uint64) error {
-	return s.ctx.do(func() error {
+	return s.do(func() error {
 		return s.ctx.d.call(symMemsetD8Async, uintptr(dst), uintptr(v), uintptr(n), s.Handle())
 	})
 }
 
 // MemsetD32Async sets n 32-bit words at dst to v in stream order (cuMemsetD32Async).
 func (s *Stream) MemsetD32Async(dst DevicePtr, v uint32, n uint64) error {
-	return s.ctx.do(func() error {
+	return s.do(func() error {
 		return s.ctx.d.call(symMemsetD32Async, uintptr(dst), uintptr(v), uintptr(n), s.Handle())
 	})
 }

@@ -84,6 +84,13 @@ func TestStreamsAndEvents(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotZero(t, s.Handle())
 	assert.Zero(t, (*Stream)(nil).Handle(), "nil is the default stream")
+	var ns *Stream
+	assert.ErrorIs(t, ns.Synchronize(), errNilStream)
+	assert.ErrorIs(t, ns.MemsetD8Async(0, 0, 1), errNilStream)
+	assert.NoError(t, ns.Destroy())
+	var ne *Event
+	assert.ErrorIs(t, ne.Record(nil), errNilEvent)
+	assert.Zero(t, ne.Handle())
 
 	buf, err := ctx.MemAlloc(64)
 	require.NoError(t, err)

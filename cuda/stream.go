@@ -6,12 +6,24 @@ import (
 	"unsafe"
 )
 
-// Stream is a CUDA stream. A nil *Stream, where a method or Launch accepts
-// one, is the legacy default (NULL) stream.
+// Stream is a CUDA stream. Function.Launch and Event.Record take a nil
+// *Stream as the legacy default (NULL) stream; for copies on the default
+// stream use the Context's synchronous methods.
 type Stream struct {
 	ctx   *Context
 	h     uintptr // CUstream
 	owned bool    // created here: Destroy destroys it
+}
+
+// errNilStream is returned by methods called on a nil *Stream.
+var errNilStream = errors.New("cuda: method called on a nil *Stream (the default stream has no Stream value; use Context methods)")
+
+// do runs f in the stream's context.
+func (s *Stream) do(f func() error) error {
+	if s == nil {
+		return errNilStream
+	}
+	return s.ctx.do(f)
 }
 
 // NewStream creates a stream (cuStreamCreate).
@@ -39,13 +51,13 @@ func (s *Stream) Handle() uintptr {
 
 // Synchronize waits for all work queued on the stream (cuStreamSynchronize).
 func (s *Stream) Synchronize() error {
-	return s.ctx.do(func() error { return s.ctx.d.call(symStreamSynchronize, s.h) })
+	return s.do(func() error { return s.ctx.d.call(symStreamSynchronize, s.h) })
 }
 
 // Destroy destroys a stream from NewStream (cuStreamDestroy) once its queued
 // work is done. On a stream from StreamFromHandle it does nothing.
 func (s *Stream) Destroy() error {
-	if !s.owned {
+	if s == nil || !s.owned {
 		return nil
 	}
 	return s.ctx.do(func() error { return s.ctx.d.call(symStreamDestroy, s.h) })
@@ -72,19 +84,35 @@ func (c *Context) NewEvent(flags EventFlags) (*Event, error) {
 // destroy it.
 func (c *Context) EventFromHandle(h uintptr) *Event { return &Event{ctx: c, h: h} }
 
-// Handle returns the CUevent.
-func (e *Event) Handle() uintptr { return e.h }
+// Handle returns the CUevent (0 for a nil *Event).
+func (e *Event) Handle() uintptr {
+	if e == nil {
+		return 0
+	}
+	return e.h
+}
+
+// errNilEvent is returned by methods called on a nil *Event.
+var errNilEvent = errors.New("cuda: method called on a nil *Event")
+
+// do runs f in the event's context.
+func (e *Event) do(f func() error) error {
+	if e == nil {
+		return errNilEvent
+	}
+	return e.ctx.do(f)
+}
 
 // Record records the event on stream s (nil: the default stream), after
 // the work queued there so far (cuEventRecord).
 func (e *Event) Record(s *Stream) error {
-	return e.ctx.do(func() error { return e.ctx.d.call(symEventRecord, e.h, s.Handle()) })
+	return e.do(func() error { return e.ctx.d.call(symEventRecord, e.h, s.Handle()) })
 }
 
 // Synchronize waits until the work before the event's record has finished
 // (cuEventSynchronize).
 func (e *Event) Synchronize() error {
-	return e.ctx.do(func() error { return e.ctx.d.call(symEventSynchronize, e.h) })
+	return e.do(func() error { return e.ctx.d.call(symEventSynchronize, e.h) })
 }
 
 // ElapsedTime returns the time from start to end, both recorded and
@@ -108,7 +136,7 @@ func ElapsedTime(start, end *Event) (time.Duration, error) {
 // Destroy destroys an event from NewEvent (cuEventDestroy). On an event
 // from EventFromHandle it does nothing.
 func (e *Event) Destroy() error {
-	if !e.owned {
+	if e == nil || !e.owned {
 		return nil
 	}
 	return e.ctx.do(func() error { return e.ctx.d.call(symEventDestroy, e.h) })

@@ -65,10 +65,13 @@ func Build(dir string, defines ...string) (string, error) {
 
 // FakeDriver builds the fake driver (with the given variant defines) into a
 // temporary directory of tb and returns its path. It skips tb when gcc is
-// missing and fails it when the build fails. Deleting the file at the end of
+// missing or the system is not Linux, and fails it when the build fails. Deleting the file at the end of
 // the test is harmless: a loaded library stays mapped.
 func FakeDriver(tb testing.TB, defines ...string) string {
 	tb.Helper()
+	if runtime.GOOS != "linux" {
+		tb.Skip("the fake CUDA driver is a Linux shared library")
+	}
 	path, err := Build(tb.TempDir(), defines...)
 	if errors.Is(err, ErrNoCompiler) {
 		tb.Skip(err.Error())
