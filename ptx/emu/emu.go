@@ -64,9 +64,9 @@
 // subnormals, and NaN canonicalization (0x7fffffff for f32, 0x7fff for
 // f16/bf16). The .approx instructions (ex2, lg2, rsqrt, sin, cos, tanh,
 // rcp.approx, sqrt.approx, div.approx) are computed in float64 and rounded
-// to nearest f32, which is within the ISA's error bounds. mma adds the 16
-// exact products of a row and column to the accumulator in float64 in k
-// order and rounds once to f32.
+// to nearest f32, which is within the ISA's error bounds. mma accumulates
+// in f32 in k order starting from C, each step an fma.rn.f32 (the product
+// exact, the sum rounded once).
 package emu
 
 import (

@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"math"
 	"math/bits"
 )
 
@@ -236,9 +235,9 @@ func decodeLdmatrix(x *ictx) {
 
 // decodeMma: mma.sync.aligned.m16n8k16.row.col.f32.{f16,bf16}.{f16,bf16}.f32
 // d{4}, a{4}, b{2}, c{4}, with the fragment layouts of PTX-NOTES.md
-// (g = lane/4, t = lane%4). Each D element is C plus the 16 exact
-// products of its row of A and column of B, added in float64 in k order
-// and rounded once to f32.
+// (g = lane/4, t = lane%4). Each D element starts from C and accumulates
+// the 16 products of its row of A and column of B in k order, each product
+// exact and each sum rounded to nearest f32: a chain of fma.rn.f32.
 func decodeMma(x *ictx) {
 	if !x.flag("sync") || !x.flag("aligned") || !x.flag("m16n8k16") || !x.flag("row") || !x.flag("col") {
 		x.fail("only mma.sync.aligned.m16n8k16.row.col is supported")
@@ -289,15 +288,13 @@ func decodeMma(x *ictx) {
 		var D [16][8]uint64
 		for i := 0; i < 16; i++ {
 			for j := 0; j < 8; j++ {
-				acc := C[i][j]
+				// acc = fma.rn.f32(A[i][k], B[k][j], acc) for k = 0..15.
+				acc := fmtF32.round(C[i][j], 0, rnEven)
 				for k := 0; k < 16; k++ {
-					acc += A[i][k] * B[k][j]
+					s, e := twoSum(A[i][k]*B[k][j], float64(f32of(acc)))
+					acc = fmtF32.round(s, e, rnEven)
 				}
-				if math.IsNaN(acc) {
-					D[i][j] = 0x7fffffff
-				} else {
-					D[i][j] = fmtF32.round(acc, 0, rnEven)
-				}
+				D[i][j] = acc
 			}
 		}
 		for mm := m; mm != 0; mm &= mm - 1 {
