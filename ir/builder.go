@@ -231,7 +231,16 @@ func (b *Builder) operands(op string, x, y any) (*Value, *Value) {
 		yv := b.operand(op, y, nil)
 		return b.operand(op, x, yv), yv
 	}
-	return b.errorf(op, "needs at least one value operand, got %v and %v", x, y), b.poison()
+	// Two literals: f32 if either is a float, else i32 (Python's promotion).
+	d := I32
+	for _, a := range []any{x, y} {
+		switch a.(type) {
+		case float64, float32:
+			d = F32
+		}
+	}
+	like := b.f.NewValue(Scalar(d))
+	return b.operand(op, x, like), b.operand(op, y, like)
 }
 
 // MetaValue returns a meta-parameter's value as an i32 scalar.

@@ -48,6 +48,14 @@ func inferElementwise(op *Op) ([]Type, error) {
 	return one(t)
 }
 
+// checkCmp rejects unsigned predicates on floats.
+func checkCmp(op *Op) error {
+	if pred := op.Str("pred"); pred[0] == 'u' && op.Args[0].Type.IsFloat() {
+		return fmt.Errorf("predicate %s compares integers as unsigned; the operands are %s", pred, op.Args[0].Type)
+	}
+	return nil
+}
+
 func inferWhere(op *Op) ([]Type, error) {
 	c, a, b := op.Args[0].Type, op.Args[1].Type, op.Args[2].Type
 	if c.Kind != KindScalar || c.Elem != I1 {

@@ -300,54 +300,39 @@ func irem(a, b int64, d DType) int64 {
 var CmpPreds = []string{"eq", "ne", "lt", "le", "gt", "ge", "ult", "ule", "ugt", "uge"}
 
 func evalCmp(pred string) func(in, out DType, a []Num) Num {
+	var fc func(x, y float64) bool
+	var ic func(x, y int64, ux, uy uint64) bool
+	switch pred {
+	case "eq":
+		fc, ic = func(x, y float64) bool { return x == y }, func(x, y int64, _, _ uint64) bool { return x == y }
+	case "ne":
+		fc, ic = func(x, y float64) bool { return x != y }, func(x, y int64, _, _ uint64) bool { return x != y }
+	case "lt":
+		fc, ic = func(x, y float64) bool { return x < y }, func(x, y int64, _, _ uint64) bool { return x < y }
+	case "le":
+		fc, ic = func(x, y float64) bool { return x <= y }, func(x, y int64, _, _ uint64) bool { return x <= y }
+	case "gt":
+		fc, ic = func(x, y float64) bool { return x > y }, func(x, y int64, _, _ uint64) bool { return x > y }
+	case "ge":
+		fc, ic = func(x, y float64) bool { return x >= y }, func(x, y int64, _, _ uint64) bool { return x >= y }
+	case "ult":
+		ic = func(_, _ int64, x, y uint64) bool { return x < y }
+	case "ule":
+		ic = func(_, _ int64, x, y uint64) bool { return x <= y }
+	case "ugt":
+		ic = func(_, _ int64, x, y uint64) bool { return x > y }
+	case "uge":
+		ic = func(_, _ int64, x, y uint64) bool { return x >= y }
+	}
 	return func(in, _ DType, a []Num) Num {
 		var r bool
-		if in.IsFloat() {
-			x, y := a[0].F, a[1].F
-			switch pred {
-			case "eq":
-				r = x == y
-			case "ne":
-				r = x != y
-			case "lt":
-				r = x < y
-			case "le":
-				r = x <= y
-			case "gt":
-				r = x > y
-			case "ge":
-				r = x >= y
-			}
-		} else {
-			x, y := a[0].I, a[1].I
-			ux, uy := unsigned(x, in), unsigned(y, in)
-			switch pred {
-			case "eq":
-				r = x == y
-			case "ne":
-				r = x != y
-			case "lt":
-				r = x < y
-			case "le":
-				r = x <= y
-			case "gt":
-				r = x > y
-			case "ge":
-				r = x >= y
-			case "ult":
-				r = ux < uy
-			case "ule":
-				r = ux <= uy
-			case "ugt":
-				r = ux > uy
-			case "uge":
-				r = ux >= uy
-			}
+		switch {
+		case in.IsFloat() && fc != nil:
+			r = fc(a[0].F, a[1].F)
+		case !in.IsFloat() && ic != nil:
+			r = ic(a[0].I, a[1].I, unsigned(a[0].I, in), unsigned(a[1].I, in))
 		}
-		if r {
-			return Num{I: 1}
-		}
-		return Num{}
+		return Num{I: b2i(r)}
 	}
 }
 
@@ -530,7 +515,8 @@ func init() {
 		OpCmp: {Name: "cmp", Doc: "compare with a predicate; the result is i1",
 			Args: []ArgSpec{{Name: "lhs"}, {Name: "rhs"}}, Attrs: []AttrSpec{{Name: "pred", Kind: AttrString, Enum: CmpPreds}}, Results: 1,
 			Elem: &Elementwise{Arity: 2, Domain: DomNumeric, Bool: true,
-				Bind: func(op *Op) func(in, out DType, a []Num) Num { return evalCmp(op.Str("pred")) }}},
+				Bind: func(op *Op) func(in, out DType, a []Num) Num { return evalCmp(op.Str("pred")) }},
+			Infer: inferElementwise, Check: checkCmp},
 		OpWhere: {Name: "where", Doc: "cond ? a : b, lane by lane",
 			Args: []ArgSpec{{Name: "cond"}, {Name: "a"}, {Name: "b"}}, Results: 1,
 			Elem: &Elementwise{Arity: 3, Domain: DomNumeric, Eval: evalWhere}, Infer: inferWhere},

@@ -143,10 +143,10 @@ func Check(dev Device, plan *Plan, seed uint64) (*Report, error) {
 		case b.Role == Input || b.Role == InOut:
 			init := b.Init
 			if init == nil {
-				init = func(r *rand.Rand) float64 { return 2*r.Float64() - 1 }
+				init = func(r *rand.Rand, _ int) float64 { return 2*r.Float64() - 1 }
 			}
 			for i := range vals {
-				vals[i] = b.DType.Round(init(rng))
+				vals[i] = b.DType.Round(init(rng, i))
 			}
 		case b.Zero:
 		default:

@@ -153,8 +153,8 @@ type Buffer struct {
 	Len   int // elements
 	Role  Role
 	View  *View // nil: the whole buffer, as a vector
-	// Init draws an input element; nil means uniform in [-1, 1).
-	Init func(r *rand.Rand) float64
+	// Init draws input element i; nil means uniform in [-1, 1).
+	Init func(r *rand.Rand, i int) float64
 	// Zero asks for a zero-filled output or scratch buffer (for kernels that
 	// accumulate into it, like a memset before launch). A zeroed output is
 	// not checked for unwritten elements.

@@ -92,21 +92,35 @@ func execSplat(m *machine, op *ir.Op) error {
 func execBroadcast(m *machine, op *ir.Op) error {
 	x := m.get(op.Args[0]).d
 	in, out := op.Args[0].Type.Shape.Ints(), op.Results[0].Type.Shape.Ints()
-	inStrides := strides(in)
-	d := make([]ir.Num, numel(op.Results[0].Type))
-	idx := make([]int, len(out))
-	for i := range d {
-		unravel(i, out, idx)
-		j := 0
-		for k := range idx {
-			if in[k] != 1 {
-				j += idx[k] * inStrides[k]
-			}
+	st := strides(in)
+	for k, n := range in {
+		if n == 1 {
+			st[k] = 0 // a repeated dim: every output index reads element 0
 		}
-		d[i] = x[j]
 	}
+	d := make([]ir.Num, numel(op.Results[0].Type))
+	gatherStrided(d, x, out, st)
 	m.set(op.Results[0], &value{d: d})
 	return nil
+}
+
+// gatherStrided fills d (row-major over dims) with x[sum(idx[k]*st[k])],
+// walking the multi-index like an odometer instead of dividing per element.
+func gatherStrided(d, x []ir.Num, dims, st []int) {
+	idx := make([]int, len(dims))
+	off := 0
+	for i := range d {
+		d[i] = x[off]
+		for k := len(dims) - 1; k >= 0; k-- {
+			idx[k]++
+			off += st[k]
+			if idx[k] < dims[k] {
+				break
+			}
+			off -= st[k] * idx[k]
+			idx[k] = 0
+		}
+	}
 }
 
 // execSameData covers ops that only retype row-major data.
@@ -118,18 +132,13 @@ func execSameData(m *machine, op *ir.Op) error {
 func execTrans(m *machine, op *ir.Op) error {
 	x := m.get(op.Args[0]).d
 	in, out := op.Args[0].Type.Shape.Ints(), op.Results[0].Type.Shape.Ints()
-	perm := op.Ints("perm")
 	inStrides := strides(in)
-	d := make([]ir.Num, len(x))
-	idx := make([]int, len(out))
-	for i := range d {
-		unravel(i, out, idx)
-		j := 0
-		for k, p := range perm {
-			j += idx[k] * inStrides[p]
-		}
-		d[i] = x[j]
+	st := make([]int, len(out))
+	for k, p := range op.Ints("perm") {
+		st[k] = inStrides[p]
 	}
+	d := make([]ir.Num, len(x))
+	gatherStrided(d, x, out, st)
 	m.set(op.Results[0], &value{d: d})
 	return nil
 }

@@ -1,0 +1,164 @@
+// Package flash is FlashAttention's forward pass written in tilec's DSL:
+// O = softmax(scale * Q Kᵀ [+ causal mask]) V for Q, K, V, O of shape
+// [batch, heads, seq, head_dim] with arbitrary strides, f16 or bf16,
+// grouped-query attention (K and V may have fewer heads), sequence lengths
+// that are not a multiple of the block, and the log-sum-exp of every score
+// row written for a backward pass.
+//
+// The kernel follows Triton's fused-attention tutorial (06) line for line:
+// _attn_fwd_inner is attnFwdInner, _attn_fwd is the body of FwdIR, and the
+// STAGE scheme is the same (causal: stage 1 off the diagonal, then stage 2
+// on it; full attention: stage 3). STAGE is chosen in Go when the kernel is
+// built, which is what Triton's constexpr does when it compiles.
+package flash
+
+import (
+	"math"
+
+	"github.com/tilec/tilec/ir"
+)
+
+// log2e converts exp to exp2: e^x = 2^(x log2 e).
+const log2e = 1.44269504
+
+// attnFwdInner is the tutorial's _attn_fwd_inner: it walks the key blocks of
+// one stage, updating the running row maximum m_i, the row sum l_i and the
+// accumulator acc (online softmax).
+func attnFwdInner(k *ir.Builder, acc, l_i, m_i, q, K_block_ptr, V_block_ptr *ir.Value,
+	start_m, qk_scale, N_CTX *ir.Value, dt ir.DType,
+	BLOCK_M, BLOCK_N ir.Meta, STAGE int, offs_m, offs_n *ir.Value) (*ir.Value, *ir.Value, *ir.Value) {
+	// range of values handled by this stage
+	var lo, hi *ir.Value
+	switch STAGE {
+	case 1:
+		lo, hi = k.Const(0, ir.I32), k.Mul(start_m, BLOCK_M)
+	case 2:
+		lo, hi = k.Mul(start_m, BLOCK_M), k.Mul(k.Add(start_m, 1), BLOCK_M)
+	default: // causal = False
+		lo, hi = k.Const(0, ir.I32), N_CTX
+	}
+	K_block_ptr = k.Advance(K_block_ptr, 0, lo)
+	V_block_ptr = k.Advance(V_block_ptr, lo, 0)
+	// loop over k, v and update accumulator
+	res := k.For(lo, hi, BLOCK_N, []*ir.Value{acc, l_i, m_i, K_block_ptr, V_block_ptr},
+		func(start_n *ir.Value, c []*ir.Value) []*ir.Value {
+			acc, l_i, m_i, K_block_ptr, V_block_ptr := c[0], c[1], c[2], c[3], c[4]
+			// -- compute qk ----
+			kt := k.LoadBlock(K_block_ptr, []int{0, 1}, "zero")
+			qk := k.Dot(q, kt, nil)
+			var m_ij *ir.Value
+			if STAGE == 2 || STAGE == 3 {
+				// On the diagonal, mask keys after the query; in full attention,
+				// mask the keys past the end of a ragged last block.
+				var mask *ir.Value
+				if STAGE == 2 {
+					mask = k.Ge(k.ExpandDims(offs_m, 1), k.ExpandDims(k.Add(start_n, offs_n), 0))
+				} else {
+					mask = k.ExpandDims(k.Lt(k.Add(start_n, offs_n), N_CTX), 0)
+				}
+				qk = k.Add(k.Mul(qk, qk_scale), k.Where(mask, 0.0, -1.0e6))
+				m_ij = k.Maximum(m_i, k.Max(qk, 1))
+				qk = k.Sub(qk, k.ExpandDims(m_ij, 1))
+			} else {
+				m_ij = k.Maximum(m_i, k.Mul(k.Max(qk, 1), qk_scale))
+				qk = k.Sub(k.Mul(qk, qk_scale), k.ExpandDims(m_ij, 1))
+			}
+			p := k.Exp2(qk)
+			l_ij := k.Sum(p, 1)
+			// -- update m_i and l_i
+			alpha := k.Exp2(k.Sub(m_i, m_ij))
+			l_i = k.Add(k.Mul(l_i, alpha), l_ij)
+			// -- update output accumulator --
+			acc = k.Mul(acc, k.ExpandDims(alpha, 1))
+			// update acc
+			v := k.LoadBlock(V_block_ptr, []int{0, 1}, "zero")
+			acc = k.Dot(k.Cast(p, dt), v, acc)
+			// update m_i and l_i
+			m_i = m_ij
+			V_block_ptr = k.Advance(V_block_ptr, BLOCK_N, 0)
+			K_block_ptr = k.Advance(K_block_ptr, 0, BLOCK_N)
+			return []*ir.Value{acc, l_i, m_i, K_block_ptr, V_block_ptr}
+		})
+	return res[0], res[1], res[2]
+}
+
+// FwdIR builds the forward kernel for dtype dt, causal or not. Grid:
+// (cdiv(N_CTX, BLOCK_M), Z*H). HEAD_DIM is the head dimension rounded up to
+// a power of two; head_dim is the real one (the block pointers pad the rest
+// with zeros).
+func FwdIR(dt ir.DType, causal bool) (*ir.Func, error) {
+	name := "attn_fwd"
+	if causal {
+		name = "attn_fwd_causal"
+	}
+	k := ir.NewKernel(name)
+	Q, K, V := k.Pointer("Q", dt), k.Pointer("K", dt), k.Pointer("V", dt)
+	sm_scale := k.Scalar("sm_scale", ir.F32)
+	M := k.Pointer("M", ir.F32)
+	Out := k.Pointer("Out", dt)
+	stride_qz, stride_qh, stride_qm, stride_qk := k.Scalar("stride_qz", ir.I64), k.Scalar("stride_qh", ir.I64), k.Scalar("stride_qm", ir.I64), k.Scalar("stride_qk", ir.I64)
+	stride_kz, stride_kh, stride_kn, stride_kk := k.Scalar("stride_kz", ir.I64), k.Scalar("stride_kh", ir.I64), k.Scalar("stride_kn", ir.I64), k.Scalar("stride_kk", ir.I64)
+	stride_vz, stride_vh, stride_vk, stride_vn := k.Scalar("stride_vz", ir.I64), k.Scalar("stride_vh", ir.I64), k.Scalar("stride_vk", ir.I64), k.Scalar("stride_vn", ir.I64)
+	stride_oz, stride_oh, stride_om, stride_on := k.Scalar("stride_oz", ir.I64), k.Scalar("stride_oh", ir.I64), k.Scalar("stride_om", ir.I64), k.Scalar("stride_on", ir.I64)
+	H := k.Scalar("H", ir.I32)
+	GROUP := k.Scalar("GROUP", ir.I32) // query heads per key/value head (GQA)
+	N_CTX := k.Scalar("N_CTX", ir.I32)
+	head_dim := k.Scalar("head_dim", ir.I32)
+	HEAD_DIM := k.Constexpr("HEAD_DIM")
+	BLOCK_M := k.Constexpr("BLOCK_M")
+	BLOCK_N := k.Constexpr("BLOCK_N")
+	STAGE := 1
+	if causal {
+		STAGE = 3
+	}
+
+	start_m := k.ProgramID(0)
+	off_hz := k.ProgramID(1)
+	off_z := k.Cast(k.Div(off_hz, H), ir.I64)
+	off_h := k.Rem(off_hz, H)
+	off_hkv := k.Cast(k.Div(off_h, GROUP), ir.I64)
+	q_offset := k.Add(k.Mul(off_z, stride_qz), k.Mul(k.Cast(off_h, ir.I64), stride_qh))
+	k_offset := k.Add(k.Mul(off_z, stride_kz), k.Mul(off_hkv, stride_kh))
+	v_offset := k.Add(k.Mul(off_z, stride_vz), k.Mul(off_hkv, stride_vh))
+	o_offset := k.Add(k.Mul(off_z, stride_oz), k.Mul(k.Cast(off_h, ir.I64), stride_oh))
+
+	// block pointers
+	Q_block_ptr := k.MakeBlockPtr(k.Add(Q, q_offset), []any{N_CTX, head_dim}, []any{stride_qm, stride_qk},
+		[]any{k.Mul(start_m, BLOCK_M), 0}, []any{BLOCK_M, HEAD_DIM}, []int{1, 0})
+	V_block_ptr := k.MakeBlockPtr(k.Add(V, v_offset), []any{N_CTX, head_dim}, []any{stride_vk, stride_vn},
+		[]any{0, 0}, []any{BLOCK_N, HEAD_DIM}, []int{1, 0})
+	K_block_ptr := k.MakeBlockPtr(k.Add(K, k_offset), []any{head_dim, N_CTX}, []any{stride_kk, stride_kn},
+		[]any{0, 0}, []any{HEAD_DIM, BLOCK_N}, []int{0, 1})
+	O_block_ptr := k.MakeBlockPtr(k.Add(Out, o_offset), []any{N_CTX, head_dim}, []any{stride_om, stride_on},
+		[]any{k.Mul(start_m, BLOCK_M), 0}, []any{BLOCK_M, HEAD_DIM}, []int{1, 0})
+	// initialize offsets
+	offs_m := k.Add(k.Mul(start_m, BLOCK_M), k.Arange(0, BLOCK_M))
+	offs_n := k.Arange(0, BLOCK_N)
+	// initialize pointer to m and l
+	m_i := k.Full(math.Inf(-1), ir.F32, BLOCK_M)
+	l_i := k.Full(1.0, ir.F32, BLOCK_M)
+	acc := k.Zeros(ir.F32, BLOCK_M, HEAD_DIM)
+	// load scales
+	qk_scale := k.Mul(sm_scale, log2e) // 1/log(2)
+	// load q: it will stay in SRAM throughout
+	q := k.LoadBlock(Q_block_ptr, []int{0, 1}, "zero")
+	// stage 1: off-band
+	// For causal = True, STAGE = 3 and attnFwdInner gets 1 as its STAGE
+	// For causal = False, STAGE = 1, and attnFwdInner gets 3 as its STAGE
+	if STAGE&1 != 0 {
+		acc, l_i, m_i = attnFwdInner(k, acc, l_i, m_i, q, K_block_ptr, V_block_ptr,
+			start_m, qk_scale, N_CTX, dt, BLOCK_M, BLOCK_N, 4-STAGE, offs_m, offs_n)
+	}
+	// stage 2: on-band
+	if STAGE&2 != 0 {
+		acc, l_i, m_i = attnFwdInner(k, acc, l_i, m_i, q, K_block_ptr, V_block_ptr,
+			start_m, qk_scale, N_CTX, dt, BLOCK_M, BLOCK_N, 2, offs_m, offs_n)
+	}
+	// epilogue: the log-sum-exp in natural-log units, and O = acc / l
+	m_i = k.Add(m_i, k.Log2(l_i))
+	acc = k.Div(acc, k.ExpandDims(l_i, 1))
+	m_ptrs := k.Add(M, k.Add(k.Mul(off_hz, N_CTX), offs_m))
+	k.Store(m_ptrs, k.Mul(m_i, 1/log2e), k.Lt(offs_m, N_CTX))
+	k.StoreBlock(O_block_ptr, k.Cast(acc, dt), []int{0, 1})
+	return k.Build()
+}
