@@ -45,9 +45,12 @@ func (c *ctaRun) ref(w *warp, in *inst, lane int, sp space, addr uint64, n int, 
 		case addr-localWin < winSize:
 			return c.localRef(w, in, lane, addr-localWin, n)
 		}
-		return c.globalRef(w, in, lane, addr, n, mode)
-	case spGlobal, spConst:
-		return c.globalRef(w, in, lane, addr, n, mode)
+		return c.globalRef(w, in, lane, addr, n, mode, true)
+	case spGlobal:
+		return c.globalRef(w, in, lane, addr, n, mode, true)
+	case spConst:
+		// The constant cache is not global memory traffic.
+		return c.globalRef(w, in, lane, addr, n, mode, false)
 	case spShared:
 		return c.sharedRef(w, in, lane, addr, n, mode)
 	case spLocal:
@@ -58,7 +61,7 @@ func (c *ctaRun) ref(w *warp, in *inst, lane int, sp space, addr uint64, n int, 
 	return nil
 }
 
-func (c *ctaRun) globalRef(w *warp, in *inst, lane int, addr uint64, n int, mode accessMode) []byte {
+func (c *ctaRun) globalRef(w *warp, in *inst, lane int, addr uint64, n int, mode accessMode, count bool) []byte {
 	if addr%uint64(n) != 0 {
 		c.report(Misaligned, w, in, lane, addr, spGlobal, "%d-byte access at %#x is not %d-byte aligned", n, addr, n)
 		return nil
@@ -76,7 +79,9 @@ func (c *ctaRun) globalRef(w *warp, in *inst, lane int, addr uint64, n int, mode
 		c.report(ReadOnlyWrite, w, in, lane, addr, spGlobal, "write to .const variable %s", a.name)
 		return nil
 	}
-	c.mem.global = append(c.mem.global, access{addr: addr, size: uint32(n), lane: uint8(lane)})
+	if count {
+		c.mem.global = append(c.mem.global, access{addr: addr, size: uint32(n), lane: uint8(lane)})
+	}
 	off := addr - a.base
 	return a.data[off : off+uint64(n)]
 }
@@ -625,7 +630,7 @@ func execCpAsync(w *warp, in *inst, m uint32) {
 		if srcSize > 0 {
 			// The hardware reads the source asynchronously too; reading it
 			// now is indistinguishable unless the kernel races on it.
-			b := c.globalRef(w, in, l, src, n, modeRead)
+			b := c.globalRef(w, in, l, src, n, modeRead, true)
 			if b == nil {
 				continue
 			}
