@@ -177,6 +177,11 @@ func (d *decoder) errf(line int, text string, format string, args ...any) error 
 	return &SyntaxError{File: d.file, Line: line, Text: text, Msg: fmt.Sprintf(format, args...)}
 }
 
+// maxSlots bounds a module's register slots (declared registers,
+// constants, special registers, symbol addresses): each costs 256 bytes
+// per warp, and real kernels use a few thousand at most.
+const maxSlots = 1 << 16
+
 func (d *decoder) newSlot() int32 {
 	s := d.nslots
 	d.nslots++
@@ -513,7 +518,7 @@ func (d *decoder) localDecl(v *varDecl, sharedOff, dynAlign *uint64, externShare
 		if v.count > 0 {
 			n = v.count
 		}
-		if v.count > 0 && d.nslots+int32(n) > 1<<20 {
+		if d.nslots+int32(n) > maxSlots {
 			return d.errf(v.line, v.name, "too many registers")
 		}
 		for i := 0; i < n; i++ {
@@ -729,6 +734,9 @@ func (d *decoder) instruction(a *astInst) error {
 	}
 	if x.in.exec == nil {
 		x.in.exec = nop
+	}
+	if d.nslots > maxSlots {
+		return d.errf(a.line, a.text, "more than %d registers, constants and symbols", maxSlots)
 	}
 	if x.label != "" {
 		d.fixups = append(d.fixups, labelFixup{pc: int32(len(d.m.prog)), label: x.label, line: a.line})

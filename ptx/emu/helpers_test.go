@@ -42,7 +42,7 @@ func compileLL(t *testing.T, name string) []byte {
 }
 
 // golden returns testdata/name.ptx, the committed llc output.
-func golden(t *testing.T, name string) []byte {
+func golden(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name+".ptx"))
 	if err != nil {
