@@ -87,6 +87,14 @@ func foldOp(f *Func, op *Op) *Value {
 		return nil
 	}
 	res := op.Results[0]
+	if op.Code == OpAdvance {
+		for _, a := range op.Args[1:] {
+			if c, ok := constOf(a); !ok || c.I != 0 {
+				return nil
+			}
+		}
+		return op.Args[0] // advancing by zero
+	}
 	if res.Type.Kind != KindScalar {
 		return nil // never fold pointers: their values are addresses known at run time
 	}

@@ -177,8 +177,13 @@ type parser struct {
 }
 
 func (p *parser) fail(format string, args ...any) error {
+	return p.failAt(p.tok.line, format, args...)
+}
+
+// failAt reports an error at a line, for tokens already consumed.
+func (p *parser) failAt(line int, format string, args ...any) error {
 	if p.err == nil {
-		p.err = fmt.Errorf("%s:%d: %s", p.file, p.tok.line, fmt.Sprintf(format, args...))
+		p.err = fmt.Errorf("%s:%d: %s", p.file, line, fmt.Sprintf(format, args...))
 	}
 	return p.err
 }
@@ -344,6 +349,7 @@ func (p *parser) kernel() (*Func, error) {
 
 // typ parses i32, f16[64, BLOCK], ptr<f32>, ptr<f32>[64], bptr<f16>[64, 64].
 func (p *parser) typ() (Type, error) {
+	line := p.tok.line
 	name, err := p.ident()
 	if err != nil {
 		return Type{}, err
@@ -360,7 +366,7 @@ func (p *parser) typ() (Type, error) {
 		}
 		d, err := ParseDType(en)
 		if err != nil {
-			return Type{}, p.fail("%v", err)
+			return Type{}, p.failAt(line, "%v", err)
 		}
 		if err := p.expect(">"); err != nil {
 			return Type{}, err
@@ -375,7 +381,7 @@ func (p *parser) typ() (Type, error) {
 	default:
 		d, err := ParseDType(name)
 		if err != nil {
-			return Type{}, p.fail("%v", err)
+			return Type{}, p.failAt(line, "%v", err)
 		}
 		t = Scalar(d)
 	}
@@ -457,12 +463,14 @@ func (p *parser) op() (*Op, error) {
 	}
 	code, ok := Lookup(name)
 	if !ok {
-		return nil, p.fail("unknown op %q", name)
+		return nil, p.failAt(pos.Line, "unknown op %q", name)
 	}
 	info := code.Info()
 	op := &Op{Code: code, Pos: pos, Attrs: map[string]Attr{}}
-	// Operands: positional values, then `name %v` for optional ones.
-	for p.tok.kind == tValue || (p.tok.kind == tIdent && p.peek(1).kind == tValue) {
+	// Operands: positional values, then `name %v` for optional ones. An op's
+	// header is one line: a value on the next line starts the next op.
+	line := pos.Line
+	for p.tok.line == line && (p.tok.kind == tValue || (p.tok.kind == tIdent && p.peek(1).kind == tValue)) {
 		if p.tok.kind == tIdent {
 			idx := len(op.Args)
 			if idx >= len(info.Args) || !info.Args[idx].Optional || info.Args[idx].Name != p.tok.text {
@@ -484,7 +492,7 @@ func (p *parser) op() (*Op, error) {
 		p.advance()
 	}
 	// Attributes: `{name = value, ...}`.
-	if p.is("{") && p.peek(1).kind == tIdent && p.peek(2).text == "=" {
+	if p.tok.line == line && p.is("{") && p.peek(1).kind == tIdent && p.peek(2).text == "=" {
 		p.advance()
 		for !p.is("}") {
 			k, err := p.ident()
@@ -496,7 +504,7 @@ func (p *parser) op() (*Op, error) {
 			}
 			spec, ok := attrSpec(info, k)
 			if !ok {
-				return nil, p.fail("%s has no attribute %s", name, k)
+				return nil, p.failAt(pos.Line, "%s has no attribute %s", name, k)
 			}
 			a, err := p.attr(spec)
 			if err != nil {
@@ -513,7 +521,7 @@ func (p *parser) op() (*Op, error) {
 		}
 	}
 	var types []Type
-	if p.is(":") {
+	if p.tok.line == line && p.is(":") {
 		p.advance()
 		for {
 			t, err := p.typ()
@@ -528,7 +536,7 @@ func (p *parser) op() (*Op, error) {
 		}
 	}
 	if len(types) != len(resNames) {
-		return nil, p.fail("%s has %d results but %d types", name, len(resNames), len(types))
+		return nil, p.failAt(pos.Line, "%s has %d results but %d types", name, len(resNames), len(types))
 	}
 	for i, t := range types {
 		if _, dup := p.values[resNames[i]]; dup {
@@ -543,7 +551,7 @@ func (p *parser) op() (*Op, error) {
 	if n, ok := op.Attrs["value"].(Num); ok && len(types) == 1 && types[0].IsFloat() && n.F == 0 && n.I != 0 {
 		op.Attrs["value"] = Num{F: float64(n.I)}
 	}
-	for p.is("{") {
+	for p.is("{") && (p.tok.line == line || len(op.Regions) > 0) {
 		p.advance()
 		r := &Block{Parent: op}
 		if p.is("^") {

@@ -17,6 +17,12 @@ const (
 // meta-parameter and nothing else (besides num_warps and num_stages). The
 // result has no meta-parameters and is verified.
 func Specialize(f *Func, cfg Config) (*Func, error) {
+	return SpecializeWith(f, cfg, PassOptions{})
+}
+
+// SpecializeWith is Specialize with options for the pass pipeline (verify
+// after each pass, dumps).
+func SpecializeWith(f *Func, cfg Config, opts PassOptions) (*Func, error) {
 	var missing, unknown []string
 	for _, m := range f.Metas {
 		if _, ok := cfg[m]; !ok {
@@ -95,7 +101,7 @@ func Specialize(f *Func, cfg Config) (*Func, error) {
 	if err := Verify(g); err != nil {
 		return nil, fmt.Errorf("specialize %s with %s: %w", f.Name, cfg, err)
 	}
-	if err := RunPasses(g, PassOptions{}); err != nil {
+	if err := RunPasses(g, opts); err != nil {
 		return nil, fmt.Errorf("specialize %s: %w", f.Name, err)
 	}
 	if err := Verify(g); err != nil {

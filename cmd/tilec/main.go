@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes shared by every subcommand.
@@ -57,6 +58,7 @@ func main() {
 
 // run executes the CLI with args and returns the process exit code.
 func run(args []string) int {
+	resetFlags(rootCmd)
 	rootCmd.SetArgs(args)
 	// Flag parsing errors are the user's: report them as bad input.
 	rootCmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
@@ -73,4 +75,23 @@ func run(args []string) int {
 	}
 	// Cobra reports unknown commands and wrong argument counts as plain errors.
 	return exitBadInput
+}
+
+// resetFlags puts every flag back to its default, so that run can be called
+// more than once in a process (the tests do) without one call's flags
+// leaking into the next.
+func resetFlags(c *cobra.Command) {
+	reset := func(f *pflag.Flag) {
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			_ = sv.Replace(nil)
+		} else {
+			_ = f.Value.Set(f.DefValue)
+		}
+		f.Changed = false
+	}
+	c.Flags().VisitAll(reset)
+	c.PersistentFlags().VisitAll(reset)
+	for _, sub := range c.Commands() {
+		resetFlags(sub)
+	}
 }

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/spf13/cobra"
+
+	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/kernels"
+	"github.com/tilec/tilec/kernels/all"
+)
+
+func init() { rootCmd.AddCommand(newKernelsCmd()) }
+
+func newKernelsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "kernels [NAME]",
+		Short: "List the shipped kernels, or show one kernel's parameters and tuning space",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w := cmd.OutOrStdout()
+			if len(args) == 0 {
+				return listKernels(w)
+			}
+			k := all.Lookup(args[0])
+			if k == nil {
+				return badInput("unknown kernel %q (kernels: %s)", args[0], all.Names())
+			}
+			return describeKernel(w, k)
+		},
+	}
+}
+
+func listKernels(w io.Writer) error {
+	t := tablewriter.NewWriter(w)
+	t.Header("kernel", "dtypes", "parameters (defaults)", "tuned", "summary")
+	for _, k := range all.Kernels() {
+		var params []string
+		for _, p := range k.Params {
+			params = append(params, fmt.Sprintf("%s=%d", p.Name, p.Default))
+		}
+		if err := t.Append(k.Name, dtypes(k.DTypes), strings.Join(params, ","), strings.Join(k.Tuned, ","), k.Summary); err != nil {
+			return failed("%v", err)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return failed("%v", err)
+	}
+	return nil
+}
+
+func dtypes(ds []ir.DType) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func describeKernel(w io.Writer, k *kernels.Kernel) error {
+	fmt.Fprintf(w, "%s: %s\n\ndtypes: %s (default %s)\n\nparameters (--shape k=v,...):\n", k.Name, k.Summary, dtypes(k.DTypes), k.DTypes[0])
+	for _, p := range k.Params {
+		fmt.Fprintf(w, "  %-8s default %-6d %s\n", p.Name, p.Default, p.Doc)
+	}
+	p, err := k.Problem(nil, ir.Invalid)
+	if err != nil {
+		return failed("%v", err)
+	}
+	fmt.Fprintf(w, "\ntuning space for the default problem (--config k=v,...; tuned: %s):\n", strings.Join(k.Tuned, ", "))
+	for _, c := range k.Space(p) {
+		fmt.Fprintf(w, "  %s\n", c)
+	}
+	return nil
+}
