@@ -206,11 +206,21 @@ func (f fpFormat) ftz(b uint64) uint64 {
 	return b
 }
 
-func f16ToF64(h uint16) float64  { return fmtF16.decode(uint64(h)) }
-func bf16ToF64(h uint16) float64 { return fmtBF16.decode(uint64(h)) }
+// F16 returns the IEEE half-precision bits nearest to x (ties to even,
+// subnormals kept, NaN as 0x7fff), as cvt.rn.f16 computes them.
+func F16(x float64) uint16 { return f64ToF16(x) }
+
+// BF16 returns the bfloat16 bits nearest to x (ties to even, NaN as 0x7fff).
+func BF16(x float64) uint16 { return f64ToBF16(x) }
+
+// F16Value returns the exact value of half-precision bits h.
+func F16Value(h uint16) float64 { return fmtF16.decode(uint64(h)) }
+
+// BF16Value returns the exact value of bfloat16 bits h.
+func BF16Value(h uint16) float64 { return fmtBF16.decode(uint64(h)) }
+
 func f64ToF16(x float64) uint16  { return uint16(fmtF16.round(x, 0, rnEven)) }
 func f64ToBF16(x float64) uint16 { return uint16(fmtBF16.round(x, 0, rnEven)) }
-func f32bits(x float32) uint64   { return uint64(math.Float32bits(x)) }
 func f32of(b uint64) float32     { return math.Float32frombits(uint32(b)) }
 func f64of(b uint64) float64     { return math.Float64frombits(b) }
 
@@ -253,13 +263,8 @@ func twoSum(a, b float64) (float64, int) {
 	return s, sgnf(e)
 }
 
-// Exact pairs for the basic operations on values that are exact in float64
-// (f16, bf16 and f32 inputs): the product of two is always exact.
-func exactAdd(a, b float64) (float64, int) { return twoSum(a, b) }
-func exactMul(a, b float64) (float64, int) { return a * b, 0 }
-func exactFMA(a, b, c float64) (float64, int) {
-	return twoSum(a*b, c)
-}
+// exactDiv and exactSqrt return the nearest float64 and the sign of the
+// exact remainder, from the exact residual an fma gives.
 func exactDiv(a, b float64) (float64, int) {
 	q := a / b
 	if math.IsInf(q, 0) || math.IsNaN(q) || q == 0 {
@@ -308,8 +313,8 @@ func dirRound64(r float64, esign int, mode rmode) float64 {
 	return r
 }
 
-// f64 operations with the sign of their exact error.
-func f64Add(a, b float64) (float64, int) { return twoSum(a, b) }
+// f64Mul and f64FMA return the nearest float64 and the sign of the exact
+// error, for directed rounding of f64 operations.
 func f64Mul(a, b float64) (float64, int) {
 	p := a * b
 	if math.IsInf(p, 0) || math.IsNaN(p) || p == 0 {
