@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tilec runs the CLI in process and returns the exit code, stdout and stderr.
+func tilec(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	rootCmd.SetOut(&out)
+	rootCmd.SetErr(&errOut)
+	stderr := os.Stderr
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	os.Stderr = w
+	code := run(args)
+	w.Close()
+	os.Stderr = stderr
+	var captured bytes.Buffer
+	_, _ = captured.ReadFrom(r)
+	rootCmd.SetOut(nil)
+	rootCmd.SetErr(nil)
+	return code, out.String(), errOut.String() + captured.String()
+}
+
+func TestRunShippedKernelsOnTheInterpreter(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "flash", "--device", "interp", "--shape", "B=1,H=2,N=100,D=64", "--dtype", "f16"},
+		{"run", "rope", "--device", "interp"},
+		{"run", "moe", "--device", "interp"},
+		{"run", "vector_add", "--shape", "N=257", "--config", "BLOCK=128", "--seed", "9"},
+	} {
+		code, out, errs := tilec(t, args...)
+		require.Equalf(t, exitOK, code, "%v: %s%s", args, out, errs)
+		assert.Contains(t, out, "max abs err")
+		assert.Contains(t, out, "rel L2 err")
+		assert.Contains(t, out, "tolerance")
+		assert.NotContains(t, out, "FAIL")
+	}
+}
+
+func TestBadInputIsExitTwoWithOneLine(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "nope"}, `unknown kernel "nope"`},
+		{[]string{"run", "flash", "--shape", "N=x"}, `"x" is not an integer`},
+		{[]string{"run", "flash", "--shape", "Q=1"}, "flash has no parameter Q"},
+		{[]string{"run", "flash", "--shape", "D=48"}, "head dim D=48 is not supported"},
+		{[]string{"run", "flash", "--config", "BLOCK_M=96,BLOCK_N=32"}, "BLOCK_M=96 must be a power of two"},
+		{[]string{"run", "flash", "--shape", "causal=1", "--config", "BLOCK_M=32,BLOCK_N=64"}, "needs BLOCK_N=64 to divide BLOCK_M=32"},
+		{[]string{"run", "matmul", "--config", "BLOCK_M=64"}, "has no BLOCK_N"},
+		{[]string{"run", "flash", "--dtype", "f32"}, "flash does not support dtype f32"},
+		{[]string{"run", "flash", "--dtype", "half"}, `unknown dtype "half"`},
+		{[]string{"run", "flash", "--device", "tpu"}, "--device tpu: unknown device"},
+		{[]string{"run", "flash", "--bogus"}, "unknown flag: --bogus"},
+		{[]string{"compile", "flash", "--emit", "sass"}, "--emit sass"},
+		{[]string{"kernels", "nope"}, `unknown kernel "nope"`},
+		{[]string{"frobnicate"}, "unknown command"},
+	} {
+		code, out, errs := tilec(t, c.args...)
+		assert.Equalf(t, exitBadInput, code, "%v", c.args)
+		assert.Containsf(t, errs, c.want, "%v", c.args)
+		assert.NotContains(t, errs, "panic")
+		assert.NotContains(t, errs, "goroutine")
+		_ = out
+	}
+}
+
+func TestCompileEmitsTileIR(t *testing.T) {
+	code, out, errs := tilec(t, "compile", "flash", "--shape", "causal=1", "--config", "BLOCK_M=64,BLOCK_N=32")
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, out, "kernel @attn_fwd_causal(")
+	assert.Contains(t, out, "config(BLOCK_M = 64, BLOCK_N = 32, HEAD_DIM = 64")
+	assert.Contains(t, out, "dot")
+
+	code, out, _ = tilec(t, "compile", "softmax", "--generic")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "constexpr(BLOCK_M, BLOCK_N)")
+
+	path := filepath.Join(t.TempDir(), "moe.tir")
+	code, _, errs = tilec(t, "compile", "moe", "-o", path, "--dump-after", "dce")
+	require.Equal(t, exitOK, code, errs)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "// after dce")
+	assert.Contains(t, string(b), "kernel @moe_gather(")
+}
+
+func TestKernelsListsAndDescribes(t *testing.T) {
+	code, out, _ := tilec(t, "kernels")
+	require.Equal(t, exitOK, code)
+	for _, name := range []string{"flash", "rope", "moe", "vector_add", "softmax", "matmul"} {
+		assert.Contains(t, out, name)
+	}
+	code, out, _ = tilec(t, "kernels", "flash")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "HKV")
+	assert.Contains(t, out, "BLOCK_M=128,BLOCK_N=64")
+}
