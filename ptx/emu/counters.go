@@ -1,10 +1,5 @@
 package emu
 
-import (
-	"math/bits"
-	"sort"
-)
-
 // Counters are a launch's performance counters, summed over all CTAs.
 //
 // Instruction counts are per class: WarpInstructions counts each group
@@ -199,8 +194,8 @@ func sectorCount(acc []access, keys *[]uint64) (sectors, ideal, nbytes uint64) {
 			sectors++
 		}
 	}
-	// Distinct bytes: merge the lanes' intervals.
-	iv := append(k[:0], make([]uint64, 0)...)
+	// Distinct bytes: merge the lanes' intervals (reusing the key buffer).
+	iv := k[:0]
 	for _, a := range acc {
 		iv = append(iv, a.addr<<5|uint64(a.size)) // sizes are <= 16
 	}
@@ -233,7 +228,7 @@ func wavefronts(acc []access, keys *[]uint64) (waves, phases uint64) {
 	case size >= 16:
 		lanesPerPhase = 8
 	}
-	sort.Slice(acc, func(i, j int) bool { return acc[i].lane < acc[j].lane })
+	// Handlers visit lanes in increasing order, so phases are contiguous.
 	for start := 0; start < len(acc); {
 		phase := acc[start].lane / lanesPerPhase
 		end := start
@@ -263,5 +258,3 @@ func wavefronts(acc []access, keys *[]uint64) (waves, phases uint64) {
 	}
 	return waves, phases
 }
-
-var _ = bits.OnesCount32

@@ -541,16 +541,16 @@ func (d *decoder) localDecl(v *varDecl, sharedOff, dynAlign *uint64, externShare
 			d.fn.hasLocal = true
 		}
 		// Function-scope variables are statically allocated like
-		// module-level ones, but visible only in this scope.
+		// module-level ones, but visible only in this scope: declare
+		// into a scratch scope, then move the symbol here.
 		save := d.scopes
-		sym := &symbol{}
-		d.scopes = append([]map[string]*symbol{}, map[string]*symbol{})
-		if err := d.moduleVar(v, sharedOff, dynAlign, externShared); err != nil {
-			d.scopes = save
+		d.scopes = []map[string]*symbol{{}}
+		err := d.moduleVar(v, sharedOff, dynAlign, externShared)
+		sym := d.scopes[0][v.name]
+		d.scopes = save
+		if err != nil {
 			return err
 		}
-		sym = d.scopes[0][v.name]
-		d.scopes = save
 		d.define(sym)
 		return nil
 	}

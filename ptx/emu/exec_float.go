@@ -1,9 +1,6 @@
 package emu
 
-import (
-	"math"
-	"math/bits"
-)
+import "math"
 
 // Floating-point instructions on f32, f64, f16, bf16 and the packed
 // f16x2/bf16x2 pairs. Each lane function decodes its operands to float64,
@@ -435,5 +432,3 @@ func decodeCopysign(x *ictx) {
 	sign := uint64(1) << (8*t.size() - 1)
 	x.binary(t, func(a, b uint64) uint64 { return b&^sign | a&sign })
 }
-
-var _ = bits.OnesCount32

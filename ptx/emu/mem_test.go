@@ -119,21 +119,20 @@ func TestAtomics(t *testing.T) {
 	mov.u64 %rd5, cnt;
 	add.s64 %rd5, %rd5, %rd3;
 	setp.lt.u32 %p1, %r1, 8;
-	@%p1 ld.global.u32 %r7, [%rd4];
-	@%p1 st.shared.u32 [%rd5], %r7;
+	INIT
 	bar.sync 0;
 	` + fmt.Sprintf("ATOM.%s.%s %%r8, [ADDR], %%r5;", c.op, c.typ) + `
 	bar.sync 0;
-	@%p1 ld.shared.u32 %r9, [%rd5];
 	mul.wide.u32 %rd9, %r2, 32;
 	add.s64 %rd10, %rd4, %rd9;
 	` + "@%p1 FLUSH" + `
 	ret;
 }`
 			if space == "global" {
-				src = replaceAll(src, "ATOM", "atom.global", "ADDR", "%rd4", "FLUSH", "mov.u32 %r9, %r9;")
+				src = replaceAll(src, "ATOM", "atom.global", "ADDR", "%rd4", "FLUSH", "mov.u32 %r9, %r1;", "INIT", "")
 			} else {
-				src = replaceAll(src, "ATOM", "atom.shared", "ADDR", "%rd5", "FLUSH", "st.global.u32 [%rd10+32], %r9;")
+				src = replaceAll(src, "ATOM", "atom.shared", "ADDR", "%rd5", "FLUSH", "ld.shared.u32 %r9, [%rd5];\n\t@%p1 st.global.u32 [%rd10+32], %r9;",
+					"INIT", "@%p1 ld.global.u32 %r7, [%rd4];\n\t@%p1 st.shared.u32 [%rd5], %r7;")
 			}
 			m := mustParse(t, c.op+".ptx", []byte(src))
 			d := NewDevice(Options{})
@@ -307,4 +306,52 @@ func TestCounterModel(t *testing.T) {
 		t.Errorf("64-bit stores: %d wavefronts, %d conflicts; want 2, 0", c.SharedStoreWavefronts, c.SharedBankConflicts)
 	}
 	_ = math.Pi
+}
+
+// cp.async.ca with a source size copies that many bytes and zero-fills
+// the rest; wait_all completes everything.
+func TestCpAsyncZeroFill(t *testing.T) {
+	src := ptxHeader + `.visible .entry k(.param .u64 pin, .param .u64 pout) {
+	.reg .b32 %r<8>;
+	.reg .b64 %rd<8>;
+	.shared .align 16 .b8 sm[512];
+	ld.param.u64 %rd1, [pin];
+	mov.u32 %r1, %tid.x;
+	shl.b32 %r2, %r1, 4;
+	mov.u32 %r3, sm;
+	add.s32 %r4, %r3, %r2;
+	cvt.u64.u32 %rd2, %r2;
+	add.s64 %rd3, %rd1, %rd2;
+	and.b32 %r5, %r1, 15;
+	cp.async.ca.shared.global [%r4], [%rd3], 16, %r5;
+	cp.async.ca.shared.global [%r4+256], [%rd3], 8;
+	cp.async.wait_all;
+	membar.cta;
+	fence.acq_rel.gpu;
+	ld.shared.v4.u32 {%r4, %r5, %r6, %r7}, [%r4];
+	ld.param.u64 %rd4, [pout];
+	add.s64 %rd4, %rd4, %rd2;
+	st.global.v4.u32 [%rd4], {%r4, %r5, %r6, %r7};
+	ret;
+}`
+	d := NewDevice(Options{})
+	in := make([]byte, 256)
+	for i := range in {
+		in[i] = byte(i + 1)
+	}
+	din := alloc(t, d, in)
+	dout := alloc(t, d, nanBytes(256))
+	requireClean(t, run(t, d, mustParse(t, "zfill.ptx", []byte(src)), "k", [3]uint32{1}, [3]uint32{16}, din.addr, dout.addr))
+	got := dout.bytes(t)
+	for tid := 0; tid < 16; tid++ {
+		for b := 0; b < 16; b++ {
+			want := byte(0)
+			if b < tid {
+				want = in[16*tid+b]
+			}
+			if got[16*tid+b] != want {
+				t.Fatalf("thread %d byte %d = %d, want %d", tid, b, got[16*tid+b], want)
+			}
+		}
+	}
 }

@@ -1,9 +1,6 @@
 package emu
 
-import (
-	"fmt"
-	"math/bits"
-)
+import "fmt"
 
 // FindingKind classifies a sanitizer finding.
 type FindingKind uint8
@@ -179,5 +176,3 @@ func (c *ctaRun) checkByte(w *warp, in *inst, lane int, addr uint64, s *shadowBy
 	}
 	return false
 }
-
-var _ = bits.OnesCount32

@@ -122,15 +122,13 @@ func TestSanitizerUninitializedShared(t *testing.T) {
 	@!%p1 st.shared.u32 [%r4], %r1;
 	bar.sync 0;
 	ld.shared.u32 %r5, [%r4]; // BUG: thread 5 never wrote its slot
-	ld.param.u64 %rd1, [out];
-	st.global.u32 [%rd1], %r5;
 	ret;
 }`
 	m := mustParse(t, "uninit.ptx", []byte(src))
 	d := NewDevice(Options{})
 	out := alloc(t, d, make([]byte, 4))
-	res := run(t, d, m, "k", [3]uint32{3}, [3]uint32{32}, out.addr)
-	expectFinding(t, res, src, UninitializedShared, [3]uint32{2}, [3]uint32{5})
+	res := run(t, d, m, "k", [3]uint32{1, 3}, [3]uint32{32}, out.addr)
+	expectFinding(t, res, src, UninitializedShared, [3]uint32{0, 2}, [3]uint32{5})
 	if res.FindingCount != 3 {
 		t.Errorf("finding count %d, want 3 (one per CTA)", res.FindingCount)
 	}
