@@ -165,7 +165,8 @@ type Options struct {
 	// 0 means 100.
 	MaxFindings int
 	// MaxSteps bounds the warp-instructions one CTA may execute, so a
-	// kernel that never ends becomes a finding; 0 means 1<<28.
+	// kernel that never ends becomes a finding; 0 means 1<<28, and values
+	// above 1<<30 count as 1<<30.
 	MaxSteps uint64
 }
 
@@ -188,6 +189,9 @@ func NewDevice(opts Options) *Device {
 	if opts.MaxSteps == 0 {
 		opts.MaxSteps = 1 << 28
 	}
+	// The sanitizer's 32-bit sequence numbers restart between CTAs; one
+	// CTA must not run long enough to wrap them.
+	opts.MaxSteps = min(opts.MaxSteps, 1<<30)
 	return &Device{opts: opts, mem: newMemory(), globals: map[*Module][]uint64{}}
 }
 

@@ -175,6 +175,12 @@ func (c *ctaRun) start(idx uint64) {
 	g := l.cfg.Grid
 	c.linear = idx
 	c.id = [3]uint32{uint32(idx % uint64(g[0])), uint32(idx / uint64(g[0]) % uint64(g[1])), uint32(idx / uint64(g[0]*g[1]))}
+	if c.seq > 1<<31 || c.epoch > 1<<31 {
+		// Sequence numbers and epochs only grow, so stale shadow entries
+		// never match; restart them before they could wrap.
+		clear(c.shadow)
+		c.seq, c.epoch, c.gen = 0, 0, 0
+	}
 	c.live = l.nthread
 	c.steps = 0
 	c.abort = false
