@@ -213,7 +213,7 @@ func (d *Device) Free(ptr uint64) error { return d.mem.free(ptr) }
 func (d *Device) CopyToDevice(dst uint64, src []byte) error {
 	d.mem.mu.Lock()
 	defer d.mem.mu.Unlock()
-	b, err := d.mem.span(dst, len(src), true)
+	b, err := d.mem.span(dst, len(src))
 	if err != nil {
 		return fmt.Errorf("copy to device: %w", err)
 	}
@@ -225,7 +225,7 @@ func (d *Device) CopyToDevice(dst uint64, src []byte) error {
 func (d *Device) CopyFromDevice(dst []byte, src uint64) error {
 	d.mem.mu.RLock()
 	defer d.mem.mu.RUnlock()
-	b, err := d.mem.span(src, len(dst), false)
+	b, err := d.mem.span(src, len(dst))
 	if err != nil {
 		return fmt.Errorf("copy from device: %w", err)
 	}
@@ -237,7 +237,7 @@ func (d *Device) CopyFromDevice(dst []byte, src uint64) error {
 func (d *Device) Memset(dst uint64, value byte, n int) error {
 	d.mem.mu.Lock()
 	defer d.mem.mu.Unlock()
-	b, err := d.mem.span(dst, n, true)
+	b, err := d.mem.span(dst, n)
 	if err != nil {
 		return fmt.Errorf("memset: %w", err)
 	}

@@ -107,7 +107,7 @@ func (m *memory) describe(addr uint64) string {
 }
 
 // span returns the bytes [addr, addr+n) of one allocation for host copies.
-func (m *memory) span(addr uint64, n int, write bool) ([]byte, error) {
+func (m *memory) span(addr uint64, n int) ([]byte, error) {
 	a := m.find(addr, uint64(n))
 	if a == nil {
 		return nil, fmt.Errorf("[%#x, +%d) is not inside one live allocation", addr, n)
