@@ -46,7 +46,8 @@ type Counters struct {
 	Atomics  uint64 // atom/red thread-operations, global and shared
 }
 
-func (c *Counters) add(o *Counters) {
+// Add sums o into c (counters of several launches).
+func (c *Counters) Add(o *Counters) {
 	c.CTAs += o.CTAs
 	for i := range c.WarpInstructions {
 		c.WarpInstructions[i] += o.WarpInstructions[i]

@@ -87,7 +87,7 @@ func (l *launch) run() {
 func (l *launch) merge(c *ctaRun) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.counters.add(&c.cnt)
+	l.counters.Add(&c.cnt)
 	l.findings = append(l.findings, c.findings...)
 	l.nfindings += c.nfindings
 }

@@ -1,0 +1,103 @@
+package codegen
+
+import (
+	llir "github.com/llir/llvm/ir"
+	"github.com/llir/llvm/ir/types"
+	"github.com/llir/llvm/ir/value"
+
+	"github.com/tilec/tilec/codegen/layout"
+	"github.com/tilec/tilec/ir"
+)
+
+// lowerDot multiplies with mma.sync.m16n8k16 when the operands are f16 or
+// bf16 on sm_80+, else with FMAs. The layouts (package layout) put every
+// fragment in PTX's register order, so instruction (i, j, kk) reads
+//
+//	A registers q + 8·(kk + kTiles·i)   (q = a0..a7)
+//	B registers q + 4·(kk + kTiles·j)   (q = b0..b3)
+//	C registers q + 4·(j + nTiles·i)    (q = c0..c3)
+//
+// where i counts a warp's 16-row tiles, j its 8-column tiles, kk the
+// 16-deep steps.
+func lowerDot(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
+	c, la, lb, err := lw.a.dotLayouts(op)
+	if err != nil {
+		return nil, err
+	}
+	A, B, C := lw.tile(op.Args[0], la), lw.tile(op.Args[1], lb), lw.tile(op.Args[2], c)
+	at := op.Args[0].Type
+	m, k, n := at.Shape.Dims[0].N, at.Shape.Dims[1].N, op.Args[1].Type.Shape.Dims[1].N
+	if lw.a.mma && (at.Elem == ir.F16 || at.Elem == ir.BF16) {
+		return one(lw.mma(at.Elem, A, B, C, m, n, k)), nil
+	}
+	return one(lw.fmaDot(op, at.Elem, c, A, B, C, k)), nil
+}
+
+func (lw *lowering) mma(d ir.DType, A, B, C []value.Value, m, n, k int) []value.Value {
+	w := layout.MMAWarps(m, n, lw.f.NumWarps)
+	mTiles, nTiles, kTiles := m/(16*w[0]), n/(8*w[1]), k/16
+	out := append([]value.Value(nil), C...)
+	var f *llir.Func
+	var pair func(lo, hi value.Value) value.Value
+	h2 := types.NewVector(2, types.Half)
+	if d == ir.F16 {
+		f = lw.x.get("llvm.nvvm.mma.m16n8k16.row.col.f32.f32", mmaResult(),
+			h2, h2, h2, h2, h2, h2, types.Float, types.Float, types.Float, types.Float)
+		pair = func(lo, hi value.Value) value.Value {
+			v := lw.cur.NewInsertElement(undefVector(h2), lo, i32(0))
+			return lw.cur.NewInsertElement(v, hi, i32(1))
+		}
+	} else {
+		f = lw.x.get("llvm.nvvm.mma.m16n8k16.row.col.bf16", mmaResult(),
+			types.I32, types.I32, types.I32, types.I32, types.I32, types.I32, types.Float, types.Float, types.Float, types.Float)
+		pair = func(lo, hi value.Value) value.Value { // the lower column in the low half
+			l := lw.cur.NewZExt(lo, types.I32)
+			h := lw.cur.NewShl(lw.cur.NewZExt(hi, types.I32), i32(16))
+			return lw.cur.NewOr(l, h)
+		}
+	}
+	for i := 0; i < mTiles; i++ {
+		for kk := 0; kk < kTiles; kk++ {
+			a0 := 8 * (kk + kTiles*i)
+			a := []value.Value{pair(A[a0], A[a0+1]), pair(A[a0+2], A[a0+3]), pair(A[a0+4], A[a0+5]), pair(A[a0+6], A[a0+7])}
+			for j := 0; j < nTiles; j++ {
+				b0 := 4 * (kk + kTiles*j)
+				c0 := 4 * (j + nTiles*i)
+				args := append(a, pair(B[b0], B[b0+1]), pair(B[b0+2], B[b0+3]), out[c0], out[c0+1], out[c0+2], out[c0+3])
+				res := lw.cur.NewCall(f, args...)
+				for q := 0; q < 4; q++ {
+					out[c0+q] = lw.cur.NewExtractValue(res, uint64(q))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func mmaResult() types.Type {
+	return types.NewStruct(types.Float, types.Float, types.Float, types.Float)
+}
+
+// fmaDot: each thread holds whole rows of A and columns of B for its
+// elements of C (layout.DotFMA), register r of C pairs with registers
+// r | kk << len(c.Regs) of A and B.
+func (lw *lowering) fmaDot(op *ir.Op, d ir.DType, c *layout.Linear, A, B, C []value.Value, k int) []value.Value {
+	out := make([]value.Value, len(C))
+	nc := len(c.Regs)
+	fma := lw.x.get("llvm.fma.f32", types.Float, types.Float, types.Float, types.Float)
+	sc := &scalarCtx{lw: lw, op: op, in: d, out: ir.F32, b: lw.cur}
+	for r := range C {
+		acc := C[r]
+		for kk := 0; kk < k; kk++ {
+			idx := r | kk<<nc
+			sc.b = lw.cur
+			x, y := sc.widen(A[idx], d), sc.widen(B[idx], d)
+			if d == ir.F64 {
+				x, y = lw.cur.NewFPTrunc(x, types.Float), lw.cur.NewFPTrunc(y, types.Float)
+			}
+			acc = lw.cur.NewCall(fma, x, y, acc)
+		}
+		out[r] = acc
+	}
+	return out
+}

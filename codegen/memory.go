@@ -1,0 +1,612 @@
+package codegen
+
+import (
+	"fmt"
+	"math"
+
+	llir "github.com/llir/llvm/ir"
+	"github.com/llir/llvm/ir/constant"
+	"github.com/llir/llvm/ir/enum"
+	"github.com/llir/llvm/ir/types"
+	"github.com/llir/llvm/ir/value"
+
+	"github.com/tilec/tilec/codegen/layout"
+	"github.com/tilec/tilec/ir"
+)
+
+// --- shared memory ------------------------------------------------------------
+
+// Every scratch use of shared memory (a layout conversion, a cross-warp
+// reduction) starts at offset 0 of one dynamic shared buffer, between a
+// barrier before its writes (the previous use's reads are done) and one
+// between its writes and reads; the buffer is as large as the largest use.
+
+// scratch returns the shared buffer's base address for a use of n bytes.
+func (lw *lowering) scratch(n int) value.Value {
+	if lw.smem == nil {
+		g := &llir.Global{ContentType: types.NewArray(0, types.I8), Linkage: enum.LinkageExternal, AddrSpace: spaceShared, Align: 16}
+		g.SetName("__tilec_smem")
+		g.Type()
+		lw.m.Globals = append(lw.m.Globals, g)
+		lw.smem = g
+	}
+	lw.smemBytes = max(lw.smemBytes, n)
+	return lw.entry.NewGetElementPtr(types.NewArray(0, types.I8), lw.smem, i32(0), i32(0))
+}
+
+func (lw *lowering) barrier() {
+	lw.cur.NewCall(lw.x.get("llvm.nvvm.barrier0", types.Void))
+}
+
+// sharedAt returns a pointer to element idx (of byte size esz) of the
+// scratch buffer, typed t.
+func (lw *lowering) sharedAt(base value.Value, idx value.Value, esz int, t types.Type) value.Value {
+	off := lw.cur.NewMul(idx, i32(int64(esz)))
+	p := lw.cur.NewGetElementPtr(types.I8, base, off)
+	return lw.cur.NewBitCast(p, sharedPtr(t))
+}
+
+// toMem converts a register to what is stored in memory (i1 as a byte,
+// pointers as i64).
+func (lw *lowering) toMem(v value.Value, t ir.Type) value.Value {
+	switch {
+	case t.Kind == ir.KindPtr:
+		return lw.cur.NewPtrToInt(v, types.I64)
+	case t.Elem == ir.I1:
+		return lw.cur.NewZExt(v, types.I8)
+	}
+	return v
+}
+
+func (lw *lowering) fromMem(v value.Value, t ir.Type) value.Value {
+	switch {
+	case t.Kind == ir.KindPtr:
+		return lw.cur.NewIntToPtr(v, globalPtr(t.Elem))
+	case t.Elem == ir.I1:
+		return lw.cur.NewICmp(enum.IPredNE, v, constant.NewInt(types.I8, 0))
+	}
+	return v
+}
+
+// memLLVMType is the type an element of t has in shared memory.
+func memLLVMType(t ir.Type) types.Type {
+	if t.Kind == ir.KindPtr {
+		return types.I64
+	}
+	return memType(t.Elem)
+}
+
+// flat is the row-major index of register r of l in this thread.
+func (lw *lowering) flat(l *layout.Linear, r int) value.Value {
+	st := rowMajor(l.Shape)
+	var acc value.Value
+	for d := range l.Shape {
+		term := lw.coord(l, r, d)
+		if st[d] != 1 {
+			term = lw.cur.NewMul(term, i32(int64(st[d])))
+		}
+		if acc == nil {
+			acc = term
+		} else {
+			acc = lw.cur.NewAdd(acc, term)
+		}
+	}
+	if acc == nil {
+		return i32(0)
+	}
+	return acc
+}
+
+func rowMajor(shape []int) []int {
+	s := make([]int, len(shape))
+	acc := 1
+	for i := len(shape) - 1; i >= 0; i-- {
+		s[i] = acc
+		acc *= shape[i]
+	}
+	return s
+}
+
+// ifThen emits `if p { body }` and continues after it.
+func (lw *lowering) ifThen(p value.Value, body func()) {
+	if isConstTrue(p) {
+		body()
+		return
+	}
+	then, join := lw.newBlock("then"), lw.newBlock("join")
+	lw.cur.NewCondBr(p, then, join)
+	lw.cur = then
+	body()
+	lw.cur.NewBr(join)
+	lw.cur = join
+}
+
+// convert moves a tile from layout src to dst: nothing when they are one
+// layout, a register renaming when each thread already holds what it
+// needs, else through shared memory.
+func (lw *lowering) convert(regs []value.Value, src, dst *layout.Linear, t ir.Type) []value.Value {
+	if src == dst || src.Equal(dst) {
+		return regs
+	}
+	if perm, ok := src.RegPermutation(dst); ok {
+		out := make([]value.Value, len(perm))
+		for i, p := range perm {
+			out[i] = regs[p]
+		}
+		return out
+	}
+	return lw.exchange(regs, src, dst, t)
+}
+
+// exchange writes a tile to shared memory from layout src (each element
+// once) and reads it back in layout dst.
+func (lw *lowering) exchange(regs []value.Value, src, dst *layout.Linear, t ir.Type) []value.Value {
+	mt := memLLVMType(t)
+	esz := elemBytes(t)
+	n := 1
+	for _, s := range src.Shape {
+		n *= s
+	}
+	base := lw.scratch(n * esz)
+	lw.barrier()
+	lw.ifThen(lw.owner(src), func() {
+		for r, v := range regs {
+			if canonicalReg(src, r) {
+				lw.cur.NewStore(lw.toMem(v, t), lw.sharedAt(base, lw.flat(src, r), esz, mt))
+			}
+		}
+	})
+	lw.barrier()
+	out := make([]value.Value, dst.NumRegs())
+	for r := range out {
+		out[r] = lw.fromMem(lw.cur.NewLoad(mt, lw.sharedAt(base, lw.flat(dst, r), esz, mt)), t)
+	}
+	return out
+}
+
+// broadcastScalar makes thread 0's value of a scalar everyone's.
+func (lw *lowering) broadcastScalar(v value.Value, t ir.Type) value.Value {
+	mt := memLLVMType(t)
+	base := lw.scratch(8)
+	lw.barrier()
+	lw.ifThen(lw.cur.NewICmp(enum.IPredEQ, lw.tid, i32(0)), func() {
+		lw.cur.NewStore(lw.toMem(v, t), lw.cur.NewBitCast(base, sharedPtr(mt)))
+	})
+	lw.barrier()
+	return lw.fromMem(lw.cur.NewLoad(mt, lw.cur.NewBitCast(base, sharedPtr(mt))), t)
+}
+
+// --- global memory --------------------------------------------------------------
+
+// ptxType is the PTX bit type, register constraint and LLVM register type
+// used to move an element of d with inline assembly.
+func ptxType(d ir.DType) (ptx, constraint string, reg types.Type) {
+	switch memType(d) {
+	case types.I8:
+		return "u8", "h", types.I16
+	case types.I16, types.Half:
+		return "b16", "h", types.I16
+	case types.I32, types.Float:
+		return "b32", "r", types.I32
+	}
+	return "b64", "l", types.I64
+}
+
+// asBits reinterprets a register as the integer the asm moves.
+func (lw *lowering) asBits(v value.Value, d ir.DType, reg types.Type) value.Value {
+	switch {
+	case v.Type() == reg:
+		return v
+	case d == ir.I1 || d == ir.I8:
+		if d == ir.I1 {
+			v = lw.cur.NewZExt(v, types.I8)
+		}
+		return lw.cur.NewZExt(v, types.I16)
+	case d.IsFloat() && d != ir.BF16:
+		return lw.cur.NewBitCast(v, reg)
+	}
+	return v
+}
+
+func (lw *lowering) fromBits(v value.Value, d ir.DType) value.Value {
+	switch {
+	case d == ir.I1:
+		return lw.cur.NewICmp(enum.IPredNE, v, constant.NewInt(types.I16, 0))
+	case d == ir.I8:
+		return lw.cur.NewTrunc(v, types.I8)
+	case d.IsFloat() && d != ir.BF16:
+		return lw.cur.NewBitCast(v, regType(d))
+	}
+	return v
+}
+
+func (lw *lowering) addr(p value.Value) value.Value { return lw.cur.NewPtrToInt(p, types.I64) }
+
+// loadGlobal reads one element at p where pred holds, else other.
+func (lw *lowering) loadGlobal(p, pred, other value.Value, d ir.DType) value.Value {
+	if pred == nil || isConstTrue(pred) {
+		v := lw.cur.NewLoad(memType(d), p)
+		if d == ir.I1 {
+			return lw.cur.NewICmp(enum.IPredNE, v, constant.NewInt(types.I8, 0))
+		}
+		return v
+	}
+	pt, c, reg := ptxType(d)
+	mov := "b16"
+	if c == "r" {
+		mov = "b32"
+	} else if c == "l" {
+		mov = "b64"
+	}
+	text := fmt.Sprintf("mov.%s $0, $3;\n\t@$2 ld.global.%s $0, [$1];", mov, pt)
+	call := lw.cur.NewCall(asm(reg, text, "="+c+",l,b,"+c, true, types.I64, types.I1, reg), lw.addr(p), pred, lw.asBits(other, d, reg))
+	return lw.fromBits(call, d)
+}
+
+// storeGlobal writes v at p where pred holds.
+func (lw *lowering) storeGlobal(p, v, pred value.Value, d ir.DType) {
+	if pred == nil || isConstTrue(pred) {
+		if d == ir.I1 {
+			v = lw.cur.NewZExt(v, types.I8)
+		}
+		lw.cur.NewStore(v, p)
+		return
+	}
+	pt, c, reg := ptxType(d)
+	text := fmt.Sprintf("@$2 st.global.%s [$0], $1;", pt)
+	lw.cur.NewCall(asm(types.Void, text, "l,"+c+",b,~{memory}", true, types.I64, reg, types.I1), lw.addr(p), lw.asBits(v, d, reg), pred)
+}
+
+func and(lw *lowering, a, b value.Value) value.Value {
+	switch {
+	case a == nil || isConstTrue(a):
+		return b
+	case b == nil || isConstTrue(b):
+		return a
+	}
+	return lw.cur.NewAnd(a, b)
+}
+
+func zeroElem(d ir.DType) value.Value { return constOf(d, ir.Num{}) }
+
+func lowerLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
+	d := op.Results[0].Type.Elem
+	if l == nil { // a scalar load: every thread reads the same address
+		var mask, other value.Value
+		if len(op.Args) > 1 {
+			mask = lw.scalar(op.Args[1])
+			other = zeroElem(d)
+		}
+		if len(op.Args) > 2 {
+			other = lw.scalar(op.Args[2])
+		}
+		return one([]value.Value{lw.loadGlobal(lw.scalar(op.Args[0]), mask, other, d)}), nil
+	}
+	ptrs := lw.operandRegs(op.Args[0], l)
+	var mask, other []value.Value
+	if len(op.Args) > 1 {
+		mask = lw.operandRegs(op.Args[1], l)
+	}
+	if len(op.Args) > 2 {
+		other = lw.operandRegs(op.Args[2], l)
+	}
+	rs := make([]value.Value, len(ptrs))
+	for r := range rs {
+		var m, o value.Value
+		if mask != nil {
+			m, o = mask[r], zeroElem(d)
+		}
+		if other != nil {
+			o = other[r]
+		}
+		rs[r] = lw.loadGlobal(ptrs[r], m, o, d)
+	}
+	return one(rs), nil
+}
+
+func lowerStore(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+	d := op.Args[0].Type.Elem
+	if !isTile(op.Args[0]) { // a scalar store: thread 0 writes it
+		var m value.Value = lw.cur.NewICmp(enum.IPredEQ, lw.tid, i32(0))
+		if len(op.Args) > 2 {
+			m = and(lw, m, lw.scalar(op.Args[2]))
+		}
+		lw.storeGlobal(lw.scalar(op.Args[0]), lw.scalar(op.Args[1]), m, d)
+		return nil, nil
+	}
+	l := lw.a.opLayout[op][0]
+	ptrs, vals := lw.operandRegs(op.Args[0], l), lw.operandRegs(op.Args[1], l)
+	var mask []value.Value
+	if len(op.Args) > 2 {
+		mask = lw.operandRegs(op.Args[2], l)
+	}
+	own := lw.owner(l)
+	for r := range ptrs {
+		if !canonicalReg(l, r) {
+			continue // a copy of another register: store each element once
+		}
+		p := own
+		if mask != nil {
+			p = and(lw, p, mask[r])
+		}
+		lw.storeGlobal(ptrs[r], vals[r], p, d)
+	}
+	return nil, nil
+}
+
+// atomicPTX is the atom instruction for a kind and dtype.
+func atomicPTX(kind string, d ir.DType) (string, error) {
+	switch kind {
+	case "add":
+		switch d {
+		case ir.I32:
+			return "add.u32", nil
+		case ir.I64:
+			return "add.u64", nil
+		case ir.F32:
+			return "add.f32", nil
+		case ir.F64:
+			return "add.f64", nil
+		case ir.F16:
+			return "add.noftz.f16", nil
+		}
+	case "max", "min":
+		switch d {
+		case ir.I32:
+			return kind + ".s32", nil
+		case ir.I64:
+			return kind + ".s64", nil
+		}
+	case "xchg":
+		return fmt.Sprintf("exch.b%d", d.Bits()), nil
+	case "and", "or":
+		return fmt.Sprintf("%s.b%d", kind, d.Bits()), nil
+	}
+	return "", fmt.Errorf("no atomic %s for %s", kind, d)
+}
+
+// atomic performs one element's atomic where pred holds, returning the old
+// value (zero where it did not run).
+func (lw *lowering) atomic(op *ir.Op, p, v, cmp, pred value.Value, d ir.DType) (value.Value, error) {
+	_, c, reg := ptxType(d)
+	mov := "b32"
+	if c == "l" {
+		mov = "b64"
+	} else if c == "h" {
+		mov = "b16"
+	}
+	if pred == nil {
+		pred = constant.True
+	}
+	if op.Code == ir.OpAtomicCAS {
+		text := fmt.Sprintf("mov.%s $0, 0;\n\t@$4 atom.global.cas.b%d $0, [$1], $2, $3;", mov, d.Bits())
+		call := lw.cur.NewCall(asm(reg, text, "="+c+",l,"+c+","+c+",b,~{memory}", true, types.I64, reg, reg, types.I1),
+			lw.addr(p), lw.asBits(cmp, d, reg), lw.asBits(v, d, reg), pred)
+		return lw.fromBits(call, d), nil
+	}
+	inst, err := atomicPTX(op.Str("kind"), d)
+	if err != nil {
+		return nil, errorAt(op, "%v", err)
+	}
+	if d == ir.F16 && lw.opts.SM < 70 {
+		return nil, errorAt(op, "f16 atomics need sm_70 or newer")
+	}
+	text := fmt.Sprintf("mov.%s $0, 0;\n\t@$3 atom.global.%s $0, [$1], $2;", mov, inst)
+	call := lw.cur.NewCall(asm(reg, text, "="+c+",l,"+c+",b,~{memory}", true, types.I64, reg, types.I1), lw.addr(p), lw.asBits(v, d, reg), pred)
+	return lw.fromBits(call, d), nil
+}
+
+func lowerAtomic(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
+	d := op.Args[0].Type.Elem
+	t := op.Results[0].Type
+	if l == nil { // scalar: thread 0 performs it, everyone gets the old value
+		var cmp, v value.Value
+		pred := value.Value(lw.cur.NewICmp(enum.IPredEQ, lw.tid, i32(0)))
+		if op.Code == ir.OpAtomicCAS {
+			cmp, v = lw.scalar(op.Args[1]), lw.scalar(op.Args[2])
+		} else {
+			v = lw.scalar(op.Args[1])
+			if len(op.Args) > 2 {
+				pred = and(lw, pred, lw.scalar(op.Args[2]))
+			}
+		}
+		old, err := lw.atomic(op, lw.scalar(op.Args[0]), v, cmp, pred, d)
+		if err != nil {
+			return nil, err
+		}
+		return one([]value.Value{lw.broadcastScalar(old, t)}), nil
+	}
+	ptrs := lw.operandRegs(op.Args[0], l)
+	var vals, cmps, mask []value.Value
+	if op.Code == ir.OpAtomicCAS {
+		cmps, vals = lw.operandRegs(op.Args[1], l), lw.operandRegs(op.Args[2], l)
+	} else {
+		vals = lw.operandRegs(op.Args[1], l)
+		if len(op.Args) > 2 {
+			mask = lw.operandRegs(op.Args[2], l)
+		}
+	}
+	own := lw.owner(l)
+	rs := make([]value.Value, len(ptrs))
+	for r := range ptrs {
+		if !canonicalReg(l, r) {
+			continue
+		}
+		p := own
+		if mask != nil {
+			p = and(lw, p, mask[r])
+		}
+		var cmp value.Value
+		if cmps != nil {
+			cmp = cmps[r]
+		}
+		old, err := lw.atomic(op, ptrs[r], vals[r], cmp, p, d)
+		if err != nil {
+			return nil, err
+		}
+		rs[r] = old
+	}
+	for r := range rs {
+		if rs[r] == nil {
+			rs[r] = rs[r&^l.RegBroadcast()]
+		}
+	}
+	// Only the owners ran the atomic: hand their old values to the copies.
+	if l.LaneBroadcast() != 0 || l.WarpBroadcast() != 0 {
+		rs = lw.exchange(rs, l, l, t)
+	}
+	return one(rs), nil
+}
+
+// --- block pointers -------------------------------------------------------------
+
+func (b *blockPtr) parts() []value.Value {
+	out := []value.Value{b.base}
+	out = append(out, b.shape...)
+	out = append(out, b.strides...)
+	return append(out, b.offsets...)
+}
+
+func (b *blockPtr) withParts(p []value.Value) *blockPtr {
+	r := len(b.shape)
+	return &blockPtr{base: p[0], shape: p[1 : 1+r], strides: p[1+r : 1+2*r], offsets: p[1+2*r : 1+3*r], elem: b.elem, block: b.block}
+}
+
+// toI64 sign-extends an index to i64.
+func (lw *lowering) toI64(v value.Value) value.Value {
+	if v.Type() == types.I64 {
+		return v
+	}
+	return lw.cur.NewSExt(v, types.I64)
+}
+
+func lowerMakeBlockPtr(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+	t := op.Results[0].Type
+	r := t.Shape.Rank
+	bp := &blockPtr{base: lw.scalar(op.Args[0]), elem: t.Elem, block: t.Shape.Ints()}
+	for i := 0; i < r; i++ {
+		bp.shape = append(bp.shape, lw.toI64(lw.scalar(op.Args[1+i])))
+		bp.strides = append(bp.strides, lw.toI64(lw.scalar(op.Args[1+r+i])))
+		bp.offsets = append(bp.offsets, lw.toI64(lw.scalar(op.Args[1+2*r+i])))
+	}
+	lw.bptrs[op.Results[0]] = bp
+	return nil, nil
+}
+
+func lowerAdvance(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+	old := lw.bptrs[op.Args[0]]
+	bp := *old
+	bp.offsets = make([]value.Value, len(old.offsets))
+	for i, o := range old.offsets {
+		bp.offsets[i] = lw.cur.NewAdd(o, lw.toI64(lw.scalar(op.Args[1+i])))
+	}
+	lw.bptrs[op.Results[0]] = &bp
+	return nil, nil
+}
+
+// blockAccess computes, per register of l, the element pointer and the
+// boundary mask (nil when no dim is checked) of a block access.
+func (lw *lowering) blockAccess(bp *blockPtr, l *layout.Linear, check []int) ([]value.Value, []value.Value) {
+	r := len(bp.shape)
+	// The thread's part of each index and of the element offset, once.
+	tidx := make([]value.Value, r)
+	var toff value.Value = i64(0)
+	for d := 0; d < r; d++ {
+		tidx[d] = lw.cur.NewAdd(bp.offsets[d], lw.cur.NewSExt(lw.threadCoord(l, d), types.I64))
+		toff = lw.cur.NewAdd(toff, lw.cur.NewMul(tidx[d], bp.strides[d]))
+	}
+	checked := make([]bool, r)
+	for _, d := range check {
+		checked[d] = true
+	}
+	elem := memType(bp.elem)
+	ptrs := make([]value.Value, l.NumRegs())
+	var masks []value.Value
+	if len(check) > 0 {
+		masks = make([]value.Value, l.NumRegs())
+	}
+	for reg := range ptrs {
+		rc := l.RegCoords(reg)
+		off := toff
+		var m value.Value = constant.True
+		for d := 0; d < r; d++ {
+			if rc[d] != 0 {
+				off = lw.cur.NewAdd(off, lw.cur.NewMul(i64(int64(rc[d])), bp.strides[d]))
+			}
+			if checked[d] {
+				idx := tidx[d]
+				if rc[d] != 0 {
+					idx = lw.cur.NewAdd(idx, i64(int64(rc[d])))
+				}
+				in := lw.cur.NewAnd(lw.cur.NewICmp(enum.IPredSGE, idx, i64(0)), lw.cur.NewICmp(enum.IPredSLT, idx, bp.shape[d]))
+				m = and(lw, m, in)
+			}
+		}
+		ptrs[reg] = lw.cur.NewGetElementPtr(elem, bp.base, off)
+		if masks != nil {
+			masks[reg] = m
+		}
+	}
+	return ptrs, masks
+}
+
+func lowerBlockLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
+	bp := lw.bptrs[op.Args[0]]
+	ptrs, masks := lw.blockAccess(bp, l, op.Ints("boundary_check"))
+	pad := zeroElem(bp.elem)
+	if op.Str("padding") == "nan" {
+		if !bp.elem.IsFloat() {
+			return nil, errorAt(op, "nan padding needs a float tile, not %s", bp.elem)
+		}
+		pad = constOf(bp.elem, ir.Num{F: math.NaN()})
+	}
+	rs := make([]value.Value, len(ptrs))
+	for r := range rs {
+		var m value.Value
+		if masks != nil {
+			m = masks[r]
+		}
+		rs[r] = lw.loadGlobal(ptrs[r], m, pad, bp.elem)
+	}
+	return one(rs), nil
+}
+
+func lowerBlockStore(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+	bp := lw.bptrs[op.Args[0]]
+	l := lw.a.opLayout[op][0]
+	ptrs, masks := lw.blockAccess(bp, l, op.Ints("boundary_check"))
+	vals := lw.tile(op.Args[1], l)
+	own := lw.owner(l)
+	for r := range ptrs {
+		if !canonicalReg(l, r) {
+			continue
+		}
+		p := own
+		if masks != nil {
+			p = and(lw, p, masks[r])
+		}
+		lw.storeGlobal(ptrs[r], vals[r], p, bp.elem)
+	}
+	return nil, nil
+}
+
+// --- debugging ---------------------------------------------------------------------
+
+// lowerAssert traps (the emulator reports it; the driver reports an
+// illegal instruction) when any lane of the condition is false.
+func lowerAssert(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+	trap := asm(types.Void, "@$0 trap;", "b", true, types.I1)
+	x := op.Args[0]
+	if !isTile(x) {
+		lw.cur.NewCall(trap, lw.cur.NewXor(lw.scalar(x), constant.True))
+		return nil, nil
+	}
+	for _, c := range lw.tile(x, lw.a.layoutOrDefault(x)) {
+		lw.cur.NewCall(trap, lw.cur.NewXor(c, constant.True))
+	}
+	return nil, nil
+}
+
+func lowerPrint(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+	return nil, errorAt(op, "codegen cannot lower print yet; run the kernel with --device interp to see its output")
+}

@@ -1,0 +1,160 @@
+// Package tilec is the compiler's front door: Compile turns a specialized
+// tile-IR kernel into a Binary (PTX plus what a launcher needs), and Emu
+// runs Binaries on tilec's PTX emulator behind the same Device interface
+// the interpreter and the GPU implement.
+package tilec
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/tilec/tilec/codegen"
+	"github.com/tilec/tilec/ir"
+)
+
+// Version is tilec's version; it keys caches.
+const Version = "0.1.0-dev"
+
+// Target is a GPU architecture: "sm_80", "sm_90", "sm_90a".
+type Target string
+
+// SM returns the compute capability times ten (80 for sm_80).
+func (t Target) SM() (int, error) {
+	s := strings.TrimSuffix(strings.TrimPrefix(string(t), "sm_"), "a")
+	n, err := strconv.Atoi(s)
+	if err != nil || !strings.HasPrefix(string(t), "sm_") || n < 70 {
+		return 0, fmt.Errorf("unknown target %q (want sm_80, sm_86, sm_89, sm_90 or sm_90a)", t)
+	}
+	return n, nil
+}
+
+// Backends translate LLVM IR to PTX.
+const (
+	BackendOwn = "own" // tilec's own PTX backend (package ptx)
+	BackendLLC = "llc" // LLVM's llc, when installed
+)
+
+// Options control Compile.
+type Options struct {
+	Target  Target // default sm_80
+	Backend string // default BackendOwn
+}
+
+// ParamKind is how a kernel parameter is passed.
+type ParamKind uint8
+
+// Parameter kinds of the PTX ABI as tilec uses it.
+const (
+	ParamPtr ParamKind = iota // .u64 global address
+	ParamI32
+	ParamI64
+	ParamF32
+	ParamF64
+)
+
+// Param is one kernel parameter of a Binary.
+type Param struct {
+	Name string
+	Kind ParamKind
+}
+
+// Binary is a compiled kernel: everything needed to load and launch it.
+type Binary struct {
+	Name        string // the .entry
+	PTX         string
+	LL          string // the LLVM IR it came from
+	GPU         string // the layout-annotated tile IR
+	Params      []Param
+	Threads     int // per block (x); y and z are 1
+	SharedBytes int // dynamic shared memory per block
+	Target      Target
+	Backend     string
+}
+
+// Compile lowers a specialized kernel to PTX.
+func Compile(f *ir.Func, opts Options) (*Binary, error) {
+	if opts.Target == "" {
+		opts.Target = "sm_80"
+	}
+	if opts.Backend == "" {
+		opts.Backend = BackendOwn
+	}
+	sm, err := opts.Target.SM()
+	if err != nil {
+		return nil, err
+	}
+	res, err := codegen.Compile(f, codegen.Options{SM: sm})
+	if err != nil {
+		return nil, err
+	}
+	b := &Binary{Name: res.Name, LL: res.LL(), GPU: res.GPUText(), Threads: res.Threads, SharedBytes: res.SharedBytes,
+		Target: opts.Target, Backend: opts.Backend}
+	for _, p := range f.Params {
+		k, err := paramKind(p.Type)
+		if err != nil {
+			return nil, fmt.Errorf("kernel %s: parameter %s: %w", f.Name, p.Name, err)
+		}
+		b.Params = append(b.Params, Param{Name: p.Name, Kind: k})
+	}
+	switch opts.Backend {
+	case BackendLLC:
+		b.PTX, err = runLLC(b.LL, opts.Target)
+	default:
+		return nil, fmt.Errorf("unknown backend %q (own, llc)", opts.Backend)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kernel %s: %w", f.Name, err)
+	}
+	return b, nil
+}
+
+func paramKind(t ir.Type) (ParamKind, error) {
+	if t.Kind == ir.KindPtr {
+		return ParamPtr, nil
+	}
+	switch t.Elem {
+	case ir.I32:
+		return ParamI32, nil
+	case ir.I64:
+		return ParamI64, nil
+	case ir.F32:
+		return ParamF32, nil
+	case ir.F64:
+		return ParamF64, nil
+	}
+	return 0, fmt.Errorf("type %s cannot be a kernel parameter (pointers, i32, i64, f32, f64)", t)
+}
+
+// runLLC translates LLVM IR with llc-14 (or llc).
+func runLLC(ll string, t Target) (string, error) {
+	tool := "llc-14"
+	if _, err := exec.LookPath(tool); err != nil {
+		tool = "llc"
+		if _, err := exec.LookPath(tool); err != nil {
+			return "", fmt.Errorf("backend llc: neither llc-14 nor llc is installed")
+		}
+	}
+	dir, err := os.MkdirTemp("", "tilec-llc")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+	in := filepath.Join(dir, "k.ll")
+	if err := os.WriteFile(in, []byte(ll), 0o644); err != nil {
+		return "", err
+	}
+	cpu := strings.TrimSuffix(string(t), "a")
+	var stderr bytes.Buffer
+	cmd := exec.Command(tool, "-march=nvptx64", "-mcpu="+cpu, "-mattr=+ptx75", "-O3", in, "-o", "-")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s: %v: %s", tool, err, stderr.String())
+	}
+	return string(out), nil
+}
