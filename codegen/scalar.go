@@ -248,8 +248,8 @@ func mathLog(c *scalarCtx, x value.Value) value.Value {
 // parts (Cody–Waite) so the product is exact enough for large x.
 func trig(name string) func(c *scalarCtx, x value.Value) value.Value {
 	return func(c *scalarCtx, x value.Value) value.Value {
-		const twoPiHi = 6.28125                 // exact in 9 bits
-		const twoPiLo = 2*math.Pi - twoPiHi     // the rest
+		const twoPiHi = 6.28125             // exact in 9 bits
+		const twoPiLo = 2*math.Pi - twoPiHi // the rest
 		k := c.b.NewCall(c.lw.x.get("llvm.rint.f32", types.Float, types.Float), c.b.NewFMul(x, f32(1/(2*math.Pi))))
 		fma := c.lw.x.get("llvm.fma.f32", types.Float, types.Float, types.Float, types.Float)
 		r := c.b.NewCall(fma, c.b.NewFNeg(k), f32(twoPiHi), x)

@@ -48,9 +48,9 @@ func TestF16Specials(t *testing.T) {
 		{math.Copysign(0, -1), 0x8000},
 		{1, 0x3c00},
 		{-2, 0xc000},
-		{65504, 0x7bff},                // largest finite
-		{65519.99, 0x7bff},             // rounds down to it
-		{65520, 0x7c00},                // the midpoint to 2^16 rounds to even: infinity
+		{65504, 0x7bff},    // largest finite
+		{65519.99, 0x7bff}, // rounds down to it
+		{65520, 0x7c00},    // the midpoint to 2^16 rounds to even: infinity
 		{math.Inf(1), 0x7c00},
 		{math.Ldexp(1, -24), 0x0001},   // smallest subnormal
 		{math.Ldexp(1, -25), 0x0000},   // half of it: ties to even (zero)

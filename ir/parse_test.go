@@ -51,12 +51,12 @@ func TestParsePrintsBack(t *testing.T) {
 
 func TestParseErrorsNameTheLine(t *testing.T) {
 	for src, want := range map[string]string{
-		"kernel @k() {\n  %0 = constant {value = 1} : i32\n":       "x.tir:3: unexpected end of input",
+		"kernel @k() {\n  %0 = constant {value = 1} : i32\n":      "x.tir:3: unexpected end of input",
 		"kernel @k() {\n  %0 = constant {value = 1} : q32\n}":     `x.tir:2: unknown dtype "q32"`,
 		"kernel @k() {\n  %0 = constant {valeu = 1} : i32\n}":     "x.tir:2: constant has no attribute valeu",
 		"kernel @k() {\n  %0, %1 = constant {value = 1} : i32\n}": "x.tir:2: constant has 2 results but 1 types",
-		"kernel @k(%a: i32, %a: i32) {\n}":                         "repeated parameter name %a",
-		"":                                                         "x.tir: no kernel",
+		"kernel @k(%a: i32, %a: i32) {\n}":                        "repeated parameter name %a",
+		"":                                                        "x.tir: no kernel",
 		"kernel @k() {\n  %0 = constant {value = \"a} : i32\n}":   "unterminated string",
 	} {
 		_, err := Parse("x.tir", src)
