@@ -39,6 +39,9 @@ const (
 	BackendLLC = "llc" // LLVM's llc, when installed
 )
 
+// DefaultBackend is the backend Compile uses when Options leave it empty.
+var DefaultBackend = BackendLLC
+
 // Options control Compile.
 type Options struct {
 	Target  Target // default sm_80
@@ -82,7 +85,7 @@ func Compile(f *ir.Func, opts Options) (*Binary, error) {
 		opts.Target = "sm_80"
 	}
 	if opts.Backend == "" {
-		opts.Backend = BackendOwn
+		opts.Backend = DefaultBackend
 	}
 	sm, err := opts.Target.SM()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tilec/tilec"
 	"github.com/tilec/tilec/ir"
 )
 
@@ -15,32 +16,42 @@ func init() { rootCmd.AddCommand(newCompileCmd()) }
 
 func newCompileCmd() *cobra.Command {
 	var pf problemFlags
-	var emit, out, dumpAfter string
+	var emit, out, dumpAfter, backend, target string
 	var generic, locs bool
 	cmd := &cobra.Command{
 		Use:   "compile KERNEL",
 		Short: "Compile a kernel for a problem and config and print a stage's text",
 		Long: `compile builds KERNEL's tile IR for the problem (--shape, --dtype), binds the
-config (--config) and prints the result. --emit tir prints the specialized
-tile IR of every kernel the problem launches; with --generic it prints the
-kernels before specialization, with their constexpr meta-parameters.`,
+config (--config) and prints one stage's text for every kernel the problem
+launches:
+
+  tir  the specialized tile IR (--generic: before binding the config)
+  gpu  the tile IR with the layout codegen gave each value
+  ll   the LLVM IR codegen emits
+  ptx  the PTX (--backend own: tilec's backend; llc: LLVM's llc-14)`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if emit != "tir" {
-				return badInput("--emit %s: only tir is available (the tile IR)", emit)
+			switch emit {
+			case "tir", "gpu", "ll", "ptx":
+			default:
+				return badInput("--emit %s: want tir, gpu, ll or ptx", emit)
+			}
+			opts, err := compileOptions(backend, target)
+			if err != nil {
+				return err
 			}
 			r, err := pf.resolve(args[0])
 			if err != nil {
 				return err
 			}
 			var sb strings.Builder
-			opts := ir.PrintOptions{Locs: locs}
+			popts := ir.PrintOptions{Locs: locs}
 			seen := map[*ir.Func]bool{}
 			if generic {
 				for _, l := range r.plan.Launches {
 					if !seen[l.Kernel] {
 						seen[l.Kernel] = true
-						sb.WriteString(ir.Print(l.Kernel, opts))
+						sb.WriteString(ir.Print(l.Kernel, popts))
 					}
 				}
 			} else {
@@ -58,16 +69,34 @@ kernels before specialization, with their constexpr meta-parameters.`,
 					if err != nil {
 						return badInput("%v", err)
 					}
-					fmt.Fprintf(&sb, "// grid %v\n", l.Grid)
-					sb.WriteString(dump.String())
-					sb.WriteString(ir.Print(f, opts))
+					if emit == "tir" {
+						fmt.Fprintf(&sb, "// grid %v\n", l.Grid)
+						sb.WriteString(dump.String())
+						sb.WriteString(ir.Print(f, popts))
+						continue
+					}
+					bin, err := tilec.Compile(f, opts)
+					if err != nil {
+						return failed("%v", err)
+					}
+					switch emit {
+					case "gpu":
+						fmt.Fprintf(&sb, "// grid %v, %d threads, %d bytes of shared memory\n", l.Grid, bin.Threads, bin.SharedBytes)
+						sb.WriteString(bin.GPU)
+					case "ll":
+						sb.WriteString(bin.LL)
+					case "ptx":
+						sb.WriteString(bin.PTX)
+					}
 				}
 			}
 			return writeOutput(cmd.OutOrStdout(), out, sb.String())
 		},
 	}
 	pf.add(cmd)
-	cmd.Flags().StringVar(&emit, "emit", "tir", "what to print: tir")
+	cmd.Flags().StringVar(&emit, "emit", "tir", "what to print: tir, gpu, ll or ptx")
+	cmd.Flags().StringVar(&backend, "backend", "", "LLVM IR to PTX: own or llc (default "+tilec.DefaultBackend+")")
+	cmd.Flags().StringVar(&target, "target", "sm_80", "GPU architecture: sm_80, sm_86, sm_89, sm_90, sm_90a")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output")
 	cmd.Flags().BoolVar(&generic, "generic", false, "print the kernels before binding the config")
 	cmd.Flags().BoolVar(&locs, "locs", false, "annotate each op with the Go source line that built it")
@@ -85,4 +114,20 @@ func writeOutput(w io.Writer, path, text string) error {
 		return failed("%v", err)
 	}
 	return nil
+}
+
+// compileOptions checks --backend and --target.
+func compileOptions(backend, target string) (tilec.Options, error) {
+	t := tilec.Target(target)
+	if _, err := t.SM(); err != nil {
+		return tilec.Options{}, badInput("--target: %v", err)
+	}
+	switch backend {
+	case "":
+		backend = tilec.DefaultBackend
+	case tilec.BackendOwn, tilec.BackendLLC:
+	default:
+		return tilec.Options{}, badInput("--backend %s: want own or llc", backend)
+	}
+	return tilec.Options{Target: t, Backend: backend}, nil
 }

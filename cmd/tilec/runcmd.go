@@ -6,15 +6,18 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tilec/tilec"
 	"github.com/tilec/tilec/kernels"
+	"github.com/tilec/tilec/ptx/emu"
 )
 
 func init() { rootCmd.AddCommand(newRunCmd()) }
 
 func newRunCmd() *cobra.Command {
 	var pf problemFlags
-	var device string
+	var device, backend, target string
 	var seed uint64
+	var counters bool
 	cmd := &cobra.Command{
 		Use:   "run KERNEL",
 		Short: "Run a kernel on fresh random inputs and compare it with its float64 reference",
@@ -24,11 +27,18 @@ device and compares every output with the kernel's float64 CPU reference.
 It prints each output's max abs error, relative L2 error and tolerance, and
 exits 1 when any output fails.
 
-Devices: interp (the tile interpreter, the reference semantics of the DSL);
-auto picks the best device available (today: interp).`,
+Devices:
+  emu     compile to PTX and run on tilec's PTX emulator, with its sanitizer
+          (any finding fails the run); --counters prints its counters
+  interp  the tile interpreter: the reference semantics of the DSL
+  auto    the GPU when there is one (not yet), else emu`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dev, err := pickDevice(device)
+			opts, err := compileOptions(backend, target)
+			if err != nil {
+				return err
+			}
+			dev, err := pickDevice(device, opts)
 			if err != nil {
 				return err
 			}
@@ -40,24 +50,34 @@ auto picks the best device available (today: interp).`,
 			if err != nil {
 				return failed("%s: %v", r.kernel.Name, err)
 			}
-			if !printReport(cmd.OutOrStdout(), r, rep, seed) {
+			w := cmd.OutOrStdout()
+			ok := printReport(w, r, rep, seed)
+			if e, isEmu := dev.(*tilec.Emu); isEmu && counters {
+				printCounters(w, &e.Counters)
+			}
+			if !ok {
 				return failed("%s: outputs differ from the reference", r.kernel.Name)
 			}
 			return nil
 		},
 	}
 	pf.add(cmd)
-	cmd.Flags().StringVar(&device, "device", "auto", "where to run: interp or auto")
+	cmd.Flags().StringVar(&device, "device", "auto", "where to run: emu, interp or auto")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the random inputs")
+	cmd.Flags().StringVar(&backend, "backend", "", "LLVM IR to PTX: own or llc (default "+tilec.DefaultBackend+")")
+	cmd.Flags().StringVar(&target, "target", "sm_80", "GPU architecture to compile for")
+	cmd.Flags().BoolVar(&counters, "counters", false, "print the emulator's counters (emu)")
 	return cmd
 }
 
-func pickDevice(name string) (kernels.Device, error) {
+func pickDevice(name string, opts tilec.Options) (kernels.Device, error) {
 	switch name {
-	case "interp", "auto":
+	case "interp":
 		return kernels.NewInterp(), nil
+	case "emu", "auto":
+		return tilec.NewEmu(opts), nil
 	}
-	return nil, badInput("--device %s: unknown device (interp, auto)", name)
+	return nil, badInput("--device %s: unknown device (emu, interp, auto)", name)
 }
 
 // printReport prints one line per output and reports whether all passed.
@@ -78,4 +98,22 @@ func printReport(w io.Writer, r *resolved, rep *kernels.Report, seed uint64) boo
 		}
 	}
 	return rep.Pass()
+}
+
+// printCounters prints the emulator's counters summed over the launches.
+func printCounters(w io.Writer, c *emu.Counters) {
+	fmt.Fprintf(w, "emulator counters (%d CTAs):\n", c.CTAs)
+	fmt.Fprintf(w, "  instructions       %d warp-level, %d thread-level\n", c.TotalWarpInstructions(), c.TotalThreadInstructions())
+	for i := emu.Class(0); i < emu.NumClasses; i++ {
+		if c.WarpInstructions[i] > 0 {
+			fmt.Fprintf(w, "    %-16s %d\n", i, c.WarpInstructions[i])
+		}
+	}
+	fmt.Fprintf(w, "  global loads       %d requests, %.2f sectors/request, efficiency %.0f%%\n",
+		c.GlobalLoadRequests, c.GlobalLoadSectorsPerRequest(), 100*c.GlobalLoadEfficiency())
+	fmt.Fprintf(w, "  global stores      %d requests, %.2f sectors/request, efficiency %.0f%%\n",
+		c.GlobalStoreRequests, c.GlobalStoreSectorsPerRequest(), 100*c.GlobalStoreEfficiency())
+	fmt.Fprintf(w, "  shared memory      %d loads, %d stores, %d bank conflicts (extra wavefronts)\n",
+		c.SharedLoadRequests, c.SharedStoreRequests, c.SharedBankConflicts)
+	fmt.Fprintf(w, "  mma                %d\n  barriers           %d\n  atomics            %d\n", c.MMA, c.Barriers, c.Atomics)
 }
