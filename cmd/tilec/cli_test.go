@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// tilec runs the CLI in process and returns the exit code, stdout and stderr.
-func tilec(t *testing.T, args ...string) (int, string, string) {
+// runCLI runs the CLI in process and returns the exit code, stdout and stderr.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	rootCmd.SetOut(&out)
@@ -37,7 +37,7 @@ func TestRunShippedKernelsOnTheInterpreter(t *testing.T) {
 		{"run", "moe", "--device", "interp"},
 		{"run", "vector_add", "--shape", "N=257", "--config", "BLOCK=128", "--seed", "9"},
 	} {
-		code, out, errs := tilec(t, args...)
+		code, out, errs := runCLI(t, args...)
 		require.Equalf(t, exitOK, code, "%v: %s%s", args, out, errs)
 		assert.Contains(t, out, "max abs err")
 		assert.Contains(t, out, "rel L2 err")
@@ -66,7 +66,7 @@ func TestBadInputIsExitTwoWithOneLine(t *testing.T) {
 		{[]string{"kernels", "nope"}, `unknown kernel "nope"`},
 		{[]string{"frobnicate"}, "unknown command"},
 	} {
-		code, out, errs := tilec(t, c.args...)
+		code, out, errs := runCLI(t, c.args...)
 		assert.Equalf(t, exitBadInput, code, "%v", c.args)
 		assert.Containsf(t, errs, c.want, "%v", c.args)
 		assert.NotContains(t, errs, "panic")
@@ -76,18 +76,18 @@ func TestBadInputIsExitTwoWithOneLine(t *testing.T) {
 }
 
 func TestCompileEmitsTileIR(t *testing.T) {
-	code, out, errs := tilec(t, "compile", "flash", "--shape", "causal=1", "--config", "BLOCK_M=64,BLOCK_N=32")
+	code, out, errs := runCLI(t, "compile", "flash", "--shape", "causal=1", "--config", "BLOCK_M=64,BLOCK_N=32")
 	require.Equal(t, exitOK, code, errs)
 	assert.Contains(t, out, "kernel @attn_fwd_causal(")
 	assert.Contains(t, out, "config(BLOCK_M = 64, BLOCK_N = 32, HEAD_DIM = 64")
 	assert.Contains(t, out, "dot")
 
-	code, out, _ = tilec(t, "compile", "softmax", "--generic")
+	code, out, _ = runCLI(t, "compile", "softmax", "--generic")
 	require.Equal(t, exitOK, code)
 	assert.Contains(t, out, "constexpr(BLOCK_M, BLOCK_N)")
 
 	path := filepath.Join(t.TempDir(), "moe.tir")
-	code, _, errs = tilec(t, "compile", "moe", "-o", path, "--dump-after", "dce")
+	code, _, errs = runCLI(t, "compile", "moe", "-o", path, "--dump-after", "dce")
 	require.Equal(t, exitOK, code, errs)
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -96,12 +96,12 @@ func TestCompileEmitsTileIR(t *testing.T) {
 }
 
 func TestKernelsListsAndDescribes(t *testing.T) {
-	code, out, _ := tilec(t, "kernels")
+	code, out, _ := runCLI(t, "kernels")
 	require.Equal(t, exitOK, code)
 	for _, name := range []string{"flash", "rope", "moe", "vector_add", "softmax", "matmul"} {
 		assert.Contains(t, out, name)
 	}
-	code, out, _ = tilec(t, "kernels", "flash")
+	code, out, _ = runCLI(t, "kernels", "flash")
 	require.Equal(t, exitOK, code)
 	assert.Contains(t, out, "HKV")
 	assert.Contains(t, out, "BLOCK_M=128,BLOCK_N=64")
