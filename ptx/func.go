@@ -1,0 +1,280 @@
+package ptx
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/llir/llvm/ir"
+	"github.com/llir/llvm/ir/value"
+)
+
+// fn is the state of lowering one LLVM function.
+type fn struct {
+	c      *compiler
+	f      *ir.Func
+	name   string // PTX name
+	idx    int    // function index, for label names
+	kernel bool
+	unsafe bool // "unsafe-fp-math"="true": approximate division and sqrt, as llc-14
+	ftz    bool // "denormal-fp-math-f32"="preserve-sign,...": .ftz on f32 instructions
+
+	nreg   [numClasses]int32
+	vals   map[value.Value][]opnd
+	addrOnly map[value.Value]bool     // GEPs whose only uses are memory addresses
+	folded   map[value.Value]addrFold // those of them lowered to [base+offset]
+
+	blocks []*block // layout order
+	byIR   map[*ir.Block]*block
+	cur    *block
+	err    error // first error raised while emitting (see emit)
+}
+
+// block is a basic block of the output: an LLVM block, or an edge-split
+// block that holds the phi copies of one critical edge.
+type block struct {
+	b        *ir.Block // nil for an edge-split block
+	from     *block    // edge-split block: the original predecessor
+	succs    []*block
+	preds    []*block
+	index    int  // position in the layout
+	targeted bool // some branch names this block's label
+	lines    []string
+}
+
+// irPred is the LLVM block a phi sees as the incoming block on the edge
+// from p: p itself, or the block an edge-split block was split from.
+func (p *block) irPred() *ir.Block {
+	for p.b == nil {
+		p = p.from
+	}
+	return p.b
+}
+
+func (b *block) String() string {
+	if b.b != nil {
+		return b.b.Ident()
+	}
+	return fmt.Sprintf("split edge %s -> %s", b.from, b.succs[0])
+}
+
+// label is the PTX label of a block.
+func (f *fn) label(b *block) string { return fmt.Sprintf("$L__BB%d_%d", f.idx, b.index) }
+
+// newReg allocates a fresh virtual register for a value of kind k.
+// Registers are numbered from 1 per class, in emission order, so the same
+// input always gives the same output.
+func (f *fn) newReg(k kind) opnd {
+	c := k.cls()
+	f.nreg[c]++
+	return opnd{k: k, reg: f.nreg[c]}
+}
+
+// fail records the first error raised while emitting; lowering checks it
+// after each instruction.
+func (f *fn) fail(err error) {
+	if f.err == nil {
+		f.err = err
+	}
+}
+
+func (f *fn) failf(format string, args ...any) { f.fail(fmt.Errorf(format, args...)) }
+
+// emit appends one instruction to the current block. Every instruction
+// goes through here (or through emitAsm for inline asm), so the target
+// check and the .version rule see all of them.
+func (f *fn) emit(mnemonic string, args ...string) {
+	if err := f.c.req.need(mnemonic); err != nil {
+		f.fail(err)
+	}
+	if len(args) == 0 {
+		f.line("\t" + mnemonic + ";")
+		return
+	}
+	f.line("\t" + mnemonic + " \t" + strings.Join(args, ", ") + ";")
+}
+
+// line appends raw text (labels, branches, comments) to the current block.
+func (f *fn) line(s string) { f.cur.lines = append(f.cur.lines, s) }
+
+// def records the parts of an instruction's result.
+func (f *fn) def(v value.Value, parts []opnd) { f.vals[v] = parts }
+
+// newRegs allocates registers for a list of kinds.
+func (f *fn) newRegs(ks []kind) []opnd {
+	out := make([]opnd, len(ks))
+	for i, k := range ks {
+		out[i] = f.newReg(k)
+	}
+	return out
+}
+
+// movType is the suffix of a mov of kind k.
+func movType(k kind) string {
+	if k == kF16 {
+		return "b16"
+	}
+	return classInfo[k.cls()].mov
+}
+
+// inReg returns o in a register, moving an immediate or a symbol's
+// address into a fresh one.
+func (f *fn) inReg(o opnd) opnd {
+	if o.isReg() {
+		return o
+	}
+	r := f.newReg(o.k)
+	f.move(r, o)
+	return r
+}
+
+// move copies src into the register dst.
+func (f *fn) move(dst, src opnd) {
+	d := regName(dst)
+	switch {
+	case src.sym != "":
+		f.emit("mov.u64", d, src.sym)
+		if src.bits != 0 {
+			f.emit("add.s64", d, d, fmt.Sprint(int64(src.bits)))
+		}
+	case src.isReg():
+		f.emit("mov."+movType(dst.k), d, regName(src))
+	default:
+		f.emit("mov."+movType(dst.k), d, immText(src, movType(dst.k)))
+	}
+}
+
+// reg formats o as a register, materializing constants.
+func (f *fn) reg(o opnd) string { return regName(f.inReg(o)) }
+
+// src formats o for a source position of an instruction of type t that
+// accepts an immediate. Halves have no immediate form in arithmetic and
+// symbols only appear in mov and addresses, so both go to registers.
+func (f *fn) src(o opnd, t string) string {
+	if o.isImm() && o.k != kF16 && o.k != kI1 {
+		return immText(o, t)
+	}
+	return f.reg(o)
+}
+
+// parts returns the operands of a value: the registers of an instruction
+// result or parameter, or the immediates (or, for constant expressions,
+// freshly computed registers) of a constant.
+func (f *fn) parts(v value.Value) ([]opnd, error) {
+	if p, ok := f.vals[v]; ok {
+		return p, nil
+	}
+	switch v := v.(type) {
+	case *ir.Global:
+		name, ok := f.c.globalNames[v]
+		if !ok {
+			return nil, fmt.Errorf("global %s is not emitted", v.Ident())
+		}
+		return []opnd{{k: kPtr, sym: name}}, nil
+	case *ir.Func:
+		return nil, fmt.Errorf("function %s used as a value (function pointers are not supported)", v.Ident())
+	case ir.Instruction, *ir.Param:
+		return nil, fmt.Errorf("value %s is used before it is defined (or defined in an unreachable block)", v.Ident())
+	}
+	return f.constParts(v)
+}
+
+// one returns the single operand of a scalar value.
+func (f *fn) one(v value.Value) (opnd, error) {
+	p, err := f.parts(v)
+	if err != nil {
+		return opnd{}, err
+	}
+	if len(p) != 1 {
+		return opnd{}, fmt.Errorf("value %s of type %s is not a scalar", v.Ident(), v.Type().LLString())
+	}
+	return p[0], nil
+}
+
+// lowerBody lowers the blocks in layout order.
+func (f *fn) lowerBody() error {
+	for i, b := range f.blocks {
+		f.cur = b
+		if i == 0 {
+			if err := f.loadParams(); err != nil {
+				return err
+			}
+		}
+		if b.b == nil {
+			if err := f.edgeCopies(b.from, b.succs[0]); err != nil {
+				return err
+			}
+			f.branch(b, nil)
+			continue
+		}
+		for _, inst := range b.b.Insts {
+			if err := f.lowerInst(inst); err != nil {
+				return err
+			}
+		}
+		if err := f.lowerTerm(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lowerInst looks an instruction up in the table and lowers it.
+func (f *fn) lowerInst(inst ir.Instruction) error {
+	row := instTable[reflect.TypeOf(inst)]
+	if row == nil {
+		return f.instErr(inst, fmt.Errorf("unsupported instruction %q", opcodeOf(inst)))
+	}
+	err := row.lower(f, row, inst)
+	if err == nil {
+		err = f.err
+	}
+	if err != nil {
+		return f.instErr(inst, err)
+	}
+	return nil
+}
+
+// instErr wraps an error with the function and the instruction's text.
+func (f *fn) instErr(inst ir.LLStringer, err error) error {
+	return fmt.Errorf("ptx: function %s: %s: %w", f.f.Ident(), strings.TrimSpace(inst.LLString()), err)
+}
+
+// opcodeOf extracts the LLVM opcode from an instruction's text, for
+// instructions the table does not know.
+func opcodeOf(inst ir.LLStringer) string {
+	s := strings.TrimSpace(inst.LLString())
+	if i := strings.Index(s, " = "); i >= 0 && strings.HasPrefix(s, "%") {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// body renders the function body: register declarations and blocks.
+func (f *fn) body() string {
+	var sb strings.Builder
+	sb.WriteString("{\n")
+	for c := class(0); c < numClasses; c++ {
+		if f.nreg[c] > 0 {
+			fmt.Fprintf(&sb, "\t.reg %s \t%s<%d>;\n", classInfo[c].decl, classInfo[c].prefix, f.nreg[c]+1)
+		}
+	}
+	sb.WriteString("\n")
+	for i, b := range f.blocks {
+		switch {
+		case b.targeted:
+			fmt.Fprintf(&sb, "%s: \t// %s\n", f.label(b), b)
+		case i > 0:
+			fmt.Fprintf(&sb, "\t// %s\n", b)
+		}
+		for _, l := range b.lines {
+			sb.WriteString(l)
+			sb.WriteByte('\n')
+		}
+	}
+	sb.WriteString("}\n")
+	return sb.String()
+}

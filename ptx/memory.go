@@ -1,0 +1,529 @@
+package ptx
+
+import (
+	"fmt"
+	"math/bits"
+
+	"github.com/llir/llvm/ir"
+	"github.com/llir/llvm/ir/enum"
+	"github.com/llir/llvm/ir/types"
+	"github.com/llir/llvm/ir/value"
+)
+
+// addrFold is a getelementptr with a constant last offset whose only uses
+// are memory addresses: they read [base+off] and no add is emitted.
+type addrFold struct {
+	base opnd
+	off  int64
+}
+
+// findAddressOnly lists the getelementptr results used only as the
+// address operand of loads, stores and atomics.
+func findAddressOnly(fn *ir.Func) map[value.Value]bool {
+	addr, other := map[value.Value]bool{}, map[value.Value]bool{}
+	note := func(v value.Value, isAddr bool) {
+		if _, ok := v.(*ir.InstGetElementPtr); !ok {
+			return
+		}
+		if isAddr {
+			addr[v] = true
+		} else {
+			other[v] = true
+		}
+	}
+	for _, b := range fn.Blocks {
+		for _, inst := range b.Insts {
+			var a value.Value
+			switch i := inst.(type) {
+			case *ir.InstLoad:
+				a = i.Src
+			case *ir.InstStore:
+				a = i.Dst
+			case *ir.InstAtomicRMW:
+				a = i.Dst
+			case *ir.InstCmpXchg:
+				a = i.Ptr
+			}
+			for _, op := range inst.Operands() {
+				note(*op, *op == a && a != nil)
+			}
+		}
+		for _, op := range b.Term.Operands() {
+			note(*op, false)
+		}
+	}
+	out := map[value.Value]bool{}
+	for v := range addr {
+		if !other[v] {
+			out[v] = true
+		}
+	}
+	return out
+}
+
+func lowerGEP(f *fn, _ *instRow, inst ir.Instruction) error {
+	g := inst.(*ir.InstGetElementPtr)
+	if _, ok := g.Typ.(*types.VectorType); ok {
+		return fmt.Errorf("getelementptr on vectors of pointers is not supported")
+	}
+	base, off, err := f.gepParts(g.ElemType, g.Src, g.Indices)
+	if err != nil {
+		return err
+	}
+	if base.isReg() && off != 0 && f.addrOnly[g] {
+		f.folded[g] = addrFold{base, off}
+		return nil
+	}
+	f.def(g, []opnd{f.addOffset(base, off)})
+	return nil
+}
+
+// gep computes a getelementptr (also for constant expressions).
+func (f *fn) gep(elem types.Type, base value.Value, idx []value.Value) (opnd, error) {
+	b, off, err := f.gepParts(elem, base, idx)
+	if err != nil {
+		return opnd{}, err
+	}
+	return f.addOffset(b, off), nil
+}
+
+// addOffset adds a constant byte offset to a pointer operand.
+func (f *fn) addOffset(b opnd, off int64) opnd {
+	if off == 0 {
+		return b
+	}
+	if !b.isReg() {
+		b.bits += uint64(off)
+		return b
+	}
+	d := f.newReg(kPtr)
+	f.emit("add.s64", regName(d), regName(b), fmt.Sprint(off))
+	return d
+}
+
+// gepParts computes the variable part of an address into a register (or
+// keeps a symbol or constant) and returns the constant byte offset apart.
+// i32 indices are sign-extended with mul.wide.s32, as LLVM's getelementptr
+// semantics require.
+func (f *fn) gepParts(elem types.Type, base value.Value, idx []value.Value) (opnd, int64, error) {
+	b, err := f.one(base)
+	if err != nil {
+		return opnd{}, 0, err
+	}
+	var off int64
+	t := elem
+	for i, iv := range idx {
+		var scale int64
+		if i > 0 {
+			switch tt := t.(type) {
+			case *types.ArrayType:
+				t = tt.ElemType
+			case *types.VectorType:
+				t = tt.ElemType
+			case *types.StructType:
+				c, ok := constIntArg(iv)
+				if !ok {
+					return opnd{}, 0, fmt.Errorf("struct index must be constant")
+				}
+				fo, err := fieldOffset(tt, int(c))
+				if err != nil {
+					return opnd{}, 0, err
+				}
+				off += fo
+				t = tt.Fields[c]
+				continue
+			default:
+				return opnd{}, 0, fmt.Errorf("getelementptr indexes into non-aggregate %s", t.LLString())
+			}
+		}
+		if scale, _, err = layout(t); err != nil {
+			return opnd{}, 0, err
+		}
+		x, err := f.one(iv)
+		if err != nil {
+			return opnd{}, 0, err
+		}
+		if x.isImm() {
+			off += x.sext() * scale
+			continue
+		}
+		s := f.scaleIndex(x, scale)
+		bs := f.reg(b)
+		acc := f.newReg(kPtr)
+		f.emit("add.s64", regName(acc), bs, regName(s))
+		b = acc
+	}
+	return b, off, nil
+}
+
+// scaleIndex returns index*scale as a 64-bit register.
+func (f *fn) scaleIndex(x opnd, scale int64) opnd {
+	switch x.k {
+	case kI32:
+		d := f.newReg(kI64)
+		if scale == 1 {
+			f.emit("cvt.s64.s32", regName(d), regName(x))
+		} else {
+			f.emit("mul.wide.s32", regName(d), regName(x), fmt.Sprint(scale))
+		}
+		return d
+	case kI8, kI16:
+		if x.k == kI8 {
+			x = f.extend8(x, true)
+		}
+		x = f.cvt("cvt.s64.s16", kI64, x)
+	}
+	switch {
+	case scale == 1:
+		return x
+	case scale&(scale-1) == 0:
+		d := f.newReg(kI64)
+		f.emit("shl.b64", regName(d), regName(x), fmt.Sprint(bits.TrailingZeros64(uint64(scale))))
+		return d
+	}
+	d := f.newReg(kI64)
+	f.emit("mul.lo.s64", regName(d), regName(x), fmt.Sprint(scale))
+	return d
+}
+
+// address formats the address operand of a memory instruction and its
+// state space, e.g. ("[%rd4+16]", "global").
+func (f *fn) address(p value.Value) (base string, off int64, space string, err error) {
+	pt, ok := p.Type().(*types.PointerType)
+	if !ok {
+		return "", 0, "", fmt.Errorf("address of type %s is not a pointer", p.Type().LLString())
+	}
+	if space, err = addrSpace(pt.AddrSpace); err != nil {
+		return "", 0, "", err
+	}
+	if a, ok := f.folded[p]; ok {
+		return regName(a.base), a.off, space, nil
+	}
+	o, err := f.one(p)
+	if err != nil {
+		return "", 0, "", err
+	}
+	if o.sym != "" {
+		return o.sym, int64(o.bits), space, nil
+	}
+	return f.reg(o), 0, space, nil
+}
+
+func addrText(base string, off int64) string {
+	if off == 0 {
+		return "[" + base + "]"
+	}
+	return fmt.Sprintf("[%s+%d]", base, off)
+}
+
+// access is one PTX load or store of a memory plan.
+type access struct {
+	off   int64
+	kinds []kind // the kinds of the registers the access moves (its vector elements)
+	typ   string // PTX type suffix of each element
+	parts int    // how many value parts it covers (words of two halves cover two)
+}
+
+// memPlan splits a load or store of a scalar or vector into PTX accesses:
+// one vector access (.v2/.v4, at most 16 bytes) when the alignment allows
+// it, 32-bit words when the elements are 16-bit and there are more than
+// four, else one access per element.
+func memPlan(ks []kind, align int64) ([]access, error) {
+	k := ks[0]
+	es := int64((k.bits() + 7) / 8)
+	n := int64(len(ks))
+	size := es * n
+	if align < es {
+		return nil, fmt.Errorf("alignment %d is below the %d-byte element size (unaligned accesses are not supported)", align, es)
+	}
+	if n == 1 {
+		return []access{{0, ks, kindInfo[k].mem, 1}}, nil
+	}
+	if align >= size && size <= 16 {
+		switch {
+		case n == 2 || n == 4:
+			return []access{{0, ks, kindInfo[k].mem, int(n)}}, nil
+		case es == 2 && n == 8:
+			w := make([]kind, size/4)
+			for i := range w {
+				w[i] = kI32
+			}
+			return []access{{0, w, "b32", int(n)}}, nil
+		}
+	}
+	out := make([]access, n)
+	for i := range out {
+		out[i] = access{int64(i) * es, ks[i : i+1], kindInfo[k].mem, 1}
+	}
+	return out, nil
+}
+
+// memAlign is an instruction's alignment, or the type's ABI alignment.
+func memAlign(a ir.Align, t types.Type) (int64, error) {
+	if a != 0 {
+		return int64(a), nil
+	}
+	_, al, err := layout(t)
+	return al, err
+}
+
+func vecOp(op, space string, a access) string {
+	m := withSpace(op, space)
+	if len(a.kinds) > 1 {
+		m += fmt.Sprintf(".v%d", len(a.kinds))
+	}
+	return m + "." + a.typ
+}
+
+func lowerLoad(f *fn, _ *instRow, inst ir.Instruction) error {
+	l := inst.(*ir.InstLoad)
+	if l.Atomic {
+		return fmt.Errorf("atomic loads are not supported (use atomicrmw)")
+	}
+	ks, err := memKinds(l.ElemType)
+	if err != nil {
+		return err
+	}
+	base, off, space, err := f.address(l.Src)
+	if err != nil {
+		return err
+	}
+	align, err := memAlign(l.Align, l.ElemType)
+	if err != nil {
+		return err
+	}
+	if ks[0] == kI1 {
+		t := f.newReg(kI16)
+		f.emit(withSpace("ld", space)+".u8", regName(t), addrText(base, off))
+		d, err := f.intResize(t, kI1, false)
+		if err != nil {
+			return err
+		}
+		f.def(l, []opnd{d})
+		return nil
+	}
+	plan, err := memPlan(ks, align)
+	if err != nil {
+		return err
+	}
+	var out []opnd
+	for _, a := range plan {
+		regs := f.newRegs(a.kinds)
+		names := make([]string, len(regs))
+		for i, r := range regs {
+			names[i] = regName(r)
+		}
+		dst := names[0]
+		if len(names) > 1 {
+			dst = braces(names)
+		}
+		f.emit(vecOp("ld", space, a), dst, addrText(base, off+a.off))
+		if a.parts != len(regs) {
+			// 32-bit words holding pairs of 16-bit elements.
+			regs, err = f.repack(regs, ks[len(out):len(out)+a.parts])
+			if err != nil {
+				return err
+			}
+		}
+		out = append(out, regs...)
+	}
+	f.def(l, out)
+	return nil
+}
+
+func lowerStore(f *fn, _ *instRow, inst ir.Instruction) error {
+	s := inst.(*ir.InstStore)
+	if s.Atomic {
+		return fmt.Errorf("atomic stores are not supported (use atomicrmw xchg)")
+	}
+	ks, err := memKinds(s.Src.Type())
+	if err != nil {
+		return err
+	}
+	vals, err := f.parts(s.Src)
+	if err != nil {
+		return err
+	}
+	base, off, space, err := f.address(s.Dst)
+	if err != nil {
+		return err
+	}
+	align, err := memAlign(s.Align, s.Src.Type())
+	if err != nil {
+		return err
+	}
+	if ks[0] == kI1 {
+		v := vals[0]
+		var src string
+		if v.isImm() {
+			src = fmt.Sprint(v.bits & 1)
+		} else {
+			t, err := f.intResize(v, kI16, false)
+			if err != nil {
+				return err
+			}
+			src = regName(t)
+		}
+		f.emit(withSpace("st", space)+".u8", addrText(base, off), src)
+		return nil
+	}
+	plan, err := memPlan(ks, align)
+	if err != nil {
+		return err
+	}
+	i := 0
+	for _, a := range plan {
+		vs := vals[i : i+a.parts]
+		i += a.parts
+		if a.parts != len(a.kinds) {
+			if vs, err = f.repack(vs, a.kinds); err != nil {
+				return err
+			}
+		}
+		var src string
+		if len(vs) == 1 {
+			src = f.storeSrc(vs[0], a.typ)
+		} else {
+			names := make([]string, len(vs))
+			for j, v := range vs {
+				names[j] = f.reg(v)
+			}
+			src = braces(names)
+		}
+		f.emit(vecOp("st", space, a), addrText(base, off+a.off), src)
+	}
+	return nil
+}
+
+// storeSrc allows an immediate scalar store value (st.global.u32 [a], 0).
+func (f *fn) storeSrc(o opnd, t string) string {
+	if o.isImm() && o.k != kF16 {
+		return immText(o, t)
+	}
+	return f.reg(o)
+}
+
+// memKinds flattens a loaded or stored type: a scalar or a vector.
+func memKinds(t types.Type) ([]kind, error) {
+	if _, ok := t.(*types.StructType); ok {
+		return nil, fmt.Errorf("loads and stores of structs are not supported")
+	}
+	ks, err := flatten(t)
+	if err != nil {
+		return nil, err
+	}
+	if len(ks) == 0 {
+		return nil, fmt.Errorf("load or store of %s", t.LLString())
+	}
+	return ks, nil
+}
+
+// atomOps maps atomicrmw operations to PTX atom operations by operand
+// kind. Every ordering becomes a plain atom (relaxed semantics, .gpu
+// scope), as llc-14 emits; kernels that need ordering around an atomic
+// add a fence.
+var atomOps = map[enum.AtomicOp]map[kind]string{
+	enum.AtomicOpAdd:  {kI32: "add.u32", kI64: "add.u64"},
+	enum.AtomicOpSub:  {kI32: "add.u32", kI64: "add.u64"}, // of the negated operand
+	enum.AtomicOpFAdd: {kF32: "add.f32", kF64: "add.f64"},
+	enum.AtomicOpMax:  {kI32: "max.s32", kI64: "max.s64"},
+	enum.AtomicOpMin:  {kI32: "min.s32", kI64: "min.s64"},
+	enum.AtomicOpUMax: {kI32: "max.u32", kI64: "max.u64"},
+	enum.AtomicOpUMin: {kI32: "min.u32", kI64: "min.u64"},
+	enum.AtomicOpXChg: {kI32: "exch.b32", kI64: "exch.b64", kF32: "exch.b32", kF64: "exch.b64", kPtr: "exch.b64"},
+	enum.AtomicOpAnd:  {kI32: "and.b32", kI64: "and.b64"},
+	enum.AtomicOpOr:   {kI32: "or.b32", kI64: "or.b64"},
+	enum.AtomicOpXor:  {kI32: "xor.b32", kI64: "xor.b64"},
+}
+
+func lowerAtomicRMW(f *fn, _ *instRow, inst ir.Instruction) error {
+	a := inst.(*ir.InstAtomicRMW)
+	v, err := f.one(a.X)
+	if err != nil {
+		return err
+	}
+	op := atomOps[a.Op][v.k]
+	if op == "" {
+		return fmt.Errorf("atomicrmw %s on %s is not supported", a.Op, v.k)
+	}
+	base, off, space, err := f.address(a.Dst)
+	if err != nil {
+		return err
+	}
+	if space != "" && space != "global" && space != "shared" {
+		return fmt.Errorf("atomicrmw in the %s space is not supported", space)
+	}
+	if a.Op == enum.AtomicOpSub {
+		n := f.newReg(v.k)
+		f.emit("neg."+v.k.intType(true), regName(n), f.reg(v))
+		v = n
+	}
+	d := f.newReg(v.k)
+	ty := op[len(op)-3:]
+	f.emit(withSpace("atom", space)+"."+op, regName(d), addrText(base, off), f.src(v, ty))
+	f.def(a, []opnd{d})
+	return nil
+}
+
+func lowerCmpXchg(f *fn, _ *instRow, inst ir.Instruction) error {
+	c := inst.(*ir.InstCmpXchg)
+	cmp, err := f.one(c.Cmp)
+	if err != nil {
+		return err
+	}
+	nv, err := f.one(c.New)
+	if err != nil {
+		return err
+	}
+	if cmp.k != kI32 && cmp.k != kI64 && cmp.k != kPtr {
+		return fmt.Errorf("cmpxchg on %s is not supported", cmp.k)
+	}
+	base, off, space, err := f.address(c.Ptr)
+	if err != nil {
+		return err
+	}
+	if space != "" && space != "global" && space != "shared" {
+		return fmt.Errorf("cmpxchg in the %s space is not supported", space)
+	}
+	t := cmp.k.bitsType()
+	d := f.newReg(cmp.k)
+	f.emit(withSpace("atom", space)+".cas."+t, regName(d), addrText(base, off), f.src(cmp, t), f.src(nv, t))
+	ok := f.newReg(kI1)
+	st := "s" + t[1:]
+	f.emit("setp.eq."+st, regName(ok), regName(d), f.src(cmp, st))
+	f.def(c, []opnd{d, ok})
+	return nil
+}
+
+// lowerFence maps a fence to PTX: seq_cst is membar (fence.sc), the
+// weaker orderings fence.acq_rel. The scope is the GPU (.gpu, membar.gl)
+// unless the fence has syncscope("block"), which gives the CTA scope.
+// llc-14 cannot select fence at all.
+func lowerFence(f *fn, _ *instRow, inst ir.Instruction) error {
+	fe := inst.(*ir.InstFence)
+	cta := false
+	switch fe.SyncScope {
+	case "", "device", "gpu":
+	case "block", "cta":
+		cta = true
+	default:
+		return fmt.Errorf("fence syncscope %q is not supported", fe.SyncScope)
+	}
+	switch fe.Ordering {
+	case enum.AtomicOrderingSequentiallyConsistent:
+		if cta {
+			f.emit("membar.cta")
+		} else {
+			f.emit("membar.gl")
+		}
+	case enum.AtomicOrderingAcquire, enum.AtomicOrderingRelease, enum.AtomicOrderingAcquireRelease:
+		if cta {
+			f.emit("fence.acq_rel.cta")
+		} else {
+			f.emit("fence.acq_rel.gpu")
+		}
+	default:
+		return fmt.Errorf("fence ordering %s is not supported", fe.Ordering)
+	}
+	return nil
+}
