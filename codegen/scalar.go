@@ -307,7 +307,21 @@ func (c *scalarCtx) cast(x value.Value, in, out ir.DType) value.Value {
 		}
 		return c.narrow(w, out)
 	case in.IsFloat():
-		return b.NewFPToSI(c.widen(x, in), regType(out))
+		w := c.widen(x, in)
+		if out == ir.I64 {
+			return b.NewFPToSI(w, types.I64)
+		}
+		// Through i32 (cvt.rzi saturates to the i32 range and maps NaN to
+		// 0), then clamp to narrower types explicitly: NVPTX converts to i8
+		// through i16 and truncates, which does not saturate.
+		v := value.Value(b.NewFPToSI(w, types.I32))
+		if out == ir.I32 {
+			return v
+		}
+		lo, hi := int64(-1)<<(out.Bits()-1), int64(1)<<(out.Bits()-1)-1
+		v = b.NewSelect(b.NewICmp(enum.IPredSLT, v, i32(lo)), i32(lo), v)
+		v = b.NewSelect(b.NewICmp(enum.IPredSGT, v, i32(hi)), i32(hi), v)
+		return b.NewTrunc(v, regType(out))
 	case out.IsFloat():
 		if out == ir.F64 {
 			return b.NewSIToFP(c.toSigned(x, in), types.Double)

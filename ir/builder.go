@@ -832,6 +832,8 @@ func normAxis(axis, rank int) int {
 // Reduce combines xs (tiles of one shape) along axis with combine, which
 // receives the accumulated values and the next elements (scalars) and
 // returns the new accumulated values. It returns one result per operand.
+// combine must be associative and commutative: the interpreter folds in
+// index order, but compiled code combines in a tree, as Triton's does.
 func (b *Builder) Reduce(xs []*Value, axis int, combine func(acc, x []*Value) []*Value) []*Value {
 	return b.combineOp(OpReduce, xs, map[string]Attr{"axis": axis}, combine)
 }

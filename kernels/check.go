@@ -180,7 +180,10 @@ func Check(dev Device, plan *Plan, seed uint64) (*Report, error) {
 			return nil, fmt.Errorf("launch %d (%s): %w", i, l.Kernel.Name, err)
 		}
 	}
-	want := plan.Reference(host)
+	want, err := reference(plan, host)
+	if err != nil {
+		return nil, err
+	}
 	rep := &Report{Device: dev.Name()}
 	for _, b := range plan.Buffers {
 		if b.Role != Output && b.Role != InOut {
@@ -309,4 +312,69 @@ func TolFor(d ir.DType) Tol {
 		return Tol{Abs: 1e-12, Rel: 1e-12, L2: 1e-12}
 	}
 	return Tol{Exact: true}
+}
+
+// reference runs the plan's reference, turning a panic into an error (a
+// reference computed by the interpreter can fail).
+func reference(plan *Plan, host map[string][]float64) (out map[string][]float64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("reference: %v", r)
+		}
+	}()
+	return plan.Reference(host), nil
+}
+
+// InterpReference is a Reference that runs the plan's own launches on the
+// tile interpreter: the interpreter defines what a DSL program means, so
+// codegen, the emulator and the GPU are checked against it directly.
+func InterpReference(plan *Plan) func(in map[string][]float64) map[string][]float64 {
+	return func(in map[string][]float64) map[string][]float64 {
+		dev := NewInterp()
+		funcs, err := plan.Specialize()
+		if err != nil {
+			panic(err)
+		}
+		addrs := map[string]uint64{}
+		for _, b := range plan.Buffers {
+			addrs[b.Name], _ = dev.Alloc(b.Name, b.Len*b.DType.Size())
+			if err := dev.Write(addrs[b.Name], encode(b.DType, in[b.Name])); err != nil {
+				panic(err)
+			}
+		}
+		for i, l := range plan.Launches {
+			args := make([]any, len(l.Args))
+			for j, a := range l.Args {
+				switch a.kind {
+				case argBuf:
+					args[j] = addrs[a.Buf] + uint64(a.Offset*plan.Buffer(a.Buf).DType.Size())
+				case argInt:
+					args[j] = a.Int
+				case argFloat:
+					args[j] = a.Float
+				}
+			}
+			if err := dev.Launch(funcs[i], l.Grid, args); err != nil {
+				panic(err)
+			}
+		}
+		out := map[string][]float64{}
+		for _, b := range plan.Buffers {
+			if b.Role != Output && b.Role != InOut {
+				continue
+			}
+			raw := make([]byte, b.Len*b.DType.Size())
+			if err := dev.Read(addrs[b.Name], raw); err != nil {
+				panic(err)
+			}
+			all := decode(b.DType, raw)
+			idx := ViewIndex(b.View, b.Len)
+			vals := make([]float64, len(idx))
+			for k, i := range idx {
+				vals[k] = all[i]
+			}
+			out[b.Name] = vals
+		}
+		return out
+	}
 }
