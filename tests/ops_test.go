@@ -279,7 +279,7 @@ func shapeCases() []opCase {
 			k.Store(k.Add(o, k.Add(idx, 1024)), k.Sub(a, b), nil)
 			j3 := k.Reshape(j, 16, 64)
 			k.Store(k.Add(o, k.Add(tile2(k, 16, 64), 1536)), j3, nil)
-			col := k.ExpandDims(k.Max(v, 1), 1)                // [16, 1]
+			col := k.ExpandDims(k.Max(v, 1), 1)                     // [16, 1]
 			k.Store(k.Add(o, k.Add(idx, 2560)), k.Sub(v, col), nil) // broadcast
 		},
 		buffers: []*kernels.Buffer{in("x", ir.F32, 512, uniform(-1, 1)), out("o", ir.F32, 3072, exact)},

@@ -68,8 +68,8 @@ func IR(dt ir.DType, v Variant) (*ir.Func, error) {
 	strideKT, strideKH := k.Scalar("stride_kt", ir.I32), k.Scalar("stride_kh", ir.I32)
 	strideQOT, strideQOH := k.Scalar("stride_qot", ir.I32), k.Scalar("stride_qoh", ir.I32)
 	strideKOT, strideKOH := k.Scalar("stride_kot", ir.I32), k.Scalar("stride_koh", ir.I32)
-	half := k.Scalar("half", ir.I32)            // rot / 2
-	passDims := k.Scalar("pass_dims", ir.I32)   // D - rot
+	half := k.Scalar("half", ir.I32)          // rot / 2
+	passDims := k.Scalar("pass_dims", ir.I32) // D - rot
 	strideCache := k.Scalar("stride_cache", ir.I32)
 	freqScale := k.Scalar("freq_scale", ir.F32) // -log2(base) / half: θ_i = 2^(i·freq_scale)
 	BLOCK_H := k.Constexpr("BLOCK_H")
