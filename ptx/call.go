@@ -46,33 +46,29 @@ func (f *fn) lowerFuncCall(call *ir.InstCall, callee *ir.Func) error {
 	f.line("\t{ // call " + callee.Ident())
 	var params []string
 	for i, a := range call.Args {
-		k, err := paramKind(a.Type())
+		s, err := paramSlotFor(a.Type(), false)
 		if err != nil {
 			return err
 		}
-		o, err := f.one(a)
+		vals, err := f.parts(a)
 		if err != nil {
 			return err
 		}
 		p := fmt.Sprintf("param%d", i)
 		params = append(params, p)
-		f.line(fmt.Sprintf("\t.param .%s %s;", paramDecl(k, false), p))
-		src := f.reg(o)
-		if k == kI1 {
-			t := f.newReg(kI16)
-			f.emit("selp.u16", regName(t), "1", "0", src)
-			src = regName(t)
+		f.line("\t.param " + fmt.Sprintf(s.decl, p) + ";")
+		if err := f.storeParam(s, p, vals); err != nil {
+			return err
 		}
-		f.emit("st.param."+paramLoad(k), "["+p+"+0]", src)
 	}
-	var rk kind
+	var ret paramSlot
 	hasRet := !types.Equal(call.Typ, types.Void)
 	if hasRet {
 		var err error
-		if rk, err = paramKind(call.Typ); err != nil {
+		if ret, err = paramSlotFor(call.Typ, false); err != nil {
 			return err
 		}
-		f.line(fmt.Sprintf("\t.param .%s retval0;", paramDecl(rk, false)))
+		f.line("\t.param " + fmt.Sprintf(ret.decl, "retval0") + ";")
 	}
 	var args []string
 	if hasRet {
@@ -84,19 +80,11 @@ func (f *fn) lowerFuncCall(call *ir.InstCall, callee *ir.Func) error {
 	}
 	f.emit("call.uni", args...)
 	if hasRet {
-		if rk == kI1 {
-			t := f.newReg(kI16)
-			f.emit("ld.param.u8", regName(t), "[retval0+0]")
-			d, err := f.intResize(t, kI1, false)
-			if err != nil {
-				return err
-			}
-			f.def(call, []opnd{d})
-		} else {
-			d := f.newReg(rk)
-			f.emit("ld.param."+paramLoad(rk), regName(d), "[retval0+0]")
-			f.def(call, []opnd{d})
+		vals, err := f.loadParam(ret, "retval0")
+		if err != nil {
+			return err
 		}
+		f.def(call, vals)
 	}
 	f.line("\t}")
 	return nil

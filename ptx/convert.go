@@ -2,6 +2,7 @@ package ptx
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/llir/llvm/ir"
 	"github.com/llir/llvm/ir/types"
@@ -209,18 +210,28 @@ func (f *fn) repack(xs []opnd, tks []kind) ([]opnd, error) {
 				out = append(out, r)
 				ds[m] = regName(r)
 			}
-			f.emit("mov."+x.k.bitsType(), braces(ds), f.reg(x))
+			x = f.inReg(x)
+			f.emit("mov."+x.k.bitsType(), braces(ds), regName(x))
+			f.packed[partsKey(out[len(out)-n:])] = x
 			i, j = i+1, j+n
 		default:
 			var ss []string
-			w := 0
-			for w < tk.bits() {
-				ss = append(ss, f.reg(xs[i]))
+			w, i0 := 0, i
+			for w < tk.bits() && i < len(xs) {
 				w += xs[i].k.bits()
 				i++
 			}
 			if w != tk.bits() {
 				return nil, fmt.Errorf("bitcast parts do not line up")
+			}
+			if p, ok := f.packed[partsKey(xs[i0:i])]; ok && partsKey(xs[i0:i]) != "" {
+				// These parts were unpacked from p: use it again.
+				out = append(out, f.retype(p, tk))
+				j++
+				continue
+			}
+			for _, x := range xs[i0:i] {
+				ss = append(ss, f.reg(x))
 			}
 			r := f.newReg(tk)
 			f.emit("mov."+tk.bitsType(), regName(r), braces(ss))
@@ -249,6 +260,18 @@ func (f *fn) retype(x opnd, k kind) opnd {
 	d := f.newReg(k)
 	f.emit("mov."+k.bitsType(), regName(d), regName(x))
 	return d
+}
+
+// partsKey identifies a list of registers, for the packed memo.
+func partsKey(ps []opnd) string {
+	var sb strings.Builder
+	for _, p := range ps {
+		if !p.isReg() {
+			return ""
+		}
+		fmt.Fprintf(&sb, "%s,", regName(p))
+	}
+	return sb.String()
 }
 
 func braces(ss []string) string {

@@ -19,10 +19,14 @@ type fn struct {
 	unsafe bool // "unsafe-fp-math"="true": approximate division and sqrt, as llc-14
 	ftz    bool // "denormal-fp-math-f32"="preserve-sign,...": .ftz on f32 instructions
 
-	nreg   [numClasses]int32
-	vals   map[value.Value][]opnd
+	nreg     [numClasses]int32
+	vals     map[value.Value][]opnd
 	addrOnly map[value.Value]bool     // GEPs whose only uses are memory addresses
 	folded   map[value.Value]addrFold // those of them lowered to [base+offset]
+	// packed remembers registers unpacked into parts (mov.b32 {a, b}, r),
+	// keyed by the parts, so packing the same parts again reuses r. Safe
+	// for the same reason sharing parts is (see the package comment).
+	packed map[string]opnd
 
 	blocks []*block // layout order
 	byIR   map[*ir.Block]*block

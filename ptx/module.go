@@ -25,7 +25,7 @@ type compiler struct {
 
 // kernelInfo holds a kernel's launch bounds from !nvvm.annotations.
 type kernelInfo struct {
-	reqntid, maxntid [3]int64
+	reqntid, maxntid  [3]int64
 	minctasm, maxnreg int64
 }
 
@@ -223,31 +223,99 @@ func (c *compiler) globalDecl(g *ir.Global) (string, error) {
 	return sb.String(), nil
 }
 
-// paramKind is the kind of a function parameter or return value (scalars
-// only).
-func paramKind(t types.Type) (kind, error) {
+// paramSlot is how a value crosses a .param boundary: the declaration
+// (with %s for the name) and where each of its parts lives.
+type paramSlot struct {
+	decl  string
+	parts []paramPart
+}
+
+// paramPart is one part of a parameter: its kind, byte offset and the
+// ld.param/st.param type.
+type paramPart struct {
+	k   kind
+	off int64
+	typ string
+}
+
+// paramSlotFor lays out a parameter or return value. Kernel parameters
+// are scalars typed as llc writes them (.u64 for pointers, .u32, .f32,
+// .b16 for half, .u8 for i1 and i8). .func scalars are .b32 or .b64, as
+// llc promotes them; .func vectors and literal structs are byte arrays
+// (.align A .b8 name[size]) with each part at its memory offset.
+func paramSlotFor(t types.Type, kernel bool) (paramSlot, error) {
+	switch t.(type) {
+	case *types.VectorType, *types.StructType:
+		if kernel {
+			return paramSlot{}, fmt.Errorf("kernel parameter of type %s is not supported (by-value aggregates)", t.LLString())
+		}
+		size, align, err := layout(t)
+		if err != nil {
+			return paramSlot{}, err
+		}
+		var parts []paramPart
+		if err := aggregateParts(t, 0, &parts); err != nil {
+			return paramSlot{}, err
+		}
+		return paramSlot{fmt.Sprintf(".align %d .b8 %%s[%d]", align, size), parts}, nil
+	}
 	k, err := scalarKind(t)
 	if err != nil {
-		return 0, fmt.Errorf("parameter type %s is not supported (scalars only): %w", t.LLString(), err)
+		return paramSlot{}, fmt.Errorf("parameter type %s is not supported: %w", t.LLString(), err)
 	}
-	return k, nil
-}
-
-// paramDecl is the .param type: kernels as llc writes them (.u64 for
-// pointers, .u32, .f32, .b16 for half, .u8 for i1 and i8); .func
-// parameters are .b32 or .b64, as llc promotes them.
-func paramDecl(k kind, kernel bool) string {
 	if kernel {
-		return kindInfo[k].mem
+		return paramSlot{"." + kindInfo[k].mem + " %s", []paramPart{{k, 0, kindInfo[k].mem}}}, nil
 	}
+	decl := ".b32 %s"
 	if k.bits() > 32 {
-		return "b64"
+		decl = ".b64 %s"
 	}
-	return "b32"
+	return paramSlot{decl, []paramPart{{k, 0, paramType(k)}}}, nil
 }
 
-// paramLoad is the ld.param / st.param type of a kind.
-func paramLoad(k kind) string {
+// aggregateParts lists the parts of a vector or struct with their offsets.
+func aggregateParts(t types.Type, base int64, out *[]paramPart) error {
+	switch t := t.(type) {
+	case *types.VectorType:
+		k, err := scalarKind(t.ElemType)
+		if err != nil {
+			return err
+		}
+		for i := uint64(0); i < t.Len; i++ {
+			if err := aggregateParts(t.ElemType, base+int64(i)*int64(k.bits()/8), out); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *types.StructType:
+		for i, fld := range t.Fields {
+			off, err := fieldOffset(t, i)
+			if err != nil {
+				return err
+			}
+			if err := aggregateParts(fld, base+off, out); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	k, err := scalarKind(t)
+	if err != nil {
+		return err
+	}
+	if k == kI1 {
+		return fmt.Errorf("i1 inside an aggregate parameter is not supported")
+	}
+	typ := paramType(k)
+	if k == kI8 {
+		typ = "b8"
+	}
+	*out = append(*out, paramPart{k, base, typ})
+	return nil
+}
+
+// paramType is the ld.param / st.param type of a scalar part.
+func paramType(k kind) string {
 	switch k {
 	case kI1:
 		return "u8"
@@ -263,6 +331,48 @@ func paramLoad(k kind) string {
 	return "b64"
 }
 
+// loadParam reads a value's parts from a .param slot.
+func (f *fn) loadParam(s paramSlot, name string) ([]opnd, error) {
+	out := make([]opnd, len(s.parts))
+	for i, p := range s.parts {
+		addr := fmt.Sprintf("[%s+%d]", name, p.off)
+		if p.off == 0 && f.kernel {
+			addr = "[" + name + "]"
+		}
+		if p.k == kI1 {
+			t := f.newReg(kI16)
+			f.emit("ld.param.u8", regName(t), addr)
+			d, err := f.intResize(t, kI1, false)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = d
+			continue
+		}
+		r := f.newReg(p.k)
+		f.emit("ld.param."+p.typ, regName(r), addr)
+		out[i] = r
+	}
+	return out, nil
+}
+
+// storeParam writes a value's parts into a .param slot.
+func (f *fn) storeParam(s paramSlot, name string, vals []opnd) error {
+	if len(vals) != len(s.parts) {
+		return fmt.Errorf("value has %d parts, parameter %d", len(vals), len(s.parts))
+	}
+	for i, p := range s.parts {
+		src := f.reg(vals[i])
+		if p.k == kI1 {
+			t := f.newReg(kI16)
+			f.emit("selp.u16", regName(t), "1", "0", src)
+			src = regName(t)
+		}
+		f.emit("st.param."+p.typ, fmt.Sprintf("[%s+%d]", name, p.off), src)
+	}
+	return nil
+}
+
 // signature renders the .entry or .func line with its parameter list.
 func (c *compiler) signature(f *fn) (string, error) {
 	var sb strings.Builder
@@ -275,23 +385,23 @@ func (c *compiler) signature(f *fn) (string, error) {
 			sb.WriteString(".visible .func ")
 		}
 		if rt := f.f.Sig.RetType; !types.Equal(rt, types.Void) {
-			k, err := paramKind(rt)
+			s, err := paramSlotFor(rt, false)
 			if err != nil {
 				return "", err
 			}
-			fmt.Fprintf(&sb, "(.param .%s func_retval0) ", paramDecl(k, false))
+			sb.WriteString("(.param " + fmt.Sprintf(s.decl, "func_retval0") + ") ")
 		}
 		fmt.Fprintf(&sb, "%s(", f.name)
 	}
 	for i, p := range f.f.Params {
-		k, err := paramKind(p.Typ)
+		s, err := paramSlotFor(p.Typ, f.kernel)
 		if err != nil {
 			return "", err
 		}
 		if i > 0 {
 			sb.WriteString(",")
 		}
-		fmt.Fprintf(&sb, "\n\t.param .%s %s_param_%d", paramDecl(k, f.kernel), f.name, i)
+		sb.WriteString("\n\t.param " + fmt.Sprintf(s.decl, fmt.Sprintf("%s_param_%d", f.name, i)))
 	}
 	if len(f.f.Params) > 0 {
 		sb.WriteString("\n")
@@ -303,28 +413,15 @@ func (c *compiler) signature(f *fn) (string, error) {
 // loadParams reads every parameter at the top of the entry block.
 func (f *fn) loadParams() error {
 	for i, p := range f.f.Params {
-		k, err := paramKind(p.Typ)
+		s, err := paramSlotFor(p.Typ, f.kernel)
 		if err != nil {
 			return fmt.Errorf("ptx: function %s: %w", f.f.Ident(), err)
 		}
-		name := fmt.Sprintf("[%s_param_%d]", f.name, i)
-		if k == kI1 {
-			t := f.newReg(kI16)
-			f.emit("ld.param.u8", regName(t), name)
-			d, err := f.intResize(t, kI1, false)
-			if err != nil {
-				return err
-			}
-			f.def(p, []opnd{d})
-			continue
+		v, err := f.loadParam(s, fmt.Sprintf("%s_param_%d", f.name, i))
+		if err != nil {
+			return fmt.Errorf("ptx: function %s: %w", f.f.Ident(), err)
 		}
-		r := f.newReg(k)
-		t := paramLoad(k)
-		if f.kernel {
-			t = kindInfo[k].mem
-		}
-		f.emit("ld.param."+t, regName(r), name)
-		f.def(p, []opnd{r})
+		f.def(p, v)
 	}
 	return f.err
 }
@@ -334,19 +431,15 @@ func (f *fn) storeRet(v value.Value) error {
 	if f.kernel {
 		return fmt.Errorf("a kernel cannot return a value")
 	}
-	o, err := f.one(v)
+	s, err := paramSlotFor(v.Type(), false)
 	if err != nil {
 		return err
 	}
-	k := o.k
-	src := f.reg(o)
-	if k == kI1 {
-		t := f.newReg(kI16)
-		f.emit("selp.u16", regName(t), "1", "0", src)
-		src = regName(t)
+	vals, err := f.parts(v)
+	if err != nil {
+		return err
 	}
-	f.emit("st.param."+paramLoad(k), "[func_retval0+0]", src)
-	return nil
+	return f.storeParam(s, "func_retval0", vals)
 }
 
 // compile lowers the whole module.
@@ -401,6 +494,7 @@ func (c *compiler) compile() (string, error) {
 			vals:     map[value.Value][]opnd{},
 			addrOnly: findAddressOnly(irf),
 			folded:   map[value.Value]addrFold{},
+			packed:   map[string]opnd{},
 		}
 		if f.kernel {
 			kernelNames = append(kernelNames, f.name)
