@@ -388,3 +388,114 @@ func TestMMA(t *testing.T) {
 		})
 	}
 }
+
+func TestAtomics(t *testing.T) {
+	t.Run("histogram", func(t *testing.T) {
+		const n = 10007
+		both(t, "atomics", Target{}, func(r *run) [][]byte {
+			data := r.randU32(n)
+			want := make([]uint32, 256)
+			for _, v := range data {
+				want[v&255]++
+			}
+			dd, dh := r.alloc(u32Bytes(data)), r.alloc(make([]byte, 4*256))
+			res := r.launch("histogram", [3]uint32{4}, [3]uint32{256}, 0, dd, int32(n), dh)
+			got := bytesU32(r.read(dh, 4*256))
+			if !equalU32(got, want) {
+				r.errorf("histogram differs: %v, want %v", got[:8], want[:8])
+			}
+			if res.Counters.Atomics != n {
+				r.errorf("%d atomics, want %d", res.Counters.Atomics, n)
+			}
+			return [][]byte{u32Bytes(got)}
+		})
+	})
+	t.Run("rmw", func(t *testing.T) {
+		const threads = 128
+		both(t, "atomics", Target{}, func(r *run) [][]byte {
+			in, init, g := r.randU32(threads), r.randU32(9), r.randU32(11)
+			g[10] = math.Float32bits(0.25)
+			din, dinit, dout := r.alloc(u32Bytes(in)), r.alloc(u32Bytes(init)), r.poison(4*10)
+			dg, dolds := r.alloc(u32Bytes(g)), r.poison(4*threads)
+			r.launch("rmw_ops", [3]uint32{1}, [3]uint32{threads}, 0, din, dinit, dout, dg, dolds)
+			out, gout := bytesU32(r.read(dout, 40)), bytesU32(r.read(dg, 44))
+			olds := bytesU32(r.read(dolds, 4*threads))
+			// Reference: fold every input into the initial values.
+			fold := func(v []uint32) []uint32 {
+				w := append([]uint32(nil), v...)
+				for _, x := range in {
+					w[0] += x
+					w[1] -= x
+					w[2] = uint32(max(int32(w[2]), int32(x)))
+					w[3] = uint32(min(int32(w[3]), int32(x)))
+					w[4] = max(w[4], x)
+					w[5] = min(w[5], x)
+					w[6] &= x
+					w[7] |= x
+					w[8] ^= x
+				}
+				return w
+			}
+			fsum := func(start float32) float32 {
+				for _, x := range in {
+					start += float32(x & 1023)
+				}
+				return start
+			}
+			want := fold(init)
+			if !equalU32(out[:9], want) || math.Float32frombits(out[9]) != fsum(0.5) {
+				r.errorf("shared: %v, want %v and %v", out, want, fsum(0.5))
+			}
+			wg := fold(g[:9])
+			wg[1] = g[1] // no global sub
+			if !equalU32(gout[:9], wg) || math.Float32frombits(gout[10]) != fsum(0.25) {
+				r.errorf("global: %v, want %v and %v", gout, wg, fsum(0.25))
+			}
+			// xchg: the old values and the final one are the initial
+			// value and every thread's id, each once.
+			seen := map[uint32]int{}
+			for _, o := range append(olds, gout[9]) {
+				seen[o]++
+			}
+			ok := seen[g[9]] == 1
+			for tid := uint32(0); tid < threads; tid++ {
+				ok = ok && seen[tid] == 1
+			}
+			if !ok {
+				r.errorf("xchg old values are not a permutation: %v", olds)
+			}
+			stable := append(append([]uint32(nil), gout[:9]...), gout[10])
+			return [][]byte{u32Bytes(out), u32Bytes(stable)}
+		})
+	})
+	t.Run("cas_add", func(t *testing.T) {
+		const n = 1000
+		both(t, "atomics", Target{}, func(r *run) [][]byte {
+			x := make([]float32, n)
+			want := float32(0.5)
+			for i := range x {
+				x[i] = float32(r.rng.Intn(101) - 50)
+				want += x[i]
+			}
+			dacc, dx := r.alloc(f32Bytes([]float32{0.5})), r.alloc(f32Bytes(x))
+			r.launch("cas_add", [3]uint32{4}, [3]uint32{256}, 0, dacc, dx, int32(n))
+			got := r.read(dacc, 4)
+			if v := bytesF32(got)[0]; v != want {
+				r.errorf("sum = %v, want %v", v, want)
+			}
+			return [][]byte{got}
+		})
+	})
+	t.Run("lock", func(t *testing.T) {
+		const warps, reps = 8, 10
+		both(t, "atomics", Target{}, func(r *run) [][]byte {
+			dm, dc := r.alloc(make([]byte, 4)), r.alloc(make([]byte, 4))
+			r.launch("lock", [3]uint32{1}, [3]uint32{32 * warps}, 0, dm, dc, int32(reps))
+			m, c := bytesU32(r.read(dm, 4))[0], bytesU32(r.read(dc, 4))[0]
+			if m != 0 || c != warps*reps {
+				r.errorf("mutex %d, counter %d; want 0 and %d", m, c, warps*reps)
+			}
+			return [][]byte{u32Bytes([]uint32{m, c})}
+		})
+	})
+}
