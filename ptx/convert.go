@@ -84,11 +84,8 @@ func (f *fn) convert1(op string, x opnd, to kind) (opnd, error) {
 	case "sitofp", "uitofp":
 		signed := op == "sitofp"
 		if from == kI1 {
-			one := floatOne(to, signed)
-			d := f.newReg(to)
 			t := selpType(to)
-			f.emit("selp."+t, regName(d), immText(one, t), immText(imm(to, 0), t), f.reg(x))
-			return d, nil
+			return f.op(to, "selp."+t, immText(floatOne(to, signed), t), immText(imm(to, 0), t), f.reg(x)), nil
 		}
 		if from == kI8 {
 			x = f.extend8(x, signed)
@@ -141,20 +138,15 @@ func (f *fn) intResize(x opnd, to kind, signed bool) (opnd, error) {
 		return opnd{k: to, reg: x.reg}, nil
 	case to == kI1:
 		w := kindInfo[from].arith
-		t := f.newReg(from)
-		f.emit(fmt.Sprintf("and.b%d", w), regName(t), regName(x), "1")
-		d := f.newReg(kI1)
-		f.emit(fmt.Sprintf("setp.eq.b%d", w), regName(d), regName(t), "1")
+		t := f.op(from, fmt.Sprintf("and.b%d", w), regName(x), "1")
+		d := f.op(kI1, fmt.Sprintf("setp.eq.b%d", w), regName(t), "1")
 		return d, nil
 	case from == kI1:
-		d := f.newReg(to)
-		t := to.intType(signed)
 		one := "1"
 		if signed {
 			one = "-1"
 		}
-		f.emit("selp."+t, regName(d), one, "0", regName(x))
-		return d, nil
+		return f.op(to, "selp."+to.intType(signed), one, "0", regName(x)), nil
 	}
 	if from == kI8 {
 		// Define the upper byte; that may already be the whole job.
@@ -233,8 +225,7 @@ func (f *fn) repack(xs []opnd, tks []kind) ([]opnd, error) {
 			for _, x := range xs[i0:i] {
 				ss = append(ss, f.reg(x))
 			}
-			r := f.newReg(tk)
-			f.emit("mov."+tk.bitsType(), regName(r), braces(ss))
+			r := f.op(tk, "mov."+tk.bitsType(), braces(ss))
 			out = append(out, r)
 			j++
 		}
@@ -257,8 +248,7 @@ func (f *fn) retype(x opnd, k kind) opnd {
 	if x.k.cls() == k.cls() {
 		return opnd{k: k, reg: x.reg}
 	}
-	d := f.newReg(k)
-	f.emit("mov."+k.bitsType(), regName(d), regName(x))
+	d := f.op(k, "mov."+k.bitsType(), regName(x))
 	return d
 }
 
@@ -310,11 +300,8 @@ func (f *fn) addrSpaceCast(x opnd, from, to types.AddrSpace) (opnd, error) {
 		// A null pointer: keep it null rather than map it into a window.
 		return x, nil
 	}
-	d := f.newReg(kPtr)
 	if ts == "" {
-		f.emit("cvta."+fs+".u64", regName(d), f.reg(x))
-	} else {
-		f.emit("cvta.to."+ts+".u64", regName(d), f.reg(x))
+		return f.op(kPtr, "cvta."+fs+".u64", f.reg(x)), nil
 	}
-	return d, nil
+	return f.op(kPtr, "cvta.to."+ts+".u64", f.reg(x)), nil
 }

@@ -16,7 +16,7 @@ type fn struct {
 	name   string // PTX name
 	idx    int    // function index, for label names
 	kernel bool
-	unsafe bool // "unsafe-fp-math"="true": approximate division and sqrt, as llc-14
+	unsafe bool // "unsafe-fp-math"="true": approximate f32 division, as llc-14
 	ftz    bool // "denormal-fp-math-f32"="preserve-sign,...": .ftz on f32 instructions
 
 	nreg     [numClasses]int32
@@ -96,6 +96,15 @@ func (f *fn) emit(mnemonic string, args ...string) {
 		return
 	}
 	f.line("\t" + mnemonic + " \t" + strings.Join(args, ", ") + ";")
+}
+
+// op emits "mnemonic d, srcs..." into a fresh register d of kind k. The
+// sources are formatted (and any constants materialized) before d is
+// allocated, so registers are numbered in the order they are written.
+func (f *fn) op(k kind, mnemonic string, srcs ...string) opnd {
+	d := f.newReg(k)
+	f.emit(mnemonic, append([]string{regName(d)}, srcs...)...)
+	return d
 }
 
 // line appends raw text (labels, branches, comments) to the current block.

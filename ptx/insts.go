@@ -146,8 +146,17 @@ func (f *fn) intOp(r *instRow, a, b opnd) (opnd, error) {
 		if r.pred == "" {
 			return opnd{}, fmt.Errorf("%s on i1 is not supported", r.name)
 		}
-		d := f.newReg(kI1)
-		f.emit(r.pred, regName(d), f.reg(a), f.reg(b))
+		if r.pred == "xor.pred" && (a.isImm() || b.isImm()) {
+			// x ^ true is not.pred; x ^ false is x.
+			if a.isImm() {
+				a, b = b, a
+			}
+			if b.bits&1 == 0 {
+				return a, nil
+			}
+			return f.op(kI1, "not.pred", f.reg(a)), nil
+		}
+		d := f.op(kI1, r.pred, f.reg(a), f.reg(b))
 		return d, nil
 	}
 	if !k.isInt() {
@@ -160,16 +169,13 @@ func (f *fn) intOp(r *instRow, a, b opnd) (opnd, error) {
 		}
 	}
 	t := fmt.Sprintf("%c%d", r.typ, kindInfo[k].arith)
-	d := f.newReg(k)
 	if r.flags&shiftOp != 0 {
-		f.emit(r.ptx+"."+t, regName(d), f.reg(a), f.shiftAmount(b))
-		return d, nil
+		return f.op(k, r.ptx+"."+t, f.reg(a), f.shiftAmount(b)), nil
 	}
 	if a.isImm() && !b.isImm() && r.flags&commutative != 0 {
 		a, b = b, a
 	}
-	f.emit(r.ptx+"."+t, regName(d), f.reg(a), f.src(b, t))
-	return d, nil
+	return f.op(k, r.ptx+"."+t, f.reg(a), f.src(b, t)), nil
 }
 
 // extend8 gives an i8 value a defined upper byte: sign or zero extended.
@@ -180,13 +186,10 @@ func (f *fn) extend8(o opnd, signed bool) opnd {
 		}
 		return imm(kI16, o.bits&0xFF)
 	}
-	d := f.newReg(kI16)
 	if signed {
-		f.emit("cvt.s16.s8", regName(d), regName(o))
-	} else {
-		f.emit("and.b16", regName(d), regName(o), "255")
+		return f.op(kI16, "cvt.s16.s8", regName(o))
 	}
-	return d
+	return f.op(kI16, "and.b16", regName(o), "255")
 }
 
 // shiftAmount formats a shift amount: PTX shifts take it as .u32 whatever
@@ -201,8 +204,7 @@ func (f *fn) shiftAmount(o opnd) string {
 	case kI8:
 		o = f.extend8(o, false)
 	}
-	d := f.newReg(kI32)
-	f.emit("cvt.u32."+o.k.intType(false), regName(d), regName(o))
+	d := f.op(kI32, "cvt.u32."+o.k.intType(false), regName(o))
 	return regName(d)
 }
 
@@ -252,37 +254,27 @@ func (f *fn) floatOp(op string, a, b opnd) (opnd, error) {
 		return f.cvt("cvt.rn.f16.f32", kF16, r), nil
 	}
 	ft, ftz := k.floatType(), f.ftzFor(k)
-	d := f.newReg(k)
 	switch op {
 	case "div":
 		rnd := ".rn"
 		if f.unsafe && k == kF32 {
 			rnd = ".approx"
 		}
-		f.emit("div"+rnd+ftz+"."+ft, regName(d), f.reg(a), f.src(b, ft))
+		return f.op(k, "div"+rnd+ftz+"."+ft, f.reg(a), f.src(b, ft)), nil
 	case "rem":
-		q := f.newReg(k)
-		f.emit("div.rn"+ftz+"."+ft, regName(q), f.reg(a), f.src(b, ft))
-		t := f.newReg(k)
-		f.emit("cvt.rzi"+ftz+"."+ft+"."+ft, regName(t), regName(q))
-		m := f.newReg(k)
-		f.emit("mul.rn"+ftz+"."+ft, regName(m), regName(t), f.src(b, ft))
-		f.emit("sub.rn"+ftz+"."+ft, regName(d), f.reg(a), regName(m))
-	default:
-		if a.isImm() && !b.isImm() && op != "sub" {
-			a, b = b, a
-		}
-		f.emit(op+".rn"+ftz+"."+ft, regName(d), f.reg(a), f.src(b, ft))
+		q := f.op(k, "div.rn"+ftz+"."+ft, f.reg(a), f.src(b, ft))
+		t := f.op(k, "cvt.rzi"+ftz+"."+ft+"."+ft, regName(q))
+		m := f.op(k, "mul.rn"+ftz+"."+ft, regName(t), f.src(b, ft))
+		return f.op(k, "sub.rn"+ftz+"."+ft, f.reg(a), regName(m)), nil
 	}
-	return d, nil
+	if a.isImm() && !b.isImm() && op != "sub" {
+		a, b = b, a
+	}
+	return f.op(k, op+".rn"+ftz+"."+ft, f.reg(a), f.src(b, ft)), nil
 }
 
 // cvt emits a one-operand conversion into a fresh register of kind k.
-func (f *fn) cvt(mnemonic string, k kind, a opnd) opnd {
-	d := f.newReg(k)
-	f.emit(mnemonic, regName(d), f.reg(a))
-	return d
-}
+func (f *fn) cvt(mnemonic string, k kind, a opnd) opnd { return f.op(k, mnemonic, f.reg(a)) }
 
 func lowerFNeg(f *fn, _ *instRow, inst ir.Instruction) error {
 	xs, err := f.parts(inst.(*ir.InstFNeg).X)
@@ -294,8 +286,7 @@ func lowerFNeg(f *fn, _ *instRow, inst ir.Instruction) error {
 		switch x.k {
 		case kF16:
 			// llc-14 flips the sign bit: no f16 neg before sm_53 semantics.
-			d := f.newReg(kF16)
-			f.emit("xor.b16", regName(d), f.reg(x), "-32768")
+			d := f.op(kF16, "xor.b16", f.reg(x), "-32768")
 			out[i] = d
 		case kF32, kF64:
 			out[i] = f.cvt("neg"+f.ftzFor(x.k)+"."+x.k.floatType(), x.k, x)
@@ -338,14 +329,13 @@ func lowerICmp(f *fn, _ *instRow, inst ir.Instruction) error {
 	}
 	pred := c.Pred
 	if a.k == kI1 {
-		d := f.newReg(kI1)
+		var d opnd
 		switch pred {
 		case enum.IPredNE:
-			f.emit("xor.pred", regName(d), f.reg(a), f.reg(b))
+			d = f.op(kI1, "xor.pred", f.reg(a), f.reg(b))
 		case enum.IPredEQ:
-			t := f.newReg(kI1)
-			f.emit("xor.pred", regName(t), f.reg(a), f.reg(b))
-			f.emit("not.pred", regName(d), regName(t))
+			t := f.op(kI1, "xor.pred", f.reg(a), f.reg(b))
+			d = f.op(kI1, "not.pred", regName(t))
 		default:
 			return fmt.Errorf("icmp %s on i1 is not supported", pred)
 		}
@@ -360,8 +350,7 @@ func lowerICmp(f *fn, _ *instRow, inst ir.Instruction) error {
 		a, b = f.extend8(a, p.signed && pred != enum.IPredEQ && pred != enum.IPredNE), f.extend8(b, p.signed && pred != enum.IPredEQ && pred != enum.IPredNE)
 	}
 	t := a.k.intType(p.signed)
-	d := f.newReg(kI1)
-	f.emit("setp."+p.cmp+"."+t, regName(d), f.reg(a), f.src(b, t))
+	d := f.op(kI1, "setp."+p.cmp+"."+t, f.reg(a), f.src(b, t))
 	f.def(c, []opnd{d})
 	return nil
 }
@@ -409,8 +398,7 @@ func lowerFCmp(f *fn, _ *instRow, inst ir.Instruction) error {
 		a, b, cmp = b, a, p.swap
 	}
 	t := a.k.floatType()
-	d := f.newReg(kI1)
-	f.emit("setp."+cmp+f.ftzFor(a.k)+"."+t, regName(d), f.reg(a), f.src(b, t))
+	d := f.op(kI1, "setp."+cmp+f.ftzFor(a.k)+"."+t, f.reg(a), f.src(b, t))
 	f.def(c, []opnd{d})
 	return nil
 }
@@ -461,19 +449,15 @@ func lowerSelect(f *fn, _ *instRow, inst ir.Instruction) error {
 
 // selp emits d = c ? a : b for one part.
 func (f *fn) selp(c, a, b opnd) opnd {
-	d := f.newReg(a.k)
 	if a.k == kI1 {
 		// No selp for predicates: (c & a) | (!c & b).
-		t1, nc, t2 := f.newReg(kI1), f.newReg(kI1), f.newReg(kI1)
-		f.emit("and.pred", regName(t1), regName(c), f.reg(a))
-		f.emit("not.pred", regName(nc), regName(c))
-		f.emit("and.pred", regName(t2), regName(nc), f.reg(b))
-		f.emit("or.pred", regName(d), regName(t1), regName(t2))
-		return d
+		t1 := f.op(kI1, "and.pred", regName(c), f.reg(a))
+		nc := f.op(kI1, "not.pred", regName(c))
+		t2 := f.op(kI1, "and.pred", regName(nc), f.reg(b))
+		return f.op(kI1, "or.pred", regName(t1), regName(t2))
 	}
 	t := selpType(a.k)
-	f.emit("selp."+t, regName(d), f.selpSrc(a, t), f.selpSrc(b, t), regName(c))
-	return d
+	return f.op(a.k, "selp."+t, f.selpSrc(a, t), f.selpSrc(b, t), regName(c))
 }
 
 // selpSrc allows immediates in selp, halves included (selp.b16 takes their bits).

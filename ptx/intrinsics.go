@@ -29,9 +29,6 @@ type Intrinsic struct {
 	Sig string
 	// PTX is the instruction template.
 	PTX string
-	// Unsafe replaces PTX in functions with "unsafe-fp-math"="true", as
-	// llc-14 does (llvm.sqrt.f32 becomes sqrt.approx); empty if the same.
-	Unsafe string
 }
 
 // Intrinsics is every intrinsic the backend knows, sorted by name. It is
@@ -110,9 +107,8 @@ func buildIntrinsics() []Intrinsic {
 	add("llvm.nvvm.fmin.ftz.f", "float (float, float)", "min.ftz.f32 $d, $0, $x1")
 	add("llvm.nvvm.fmax.d", "double (double, double)", "max.f64 $d, $0, $x1")
 	add("llvm.nvvm.fmin.d", "double (double, double)", "min.f64 $d, $0, $x1")
-	t = append(t,
-		Intrinsic{Name: "llvm.sqrt.f32", Sig: "float (float)", PTX: "sqrt.rn$ftz.f32 $d, $0", Unsafe: "sqrt.approx$ftz.f32 $d, $0"},
-	)
+	// IEEE even in unsafe-fp-math functions, as llc-14 emits it.
+	add("llvm.sqrt.f32", "float (float)", "sqrt.rn$ftz.f32 $d, $0")
 	add("llvm.sqrt.f64", "double (double)", "sqrt.rn.f64 $d, $0")
 	add("llvm.fma.f32", "float (float, float, float)", "fma.rn$ftz.f32 $d, $0, $x1, $x2")
 	add("llvm.fma.f64", "double (double, double, double)", "fma.rn.f64 $d, $0, $x1, $x2")
@@ -178,9 +174,6 @@ func (f *fn) lowerIntrinsic(in *Intrinsic, call *ir.InstCall, callee *ir.Func) e
 		return fmt.Errorf("intrinsic %s is declared as %s, want %s", in.Name, sig, in.Sig)
 	}
 	tpl := in.PTX
-	if f.unsafe && in.Unsafe != "" {
-		tpl = in.Unsafe
-	}
 	ftz := ""
 	if f.ftz {
 		ftz = ".ftz"

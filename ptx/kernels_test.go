@@ -499,3 +499,166 @@ func TestAtomics(t *testing.T) {
 		})
 	})
 }
+
+// near reports whether got is within rel*|want| + abs of want.
+func near(got float32, want float64, rel, abs float64) bool {
+	return math.Abs(float64(got)-want) <= rel*math.Abs(want)+abs
+}
+
+func TestMath(t *testing.T) {
+	const threads, k = 64, 22
+	both(t, "math", Target{}, func(r *run) [][]byte {
+		a, b, c := r.randF32(threads), r.randF32(threads), r.randF32(threads)
+		da, db, dc, dout := r.alloc(f32Bytes(a)), r.alloc(f32Bytes(b)), r.alloc(f32Bytes(c)), r.poison(4*k*threads)
+		r.launch("math_f32", [3]uint32{1}, [3]uint32{threads}, 0, da, db, dc, dout)
+		out := bytesF32(r.read(dout, 4*k*threads))
+		const u = 1.0 / (1 << 23) // one ulp, relative
+		for i := 0; i < threads; i++ {
+			x, y, z := float64(a[i]), float64(b[i]), float64(c[i])
+			ax := math.Abs(x)
+			type check struct {
+				want     float64
+				rel, abs float64
+			}
+			want := []check{
+				{math.Min(x, y), 0, 0}, {math.Max(x, y), 0, 0}, {math.Min(x, y), 0, 0},
+				{math.Max(x, y), 0, 0}, {math.Min(x, y), 0, 0},
+				{math.FMA(x, y, z), u, 0},
+				{math.Exp2(x), 2 * u, 0}, {math.Exp2(x), 2 * u, 1e-38},
+				{math.Log2(ax), 0, 1e-6}, {1 / math.Sqrt(ax), 2 * u, 0},
+				{float64(float32(math.Sqrt(ax))), 0, 0}, {float64(float32(math.Sqrt(ax))), 0, 0},
+				{float64(float32(1 / x)), 0, 0},
+				{math.Sin(x), 0, 1e-6}, {math.Cos(x), 0, 1e-6},
+				{math.Abs(y), 0, 0},
+				{float64(a[i] / b[i]), 0, 0}, {x / y, 2 * u, 0},
+				{float64(float32(math.FMA(x, 2, -1))), u, 0},
+				{float64(float32(math.FMA(x, y, z))), 0, 0},
+				{float64(float32(math.Sqrt(ax))), 0, 0},
+				{math.Max(x, y), 0, 0},
+			}
+			got := out[k*i : k*i+k]
+			for j, w := range want {
+				if !near(got[j], w.want, w.rel, w.abs) {
+					r.errorf("thread %d result %d = %v, want %v (a=%v b=%v c=%v)", i, j, got[j], w.want, x, y, z)
+				}
+			}
+		}
+		return [][]byte{f32Bytes(out)}
+	})
+}
+
+func TestFastMath(t *testing.T) {
+	const threads = 64
+	both(t, "math", Target{}, func(r *run) [][]byte {
+		a, b := r.randF32(threads), r.randF32(threads)
+		da, db, dout := r.alloc(f32Bytes(a)), r.alloc(f32Bytes(b)), r.poison(4*3*threads)
+		r.launch("fastmath", [3]uint32{1}, [3]uint32{threads}, 0, da, db, dout)
+		out := bytesF32(r.read(dout, 4*3*threads))
+		for i := 0; i < threads; i++ {
+			q, s, sum := out[3*i], out[3*i+1], out[3*i+2]
+			ws := float32(math.Sqrt(math.Abs(float64(a[i]))))
+			if !near(q, float64(a[i])/float64(b[i]), 2.0/(1<<23), 0) || s != ws || sum != q+ws {
+				r.errorf("thread %d: %v %v %v for a=%v b=%v", i, q, s, sum, a[i], b[i])
+			}
+		}
+		return [][]byte{f32Bytes(out)}
+	})
+	if !strings.Contains(compileOwn(t, "math"), "div.approx.ftz.f32") {
+		t.Errorf("fastmath: fdiv did not become div.approx.ftz.f32")
+	}
+}
+
+// compileOwn compiles testdata/name.ll with this backend for sm_80.
+func compileOwn(t *testing.T, name string) string {
+	t.Helper()
+	out, err := CompileText(readLL(t, name), Target{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestVectors(t *testing.T) {
+	const threads = 64
+	both(t, "vectors", Target{}, func(r *run) [][]byte {
+		f4, i4 := r.randF32(4*threads), r.randU32(4*threads)
+		h2, h8, fu := r.randF16(2*threads), r.randF16(8*threads), r.randF32(5*threads)
+		df4, di4, dh2 := r.alloc(f32Bytes(f4)), r.alloc(u32Bytes(i4)), r.alloc(u16Bytes(h2))
+		dh8, dfu, dfl := r.alloc(u16Bytes(h8)), r.alloc(f32Bytes(fu)), r.poison(2*threads)
+		r.launch("vec", [3]uint32{1}, [3]uint32{threads}, 0, df4, di4, dh2, dh8, dfu, dfl)
+		of4, oi4 := bytesF32(r.read(df4, 16*threads)), bytesU32(r.read(di4, 16*threads))
+		oh2, oh8 := bytesU16(r.read(dh2, 4*threads)), bytesU16(r.read(dh8, 16*threads))
+		ofu, ofl := bytesF32(r.read(dfu, 20*threads)), r.read(dfl, 2*threads)
+		hadd := func(a uint16, b float64) uint16 { return f16Bits(float64(f16ToF32(a)) + b) }
+		hmul := func(a, b uint16) uint16 { return f16Bits(float64(f16ToF32(a)) * float64(f16ToF32(b))) }
+		for i := 0; i < threads; i++ {
+			for j, m := range []float32{2, -1, 0.5, 3} {
+				if of4[4*i+j] != f4[4*i+j]*m {
+					r.errorf("f4[%d][%d] = %v, want %v", i, j, of4[4*i+j], f4[4*i+j]*m)
+				}
+			}
+			for j, d := range []uint32{1, 2, 3, 0xFFFFFFFC} {
+				if v := i4[4*i+j]; oi4[4*i+j] != (v+d)^v {
+					r.errorf("i4[%d][%d] = %#x, want %#x", i, j, oi4[4*i+j], (v+d)^v)
+				}
+			}
+			if w0, w1 := hadd(h2[2*i+1], -2), hadd(h2[2*i], 1); oh2[2*i] != w0 || oh2[2*i+1] != w1 {
+				r.errorf("h2[%d] = %#x %#x, want %#x %#x", i, oh2[2*i], oh2[2*i+1], w0, w1)
+			}
+			for j := 0; j < 8; j++ {
+				want := hmul(h8[8*i+j], h8[8*i+j])
+				if j == 6 {
+					want = h8[8*i+3]
+				}
+				if oh8[8*i+j] != want {
+					r.errorf("h8[%d][%d] = %#x, want %#x", i, j, oh8[8*i+j], want)
+				}
+			}
+			for j := 0; j < 5; j++ {
+				want := fu[5*i+j]
+				if j < 4 {
+					want = 0 - want
+				}
+				if math.Float32bits(ofu[5*i+j]) != math.Float32bits(want) {
+					r.errorf("fu[%d][%d] = %v, want %v", i, j, ofu[5*i+j], want)
+				}
+			}
+			gt := byte(0)
+			if f4[4*i] > f4[4*i+1] {
+				gt = 1
+			}
+			if ofl[2*i] != gt || ofl[2*i+1] != 1-gt {
+				r.errorf("flags[%d] = %d %d, want %d %d", i, ofl[2*i], ofl[2*i+1], gt, 1-gt)
+			}
+		}
+		return [][]byte{f32Bytes(of4), u32Bytes(oi4), u16Bytes(oh2), u16Bytes(oh8), f32Bytes(ofu), ofl}
+	})
+}
+
+func TestBF16(t *testing.T) {
+	const threads = 64
+	both(t, "vectors", Target{}, func(r *run) [][]byte {
+		x := r.randF32(2 * threads)
+		in := make([]uint16, len(x))
+		for i, v := range x {
+			in[i] = bf16Bits(v)
+		}
+		din := r.alloc(u16Bytes(in))
+		d1, d2, d3, d4 := r.poison(2*threads), r.poison(4*threads), r.poison(4*threads), r.poison(4*threads)
+		r.launch("bf16", [3]uint32{1}, [3]uint32{threads}, 0, din, d1, d2, d3, d4)
+		o1, o2 := bytesU16(r.read(d1, 2*threads)), bytesU32(r.read(d2, 4*threads))
+		o3, o4 := bytesU32(r.read(d3, 4*threads)), bytesU16(r.read(d4, 4*threads))
+		for i := 0; i < threads; i++ {
+			y0 := bf16ToF32(in[2*i]) * 1.5
+			y1 := bf16ToF32(in[2*i+1]) + 0.3125
+			b0, b1 := uint32(bf16Bits(y0)), uint32(bf16Bits(y1))
+			if uint32(o1[i]) != b0 || o2[i] != b0<<16|b1 || o3[i] != b1<<16|b0 {
+				r.errorf("thread %d: %#x %#x %#x, want %#x %#x %#x", i, o1[i], o2[i], o3[i], b0, b0<<16|b1, b1<<16|b0)
+			}
+			if o4[2*i] != f32ToF16(y1) || o4[2*i+1] != f32ToF16(y0) {
+				r.errorf("thread %d: f16x2 %#x %#x, want %#x %#x", i, o4[2*i], o4[2*i+1], f32ToF16(y1), f32ToF16(y0))
+			}
+		}
+		return [][]byte{u16Bytes(o1), u32Bytes(o2), u32Bytes(o3), u16Bytes(o4)}
+	})
+}

@@ -96,8 +96,7 @@ func (f *fn) addOffset(b opnd, off int64) opnd {
 		b.bits += uint64(off)
 		return b
 	}
-	d := f.newReg(kPtr)
-	f.emit("add.s64", regName(d), regName(b), fmt.Sprint(off))
+	d := f.op(kPtr, "add.s64", regName(b), fmt.Sprint(off))
 	return d
 }
 
@@ -149,8 +148,7 @@ func (f *fn) gepParts(elem types.Type, base value.Value, idx []value.Value) (opn
 		}
 		s := f.scaleIndex(x, scale)
 		bs := f.reg(b)
-		acc := f.newReg(kPtr)
-		f.emit("add.s64", regName(acc), bs, regName(s))
+		acc := f.op(kPtr, "add.s64", bs, regName(s))
 		b = acc
 	}
 	return b, off, nil
@@ -160,13 +158,10 @@ func (f *fn) gepParts(elem types.Type, base value.Value, idx []value.Value) (opn
 func (f *fn) scaleIndex(x opnd, scale int64) opnd {
 	switch x.k {
 	case kI32:
-		d := f.newReg(kI64)
 		if scale == 1 {
-			f.emit("cvt.s64.s32", regName(d), regName(x))
-		} else {
-			f.emit("mul.wide.s32", regName(d), regName(x), fmt.Sprint(scale))
+			return f.op(kI64, "cvt.s64.s32", regName(x))
 		}
-		return d
+		return f.op(kI64, "mul.wide.s32", regName(x), fmt.Sprint(scale))
 	case kI8, kI16:
 		if x.k == kI8 {
 			x = f.extend8(x, true)
@@ -177,12 +172,10 @@ func (f *fn) scaleIndex(x opnd, scale int64) opnd {
 	case scale == 1:
 		return x
 	case scale&(scale-1) == 0:
-		d := f.newReg(kI64)
-		f.emit("shl.b64", regName(d), regName(x), fmt.Sprint(bits.TrailingZeros64(uint64(scale))))
+		d := f.op(kI64, "shl.b64", regName(x), fmt.Sprint(bits.TrailingZeros64(uint64(scale))))
 		return d
 	}
-	d := f.newReg(kI64)
-	f.emit("mul.lo.s64", regName(d), regName(x), fmt.Sprint(scale))
+	d := f.op(kI64, "mul.lo.s64", regName(x), fmt.Sprint(scale))
 	return d
 }
 
@@ -293,8 +286,7 @@ func lowerLoad(f *fn, _ *instRow, inst ir.Instruction) error {
 		return err
 	}
 	if ks[0] == kI1 {
-		t := f.newReg(kI16)
-		f.emit(withSpace("ld", space)+".u8", regName(t), addrText(base, off))
+		t := f.op(kI16, withSpace("ld", space)+".u8", addrText(base, off))
 		d, err := f.intResize(t, kI1, false)
 		if err != nil {
 			return err
@@ -454,13 +446,11 @@ func lowerAtomicRMW(f *fn, _ *instRow, inst ir.Instruction) error {
 		return fmt.Errorf("atomicrmw in the %s space is not supported", space)
 	}
 	if a.Op == enum.AtomicOpSub {
-		n := f.newReg(v.k)
-		f.emit("neg."+v.k.intType(true), regName(n), f.reg(v))
+		n := f.op(v.k, "neg."+v.k.intType(true), f.reg(v))
 		v = n
 	}
-	d := f.newReg(v.k)
 	ty := op[len(op)-3:]
-	f.emit(withSpace("atom", space)+"."+op, regName(d), addrText(base, off), f.src(v, ty))
+	d := f.op(v.k, withSpace("atom", space)+"."+op, addrText(base, off), f.src(v, ty))
 	f.def(a, []opnd{d})
 	return nil
 }
@@ -486,11 +476,9 @@ func lowerCmpXchg(f *fn, _ *instRow, inst ir.Instruction) error {
 		return fmt.Errorf("cmpxchg in the %s space is not supported", space)
 	}
 	t := cmp.k.bitsType()
-	d := f.newReg(cmp.k)
-	f.emit(withSpace("atom", space)+".cas."+t, regName(d), addrText(base, off), f.src(cmp, t), f.src(nv, t))
-	ok := f.newReg(kI1)
+	d := f.op(cmp.k, withSpace("atom", space)+".cas."+t, addrText(base, off), f.src(cmp, t), f.src(nv, t))
 	st := "s" + t[1:]
-	f.emit("setp.eq."+st, regName(ok), regName(d), f.src(cmp, st))
+	ok := f.op(kI1, "setp.eq."+st, regName(d), f.src(cmp, st))
 	f.def(c, []opnd{d, ok})
 	return nil
 }

@@ -16,9 +16,9 @@ type slot struct {
 }
 
 func islot(v uint64, width int) slot { return slot{v, width, false} }
-func f32slot(x float32) slot        { return slot{uint64(math.Float32bits(x)), 4, true} }
-func f64slot(x float64) slot        { return slot{math.Float64bits(x), 8, true} }
-func f16slot(h uint16) slot         { return slot{uint64(h), 2, true} }
+func f32slot(x float32) slot         { return slot{uint64(math.Float32bits(x)), 4, true} }
+func f64slot(x float64) slot         { return slot{math.Float64bits(x), 8, true} }
+func f16slot(h uint16) slot          { return slot{uint64(h), 2, true} }
 
 func b2i(b bool) uint64 {
 	if b {
