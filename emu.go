@@ -16,11 +16,16 @@ type Emu struct {
 	Opts Options
 	dev  *emu.Device
 	mu   sync.Mutex
-	bins map[*ir.Func]*loaded
+	bins map[binKey]*loaded
 	// Counters sums the emulator's counters over every launch.
 	Counters emu.Counters
 	// Launches records each launch's result in order.
 	Launches []*emu.Result
+}
+
+type binKey struct {
+	f     *ir.Func
+	facts string
 }
 
 type loaded struct {
@@ -30,7 +35,7 @@ type loaded struct {
 
 // NewEmu returns an emulator device compiling with opts.
 func NewEmu(opts Options) *Emu {
-	return &Emu{Opts: opts, dev: emu.NewDevice(emu.Options{}), bins: map[*ir.Func]*loaded{}}
+	return &Emu{Opts: opts, dev: emu.NewDevice(emu.Options{}), bins: map[binKey]*loaded{}}
 }
 
 // Name implements kernels.Device.
@@ -45,22 +50,25 @@ func (e *Emu) Write(addr uint64, data []byte) error { return e.dev.CopyToDevice(
 // Read implements kernels.Device.
 func (e *Emu) Read(addr uint64, data []byte) error { return e.dev.CopyFromDevice(data, addr) }
 
-// Binary compiles f (once) and returns its binary.
-func (e *Emu) Binary(f *ir.Func) (*Binary, error) {
-	l, err := e.load(f)
+// Binary compiles f for args (once per kind of arguments) and returns it.
+func (e *Emu) Binary(f *ir.Func, args []any) (*Binary, error) {
+	l, err := e.load(f, args)
 	if err != nil {
 		return nil, err
 	}
 	return l.bin, nil
 }
 
-func (e *Emu) load(f *ir.Func) (*loaded, error) {
+func (e *Emu) load(f *ir.Func, args []any) (*loaded, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if l, ok := e.bins[f]; ok {
+	opts := e.Opts
+	opts.Facts = FactsOf(f, args)
+	key := binKey{f, factsKey(opts.Facts)}
+	if l, ok := e.bins[key]; ok {
 		return l, nil
 	}
-	bin, err := Compile(f, e.Opts)
+	bin, err := Compile(f, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +77,7 @@ func (e *Emu) load(f *ir.Func) (*loaded, error) {
 		return nil, fmt.Errorf("kernel %s: the emulator rejects its PTX: %w", f.Name, err)
 	}
 	l := &loaded{bin: bin, mod: mod}
-	e.bins[f] = l
+	e.bins[key] = l
 	return l, nil
 }
 
@@ -131,8 +139,11 @@ func (b *Binary) Args(args []any) ([]any, error) {
 
 // Launch implements kernels.Device.
 func (e *Emu) Launch(f *ir.Func, grid [3]int, args []any) error {
-	l, err := e.load(f)
+	l, err := e.load(f, args)
 	if err != nil {
+		return err
+	}
+	if err := l.bin.CheckFacts(args); err != nil {
 		return err
 	}
 	a, err := l.bin.Args(args)

@@ -45,7 +45,60 @@ var DefaultBackend = BackendLLC
 // Options control Compile.
 type Options struct {
 	Target  Target // default sm_80
-	Backend string // default BackendOwn
+	Backend string // default DefaultBackend
+	// Facts are what the launch guarantees about each parameter (from
+	// FactsOf); the binary is valid only for arguments that keep them.
+	Facts []codegen.Facts
+}
+
+// factDiv caps the alignment facts: 16 bytes is the widest access.
+const factDiv = 16
+
+// FactsOf derives the facts a launch's arguments guarantee, the way Triton
+// specializes on arguments divisible by 16 and equal to 1: pointer
+// alignment and integer divisibility (up to 16), and integers equal to 1.
+func FactsOf(f *ir.Func, args []any) []codegen.Facts {
+	out := make([]codegen.Facts, len(f.Params))
+	for i, p := range f.Params {
+		if i >= len(args) {
+			break
+		}
+		var v int64
+		switch a := args[i].(type) {
+		case uint64:
+			v = int64(a)
+		case int64:
+			v = a
+		case int:
+			v = int64(a)
+		case int32:
+			v = int64(a)
+		default:
+			continue
+		}
+		if p.Type.Kind != ir.KindPtr && !p.Type.IsInt() {
+			continue
+		}
+		d := 1
+		for d < factDiv && v%(int64(d)*2) == 0 {
+			d *= 2
+		}
+		out[i] = codegen.Facts{Div: d, One: p.Type.IsInt() && v == 1}
+	}
+	return out
+}
+
+// factsKey names a facts list, for caches.
+func factsKey(fs []codegen.Facts) string {
+	var sb strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&sb, "%d", f.Div)
+		if f.One {
+			sb.WriteString("!")
+		}
+		sb.WriteString(",")
+	}
+	return sb.String()
 }
 
 // ParamKind is how a kernel parameter is passed.
@@ -77,6 +130,36 @@ type Binary struct {
 	SharedBytes int // dynamic shared memory per block
 	Target      Target
 	Backend     string
+	Facts       []codegen.Facts
+}
+
+// CheckFacts reports whether args keep the facts the binary was compiled
+// with.
+func (b *Binary) CheckFacts(args []any) error {
+	if len(b.Facts) == 0 {
+		return nil
+	}
+	for i, f := range b.Facts {
+		if i >= len(args) || f.Div <= 1 && !f.One {
+			continue
+		}
+		var v int64
+		switch a := args[i].(type) {
+		case uint64:
+			v = int64(a)
+		case int64:
+			v = a
+		case int32:
+			v = int64(a)
+		case int:
+			v = int64(a)
+		}
+		if v%int64(max(f.Div, 1)) != 0 || (f.One && v != 1) {
+			return fmt.Errorf("kernel %s: argument %s = %d breaks what the binary was compiled for (divisible by %d, one %v)",
+				b.Name, b.Params[i].Name, v, f.Div, f.One)
+		}
+	}
+	return nil
 }
 
 // Compile lowers a specialized kernel to PTX.
@@ -91,12 +174,12 @@ func Compile(f *ir.Func, opts Options) (*Binary, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := codegen.Compile(f, codegen.Options{SM: sm})
+	res, err := codegen.Compile(f, codegen.Options{SM: sm, Facts: opts.Facts})
 	if err != nil {
 		return nil, err
 	}
 	b := &Binary{Name: res.Name, LL: res.LL(), GPU: res.GPUText(), Threads: res.Threads, SharedBytes: res.SharedBytes,
-		Target: opts.Target, Backend: opts.Backend}
+		Target: opts.Target, Backend: opts.Backend, Facts: opts.Facts}
 	for _, p := range f.Params {
 		k, err := paramKind(p.Type)
 		if err != nil {

@@ -32,6 +32,9 @@ import (
 type Options struct {
 	// SM is the compute capability times ten (80 for sm_80, 90 for sm_90).
 	SM int
+	// Facts are what the launcher guarantees about each parameter's value
+	// (alignment, unit strides); vector accesses rely on them.
+	Facts []Facts
 }
 
 // Result is a lowered kernel.
@@ -67,7 +70,7 @@ func Compile(f *ir.Func, opts Options) (*Result, error) {
 	m.DataLayout = "e-i64:64-i128:128-v16:16-v32:32-n16:32:64"
 	lw := &lowering{f: f, a: a, opts: opts, m: m, x: &intrinsics{m: m, funcs: map[string]*llir.Func{}},
 		regs: map[regKey][]value.Value{}, scalars: map[*ir.Value]value.Value{}, bptrs: map[*ir.Value]*blockPtr{},
-		coords: map[coordKey]value.Value{}}
+		coords: map[coordKey]value.Value{}, axes: analyzeAxes(f, opts.Facts)}
 	if err := lw.run(); err != nil {
 		return nil, fmt.Errorf("codegen: %s: %w", f.Name, err)
 	}

@@ -37,6 +37,8 @@ type lowering struct {
 
 	smem      *llir.Global // dynamic shared memory, one buffer for all scratch uses
 	smemBytes int
+
+	axes *axisAnalysis
 }
 
 type regKey struct {

@@ -284,22 +284,36 @@ func lowerLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, erro
 	}
 	ptrs := lw.operandRegs(op.Args[0], l)
 	var mask, other []value.Value
+	var maskV *ir.Value
 	if len(op.Args) > 1 {
-		mask = lw.operandRegs(op.Args[1], l)
+		mask, maskV = lw.operandRegs(op.Args[1], l), op.Args[1]
 	}
 	if len(op.Args) > 2 {
 		other = lw.operandRegs(op.Args[2], l)
 	}
+	v := lw.vecPtrs(l, op.Args[0], maskV, d.Size())
 	rs := make([]value.Value, len(ptrs))
-	for r := range rs {
-		var m, o value.Value
+	for r0 := 0; r0 < len(rs); r0 += v {
+		var m value.Value
+		os := make([]value.Value, v)
+		for j := range os {
+			os[j] = zeroElem(d)
+			if other != nil {
+				os[j] = other[r0+j]
+			}
+		}
 		if mask != nil {
-			m, o = mask[r], zeroElem(d)
+			m = mask[r0]
 		}
-		if other != nil {
-			o = other[r]
+		if v == 1 {
+			o := value.Value(nil)
+			if m != nil {
+				o = os[0]
+			}
+			rs[r0] = lw.loadGlobal(ptrs[r0], m, o, d)
+			continue
 		}
-		rs[r] = lw.loadGlobal(ptrs[r], m, o, d)
+		copy(rs[r0:], lw.vecLoad(ptrs[r0], m, os, d, v))
 	}
 	return one(rs), nil
 }
@@ -317,19 +331,25 @@ func lowerStore(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, err
 	l := lw.a.opLayout[op][0]
 	ptrs, vals := lw.operandRegs(op.Args[0], l), lw.operandRegs(op.Args[1], l)
 	var mask []value.Value
+	var maskV *ir.Value
 	if len(op.Args) > 2 {
-		mask = lw.operandRegs(op.Args[2], l)
+		mask, maskV = lw.operandRegs(op.Args[2], l), op.Args[2]
 	}
+	v := lw.vecPtrs(l, op.Args[0], maskV, d.Size())
 	own := lw.owner(l)
-	for r := range ptrs {
-		if !canonicalReg(l, r) {
+	for r0 := 0; r0 < len(ptrs); r0 += v {
+		if !canonicalReg(l, r0) {
 			continue // a copy of another register: store each element once
 		}
 		p := own
 		if mask != nil {
-			p = and(lw, p, mask[r])
+			p = and(lw, p, mask[r0])
 		}
-		lw.storeGlobal(ptrs[r], vals[r], p, d)
+		if v == 1 {
+			lw.storeGlobal(ptrs[r0], vals[r0], p, d)
+		} else {
+			lw.vecStore(ptrs[r0], vals[r0:r0+v], p, d)
+		}
 	}
 	return nil, nil
 }
@@ -560,13 +580,22 @@ func lowerBlockLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value,
 		}
 		pad = constOf(bp.elem, ir.Num{F: math.NaN()})
 	}
+	v := lw.vecBlock(l, op.Args[0], op.Ints("boundary_check"), bp.elem.Size())
 	rs := make([]value.Value, len(ptrs))
-	for r := range rs {
+	for r0 := 0; r0 < len(rs); r0 += v {
 		var m value.Value
 		if masks != nil {
-			m = masks[r]
+			m = masks[r0]
 		}
-		rs[r] = lw.loadGlobal(ptrs[r], m, pad, bp.elem)
+		if v == 1 {
+			rs[r0] = lw.loadGlobal(ptrs[r0], m, pad, bp.elem)
+			continue
+		}
+		pads := make([]value.Value, v)
+		for j := range pads {
+			pads[j] = pad
+		}
+		copy(rs[r0:], lw.vecLoad(ptrs[r0], m, pads, bp.elem, v))
 	}
 	return one(rs), nil
 }
@@ -577,15 +606,20 @@ func lowerBlockStore(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value
 	ptrs, masks := lw.blockAccess(bp, l, op.Ints("boundary_check"))
 	vals := lw.tile(op.Args[1], l)
 	own := lw.owner(l)
-	for r := range ptrs {
-		if !canonicalReg(l, r) {
+	v := lw.vecBlock(l, op.Args[0], op.Ints("boundary_check"), bp.elem.Size())
+	for r0 := 0; r0 < len(ptrs); r0 += v {
+		if !canonicalReg(l, r0) {
 			continue
 		}
 		p := own
 		if masks != nil {
-			p = and(lw, p, masks[r])
+			p = and(lw, p, masks[r0])
 		}
-		lw.storeGlobal(ptrs[r], vals[r], p, bp.elem)
+		if v == 1 {
+			lw.storeGlobal(ptrs[r0], vals[r0], p, bp.elem)
+		} else {
+			lw.vecStore(ptrs[r0], vals[r0:r0+v], p, bp.elem)
+		}
 	}
 	return nil, nil
 }

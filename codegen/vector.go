@@ -1,0 +1,289 @@
+package codegen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/llir/llvm/ir/constant"
+	"github.com/llir/llvm/ir/enum"
+	"github.com/llir/llvm/ir/types"
+	"github.com/llir/llvm/ir/value"
+
+	"github.com/tilec/tilec/codegen/layout"
+	"github.com/tilec/tilec/ir"
+)
+
+// Vector accesses: when the axis analysis proves that the V registers a
+// thread holds consecutively along a dim have consecutive, V·size-aligned
+// addresses and one mask, a load or store moves them with one instruction
+// (up to 16 bytes: ld.global.v4.b32).
+
+// regRun returns the dim along which l's lowest register bits walk
+// consecutive elements, and how many registers that run has.
+func regRun(l *layout.Linear) (dim, n int) {
+	if len(l.Regs) == 0 {
+		return 0, 1
+	}
+	dim = -1
+	for d, x := range l.Regs[0] {
+		if x == 1 {
+			dim = d
+		}
+	}
+	if dim < 0 {
+		return 0, 1
+	}
+	n = 1
+	for _, b := range l.Regs {
+		if b[dim] != n || nonzeroCount(b) != 1 {
+			break
+		}
+		n *= 2
+	}
+	return dim, n
+}
+
+func nonzeroCount(b []int) int {
+	n := 0
+	for _, x := range b {
+		if x != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// vecPtrs is the vector width for a pointer tile in layout l.
+func (lw *lowering) vecPtrs(l *layout.Linear, ptr, mask *ir.Value, esize int) int {
+	if lw.axes == nil || !ptr.Type.IsTile() {
+		return 1
+	}
+	d, v := regRun(l)
+	info := lw.axes.get(ptr)
+	v = min(v, info.contig[d], max(info.div[d]/esize, 1), 16/esize)
+	if mask != nil && mask.Type.IsTile() {
+		v = min(v, lw.axes.get(mask).cons[d])
+	}
+	return pow2Floor(v)
+}
+
+// vecBlock is the vector width for a block access in layout l.
+func (lw *lowering) vecBlock(l *layout.Linear, bpv *ir.Value, check []int, esize int) int {
+	if lw.axes == nil {
+		return 1
+	}
+	b, ok := lw.axes.bps[bpv]
+	if !ok {
+		return 1
+	}
+	d, v := regRun(l)
+	if !b.strideOne[d] {
+		return 1
+	}
+	v = min(v, 16/esize, max(b.baseDiv/esize, 1), b.offDiv[d])
+	for dd := range b.strideDiv {
+		if dd != d {
+			v = min(v, b.strideDiv[dd])
+		}
+	}
+	for _, c := range check {
+		if c == d {
+			v = min(v, b.shapeDiv[d])
+		}
+	}
+	return pow2Floor(v)
+}
+
+func pow2Floor(v int) int {
+	p := 1
+	for p*2 <= v {
+		p *= 2
+	}
+	return p
+}
+
+// wordsOf describes how n elements of esize bytes move: as words of
+// wordBits, count of them.
+func wordsOf(n, esize int) (wordBits, count int) {
+	switch {
+	case esize == 8:
+		return 64, n
+	case n*esize >= 4:
+		return 32, n * esize / 4
+	}
+	return n * esize * 8, 1
+}
+
+// intType returns LLVM's own integer types, so that types compare with ==.
+func intType(bits int) *types.IntType {
+	switch bits {
+	case 1:
+		return types.I1
+	case 8:
+		return types.I8
+	case 16:
+		return types.I16
+	case 32:
+		return types.I32
+	case 64:
+		return types.I64
+	}
+	return types.NewInt(uint64(bits))
+}
+
+// elemBits is an element register as an integer of its memory width.
+func (lw *lowering) elemBits(v value.Value, d ir.DType) value.Value {
+	switch d {
+	case ir.I1:
+		return lw.cur.NewZExt(v, types.I8)
+	case ir.F16:
+		return lw.cur.NewBitCast(v, types.I16)
+	case ir.F32:
+		return lw.cur.NewBitCast(v, types.I32)
+	case ir.F64:
+		return lw.cur.NewBitCast(v, types.I64)
+	}
+	return v
+}
+
+func (lw *lowering) bitsElem(v value.Value, d ir.DType) value.Value {
+	switch d {
+	case ir.I1:
+		return lw.cur.NewICmp(enum.IPredNE, v, constant.NewInt(types.I8, 0))
+	case ir.F16, ir.F32, ir.F64:
+		return lw.cur.NewBitCast(v, regType(d))
+	}
+	return v
+}
+
+func (lw *lowering) pack(elems []value.Value, d ir.DType) []value.Value {
+	esize := d.Size()
+	wb, count := wordsOf(len(elems), esize)
+	wt := intType(wb)
+	per := len(elems) / count
+	words := make([]value.Value, count)
+	for w := range words {
+		var acc value.Value
+		for j := 0; j < per; j++ {
+			e := lw.elemBits(elems[w*per+j], d)
+			if esize*8 < wb {
+				e = lw.cur.NewZExt(e, wt)
+			}
+			if j > 0 {
+				e = lw.cur.NewShl(e, constant.NewInt(wt, int64(j*esize*8)))
+				acc = lw.cur.NewOr(acc, e)
+			} else {
+				acc = e
+			}
+		}
+		words[w] = acc
+	}
+	return words
+}
+
+func (lw *lowering) unpack(words []value.Value, d ir.DType, n int) []value.Value {
+	esize := d.Size()
+	per := n / len(words)
+	out := make([]value.Value, 0, n)
+	for _, w := range words {
+		wt := w.Type().(*types.IntType)
+		for j := 0; j < per; j++ {
+			e := w
+			if j > 0 {
+				e = lw.cur.NewLShr(e, constant.NewInt(wt, int64(j*esize*8)))
+			}
+			if int(wt.BitSize) > esize*8 {
+				e = lw.cur.NewTrunc(e, intType(esize*8))
+			}
+			out = append(out, lw.bitsElem(e, d))
+		}
+	}
+	return out
+}
+
+// vecSuffix is the PTX type of an access: v4.b32, v2.b64, b16, ...
+func vecSuffix(wb, count int) (string, string) {
+	c := map[int]string{16: "h", 32: "r", 64: "l"}[wb]
+	if count == 1 {
+		return fmt.Sprintf("b%d", wb), c
+	}
+	return fmt.Sprintf("v%d.b%d", count, wb), c
+}
+
+// vecLoad loads n consecutive elements at p where pred holds (nil: always),
+// else other.
+func (lw *lowering) vecLoad(p value.Value, pred value.Value, other []value.Value, d ir.DType, n int) []value.Value {
+	wb, count := wordsOf(n, d.Size())
+	wt := intType(wb)
+	suffix, c := vecSuffix(wb, count)
+	outs := make([]string, count)
+	for i := range outs {
+		outs[i] = fmt.Sprintf("$%d", i)
+	}
+	cons := strings.Repeat("="+c+",", count) + "l"
+	params := []types.Type{types.I64}
+	args := []value.Value{lw.addr(p)}
+	var text string
+	if pred == nil || isConstTrue(pred) {
+		text = fmt.Sprintf("ld.global.%s {%s}, [$%d];", suffix, strings.Join(outs, ", "), count)
+	} else {
+		var sb strings.Builder
+		for i := range outs {
+			fmt.Fprintf(&sb, "mov.b%d $%d, $%d;\n\t", wb, i, count+2+i)
+		}
+		fmt.Fprintf(&sb, "@$%d ld.global.%s {%s}, [$%d];", count+1, suffix, strings.Join(outs, ", "), count)
+		text = sb.String()
+		cons += ",b" + strings.Repeat(","+c, count)
+		params = append(params, types.I1)
+		args = append(args, pred)
+		for _, w := range lw.pack(other, d) {
+			params = append(params, wt)
+			args = append(args, w)
+		}
+	}
+	if count == 1 {
+		text = strings.ReplaceAll(strings.ReplaceAll(text, "{$0}", "$0"), "{", "{")
+		call := lw.cur.NewCall(asm(wt, text, cons, true, params...), args...)
+		return lw.unpack([]value.Value{call}, d, n)
+	}
+	fields := make([]types.Type, count)
+	for i := range fields {
+		fields[i] = wt
+	}
+	call := lw.cur.NewCall(asm(types.NewStruct(fields...), text, cons, true, params...), args...)
+	words := make([]value.Value, count)
+	for i := range words {
+		words[i] = lw.cur.NewExtractValue(call, uint64(i))
+	}
+	return lw.unpack(words, d, n)
+}
+
+// vecStore stores consecutive elements at p where pred holds.
+func (lw *lowering) vecStore(p value.Value, vals []value.Value, pred value.Value, d ir.DType) {
+	wb, count := wordsOf(len(vals), d.Size())
+	wt := intType(wb)
+	suffix, c := vecSuffix(wb, count)
+	ins := make([]string, count)
+	for i := range ins {
+		ins[i] = fmt.Sprintf("$%d", i+1)
+	}
+	list := strings.Join(ins, ", ")
+	if count > 1 {
+		list = "{" + list + "}"
+	}
+	params := []types.Type{types.I64}
+	args := []value.Value{lw.addr(p)}
+	for _, w := range lw.pack(vals, d) {
+		params = append(params, wt)
+		args = append(args, w)
+	}
+	cons := "l" + strings.Repeat(","+c, count)
+	text := fmt.Sprintf("st.global.%s [$0], %s;", suffix, list)
+	if pred != nil && !isConstTrue(pred) {
+		text = fmt.Sprintf("@$%d ", count+1) + text
+		cons += ",b"
+		params = append(params, types.I1)
+		args = append(args, pred)
+	}
+	lw.cur.NewCall(asm(types.Void, text, cons+",~{memory}", true, params...), args...)
+}
