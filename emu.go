@@ -81,6 +81,17 @@ func (e *Emu) load(f *ir.Func, args []any) (*loaded, error) {
 	return l, nil
 }
 
+// Binaries returns every binary the device compiled, in no fixed order.
+func (e *Emu) Binaries() []*Binary {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]*Binary, 0, len(e.bins))
+	for _, l := range e.bins {
+		out = append(out, l.bin)
+	}
+	return out
+}
+
 // Args converts Device arguments to the binary's parameter types.
 func (b *Binary) Args(args []any) ([]any, error) {
 	if len(args) != len(b.Params) {

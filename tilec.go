@@ -5,16 +5,13 @@
 package tilec
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/tilec/tilec/codegen"
 	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/ptx"
 )
 
 // Version is tilec's version; it keys caches.
@@ -40,7 +37,7 @@ const (
 )
 
 // DefaultBackend is the backend Compile uses when Options leave it empty.
-var DefaultBackend = BackendLLC
+var DefaultBackend = BackendOwn
 
 // Options control Compile.
 type Options struct {
@@ -188,8 +185,10 @@ func Compile(f *ir.Func, opts Options) (*Binary, error) {
 		b.Params = append(b.Params, Param{Name: p.Name, Kind: k})
 	}
 	switch opts.Backend {
+	case BackendOwn:
+		b.PTX, err = ptx.Compile(res.Module, ptx.Target{SM: string(opts.Target)})
 	case BackendLLC:
-		b.PTX, err = runLLC(b.LL, opts.Target)
+		b.PTX, err = ptx.LLC(b.LL, ptx.Target{SM: string(opts.Target)})
 	default:
 		return nil, fmt.Errorf("unknown backend %q (own, llc)", opts.Backend)
 	}
@@ -216,31 +215,3 @@ func paramKind(t ir.Type) (ParamKind, error) {
 	return 0, fmt.Errorf("type %s cannot be a kernel parameter (pointers, i32, i64, f32, f64)", t)
 }
 
-// runLLC translates LLVM IR with llc-14 (or llc).
-func runLLC(ll string, t Target) (string, error) {
-	tool := "llc-14"
-	if _, err := exec.LookPath(tool); err != nil {
-		tool = "llc"
-		if _, err := exec.LookPath(tool); err != nil {
-			return "", fmt.Errorf("backend llc: neither llc-14 nor llc is installed")
-		}
-	}
-	dir, err := os.MkdirTemp("", "tilec-llc")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(dir)
-	in := filepath.Join(dir, "k.ll")
-	if err := os.WriteFile(in, []byte(ll), 0o644); err != nil {
-		return "", err
-	}
-	cpu := strings.TrimSuffix(string(t), "a")
-	var stderr bytes.Buffer
-	cmd := exec.Command(tool, "-march=nvptx64", "-mcpu="+cpu, "-mattr=+ptx75", "-O3", in, "-o", "-")
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("%s: %v: %s", tool, err, stderr.String())
-	}
-	return string(out), nil
-}

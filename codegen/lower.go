@@ -266,24 +266,40 @@ func (lw *lowering) threadCoord(l *layout.Linear, d int) value.Value {
 		return v
 	}
 	var acc value.Value = i32(0)
-	add := func(src value.Value, bit, v int) {
-		if v == 0 {
-			return
-		}
-		b := lw.entry.NewAnd(lw.entry.NewLShr(src, i32(int64(bit))), i32(1))
-		term := lw.entry.NewMul(b, i32(int64(v)))
+	or := func(term value.Value) {
 		if c, ok := acc.(*constant.Int); ok && c.X.Sign() == 0 {
 			acc = term
 		} else {
 			acc = lw.entry.NewOr(acc, term)
 		}
 	}
-	for bit, b := range l.Lanes {
-		add(lw.lane, bit, b[d])
+	// Runs of consecutive source bits that give consecutive coordinate bits
+	// (the usual case) become one shift, mask and shift.
+	add := func(src value.Value, bases [][]int) {
+		for b := 0; b < len(bases); {
+			v := bases[b][d]
+			if v == 0 {
+				b++
+				continue
+			}
+			n := 1
+			for b+n < len(bases) && bases[b+n][d] == v<<n {
+				n++
+			}
+			t := value.Value(src)
+			if b > 0 {
+				t = lw.entry.NewLShr(t, i32(int64(b)))
+			}
+			t = lw.entry.NewAnd(t, i32(int64(1<<n-1)))
+			if sh := log2(v); sh > 0 {
+				t = lw.entry.NewShl(t, i32(int64(sh)))
+			}
+			or(t)
+			b += n
+		}
 	}
-	for bit, b := range l.Warps {
-		add(lw.warp, bit, b[d])
-	}
+	add(lw.lane, l.Lanes)
+	add(lw.warp, l.Warps)
 	lw.coords[k] = acc
 	return acc
 }
@@ -489,4 +505,14 @@ func (lw *lowering) lowerWhile(op *ir.Op) error {
 		lw.convertNeeds(r)
 	}
 	return nil
+}
+
+// log2 of a power of two.
+func log2(n int) int {
+	k := 0
+	for n > 1 {
+		n >>= 1
+		k++
+	}
+	return k
 }

@@ -124,6 +124,25 @@ func (p *Plan) Specialize() ([]*ir.Func, error) {
 	return out, nil
 }
 
+// NominalArgs are launch i's arguments with every buffer at a 256-byte
+// aligned address (what every device's allocator gives): what a compiler
+// may assume about them before the buffers exist.
+func (p *Plan) NominalArgs(i int) []any {
+	l := p.Launches[i]
+	args := make([]any, len(l.Args))
+	for j, a := range l.Args {
+		switch a.kind {
+		case argBuf:
+			args[j] = uint64(1<<32) + uint64(a.Offset*p.Buffer(a.Buf).DType.Size())
+		case argInt:
+			args[j] = a.Int
+		case argFloat:
+			args[j] = a.Float
+		}
+	}
+	return args
+}
+
 // Check runs plan on dev with inputs drawn from seed and outputs poisoned,
 // then compares every checked buffer with the float64 reference.
 func Check(dev Device, plan *Plan, seed uint64) (*Report, error) {

@@ -2,7 +2,6 @@ package tests
 
 import (
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/tilec/tilec"
 	"github.com/tilec/tilec/kernels"
 	"github.com/tilec/tilec/kernels/all"
+	"github.com/tilec/tilec/ptx"
 )
 
 // emuShapes are the ragged problems every kernel runs on the emulator.
@@ -40,7 +40,29 @@ var emuShapes = map[string][]map[string]int{
 	"matmul":      {{"M": 1, "N": 1, "K": 1}, {"M": 100, "N": 72, "K": 80}, {"M": 33, "N": 17, "K": 257}},
 }
 
-func TestScratchEmu(t *testing.T) {
+// TestKernelsOnEmulator runs every shipped kernel, for every config of its
+// tuning space, over ragged shapes and every dtype, through codegen and
+// both PTX backends on the emulator with the sanitizer on, against the
+// float64 reference.
+func TestKernelsOnEmulator(t *testing.T) {
+	for _, backend := range backends(t) {
+		t.Run(backend, func(t *testing.T) { kernelsOnEmulator(t, backend) })
+	}
+}
+
+// backends lists the PTX backends to test: tilec's own, and llc when
+// LLVM 14 is installed (CI installs it).
+func backends(t *testing.T) []string {
+	bs := []string{tilec.BackendOwn}
+	if ptx.HaveLLC() {
+		bs = append(bs, tilec.BackendLLC)
+	} else {
+		t.Log("llc-14 is not installed: the llc backend is not compared")
+	}
+	return bs
+}
+
+func kernelsOnEmulator(t *testing.T, backend string) {
 	seed := uint64(1)
 	for _, k := range all.Kernels() {
 		start := time.Now()
@@ -54,17 +76,23 @@ func TestScratchEmu(t *testing.T) {
 					t.Run(fmt.Sprintf("%s/%s/%v/%s", k.Name, dt, sizes, cfg), func(t *testing.T) {
 						plan, err := k.Plan(p, cfg)
 						require.NoError(t, err)
-						dev := tilec.NewEmu(tilec.Options{Backend: tilec.BackendLLC})
+						dev := tilec.NewEmu(tilec.Options{Backend: backend})
 						seed++
 						rep, err := kernels.Check(dev, plan, seed)
 						require.NoError(t, err)
 						for _, o := range rep.Outputs {
 							require.Truef(t, o.Pass(), "%s: max abs %.3g rel L2 %.3g bad %d unwritten %d stray %d: %s", o.Name, o.MaxAbs, o.RelL2, o.Bad, o.Unwritten, o.Stray, o.First)
 						}
+						// Every module codegen emits is valid LLVM IR.
+						if backend == tilec.BackendOwn && ptx.HaveOpt() {
+							for _, b := range dev.Binaries() {
+								require.NoError(t, ptx.Verify(b.LL), "opt -passes=verify on %s", b.Name)
+							}
+						}
 					})
 				}
 			}
 		}
-		fmt.Fprintf(os.Stderr, "%s: %d runs in %v\n", k.Name, n, time.Since(start))
+		t.Logf("%s: %d runs in %v", k.Name, n, time.Since(start))
 	}
 }

@@ -410,8 +410,9 @@ func dotCases() []opCase {
 }
 
 func TestOpsMatchInterpreter(t *testing.T) {
-	for i, c := range opCases() {
-		t.Run(c.name, func(t *testing.T) { runDiff(t, c, tilec.Options{Backend: tilec.BackendLLC}, uint64(100+i)) })
+	for _, backend := range backends(t) {
+		for i, c := range opCases() {
+			t.Run(backend+"/"+c.name, func(t *testing.T) { runDiff(t, c, tilec.Options{Backend: backend}, uint64(100+i)) })
+		}
 	}
-	_ = fmt.Sprint
 }

@@ -55,7 +55,7 @@ launches:
 					}
 				}
 			} else {
-				for _, l := range r.plan.Launches {
+				for li, l := range r.plan.Launches {
 					if seen[l.Kernel] {
 						continue
 					}
@@ -75,7 +75,9 @@ launches:
 						sb.WriteString(ir.Print(f, popts))
 						continue
 					}
-					bin, err := tilec.Compile(f, opts)
+					o := opts
+					o.Facts = tilec.FactsOf(f, r.plan.NominalArgs(li))
+					bin, err := tilec.Compile(f, o)
 					if err != nil {
 						return failed("%v", err)
 					}

@@ -430,7 +430,7 @@ func (l *Linear) ExpandDims(axis int) *Linear {
 // DropDim removes a size-1 dimension (the inverse of ExpandDims).
 func (l *Linear) DropDim(axis int) *Linear {
 	drop := func(b []int) []int { return append(append([]int(nil), b[:axis]...), b[axis+1:]...) }
-	out := &Linear{Shape: drop(l.Shape), Regs: make([][]int, 0, len(l.Regs)), Name: l.Name}
+	out := &Linear{Shape: drop(l.Shape), Regs: make([][]int, 0, len(l.Regs)), Name: fmt.Sprintf("drop<axis %d, %s>", axis, l)}
 	for _, b := range l.Regs {
 		out.Regs = append(out.Regs, drop(b))
 	}
