@@ -214,4 +214,3 @@ func paramKind(t ir.Type) (ParamKind, error) {
 	}
 	return 0, fmt.Errorf("type %s cannot be a kernel parameter (pointers, i32, i64, f32, f64)", t)
 }
-
