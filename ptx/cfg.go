@@ -21,7 +21,7 @@ func (f *fn) buildCFG() error {
 	for _, b := range f.f.Blocks {
 		targets, err := termTargets(b.Term)
 		if err != nil {
-			return fmt.Errorf("ptx: function %s: %s: %w", f.f.Ident(), b.Term.LLString(), err)
+			return f.instErr(b.Term, err)
 		}
 		ob := f.byIR[b]
 		for _, t := range targets {

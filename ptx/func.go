@@ -110,8 +110,27 @@ func (f *fn) op(k kind, mnemonic string, srcs ...string) opnd {
 // line appends raw text (labels, branches, comments) to the current block.
 func (f *fn) line(s string) { f.cur.lines = append(f.cur.lines, s) }
 
-// def records the parts of an instruction's result.
-func (f *fn) def(v value.Value, parts []opnd) { f.vals[v] = parts }
+// def records the parts of an instruction's result, checking them against
+// its type: llir does not type-check every operand, and a mismatch here
+// means the IR is invalid.
+func (f *fn) def(v value.Value, parts []opnd) {
+	ks, err := flatten(v.Type())
+	if err != nil {
+		f.fail(err)
+		return
+	}
+	if len(ks) != len(parts) {
+		f.failf("result of type %s has %d parts from its operands, want %d (operand types do not match)", v.Type().LLString(), len(parts), len(ks))
+		return
+	}
+	for i, k := range ks {
+		if parts[i].k != k {
+			f.failf("result of type %s: part %d is %s, want %s (operand types do not match)", v.Type().LLString(), i, parts[i].k, k)
+			return
+		}
+	}
+	f.vals[v] = parts
+}
 
 // newRegs allocates registers for a list of kinds.
 func (f *fn) newRegs(ks []kind) []opnd {
@@ -250,7 +269,8 @@ func (f *fn) lowerInst(inst ir.Instruction) error {
 
 // instErr wraps an error with the function and the instruction's text.
 func (f *fn) instErr(inst ir.LLStringer, err error) error {
-	return fmt.Errorf("ptx: function %s: %s: %w", f.f.Ident(), strings.TrimSpace(inst.LLString()), err)
+	text := strings.Join(strings.Fields(inst.LLString()), " ")
+	return fmt.Errorf("ptx: function %s: %s: %w", f.f.Ident(), text, err)
 }
 
 // opcodeOf extracts the LLVM opcode from an instruction's text, for

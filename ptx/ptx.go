@@ -88,6 +88,7 @@ import (
 
 	"github.com/llir/llvm/asm"
 	"github.com/llir/llvm/ir"
+	"github.com/llir/llvm/ir/types"
 )
 
 // Compile translates an LLVM module to PTX for target t. Errors name the
@@ -107,5 +108,31 @@ func CompileText(ll string, t Target) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("ptx: parsing LLVM IR: %w", err)
 	}
+	fixParsed(m)
 	return Compile(m, t)
+}
+
+// fixParsed repairs what llir v0.3.6's parser gets wrong: it types cmpxchg
+// as { T, i8 } instead of { T, i1 } (ir.NewCmpXchg is right), and the
+// extractvalue results that read the flag inherit the i8.
+func fixParsed(m *ir.Module) {
+	for pass := 0; pass < 2; pass++ {
+		for _, fn := range m.Funcs {
+			for _, b := range fn.Blocks {
+				for _, inst := range b.Insts {
+					switch i := inst.(type) {
+					case *ir.InstCmpXchg:
+						if pass == 0 {
+							i.Typ = types.NewStruct(i.New.Type(), types.I1)
+						}
+					case *ir.InstExtractValue:
+						if _, ok := i.X.(*ir.InstCmpXchg); ok && pass == 1 {
+							i.Typ = nil
+							i.Type()
+						}
+					}
+				}
+			}
+		}
+	}
 }
