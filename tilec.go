@@ -120,15 +120,21 @@ type Param struct {
 type Binary struct {
 	Name        string // the .entry
 	PTX         string
-	LL          string // the LLVM IR it came from
-	GPU         string // the layout-annotated tile IR
 	Params      []Param
 	Threads     int // per block (x); y and z are 1
 	SharedBytes int // dynamic shared memory per block
 	Target      Target
 	Backend     string
 	Facts       []codegen.Facts
+	res         *codegen.Result
 }
+
+// LL is the LLVM IR the PTX came from (printed on demand: the own backend
+// reads the module, not the text).
+func (b *Binary) LL() string { return b.res.LL() }
+
+// GPU is the layout-annotated tile IR.
+func (b *Binary) GPU() string { return b.res.GPUText() }
 
 // CheckFacts reports whether args keep the facts the binary was compiled
 // with.
@@ -175,8 +181,8 @@ func Compile(f *ir.Func, opts Options) (*Binary, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Binary{Name: res.Name, LL: res.LL(), GPU: res.GPUText(), Threads: res.Threads, SharedBytes: res.SharedBytes,
-		Target: opts.Target, Backend: opts.Backend, Facts: opts.Facts}
+	b := &Binary{Name: res.Name, Threads: res.Threads, SharedBytes: res.SharedBytes,
+		Target: opts.Target, Backend: opts.Backend, Facts: opts.Facts, res: res}
 	for _, p := range f.Params {
 		k, err := paramKind(p.Type)
 		if err != nil {
@@ -188,7 +194,7 @@ func Compile(f *ir.Func, opts Options) (*Binary, error) {
 	case BackendOwn:
 		b.PTX, err = ptx.Compile(res.Module, ptx.Target{SM: string(opts.Target)})
 	case BackendLLC:
-		b.PTX, err = ptx.LLC(b.LL, ptx.Target{SM: string(opts.Target)})
+		b.PTX, err = ptx.LLC(b.LL(), ptx.Target{SM: string(opts.Target)})
 	default:
 		return nil, fmt.Errorf("unknown backend %q (own, llc)", opts.Backend)
 	}

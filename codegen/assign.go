@@ -53,7 +53,7 @@ func (a *assignment) canon(l *layout.Linear) *layout.Linear {
 	if l == nil {
 		return nil
 	}
-	k := l.Bases()
+	k := l.Key()
 	if c, ok := a.intern[k]; ok {
 		return c
 	}
@@ -538,6 +538,9 @@ func (a *assignment) need(v *ir.Value, l *layout.Linear) {
 
 // layoutOrDefault is v's layout for a use that has no preference.
 func (a *assignment) layoutOrDefault(v *ir.Value) *layout.Linear {
+	if !isTile(v) {
+		return nil
+	}
 	if l := a.layoutOf(v); l != nil {
 		return l
 	}

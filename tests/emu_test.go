@@ -86,7 +86,7 @@ func kernelsOnEmulator(t *testing.T, backend string) {
 						// Every module codegen emits is valid LLVM IR.
 						if backend == tilec.BackendOwn && ptx.HaveOpt() {
 							for _, b := range dev.Binaries() {
-								require.NoError(t, ptx.Verify(b.LL), "opt -passes=verify on %s", b.Name)
+								require.NoError(t, ptx.Verify(b.LL()), "opt -passes=verify on %s", b.Name)
 							}
 						}
 					})

@@ -33,7 +33,7 @@ func TestGoldenStages(t *testing.T) {
 		require.NoError(t, err)
 		bin, err := tilec.Compile(funcs[0], tilec.Options{Backend: tilec.BackendOwn, Facts: tilec.FactsOf(funcs[0], plan.NominalArgs(0))})
 		require.NoError(t, err)
-		for ext, text := range map[string]string{"tir": funcs[0].String(), "gpu": bin.GPU, "ll": bin.LL, "ptx": bin.PTX} {
+		for ext, text := range map[string]string{"tir": funcs[0].String(), "gpu": bin.GPU(), "ll": bin.LL(), "ptx": bin.PTX} {
 			path := filepath.Join("testdata", "golden", name+"."+ext)
 			if *update {
 				require.NoError(t, os.WriteFile(path, []byte(text), 0o644))

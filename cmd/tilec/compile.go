@@ -84,9 +84,9 @@ launches:
 					switch emit {
 					case "gpu":
 						fmt.Fprintf(&sb, "// grid %v, %d threads, %d bytes of shared memory\n", l.Grid, bin.Threads, bin.SharedBytes)
-						sb.WriteString(bin.GPU)
+						sb.WriteString(bin.GPU())
 					case "ll":
-						sb.WriteString(bin.LL)
+						sb.WriteString(bin.LL())
 					case "ptx":
 						sb.WriteString(bin.PTX)
 					}

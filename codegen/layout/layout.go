@@ -210,6 +210,27 @@ func (l *Linear) String() string {
 	return l.Bases()
 }
 
+// Key is a compact string identifying the layout (equal layouts have equal
+// keys), cheaper than Bases for interning.
+func (l *Linear) Key() string {
+	buf := make([]byte, 0, 4*(len(l.Shape)+len(l.Shape)*(len(l.Regs)+len(l.Lanes)+len(l.Warps)))+8)
+	put := func(x int) { buf = append(buf, byte(x), byte(x>>8), byte(x>>16), byte(x>>24)) }
+	put(len(l.Shape))
+	put(len(l.Regs))
+	put(len(l.Warps))
+	for _, x := range l.Shape {
+		put(x)
+	}
+	for _, group := range [][][]int{l.Regs, l.Lanes, l.Warps} {
+		for _, b := range group {
+			for _, x := range b {
+				put(x)
+			}
+		}
+	}
+	return string(buf)
+}
+
 // Bases prints the basis vectors, the layout's full identity.
 func (l *Linear) Bases() string {
 	f := func(bs [][]int) string {
