@@ -12,6 +12,11 @@ import (
 func lowerCast(f *fn, r *instRow, inst ir.Instruction) error {
 	from := *inst.Operands()[0]
 	to := inst.(value.Value).Type()
+	if a, ok := f.folded[from]; ok && r.name == "bitcast" && f.addrOnly[inst.(value.Value)] {
+		// A pointer bitcast of a folded address is the same address.
+		f.folded[inst.(value.Value)] = a
+		return nil
+	}
 	out, err := f.convert(r.name, from, to)
 	if err != nil {
 		return err

@@ -662,3 +662,99 @@ func TestBF16(t *testing.T) {
 		return [][]byte{u16Bytes(o1), u32Bytes(o2), u32Bytes(o3), u16Bytes(o4)}
 	})
 }
+
+func TestInlineAsm(t *testing.T) {
+	const threads = 64
+	both(t, "asm", Target{}, func(r *run) [][]byte {
+		in := r.randU32(threads)
+		in[0], in[1], in[2] = 0, 3, 0xFFFF0000
+		din, dout := r.alloc(u32Bytes(in)), r.poison(40*threads)
+		r.launch("asm_ops", [3]uint32{1}, [3]uint32{threads}, 0, din, dout)
+		out := bytesU32(r.read(dout, 40*threads))
+		for i, n := range in {
+			gt := uint32(0)
+			if int32(n) > 3 {
+				gt = 1
+			}
+			e := math.Float64bits(float64(int32(n)))
+			m := uint32(7)
+			if n&0xFFFF != 0 {
+				m = 0xFFFFFFFF
+			}
+			want := []uint32{n & 0xFFFF, n >> 16, n + 5, gt, uint32(e), uint32(e >> 32),
+				math.Float32bits(float32(int64(e))), n>>16 | n<<16, n + 1, m}
+			if got := out[10*i : 10*i+10]; !equalU32(got, want) {
+				r.errorf("thread %d (n=%#x): %#x, want %#x", i, n, got, want)
+			}
+		}
+		return [][]byte{u32Bytes(out)}
+	})
+	// The multi-line asm keeps its lines.
+	if out := compileOwn(t, "asm"); !strings.Contains(out, "\t.reg .pred q;\n\tsetp.ne.s32 q, ") {
+		t.Errorf("multi-line inline asm not emitted line by line")
+	}
+}
+
+func TestGlobals(t *testing.T) {
+	tab := []float32{1, 2.5, -3, 0.125, 1e10, float32(math.Copysign(0, -1)), 7, 0.1}
+	gvar := []int32{10, -20, 30, 40}
+	both(t, "globals", Target{}, func(r *run) [][]byte {
+		dout, dg := r.poison(4*128), r.poison(4*64)
+		r.launch("globals", [3]uint32{1}, [3]uint32{64}, 64*4, dout, dg)
+		out, g := bytesF32(r.read(dout, 4*128)), bytesU32(r.read(dg, 4*64))
+		for tid := 0; tid < 64; tid++ {
+			rv := 63 - tid
+			dv := tab[rv&7] * 2
+			s2 := tab[3] + float32((tid+1)&63)
+			if want := dv + s2; out[tid] != want {
+				r.errorf("out[%d] = %v, want %v", tid, out[tid], want)
+			}
+			if want := tab[3] + float32(rv); out[64+tid] != want {
+				r.errorf("out[%d] = %v, want %v", 64+tid, out[64+tid], want)
+			}
+			if want := uint32(gvar[tid&3] + 1); g[tid] != want {
+				r.errorf("gout[%d] = %d, want %d", tid, g[tid], want)
+			}
+		}
+		return [][]byte{f32Bytes(out), u32Bytes(g)}
+	})
+	out := compileOwn(t, "globals")
+	for _, want := range []string{
+		".const .align 4 .b8 tab[32] = {0, 0, 128, 63,",
+		".visible .global .align 4 .b8 gvar[16] = {10, 0, 0, 0, 236, 255, 255, 255,",
+		".shared .align 16 .b8 stat[256];",
+		".extern .shared .align 16 .b8 dyn[];",
+		".visible .entry globals(",
+		".reqntid 64, 1, 1\n.minnctapersm 2\n.maxnreg 128\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("globals: output lacks %q", want)
+		}
+	}
+}
+
+// TestFence runs on this backend only: llc-14 cannot select fence.
+func TestFence(t *testing.T) {
+	ll := readLL(t, "fence")
+	r := compileRun(t, ownBackend, "fence", ll, Target{}, 1)
+	in := r.randU32(64)
+	din, dout := r.alloc(u32Bytes(in)), r.poison(4*64)
+	r.launch("fences", [3]uint32{1}, [3]uint32{64}, 0, din, dout)
+	out := bytesU32(r.read(dout, 4*64))
+	for i := range out {
+		if out[i] != in[(i+1)&63] {
+			r.errorf("out[%d] = %#x, want %#x", i, out[i], in[(i+1)&63])
+		}
+	}
+	body := r.ptx[strings.Index(r.ptx, ".entry fences"):]
+	var fences []string
+	for _, l := range strings.Split(body, "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "membar") || strings.HasPrefix(l, "fence") {
+			fences = append(fences, l)
+		}
+	}
+	want := []string{"membar.gl;", "fence.acq_rel.gpu;", "membar.cta;", "fence.acq_rel.cta;", "fence.acq_rel.gpu;"}
+	if strings.Join(fences, " ") != strings.Join(want, " ") {
+		t.Errorf("fences = %v, want %v", fences, want)
+	}
+}

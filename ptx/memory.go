@@ -17,48 +17,79 @@ type addrFold struct {
 	off  int64
 }
 
-// findAddressOnly lists the getelementptr results used only as the
-// address operand of loads, stores and atomics.
+// findAddressOnly lists the getelementptr results (and pointer bitcasts
+// of them) whose every use is the address operand of a load, store or
+// atomic, directly or through such a bitcast: those become [base+offset]
+// operands instead of an add.
 func findAddressOnly(fn *ir.Func) map[value.Value]bool {
-	addr, other := map[value.Value]bool{}, map[value.Value]bool{}
-	note := func(v value.Value, isAddr bool) {
-		if _, ok := v.(*ir.InstGetElementPtr); !ok {
-			return
-		}
-		if isAddr {
-			addr[v] = true
-		} else {
-			other[v] = true
-		}
+	type use struct {
+		user ir.Instruction // nil for a terminator
+		addr bool
 	}
+	uses := map[value.Value][]use{}
 	for _, b := range fn.Blocks {
 		for _, inst := range b.Insts {
-			var a value.Value
+			var slot *value.Value // the address operand
 			switch i := inst.(type) {
 			case *ir.InstLoad:
-				a = i.Src
+				slot = &i.Src
 			case *ir.InstStore:
-				a = i.Dst
+				slot = &i.Dst
 			case *ir.InstAtomicRMW:
-				a = i.Dst
+				slot = &i.Dst
 			case *ir.InstCmpXchg:
-				a = i.Ptr
+				slot = &i.Ptr
 			}
 			for _, op := range inst.Operands() {
-				note(*op, *op == a && a != nil)
+				uses[*op] = append(uses[*op], use{inst, op == slot})
 			}
 		}
 		for _, op := range b.Term.Operands() {
-			note(*op, false)
+			uses[*op] = append(uses[*op], use{nil, false})
 		}
 	}
+	memo := map[value.Value]bool{}
+	var ok func(v value.Value) bool
+	ok = func(v value.Value) bool {
+		if r, seen := memo[v]; seen {
+			return r
+		}
+		memo[v] = false // a cycle (only through phis, which are not addresses) is not address-only
+		us := uses[v]
+		r := len(us) > 0
+		for _, u := range us {
+			if u.addr {
+				continue
+			}
+			if bc, isBC := u.user.(*ir.InstBitCast); isBC && isPointer(bc.To) && ok(bc) {
+				continue
+			}
+			r = false
+		}
+		memo[v] = r
+		return r
+	}
 	out := map[value.Value]bool{}
-	for v := range addr {
-		if !other[v] {
-			out[v] = true
+	for _, b := range fn.Blocks {
+		for _, inst := range b.Insts {
+			switch i := inst.(type) {
+			case *ir.InstGetElementPtr:
+				if ok(i) {
+					out[i] = true
+				}
+			case *ir.InstBitCast:
+				if isPointer(i.To) && ok(i) {
+					out[i] = true
+				}
+			}
 		}
 	}
 	return out
+}
+
+func isPointer(t types.Type) bool {
+	_, ok := t.(*types.PointerType)
+	return ok
 }
 
 func lowerGEP(f *fn, _ *instRow, inst ir.Instruction) error {
@@ -345,18 +376,12 @@ func lowerStore(f *fn, _ *instRow, inst ir.Instruction) error {
 		return err
 	}
 	if ks[0] == kI1 {
-		v := vals[0]
-		var src string
-		if v.isImm() {
-			src = fmt.Sprint(v.bits & 1)
-		} else {
-			t, err := f.intResize(v, kI16, false)
-			if err != nil {
-				return err
-			}
-			src = regName(t)
+		// Stored values are registers, as llc-14 emits them.
+		t, err := f.intResize(vals[0], kI16, false)
+		if err != nil {
+			return err
 		}
-		f.emit(withSpace("st", space)+".u8", addrText(base, off), src)
+		f.emit(withSpace("st", space)+".u8", addrText(base, off), f.reg(t))
 		return nil
 	}
 	plan, err := memPlan(ks, align)
@@ -374,7 +399,7 @@ func lowerStore(f *fn, _ *instRow, inst ir.Instruction) error {
 		}
 		var src string
 		if len(vs) == 1 {
-			src = f.storeSrc(vs[0], a.typ)
+			src = f.reg(vs[0])
 		} else {
 			names := make([]string, len(vs))
 			for j, v := range vs {
@@ -385,14 +410,6 @@ func lowerStore(f *fn, _ *instRow, inst ir.Instruction) error {
 		f.emit(vecOp("st", space, a), addrText(base, off+a.off), src)
 	}
 	return nil
-}
-
-// storeSrc allows an immediate scalar store value (st.global.u32 [a], 0).
-func (f *fn) storeSrc(o opnd, t string) string {
-	if o.isImm() && o.k != kF16 {
-		return immText(o, t)
-	}
-	return f.reg(o)
 }
 
 // memKinds flattens a loaded or stored type: a scalar or a vector.

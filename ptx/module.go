@@ -2,7 +2,6 @@ package ptx
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/llir/llvm/ir"
@@ -336,7 +335,7 @@ func (f *fn) loadParam(s paramSlot, name string) ([]opnd, error) {
 	out := make([]opnd, len(s.parts))
 	for i, p := range s.parts {
 		addr := fmt.Sprintf("[%s+%d]", name, p.off)
-		if p.off == 0 && f.kernel {
+		if p.off == 0 {
 			addr = "[" + name + "]"
 		}
 		if p.k == kI1 {
@@ -595,14 +594,4 @@ func funcAttr(fn *ir.Func, key string) string {
 	}
 	v, _ := find(fn.FuncAttrs)
 	return v
-}
-
-// sortedKeys is a helper for deterministic iteration in tests and errors.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
