@@ -55,6 +55,11 @@ func (a *assignment) canon(l *layout.Linear) *layout.Linear {
 	}
 	k := l.Key()
 	if c, ok := a.intern[k]; ok {
+		// An accumulator layout can equal an A-operand layout; remember
+		// the operand role, which tells the conversion to use ldmatrix.
+		if l.Frag != nil && l.Frag.Operand != 'C' && (c.Frag == nil || c.Frag.Operand == 'C') {
+			c.Frag = l.Frag
+		}
 		return c
 	}
 	a.intern[k] = l

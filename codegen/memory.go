@@ -135,6 +135,9 @@ func (lw *lowering) convert(regs []value.Value, src, dst *layout.Linear, t ir.Ty
 		}
 		return out
 	}
+	if canLdmatrix(src, dst, t) {
+		return lw.toFragment(regs, src, dst, t)
+	}
 	return lw.exchange(regs, src, dst, t)
 }
 

@@ -58,6 +58,17 @@ type Linear struct {
 	// Name says how the layout was built, for dumps (blocked<...>,
 	// mma<...>); it does not take part in equality.
 	Name string
+	// Frag, for the layouts of mma.sync operands and accumulators, says
+	// which fragment and how the warps are arranged (codegen loads operand
+	// fragments with ldmatrix). It does not take part in equality.
+	Frag *Fragment
+}
+
+// Fragment describes an mma.sync m16n8k16 fragment layout.
+type Fragment struct {
+	Operand  byte // 'A', 'B' or 'C'
+	Warps    [2]int
+	NumWarps int
 }
 
 // NumRegs is the number of registers each thread uses for the tile.

@@ -36,6 +36,7 @@ func MMA(m, n int, warps [2]int, numWarps int) (*Linear, error) {
 	b.lane(1, 2).lane(1, 4).lane(0, 1).lane(0, 2).lane(0, 4)
 	b.warpsAlong(0, 16, warps[0]).warpsAlong(1, 8, warps[1]).warpsRest(numWarps)
 	b.repeat(1).repeat(0)
+	b.l.Frag = &Fragment{Operand: 'C', Warps: warps, NumWarps: numWarps}
 	return b.done(fmt.Sprintf("mma<m16n8k16, warps %v>", warps))
 }
 
@@ -50,6 +51,7 @@ func DotA(m, k int, warps [2]int, numWarps int) (*Linear, error) {
 	b.lane(1, 2).lane(1, 4).lane(0, 1).lane(0, 2).lane(0, 4)
 	b.warpsAlong(0, 16, warps[0]).warpsZero(warps[1]).warpsRest(numWarps)
 	b.repeat(1).repeat(0)
+	b.l.Frag = &Fragment{Operand: 'A', Warps: warps, NumWarps: numWarps}
 	return b.done(fmt.Sprintf("dot<A, m16n8k16, warps %v>", warps))
 }
 
@@ -64,6 +66,7 @@ func DotB(k, n int, warps [2]int, numWarps int) (*Linear, error) {
 	b.lane(0, 2).lane(0, 4).lane(1, 1).lane(1, 2).lane(1, 4)
 	b.warpsZero(warps[0]).warpsAlong(1, 8, warps[1]).warpsRest(numWarps)
 	b.repeat(0).repeat(1)
+	b.l.Frag = &Fragment{Operand: 'B', Warps: warps, NumWarps: numWarps}
 	return b.done(fmt.Sprintf("dot<B, m16n8k16, warps %v>", warps))
 }
 
