@@ -43,6 +43,14 @@ func lowerCall(f *fn, _ *instRow, inst ir.Instruction) error {
 // lowerFuncCall calls a .func with the PTX calling sequence llc uses:
 // a brace scope declaring .param slots, st.param, call.uni, ld.param.
 func (f *fn) lowerFuncCall(call *ir.InstCall, callee *ir.Func) error {
+	if len(call.Args) != len(callee.Params) {
+		return fmt.Errorf("call passes %d arguments to %s, which takes %d", len(call.Args), callee.Ident(), len(callee.Params))
+	}
+	for i, a := range call.Args {
+		if !types.Equal(a.Type(), callee.Params[i].Typ) {
+			return fmt.Errorf("argument %d is %s, %s takes %s", i, a.Type().LLString(), callee.Ident(), callee.Params[i].Typ.LLString())
+		}
+	}
 	f.line("\t{ // call " + callee.Ident())
 	var params []string
 	for i, a := range call.Args {
@@ -119,7 +127,7 @@ func parseConstraints(s string) ([]asmConstraint, error) {
 			a.output = true
 			c = strings.TrimPrefix(strings.TrimPrefix(c, "="), "&")
 		}
-		if n, err := strconv.Atoi(c); err == nil && !a.output {
+		if n, err := strconv.Atoi(c); err == nil && !a.output && n >= 0 {
 			a.tied = n
 			out = append(out, a)
 			continue

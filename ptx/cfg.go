@@ -249,6 +249,9 @@ func (f *fn) lowerTerm(b *block) error {
 		return nil
 	}
 	cond, err := f.one(b.b.Term.(*ir.TermCondBr).Cond)
+	if err == nil && cond.k != kI1 {
+		err = fmt.Errorf("branch condition is %s, not i1", cond.k)
+	}
 	if err != nil {
 		return f.instErr(b.b.Term, err)
 	}

@@ -171,6 +171,9 @@ func initBytes(c constant.Constant, t types.Type) ([]byte, error) {
 
 // putConst writes c at the start of buf, which is the constant's size.
 func putConst(buf []byte, c constant.Constant) error {
+	if size, _, err := layout(c.Type()); err != nil || size > int64(len(buf)) {
+		return fmt.Errorf("initializer %s does not fit its type", c.Ident())
+	}
 	switch c := c.(type) {
 	case *constant.ZeroInitializer, *constant.Undef, *constant.Poison:
 		return nil
@@ -216,6 +219,9 @@ func putElems(buf []byte, elems []constant.Constant, et types.Type) error {
 	es, _, err := layout(et)
 	if err != nil {
 		return err
+	}
+	if int64(len(elems))*es > int64(len(buf)) {
+		return fmt.Errorf("initializer larger than its type")
 	}
 	for i, e := range elems {
 		if err := putConst(buf[int64(i)*es:], e); err != nil {

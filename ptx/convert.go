@@ -201,6 +201,14 @@ func (f *fn) repack(xs []opnd, tks []kind) ([]opnd, error) {
 			i, j = i+1, j+1
 		case x.k.bits() > tk.bits():
 			n := x.k.bits() / tk.bits()
+			if j+n > len(tks) {
+				return nil, fmt.Errorf("bitcast parts do not line up")
+			}
+			for _, k := range tks[j : j+n] {
+				if k.bits() != tk.bits() {
+					return nil, fmt.Errorf("bitcast parts do not line up")
+				}
+			}
 			ds := make([]string, n)
 			for m := 0; m < n; m++ {
 				r := f.newReg(tks[j+m])

@@ -423,6 +423,9 @@ func lowerSelect(f *fn, _ *instRow, inst ir.Instruction) error {
 	if err != nil {
 		return err
 	}
+	if c.k != kI1 {
+		return fmt.Errorf("select condition is %s, not i1", c.k)
+	}
 	xs, err := f.parts(s.ValueTrue)
 	if err != nil {
 		return err
@@ -438,6 +441,9 @@ func lowerSelect(f *fn, _ *instRow, inst ir.Instruction) error {
 			f.def(s, ys)
 		}
 		return nil
+	}
+	if len(xs) != len(ys) {
+		return fmt.Errorf("select operands have %d and %d parts", len(xs), len(ys))
 	}
 	out := make([]opnd, len(xs))
 	for i := range xs {
@@ -590,6 +596,9 @@ func lowerExtractValue(f *fn, _ *instRow, inst ir.Instruction) error {
 	if err != nil {
 		return err
 	}
+	if s+n > len(xs) {
+		return fmt.Errorf("extractvalue: member out of range")
+	}
 	f.def(e, xs[s:s+n])
 	return nil
 }
@@ -608,7 +617,7 @@ func lowerInsertValue(f *fn, _ *instRow, inst ir.Instruction) error {
 	if err != nil {
 		return err
 	}
-	if n != len(v) {
+	if n != len(v) || s+n > len(xs) {
 		return fmt.Errorf("insertvalue: member has %d parts, value %d", n, len(v))
 	}
 	out := append([]opnd(nil), xs...)

@@ -89,7 +89,10 @@ var features = []feature{
 	{"cp.async", 80, false, 70},
 	{"redux.sync", 80, false, 70},
 	{"mma.sync.aligned.m16n8k16", 80, false, 70},
+	{"mma.sync.aligned.m16n8k8.row.col.f32.bf16", 80, false, 70},
+	{"mma.sync.aligned.m16n8k8.row.col.f32.tf32", 80, false, 70},
 	{"mma.sync.aligned.m16n8k8", 75, false, 65},
+	{"mma.sync.aligned.m8n8k4", 70, false, 64},
 	{"ldmatrix", 75, false, 65},
 	{"cvt.f32.bf16", 80, false, 71},
 	{"cvt.rn.bf16x2.f32", 80, false, 70},
@@ -101,6 +104,8 @@ var features = []feature{
 	{"ex2.approx.f16", 75, false, 70},
 	{"min.f16", 80, false, 70},
 	{"max.f16", 80, false, 70},
+	{"nanosleep", 70, false, 63},
+	{"activemask", 70, false, 62},
 }
 
 // featureFor returns the table row that governs a mnemonic, or nil.
