@@ -348,8 +348,13 @@ func reference(plan *Plan, host map[string][]float64) (out map[string][]float64,
 // tile interpreter: the interpreter defines what a DSL program means, so
 // codegen, the emulator and the GPU are checked against it directly.
 func InterpReference(plan *Plan) func(in map[string][]float64) map[string][]float64 {
+	return DeviceReference(plan, NewInterp())
+}
+
+// DeviceReference is a Reference that runs the plan's launches on dev (a
+// second device to compare with: the emulator for the GPU).
+func DeviceReference(plan *Plan, dev Device) func(in map[string][]float64) map[string][]float64 {
 	return func(in map[string][]float64) map[string][]float64 {
-		dev := NewInterp()
 		funcs, err := plan.Specialize()
 		if err != nil {
 			panic(err)

@@ -121,8 +121,10 @@ func writeOutput(w io.Writer, path, text string) error {
 // compileOptions checks --backend and --target.
 func compileOptions(backend, target string) (tilec.Options, error) {
 	t := tilec.Target(target)
-	if _, err := t.SM(); err != nil {
-		return tilec.Options{}, badInput("--target: %v", err)
+	if target != "" {
+		if _, err := t.SM(); err != nil {
+			return tilec.Options{}, badInput("--target: %v", err)
+		}
 	}
 	switch backend {
 	case "":

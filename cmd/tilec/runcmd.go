@@ -28,10 +28,11 @@ It prints each output's max abs error, relative L2 error and tolerance, and
 exits 1 when any output fails.
 
 Devices:
+  gpu     compile to PTX and run on the NVIDIA GPU (CUDA driver, no toolkit)
   emu     compile to PTX and run on tilec's PTX emulator, with its sanitizer
           (any finding fails the run); --counters prints its counters
   interp  the tile interpreter: the reference semantics of the DSL
-  auto    the GPU when there is one (not yet), else emu`,
+  auto    the GPU when there is one, else emu (tilec doctor tells which)`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := compileOptions(backend, target)
@@ -41,6 +42,9 @@ Devices:
 			dev, err := pickDevice(device, opts)
 			if err != nil {
 				return err
+			}
+			if g, ok := dev.(*tilec.GPU); ok {
+				defer g.Close()
 			}
 			r, err := pf.resolve(args[0])
 			if err != nil {
@@ -62,10 +66,10 @@ Devices:
 		},
 	}
 	pf.add(cmd)
-	cmd.Flags().StringVar(&device, "device", "auto", "where to run: emu, interp or auto")
+	cmd.Flags().StringVar(&device, "device", "auto", "where to run: gpu, emu, interp or auto")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the random inputs")
 	cmd.Flags().StringVar(&backend, "backend", "", "LLVM IR to PTX: own or llc (default "+tilec.DefaultBackend+")")
-	cmd.Flags().StringVar(&target, "target", "sm_80", "GPU architecture to compile for")
+	cmd.Flags().StringVar(&target, "target", "", "GPU architecture to compile for (default: the GPU's, or sm_80)")
 	cmd.Flags().BoolVar(&counters, "counters", false, "print the emulator's counters (emu)")
 	return cmd
 }
@@ -74,10 +78,29 @@ func pickDevice(name string, opts tilec.Options) (kernels.Device, error) {
 	switch name {
 	case "interp":
 		return kernels.NewInterp(), nil
-	case "emu", "auto":
-		return tilec.NewEmu(opts), nil
+	case "emu":
+		return tilec.NewEmu(withTarget(opts)), nil
+	case "gpu":
+		g, err := tilec.OpenGPU(opts)
+		if err != nil {
+			return nil, failed("--device gpu: %v", err)
+		}
+		return g, nil
+	case "auto":
+		if g, err := tilec.OpenGPU(opts); err == nil {
+			return g, nil
+		}
+		return tilec.NewEmu(withTarget(opts)), nil
 	}
-	return nil, badInput("--device %s: unknown device (emu, interp, auto)", name)
+	return nil, badInput("--device %s: unknown device (gpu, emu, interp, auto)", name)
+}
+
+// withTarget defaults the target of emulated runs to sm_80.
+func withTarget(o tilec.Options) tilec.Options {
+	if o.Target == "" {
+		o.Target = "sm_80"
+	}
+	return o
 }
 
 // printReport prints one line per output and reports whether all passed.

@@ -1,0 +1,61 @@
+package tilec
+
+import (
+	"encoding/binary"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tilec/tilec/cuda"
+	"github.com/tilec/tilec/cuda/cudatest"
+	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/kernels/examples"
+)
+
+// The launcher against the fake driver (no GPU needed): the compiled
+// kernel's PTX is loaded, and its launch gets the grid, the block size from
+// num_warps, the dynamic shared memory, and the arguments packed as the PTX
+// parameter list says.
+func TestGPULaunchABIOnFakeDriver(t *testing.T) {
+	if os.Getenv(cuda.EnvLibCUDA) == "" {
+		t.Setenv(cuda.EnvLibCUDA, cudatest.FakeDriver(t))
+	}
+	fake, err := cudatest.OpenFake(os.Getenv(cuda.EnvLibCUDA))
+	require.NoError(t, err)
+	g, err := OpenGPU(Options{Target: "sm_80"})
+	require.NoError(t, err)
+	defer g.Close()
+
+	f, err := examples.SoftmaxIR(ir.F32)
+	require.NoError(t, err)
+	s, err := ir.Specialize(f, ir.Config{"BLOCK_M": 2, "BLOCK_N": 256, ir.KeyNumWarps: 8})
+	require.NoError(t, err)
+	x, err := g.Alloc("x", 4096)
+	require.NoError(t, err)
+	o, err := g.Alloc("o", 4096)
+	require.NoError(t, err)
+	require.NoError(t, g.Launch(s, [3]int{5, 1, 1}, []any{x, o, int64(9), int64(200), int64(203), int64(200)}))
+
+	l := fake.LastLaunch()
+	assert.Equal(t, [3]uint32{5, 1, 1}, l.Grid)
+	assert.Equal(t, [3]uint32{256, 1, 1}, l.Block)
+	bin, _, err := g.Load(s, []any{x, o, int64(9), int64(200), int64(203), int64(200)})
+	require.NoError(t, err)
+	assert.Equal(t, uint32(bin.SharedBytes), l.SharedBytes)
+	assert.Positive(t, bin.SharedBytes, "the row reductions need shared memory")
+	want := make([]byte, 0, 32)
+	want = binary.LittleEndian.AppendUint64(want, x)
+	want = binary.LittleEndian.AppendUint64(want, o)
+	for _, v := range []uint32{9, 200, 203, 200} {
+		want = binary.LittleEndian.AppendUint32(want, v)
+	}
+	assert.Equal(t, want, l.Params)
+
+	// Arguments that break what the binary assumed are refused.
+	err = g.Launch(s, [3]int{1, 1, 1}, []any{x + 4, o, int64(9), int64(200), int64(203), int64(200)})
+	require.NoError(t, err, "a new alignment gets its own binary")
+	err = g.Launch(s, [3]int{1, 1, 1}, []any{x, o, 2.5, int64(200), int64(203), int64(200)})
+	require.ErrorContains(t, err, "pass an integer")
+}
