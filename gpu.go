@@ -69,6 +69,14 @@ func OpenGPU(opts Options) (*GPU, error) {
 // tilec's sm_80 code path, mma.sync, runs on every later GPU).
 func TargetOf(major, minor int) Target { return Target(fmt.Sprintf("sm_%d%d", major, minor)) }
 
+// DriverVersion is the CUDA driver's version (13000 for 13.0).
+func (g *GPU) DriverVersion() (int, error) { return g.drv.DriverVersion() }
+
+// MemcpyDtoD copies n bytes on the device.
+func (g *GPU) MemcpyDtoD(dst, src uint64, n int) error {
+	return g.ctx.MemcpyDtoD(cuda.DevicePtr(dst), cuda.DevicePtr(src), uint64(n))
+}
+
 // Name implements kernels.Device.
 func (g *GPU) Name() string { return "gpu (" + g.Props.Name + ")" }
 

@@ -65,6 +65,15 @@ type Kernel struct {
 	// Plan builds a problem instance for one config. Its errors are the
 	// user's (a size out of range, a config that does not divide).
 	Plan func(p Problem, cfg ir.Config) (*Plan, error)
+	// Bench lists the benchmark problems (ANCHORS.md's shapes): what
+	// tilec bench measures and tilec tune tunes on a GPU by default.
+	Bench []BenchShape
+}
+
+// BenchShape is one benchmark problem.
+type BenchShape struct {
+	Sizes map[string]int
+	DType ir.DType
 }
 
 // Problem completes sizes with defaults and checks names and the dtype.
@@ -318,6 +327,21 @@ func Contiguous(shape ...int) *View {
 		acc *= shape[i]
 	}
 	return &View{Shape: shape, Strides: st}
+}
+
+// FormatSizes writes sizes as k=v,... in key order (ParseAssignments
+// reads it back).
+func FormatSizes(sizes map[string]int) string {
+	keys := make([]string, 0, len(sizes))
+	for k := range sizes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%d", k, sizes[k])
+	}
+	return strings.Join(parts, ",")
 }
 
 // ParseAssignments parses "k=v,k=v" (the CLI's --shape and --config).

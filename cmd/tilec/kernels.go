@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
 	"github.com/tilec/tilec/ir"
@@ -35,7 +36,7 @@ func newKernelsCmd() *cobra.Command {
 }
 
 func listKernels(w io.Writer) error {
-	t := tablewriter.NewWriter(w)
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 	t.Header("kernel", "dtypes", "parameters (defaults)", "tuned", "summary")
 	for _, k := range all.Kernels() {
 		var params []string

@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/tilec/tilec/autotune"
 )
 
 // Exit codes shared by every subcommand.
@@ -53,6 +55,9 @@ and run on the GPU, on tilec's PTX emulator, or on the tile interpreter.`,
 }
 
 func main() {
+	// A tuning run re-executes tilec to check each config in a child
+	// process; such a child serves its job here and exits.
+	autotune.WorkerMain()
 	os.Exit(run(os.Args[1:]))
 }
 

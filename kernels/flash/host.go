@@ -231,6 +231,7 @@ var Kernel = &kernels.Kernel{
 	DTypes: []ir.DType{ir.F16, ir.BF16},
 	Tuned:  []string{"BLOCK_M", "BLOCK_N"},
 	Space:  func(p kernels.Problem) []ir.Config { return Space(options(p)) },
+	Bench:  benchShapes(),
 	Plan: func(p kernels.Problem, cfg ir.Config) (*kernels.Plan, error) {
 		if c := p.Get("causal"); c != 0 && c != 1 {
 			return nil, fmt.Errorf("flash: causal=%d must be 0 or 1", c)
@@ -242,4 +243,22 @@ var Kernel = &kernels.Kernel{
 func options(p kernels.Problem) Options {
 	return Options{B: p.Get("B"), H: p.Get("H"), HKV: p.Get("HKV"), N: p.Get("N"), D: p.Get("D"),
 		Causal: p.Get("causal") == 1, DType: p.DType, Layout: Layout(p.Get("layout"))}
+}
+
+// benchShapes are ANCHORS.md's FlashAttention rows: B·N = 16384 and
+// H·D = 2048, head dims 64 and 128, N = 1024, 4096, 16384, full and
+// causal, f16 (and bf16 for the mma.sync comparison).
+func benchShapes() []kernels.BenchShape {
+	var out []kernels.BenchShape
+	for _, dt := range []ir.DType{ir.F16, ir.BF16} {
+		for _, d := range []int{64, 128} {
+			for _, n := range []int{1024, 4096, 16384} {
+				for _, causal := range []int{0, 1} {
+					out = append(out, kernels.BenchShape{DType: dt,
+						Sizes: map[string]int{"B": 16384 / n, "H": 2048 / d, "N": n, "D": d, "causal": causal}})
+				}
+			}
+		}
+	}
+	return out
 }

@@ -277,6 +277,12 @@ var Kernel = &kernels.Kernel{
 	},
 	DTypes: []ir.DType{ir.BF16, ir.F16, ir.F32},
 	Tuned:  []string{"BLOCK_T", "BLOCK_R", "BLOCK_D"},
+	// ANCHORS.md: Mixtral-, DeepSeek-V3- and Qwen3-MoE-like shapes, bf16.
+	Bench: []kernels.BenchShape{
+		{DType: ir.BF16, Sizes: map[string]int{"T": 16384, "Hd": 4096, "E": 8, "K": 2}},
+		{DType: ir.BF16, Sizes: map[string]int{"T": 8192, "Hd": 7168, "E": 256, "K": 8}},
+		{DType: ir.BF16, Sizes: map[string]int{"T": 32768, "Hd": 2048, "E": 128, "K": 8}},
+	},
 	Space: func(p kernels.Problem) []ir.Config {
 		o, _ := options(p).normalize()
 		return Space(o)

@@ -33,7 +33,7 @@ func (o Options) normalize() (Options, error) {
 		o.Base = 10000
 	}
 	switch {
-	case o.T < 1 || o.H < 1 || o.HK < 1 || o.D < 2:
+	case o.T < 1 || o.H < 1 || o.HK < 0 || o.D < 2:
 		return o, fmt.Errorf("rope: sizes out of range (T=%d, H=%d, HK=%d, D=%d)", o.T, o.H, o.HK, o.D)
 	case o.Rot < 2 || o.Rot > o.D || o.Rot%2 != 0:
 		return o, fmt.Errorf("rope: rot=%d must be even and within 2..D=%d", o.Rot, o.D)
@@ -211,6 +211,12 @@ var Kernel = &kernels.Kernel{
 	},
 	DTypes: []ir.DType{ir.BF16, ir.F16, ir.F32},
 	Tuned:  []string{"BLOCK_H"},
+	// ANCHORS.md: x[T, H, D] bf16, rotate-half, cos/sin caches [T, D/2]
+	// indexed by the token (HK = 0: one tensor, as the peers rotate).
+	Bench: []kernels.BenchShape{
+		{DType: ir.BF16, Sizes: map[string]int{"T": 16384, "H": 32, "HK": 0, "D": 128, "pos": 0}},
+		{DType: ir.BF16, Sizes: map[string]int{"T": 65536, "H": 8, "HK": 0, "D": 128, "pos": 0}},
+	},
 	Space:  func(p kernels.Problem) []ir.Config { return Space(options(p)) },
 	Plan: func(p kernels.Problem, cfg ir.Config) (*kernels.Plan, error) {
 		for _, s := range []string{"style", "pos", "cache", "inplace"} {
