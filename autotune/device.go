@@ -184,4 +184,3 @@ func (t *gpuTuner) check(k *kernels.Kernel, p kernels.Problem, c *Candidate, opt
 func (t *gpuTuner) rank(live []*Candidate, opts Options) error {
 	return timeCandidates(t.g, live, opts)
 }
-

@@ -245,4 +245,3 @@ func halve(ts []*timed) {
 		t.c.Status = Passed
 	}
 }
-

@@ -217,7 +217,7 @@ var Kernel = &kernels.Kernel{
 		{DType: ir.BF16, Sizes: map[string]int{"T": 16384, "H": 32, "HK": 0, "D": 128, "pos": 0}},
 		{DType: ir.BF16, Sizes: map[string]int{"T": 65536, "H": 8, "HK": 0, "D": 128, "pos": 0}},
 	},
-	Space:  func(p kernels.Problem) []ir.Config { return Space(options(p)) },
+	Space: func(p kernels.Problem) []ir.Config { return Space(options(p)) },
 	Plan: func(p kernels.Problem, cfg ir.Config) (*kernels.Plan, error) {
 		for _, s := range []string{"style", "pos", "cache", "inplace"} {
 			if v := p.Get(s); v != 0 && v != 1 {
