@@ -90,6 +90,7 @@ func TestUnsupported(t *testing.T) {
 			[]string{"@k", "must return void"}, false},
 		{"struct kernel parameter", strings.Replace(strings.Replace(kernelLL("", "  ret void"), "i32 %n)", "{i32, i32} %n)", 1), "i32)* @k", "{i32, i32})* @k", 1), Target{},
 			[]string{"@k", "by-value aggregates"}, false},
+		{"not LLVM IR", "define void @k( {", Target{}, []string{"parsing LLVM IR"}, true},
 		{"unknown target", kernelLL("", "  ret void"), Target{SM: "sm_100"},
 			[]string{`unknown target "sm_100"`}, false},
 		{"triple", strings.Replace(kernelLL("", "  ret void"), Triple, "x86_64-unknown-linux-gnu", 1), Target{},

@@ -48,11 +48,11 @@ type block struct {
 
 // irPred is the LLVM block a phi sees as the incoming block on the edge
 // from p: p itself, or the block an edge-split block was split from.
-func (p *block) irPred() *ir.Block {
-	for p.b == nil {
-		p = p.from
+func (b *block) irPred() *ir.Block {
+	for b.b == nil {
+		b = b.from
 	}
-	return p.b
+	return b.b
 }
 
 func (b *block) String() string {
@@ -269,14 +269,26 @@ func (f *fn) lowerInst(inst ir.Instruction) error {
 
 // instErr wraps an error with the function and the instruction's text.
 func (f *fn) instErr(inst ir.LLStringer, err error) error {
-	text := strings.Join(strings.Fields(inst.LLString()), " ")
+	text := strings.Join(strings.Fields(llText(inst)), " ")
 	return fmt.Errorf("ptx: function %s: %s: %w", f.f.Ident(), text, err)
+}
+
+// llText prints an instruction for an error message. llir's printer
+// panics on some values its parser accepts (an i1 constant 9): the error
+// must still be reported.
+func llText(inst ir.LLStringer) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = fmt.Sprintf("<%T that llir cannot print>", inst)
+		}
+	}()
+	return inst.LLString()
 }
 
 // opcodeOf extracts the LLVM opcode from an instruction's text, for
 // instructions the table does not know.
 func opcodeOf(inst ir.LLStringer) string {
-	s := strings.TrimSpace(inst.LLString())
+	s := strings.TrimSpace(llText(inst))
 	if i := strings.Index(s, " = "); i >= 0 && strings.HasPrefix(s, "%") {
 		s = s[i+3:]
 	}

@@ -210,8 +210,9 @@ func (f *fn) scaleIndex(x opnd, scale int64) opnd {
 	return d
 }
 
-// address formats the address operand of a memory instruction and its
-// state space, e.g. ("[%rd4+16]", "global").
+// address resolves the pointer operand of a memory instruction to a base
+// (a register or a symbol), a constant offset and the state space, e.g.
+// ("%rd4", 16, "global"), printed as [%rd4+16] by addrText.
 func (f *fn) address(p value.Value) (base string, off int64, space string, err error) {
 	pt, ok := p.Type().(*types.PointerType)
 	if !ok {

@@ -36,7 +36,12 @@
 //     lowering function emits PTX. Calls go to the intrinsic table
 //     (intrinsics.go, exported as Intrinsics), to a .func, or to inline asm.
 //     An instruction, type, intrinsic or constant outside the subset is an
-//     error naming the function and the instruction's text.
+//     error naming the function and the instruction's text. Immediates are
+//     folded into source operands where PTX takes them; a getelementptr
+//     whose only uses are load/store/atomic addresses becomes a
+//     [base+offset] operand (memory.go). i8 values live in 16-bit
+//     registers with an undefined upper byte, defined (sign or zero
+//     extended) only before operations that read it.
 //  6. Leave SSA (cfg.go, operand.go): a phi in a block with one
 //     predecessor shares its incoming value's parts; otherwise it gets
 //     registers of its own, and each incoming edge ends with a parallel
@@ -70,7 +75,8 @@
 // fadd, fsub and fmul are IEEE .rn (so ptxas does not fuse them); fdiv is
 // div.rn, or div.approx in functions with "unsafe-fp-math"="true", which
 // is llc-14's rule (it looks at the function attribute, not at fast-math
-// flags on the instruction; the flags alone change nothing). Functions
+// flags on the instruction; the flags alone change nothing), and
+// llvm.sqrt.f32 stays sqrt.rn even then, as in llc-14. Functions
 // with "denormal-fp-math-f32"="preserve-sign,..." get .ftz on their f32
 // instructions. frem is llc-14's expansion a - trunc(a/b)*b, and half
 // division goes through f32, both as llc-14 does.

@@ -26,7 +26,8 @@ entry:
   %vi = load <4 x i32>, <4 x i32> addrspace(1)* %pi, align 16
   %vi2 = add <4 x i32> %vi, <i32 1, i32 2, i32 3, i32 -4>
   %vi3 = xor <4 x i32> %vi2, %vi
-  store <4 x i32> %vi3, <4 x i32> addrspace(1)* %pi, align 16
+  %vi4 = freeze <4 x i32> %vi3
+  store <4 x i32> %vi4, <4 x i32> addrspace(1)* %pi, align 16
   %ph = getelementptr inbounds <2 x half>, <2 x half> addrspace(1)* %h2, i32 %tid
   %vh = load <2 x half>, <2 x half> addrspace(1)* %ph, align 4
   %vh2 = fadd <2 x half> %vh, <half 0xH3C00, half 0xHC000>
