@@ -270,3 +270,44 @@ func (r *Result) Summary() string {
 	}
 	return sb.String()
 }
+
+// Measure times one config (on the emulator: checks it and estimates its
+// time from the counters). It does not check results on the GPU: Tune
+// does, and tilec bench measures configs that tuning chose.
+func Measure(k *kernels.Kernel, p kernels.Problem, cfg ir.Config, opts Options) (*Result, error) {
+	start := time.Now()
+	if opts.Budget == 0 {
+		opts.Budget = 10 * time.Second
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	dev, err := openDevice(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer dev.close()
+	plan, err := k.Plan(p, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Candidate{Config: cfg, plan: plan}
+	res := &Result{Kernel: k.Name, Problem: p, Device: dev.name(), Peak: dev.peak(), All: []*Candidate{c},
+		FLOPs: plan.FLOPs, Bytes: plan.Bytes}
+	dev.compileAll(res.All, opts)
+	if c.Status == Failed {
+		return nil, fmt.Errorf("%s %s: %s", k.Name, cfg, c.Reason)
+	}
+	if _, isEmu := dev.(*emuTuner); isEmu {
+		if err := dev.check(k, p, c, Options{Seed: opts.Seed, NoIsolation: true}); err != nil {
+			return nil, err
+		}
+	}
+	if err := dev.rank(res.All, opts); err != nil {
+		return nil, err
+	}
+	c.Status = Selected
+	res.Best = c
+	res.Elapsed = time.Since(start)
+	return res, nil
+}

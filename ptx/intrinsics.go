@@ -117,6 +117,7 @@ func buildIntrinsics() []Intrinsic {
 	add("llvm.maxnum.f64", "double (double, double)", "max.f64 $d, $0, $x1")
 	add("llvm.minnum.f64", "double (double, double)", "min.f64 $d, $0, $x1")
 	add("llvm.fabs.f32", "float (float)", "abs$ftz.f32 $d, $0")
+	add("llvm.rint.f32", "float (float)", "cvt.rni$ftz.f32.f32 $d, $0")
 	add("llvm.fabs.f64", "double (double)", "abs.f64 $d, $0")
 
 	// Integer min/max and bit counts.

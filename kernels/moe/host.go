@@ -16,6 +16,16 @@ type Options struct {
 	Renorm      bool
 	Pad         int // segment padding (a grouped GEMM's block); 0: 16
 	DType       ir.DType
+	// LogitsF32 keeps the router logits in f32 (routers often compute in
+	// f32); otherwise they have the hidden rows' dtype.
+	LogitsF32 bool
+}
+
+func (o Options) logitsType() ir.DType {
+	if o.LogitsF32 {
+		return ir.F32
+	}
+	return o.DType
 }
 
 func (o Options) normalize() (Options, error) {
@@ -81,7 +91,8 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 		return nil, fmt.Errorf("moe: BLOCK_T=%d times top-k %d exceeds 1024 slots per block", bt, bk)
 	}
 	dt := o.DType
-	route, err := kernels.Cached(fmt.Sprintf("moe_route/%v", o.Renorm), dt, func() (*ir.Func, error) { return RouteIR(dt, o.Renorm) })
+	lt := o.logitsType()
+	route, err := kernels.Cached(fmt.Sprintf("moe_route/%v", o.Renorm), lt, func() (*ir.Func, error) { return RouteIR(lt, o.Renorm) })
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +116,7 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 	}
 	plan := &kernels.Plan{
 		Buffers: []*kernels.Buffer{
-			{Name: "logits", DType: dt, Len: o.T * o.E, Role: kernels.Input},
+			{Name: "logits", DType: lt, Len: o.T * o.E, Role: kernels.Input},
 			{Name: "hidden", DType: dt, Len: o.T * o.Hd, Role: kernels.Input},
 			{Name: "topk_ids", DType: ir.I32, Len: o.T * o.K, Role: kernels.Output, Tol: kernels.Tol{Exact: true}},
 			{Name: "topk_weights", DType: ir.F32, Len: o.T * o.K, Role: kernels.Output, Tol: kernels.Tol{Abs: 1e-6, Rel: 1e-5, L2: 1e-5}},
@@ -132,7 +143,7 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 					kernels.Int(o.T), kernels.Int(o.E), kernels.Int(o.K), kernels.Int(o.Hd), kernels.Int(rows)}},
 		},
 		FLOPs: float64(o.T * o.E * 4),
-		Bytes: float64(o.T*o.E*dt.Size() + 2*o.T*o.K*o.Hd*dt.Size()),
+		Bytes: float64(o.T*o.E*lt.Size() + 2*o.T*o.K*o.Hd*dt.Size()),
 		Reference: func(in map[string][]float64) map[string][]float64 {
 			return Reference(o, in["logits"], in["hidden"])
 		},
@@ -274,22 +285,25 @@ var Kernel = &kernels.Kernel{
 		{Name: "K", Default: 2, Doc: "experts per token (up to 8)"},
 		{Name: "renorm", Default: 0, Doc: "1: renormalize the top-k weights to sum to 1"},
 		{Name: "pad", Default: 16, Doc: "pad each expert's segment to a multiple of this"},
+		{Name: "f32logits", Default: 0, Doc: "1: router logits in f32 (else the hidden rows' dtype)"},
 	},
 	DTypes: []ir.DType{ir.BF16, ir.F16, ir.F32},
 	Tuned:  []string{"BLOCK_T", "BLOCK_R", "BLOCK_D"},
 	// ANCHORS.md: Mixtral-, DeepSeek-V3- and Qwen3-MoE-like shapes, bf16.
 	Bench: []kernels.BenchShape{
-		{DType: ir.BF16, Sizes: map[string]int{"T": 16384, "Hd": 4096, "E": 8, "K": 2}},
-		{DType: ir.BF16, Sizes: map[string]int{"T": 8192, "Hd": 7168, "E": 256, "K": 8}},
-		{DType: ir.BF16, Sizes: map[string]int{"T": 32768, "Hd": 2048, "E": 128, "K": 8}},
+		{DType: ir.BF16, Sizes: map[string]int{"T": 16384, "Hd": 4096, "E": 8, "K": 2, "f32logits": 1}},
+		{DType: ir.BF16, Sizes: map[string]int{"T": 8192, "Hd": 7168, "E": 256, "K": 8, "f32logits": 1}},
+		{DType: ir.BF16, Sizes: map[string]int{"T": 32768, "Hd": 2048, "E": 128, "K": 8, "f32logits": 1}},
 	},
 	Space: func(p kernels.Problem) []ir.Config {
 		o, _ := options(p).normalize()
 		return Space(o)
 	},
 	Plan: func(p kernels.Problem, cfg ir.Config) (*kernels.Plan, error) {
-		if r := p.Get("renorm"); r != 0 && r != 1 {
-			return nil, fmt.Errorf("moe: renorm=%d must be 0 or 1", r)
+		for _, s := range []string{"renorm", "f32logits"} {
+			if v := p.Get(s); v != 0 && v != 1 {
+				return nil, fmt.Errorf("moe: %s=%d must be 0 or 1", s, v)
+			}
 		}
 		return NewPlan(options(p), cfg)
 	},
@@ -297,7 +311,7 @@ var Kernel = &kernels.Kernel{
 
 func options(p kernels.Problem) Options {
 	return Options{T: p.Get("T"), Hd: p.Get("Hd"), E: p.Get("E"), K: p.Get("K"), Renorm: p.Get("renorm") == 1,
-		Pad: p.Get("pad"), DType: p.DType}
+		Pad: p.Get("pad"), DType: p.DType, LogitsF32: p.Get("f32logits") == 1}
 }
 
 // Combine is the combine step's description.

@@ -26,7 +26,8 @@ import (
 	"github.com/tilec/tilec/ir"
 )
 
-// RouteIR builds the routing kernel. Grid: cdiv(T, BLOCK_T).
+// RouteIR builds the routing kernel for logits of dtype dt. Grid:
+// cdiv(T, BLOCK_T).
 func RouteIR(dt ir.DType, renorm bool) (*ir.Func, error) {
 	name := "moe_route"
 	if renorm {
