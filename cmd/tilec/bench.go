@@ -168,4 +168,3 @@ small --shape problems instead; the benchmark shapes are too large for it.`,
 	cmd.Flags().StringVar(&target, "target", "", "GPU architecture (default: the GPU's)")
 	return cmd
 }
-
