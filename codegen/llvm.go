@@ -122,25 +122,6 @@ func asm(ret types.Type, text, constraints string, sideEffect bool, params ...ty
 	return a
 }
 
-// asmConstraint is the inline-asm register constraint of an LLVM type.
-func asmConstraint(t types.Type) string {
-	switch t {
-	case types.I1:
-		return "b"
-	case types.I16, types.Half:
-		return "h"
-	case types.I32:
-		return "r"
-	case types.Float:
-		return "f"
-	case types.I64:
-		return "l"
-	case types.Double:
-		return "d"
-	}
-	panic(fmt.Sprintf("codegen: no asm constraint for %s", t))
-}
-
 // isConstTrue reports a constant true i1.
 func isConstTrue(v value.Value) bool {
 	c, ok := v.(*constant.Int)

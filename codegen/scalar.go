@@ -81,9 +81,6 @@ func (lw *lowering) scalarEmitter(op *ir.Op) func(lw *lowering, a []value.Value)
 	}
 }
 
-// f32 math helpers: half types compute in f32.
-func isHalf(d ir.DType) bool { return d == ir.F16 || d == ir.BF16 }
-
 // widen brings a float register to the type arithmetic runs in.
 func (c *scalarCtx) widen(x value.Value, d ir.DType) value.Value {
 	switch d {
