@@ -1,16 +1,17 @@
-package tilec
+package tilec_test
 
 import (
 	"sync"
 	"testing"
 
+	"github.com/tilec/tilec"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels/flash"
 )
 
 // flashSpecialized builds the FlashAttention kernel from the DSL for the
 // problem of ANCHORS.md's first row and binds a config.
-func flashCompile(b *testing.B, cfg ir.Config) *Binary {
+func flashCompile(b *testing.B, cfg ir.Config) *tilec.Binary {
 	o := flash.Options{B: 16, H: 32, N: 1024, D: 64, DType: ir.F16, Causal: true}
 	f, err := flash.FwdIR(o.DType, o.Causal) // the DSL: builds and verifies the tile IR
 	if err != nil {
@@ -24,7 +25,7 @@ func flashCompile(b *testing.B, cfg ir.Config) *Binary {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bin, err := Compile(g, Options{Backend: BackendOwn, Facts: FactsOf(g, plan.NominalArgs(0))})
+	bin, err := tilec.Compile(g, tilec.Options{Backend: tilec.BackendOwn, Facts: tilec.FactsOf(g, plan.NominalArgs(0))})
 	if err != nil {
 		b.Fatal(err)
 	}

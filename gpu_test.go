@@ -1,4 +1,4 @@
-package tilec
+package tilec_test
 
 import (
 	"encoding/binary"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tilec/tilec"
 	"github.com/tilec/tilec/cuda"
 	"github.com/tilec/tilec/cuda/cudatest"
 	"github.com/tilec/tilec/ir"
@@ -24,7 +25,7 @@ func TestGPULaunchABIOnFakeDriver(t *testing.T) {
 	}
 	fake, err := cudatest.OpenFake(os.Getenv(cuda.EnvLibCUDA))
 	require.NoError(t, err)
-	g, err := OpenGPU(Options{Target: "sm_80"})
+	g, err := tilec.OpenGPU(tilec.Options{Target: "sm_80"})
 	require.NoError(t, err)
 	defer g.Close()
 

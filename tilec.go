@@ -1,7 +1,8 @@
 // Package tilec is the compiler's front door: Compile turns a specialized
-// tile-IR kernel into a Binary (PTX plus what a launcher needs), and Emu
-// runs Binaries on tilec's PTX emulator behind the same Device interface
-// the interpreter and the GPU implement.
+// tile-IR kernel into a Binary (a runtime.Kernel: PTX plus what a launcher
+// needs), and Emu and GPU compile kernels on demand and run them on the
+// runtime's devices, behind the kernels.Device interface the tile
+// interpreter also implements.
 package tilec
 
 import (
@@ -12,6 +13,7 @@ import (
 	"github.com/tilec/tilec/codegen"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/ptx"
+	"github.com/tilec/tilec/runtime"
 )
 
 // Version is tilec's version; it keys caches.
@@ -45,88 +47,16 @@ type Options struct {
 	Backend string // default DefaultBackend
 	// Facts are what the launch guarantees about each parameter (from
 	// FactsOf); the binary is valid only for arguments that keep them.
-	Facts []codegen.Facts
+	Facts []runtime.Fact
 }
 
-// factDiv caps the alignment facts: 16 bytes is the widest access.
-const factDiv = 16
-
-// FactsOf derives the facts a launch's arguments guarantee, the way Triton
-// specializes on arguments divisible by 16 and equal to 1: pointer
-// alignment and integer divisibility (up to 16), and integers equal to 1.
-func FactsOf(f *ir.Func, args []any) []codegen.Facts {
-	out := make([]codegen.Facts, len(f.Params))
-	for i, p := range f.Params {
-		if i >= len(args) {
-			break
-		}
-		var v int64
-		switch a := args[i].(type) {
-		case uint64:
-			v = int64(a)
-		case int64:
-			v = a
-		case int:
-			v = int64(a)
-		case int32:
-			v = int64(a)
-		default:
-			continue
-		}
-		if p.Type.Kind != ir.KindPtr && !p.Type.IsInt() {
-			continue
-		}
-		d := 1
-		for d < factDiv && v%(int64(d)*2) == 0 {
-			d *= 2
-		}
-		out[i] = codegen.Facts{Div: d, One: p.Type.IsInt() && v == 1}
-	}
-	return out
-}
-
-// factsKey names a facts list, for caches.
-func factsKey(fs []codegen.Facts) string {
-	var sb strings.Builder
-	for _, f := range fs {
-		fmt.Fprintf(&sb, "%d", f.Div)
-		if f.One {
-			sb.WriteString("!")
-		}
-		sb.WriteString(",")
-	}
-	return sb.String()
-}
-
-// ParamKind is how a kernel parameter is passed.
-type ParamKind uint8
-
-// Parameter kinds of the PTX ABI as tilec uses it.
-const (
-	ParamPtr ParamKind = iota // .u64 global address
-	ParamI32
-	ParamI64
-	ParamF32
-	ParamF64
-)
-
-// Param is one kernel parameter of a Binary.
-type Param struct {
-	Name string
-	Kind ParamKind
-}
-
-// Binary is a compiled kernel: everything needed to load and launch it.
+// Binary is a compiled kernel: the runtime.Kernel to launch, and the
+// compiler's intermediate texts.
 type Binary struct {
-	Name        string // the .entry
-	PTX         string
-	Params      []Param
-	Threads     int // per block (x); y and z are 1
-	SharedBytes int // dynamic shared memory per block
-	Target      Target
-	Backend     string
-	Facts       []codegen.Facts
-	res         *codegen.Result
+	runtime.Kernel
+	Target  Target
+	Backend string
+	res     *codegen.Result
 }
 
 // LL is the LLVM IR the PTX came from (printed on demand: the own backend
@@ -136,33 +66,26 @@ func (b *Binary) LL() string { return b.res.LL() }
 // GPU is the layout-annotated tile IR.
 func (b *Binary) GPU() string { return b.res.GPUText() }
 
-// CheckFacts reports whether args keep the facts the binary was compiled
-// with.
-func (b *Binary) CheckFacts(args []any) error {
-	if len(b.Facts) == 0 {
+// Params returns the runtime parameters of a kernel.
+func Params(f *ir.Func) ([]runtime.Param, error) {
+	out := make([]runtime.Param, len(f.Params))
+	for i, p := range f.Params {
+		k, err := paramKind(p.Type)
+		if err != nil {
+			return nil, fmt.Errorf("kernel %s: parameter %s: %w", f.Name, p.Name, err)
+		}
+		out[i] = runtime.Param{Name: p.Name, Kind: k}
+	}
+	return out, nil
+}
+
+// FactsOf derives the facts a launch's arguments guarantee for f.
+func FactsOf(f *ir.Func, args []any) []runtime.Fact {
+	ps, err := Params(f)
+	if err != nil {
 		return nil
 	}
-	for i, f := range b.Facts {
-		if i >= len(args) || f.Div <= 1 && !f.One {
-			continue
-		}
-		var v int64
-		switch a := args[i].(type) {
-		case uint64:
-			v = int64(a)
-		case int64:
-			v = a
-		case int32:
-			v = int64(a)
-		case int:
-			v = int64(a)
-		}
-		if v%int64(max(f.Div, 1)) != 0 || (f.One && v != 1) {
-			return fmt.Errorf("kernel %s: argument %s = %d breaks what the binary was compiled for (divisible by %d, one %v)",
-				b.Name, b.Params[i].Name, v, f.Div, f.One)
-		}
-	}
-	return nil
+	return runtime.FactsOf(ps, args)
 }
 
 // Compile lowers a specialized kernel to PTX.
@@ -177,19 +100,20 @@ func Compile(f *ir.Func, opts Options) (*Binary, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := codegen.Compile(f, codegen.Options{SM: sm, Facts: opts.Facts})
+	params, err := Params(f)
 	if err != nil {
 		return nil, err
 	}
-	b := &Binary{Name: res.Name, Threads: res.Threads, SharedBytes: res.SharedBytes,
-		Target: opts.Target, Backend: opts.Backend, Facts: opts.Facts, res: res}
-	for _, p := range f.Params {
-		k, err := paramKind(p.Type)
-		if err != nil {
-			return nil, fmt.Errorf("kernel %s: parameter %s: %w", f.Name, p.Name, err)
-		}
-		b.Params = append(b.Params, Param{Name: p.Name, Kind: k})
+	facts := make([]codegen.Facts, len(opts.Facts))
+	for i, fa := range opts.Facts {
+		facts[i] = codegen.Facts{Div: fa.Div, One: fa.One}
 	}
+	res, err := codegen.Compile(f, codegen.Options{SM: sm, Facts: facts})
+	if err != nil {
+		return nil, err
+	}
+	b := &Binary{Kernel: runtime.Kernel{Name: res.Name, Params: params, Threads: res.Threads, SharedBytes: res.SharedBytes,
+		Facts: opts.Facts}, Target: opts.Target, Backend: opts.Backend, res: res}
 	switch opts.Backend {
 	case BackendOwn:
 		b.PTX, err = ptx.Compile(res.Module, ptx.Target{SM: string(opts.Target)})
@@ -204,19 +128,19 @@ func Compile(f *ir.Func, opts Options) (*Binary, error) {
 	return b, nil
 }
 
-func paramKind(t ir.Type) (ParamKind, error) {
+func paramKind(t ir.Type) (runtime.ParamKind, error) {
 	if t.Kind == ir.KindPtr {
-		return ParamPtr, nil
+		return runtime.Ptr, nil
 	}
 	switch t.Elem {
 	case ir.I32:
-		return ParamI32, nil
+		return runtime.I32, nil
 	case ir.I64:
-		return ParamI64, nil
+		return runtime.I64, nil
 	case ir.F32:
-		return ParamF32, nil
+		return runtime.F32, nil
 	case ir.F64:
-		return ParamF64, nil
+		return runtime.F64, nil
 	}
 	return 0, fmt.Errorf("type %s cannot be a kernel parameter (pointers, i32, i64, f32, f64)", t)
 }

@@ -33,7 +33,6 @@ import (
 	"github.com/tilec/tilec"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
 	"github.com/tilec/tilec/ptx/emu"
 )
 
@@ -122,15 +121,12 @@ func Register(k *kernels.Kernel) {
 	registry[k.Name] = k
 }
 
-// Lookup finds a registered or shipped kernel.
+// Lookup finds a registered kernel (the shipped kernels register
+// themselves when their packages are imported).
 func Lookup(name string) *kernels.Kernel {
 	regMu.Lock()
-	k := registry[name]
-	regMu.Unlock()
-	if k != nil {
-		return k
-	}
-	return all.Lookup(name)
+	defer regMu.Unlock()
+	return registry[name]
 }
 
 // Tune tunes kernel k for problem p.

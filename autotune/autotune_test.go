@@ -11,7 +11,6 @@ import (
 
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
 )
 
 // The test binary is also the tuning worker: correctness checks re-execute
@@ -118,24 +117,6 @@ func TestPlantedConfigsAreCaughtAndIsolated(t *testing.T) {
 	assert.Equal(t, 0, res.Best.Config["CRASH"])
 	assert.Equal(t, Selected, res.Best.Status)
 	assert.Positive(t, res.Best.Estimate)
-}
-
-// Every config of rope's and flash's spaces is checked and reported.
-func TestSweepReportsEveryConfig(t *testing.T) {
-	for _, name := range []string{"rope", "flash"} {
-		k := all.Lookup(name)
-		p, err := k.Problem(map[string]int{}, k.DTypes[0])
-		require.NoError(t, err)
-		res, err := Tune(k, p, Options{Device: "emu", NoIsolation: name == "rope"})
-		require.NoError(t, err)
-		require.Len(t, res.All, len(k.Space(p)))
-		for _, c := range res.All {
-			assert.Containsf(t, []Status{Passed, Selected}, c.Status, "%s %s: %s", name, c.Config, c.Reason)
-			require.NotNil(t, c.Counters, "%s %s", name, c.Config)
-			assert.Positive(t, c.Counters.TotalWarpInstructions())
-		}
-		require.NotNil(t, res.Best)
-	}
 }
 
 func TestCacheHitAndCorruption(t *testing.T) {

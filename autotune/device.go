@@ -157,7 +157,7 @@ func (t *gpuTuner) identity() string {
 	v, _ := t.g.DriverVersion()
 	return fmt.Sprintf("%s sm_%d%d driver %d", t.g.Props.Name, t.g.Props.Major, t.g.Props.Minor, v)
 }
-func (t *gpuTuner) compiler() string { return t.opts.Backend + " " + string(t.g.Opts.Target) }
+func (t *gpuTuner) compiler() string { return t.opts.Backend + " " + string(t.g.Opts().Target) }
 func (t *gpuTuner) peak() Peak       { return gpuPeak(t.g.Props) }
 func (t *gpuTuner) close()           { _ = t.g.Close() }
 
@@ -172,7 +172,7 @@ func (t *gpuTuner) check(k *kernels.Kernel, p kernels.Problem, c *Candidate, opt
 		_ = t.g.Free()
 	} else {
 		v = isolated(job{Kernel: k.Name, Sizes: p.Sizes, DType: p.DType.String(), Config: c.Config, Seed: opts.Seed,
-			Device: "gpu", Backend: t.opts.Backend, Target: string(t.g.Opts.Target)})
+			Device: "gpu", Backend: t.opts.Backend, Target: string(t.g.Opts().Target)})
 	}
 	if !v.Pass {
 		return errors.New(v.Err)

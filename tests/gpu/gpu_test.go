@@ -87,7 +87,7 @@ func TestGPUAgreesWithEmulator(t *testing.T) {
 			plan, err := k.Plan(p, cfg)
 			require.NoError(t, err)
 			// The emulator's outputs become the reference of the GPU run.
-			plan.Reference = kernels.DeviceReference(plan, tilec.NewEmu(tilec.Options{Target: g.Opts.Target}))
+			plan.Reference = kernels.DeviceReference(plan, tilec.NewEmu(tilec.Options{Target: g.Opts().Target}))
 			rep, err := kernels.Check(g, plan, 7)
 			require.NoError(t, err)
 			for _, o := range rep.Outputs {

@@ -1,0 +1,100 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/tilec/tilec/ptx/emu"
+)
+
+// Emu is tilec's PTX emulator as a Device. Every launch runs with the
+// sanitizer on; any finding fails it.
+type Emu struct {
+	dev  *emu.Device
+	mu   sync.Mutex
+	mods map[*Kernel]*emu.Module
+	// Counters sums the emulator's counters over every launch.
+	Counters emu.Counters
+	// Launches records each launch's result in order.
+	Launches []*emu.Result
+}
+
+// NewEmu returns an emulated device with empty memory.
+func NewEmu() *Emu { return &Emu{dev: emu.NewDevice(emu.Options{}), mods: map[*Kernel]*emu.Module{}} }
+
+// Name implements Device.
+func (e *Emu) Name() string { return "emu" }
+
+// Alloc implements Device.
+func (e *Emu) Alloc(bytes int) (uint64, error) { return e.dev.Alloc(max(bytes, 1)) }
+
+// Write implements Device.
+func (e *Emu) Write(addr uint64, data []byte) error { return e.dev.CopyToDevice(addr, data) }
+
+// Read implements Device.
+func (e *Emu) Read(addr uint64, data []byte) error { return e.dev.CopyFromDevice(data, addr) }
+
+// Memset implements Device.
+func (e *Emu) Memset(addr uint64, v byte, n int) error { return e.dev.Memset(addr, v, n) }
+
+// Free implements Device: the emulator's memory goes with the device.
+func (e *Emu) Free() error { return nil }
+
+// Close implements Device.
+func (e *Emu) Close() error { return nil }
+
+// Module parses k's PTX (once).
+func (e *Emu) Module(k *Kernel) (*emu.Module, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if m, ok := e.mods[k]; ok {
+		return m, nil
+	}
+	m, err := emu.Parse(k.Name+".ptx", []byte(k.PTX))
+	if err != nil {
+		return nil, fmt.Errorf("kernel %s: the emulator rejects its PTX: %w", k.Name, err)
+	}
+	e.mods[k] = m
+	return m, nil
+}
+
+// Launch implements Device.
+func (e *Emu) Launch(k *Kernel, grid [3]int, args ...any) error {
+	m, err := e.Module(k)
+	if err != nil {
+		return err
+	}
+	if err := k.CheckFacts(args); err != nil {
+		return err
+	}
+	a, err := k.Args(args)
+	if err != nil {
+		return err
+	}
+	cfg := emu.LaunchConfig{
+		Grid:          [3]uint32{uint32(grid[0]), uint32(grid[1]), uint32(grid[2])},
+		Block:         [3]uint32{uint32(k.Threads), 1, 1},
+		DynamicShared: uint32(k.SharedBytes),
+	}
+	res, err := e.dev.Launch(m, k.Name, cfg, a...)
+	if err != nil {
+		return fmt.Errorf("kernel %s: %w", k.Name, err)
+	}
+	e.mu.Lock()
+	e.Launches = append(e.Launches, res)
+	e.Counters.Add(&res.Counters)
+	e.mu.Unlock()
+	if !res.Clean() {
+		var sb strings.Builder
+		for i, fd := range res.Findings {
+			if i == 5 {
+				fmt.Fprintf(&sb, "\n  ... %d findings in all", res.FindingCount)
+				break
+			}
+			fmt.Fprintf(&sb, "\n  %v", fd)
+		}
+		return fmt.Errorf("kernel %s: the sanitizer found %d problems:%s", k.Name, res.FindingCount, sb.String())
+	}
+	return nil
+}
