@@ -27,4 +27,3 @@ func TestSweepReportsEveryConfig(t *testing.T) {
 		require.NotNil(t, res.Best)
 	}
 }
-
