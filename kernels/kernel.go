@@ -220,6 +220,13 @@ type Launch struct {
 	Config ir.Config // binds every meta-parameter of Kernel (and launch options)
 	Grid   [3]int
 	Args   []Arg
+	// GridExpr gives Grid as expressions over the kernel's scalar
+	// parameters and meta-parameters (for generated launchers).
+	GridExpr [3]GridExpr
+	// Keys are the integer parameters whose next power of two the
+	// problem-derived meta-parameters come from (HEAD_DIM from head_dim):
+	// a binary serves arguments whose keys round up alike.
+	Keys []string
 }
 
 // Plan is one problem instance, ready to run: allocations, the launches in

@@ -85,3 +85,33 @@ func TestRoundTripEverySpecialization(t *testing.T) {
 		}
 	}
 }
+
+// Every launch's grid expressions give its grid, for every config of every
+// kernel at its default and benchmark problems.
+func TestGridExpressions(t *testing.T) {
+	for _, k := range Kernels() {
+		var problems []kernels.Problem
+		for _, dt := range k.DTypes {
+			p, err := k.Problem(nil, dt)
+			require.NoError(t, err)
+			problems = append(problems, p)
+		}
+		for _, b := range k.Bench {
+			p, err := k.Problem(b.Sizes, b.DType)
+			require.NoError(t, err)
+			problems = append(problems, p)
+		}
+		for _, p := range problems {
+			for _, cfg := range k.Space(p) {
+				plan, err := k.Plan(p, cfg)
+				require.NoError(t, err)
+				for _, l := range plan.Launches {
+					require.NoError(t, l.CheckGrid(), "%s %s %s", k.Name, p, cfg)
+					for _, key := range l.Keys {
+						require.Contains(t, l.GridValues(), key, "%s: key %s is not an integer parameter", k.Name, key)
+					}
+				}
+			}
+		}
+	}
+}

@@ -122,6 +122,7 @@ func planMatmul(p kernels.Problem, cfg ir.Config) (*kernels.Plan, error) {
 		},
 		Launches: []kernels.Launch{{
 			Kernel: f, Config: cfg, Grid: [3]int{kernels.CDiv(m, bm) * kernels.CDiv(n, bn), 1, 1},
+			GridExpr: [3]kernels.GridExpr{"cdiv(M, BLOCK_M) * cdiv(N, BLOCK_N)", "1", "1"},
 			Args: []kernels.Arg{kernels.Buf("a"), kernels.Buf("b"), kernels.Buf("c"),
 				kernels.Int(m), kernels.Int(n), kernels.Int(kk),
 				kernels.Int(kk), kernels.Int(1), kernels.Int(n), kernels.Int(1), kernels.Int(n), kernels.Int(1)},

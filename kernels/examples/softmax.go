@@ -80,8 +80,10 @@ func planSoftmax(p kernels.Problem, cfg ir.Config) (*kernels.Plan, error) {
 		},
 		Launches: []kernels.Launch{{
 			Kernel: f, Config: kernels.With(cfg, ir.Config{"BLOCK_N": kernels.NextPow2(n)}),
-			Grid: [3]int{kernels.CDiv(m, bm), 1, 1},
-			Args: []kernels.Arg{kernels.Buf("x"), kernels.Buf("out"), kernels.Int(m), kernels.Int(n), kernels.Int(strideX), kernels.Int(n)},
+			Grid:     [3]int{kernels.CDiv(m, bm), 1, 1},
+			GridExpr: [3]kernels.GridExpr{"cdiv(m, BLOCK_M)", "1", "1"},
+			Keys:     []string{"n"},
+			Args:     []kernels.Arg{kernels.Buf("x"), kernels.Buf("out"), kernels.Int(m), kernels.Int(n), kernels.Int(strideX), kernels.Int(n)},
 		}},
 		FLOPs: float64(4 * m * n),
 		Bytes: float64(2 * m * n * dt.Size()),

@@ -65,7 +65,8 @@ func planVecAdd(p kernels.Problem, cfg ir.Config) (*kernels.Plan, error) {
 		},
 		Launches: []kernels.Launch{{
 			Kernel: f, Config: cfg, Grid: [3]int{kernels.CDiv(n, block), 1, 1},
-			Args: []kernels.Arg{kernels.Buf("x"), kernels.Buf("y"), kernels.Buf("out"), kernels.Int(n)},
+			GridExpr: [3]kernels.GridExpr{"cdiv(n, BLOCK)", "1", "1"},
+			Args:     []kernels.Arg{kernels.Buf("x"), kernels.Buf("y"), kernels.Buf("out"), kernels.Int(n)},
 		}},
 		FLOPs: float64(n),
 		Bytes: float64(3 * n * dt.Size()),

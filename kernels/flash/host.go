@@ -141,7 +141,7 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 			args = append(args, kernels.Int(x))
 		}
 	}
-	args = append(args, kernels.Int(o.H), kernels.Int(o.H/o.HKV), kernels.Int(o.N), kernels.Int(o.D))
+	args = append(args, kernels.Int(o.B), kernels.Int(o.H), kernels.Int(o.H/o.HKV), kernels.Int(o.N), kernels.Int(o.D))
 	elem := o.DType.Size()
 	return &kernels.Plan{
 		Buffers: []*kernels.Buffer{
@@ -152,10 +152,12 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 			{Name: "lse", DType: ir.F32, Len: o.B * o.H * o.N, Role: kernels.Output, Tol: kernels.Tol{Abs: 1e-3, Rel: 1e-3, L2: 1e-4}},
 		},
 		Launches: []kernels.Launch{{
-			Kernel: f,
-			Config: kernels.With(cfg, ir.Config{"HEAD_DIM": hd}),
-			Grid:   [3]int{kernels.CDiv(o.N, bm), o.B * o.H, 1},
-			Args:   args,
+			Kernel:   f,
+			Config:   kernels.With(cfg, ir.Config{"HEAD_DIM": hd}),
+			Grid:     [3]int{kernels.CDiv(o.N, bm), o.B * o.H, 1},
+			GridExpr: [3]kernels.GridExpr{"cdiv(N_CTX, BLOCK_M)", "Z * H", "1"},
+			Keys:     []string{"head_dim"},
+			Args:     args,
 		}},
 		FLOPs: o.FLOPs(),
 		Bytes: float64((2*qLen + 2*kLen) * elem),

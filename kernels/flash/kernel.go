@@ -100,6 +100,8 @@ func FwdIR(dt ir.DType, causal bool) (*ir.Func, error) {
 	stride_kz, stride_kh, stride_kn, stride_kk := k.Scalar("stride_kz", ir.I64), k.Scalar("stride_kh", ir.I64), k.Scalar("stride_kn", ir.I64), k.Scalar("stride_kk", ir.I64)
 	stride_vz, stride_vh, stride_vk, stride_vn := k.Scalar("stride_vz", ir.I64), k.Scalar("stride_vh", ir.I64), k.Scalar("stride_vk", ir.I64), k.Scalar("stride_vn", ir.I64)
 	stride_oz, stride_oh, stride_om, stride_on := k.Scalar("stride_oz", ir.I64), k.Scalar("stride_oh", ir.I64), k.Scalar("stride_om", ir.I64), k.Scalar("stride_on", ir.I64)
+	Z := k.Scalar("Z", ir.I32) // batch: the grid's second axis is Z·H
+	_ = Z
 	H := k.Scalar("H", ir.I32)
 	GROUP := k.Scalar("GROUP", ir.I32) // query heads per key/value head (GQA)
 	N_CTX := k.Scalar("N_CTX", ir.I32)

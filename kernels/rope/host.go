@@ -129,14 +129,16 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 			args = append(args, kernels.Buf(name))
 		}
 	}
-	args = append(args, kernels.Int(o.H), kernels.Int(o.HK),
+	args = append(args, kernels.Int(o.T), kernels.Int(o.H), kernels.Int(o.HK),
 		kernels.Int(o.H*o.D), kernels.Int(o.D), kernels.Int(o.HK*o.D), kernels.Int(o.D),
 		kernels.Int(o.H*o.D), kernels.Int(o.D), kernels.Int(o.HK*o.D), kernels.Int(o.D),
 		kernels.Int(half), kernels.Int(o.D-o.Rot), kernels.Int(half), kernels.Float(-math.Log2(o.Base)/float64(half)))
 	plan.Launches = []kernels.Launch{{
 		Kernel: f, Config: kernels.With(cfg, derived),
-		Grid: [3]int{o.T, kernels.CDiv(o.H, bh) + kernels.CDiv(o.HK, bh), 1},
-		Args: args,
+		Grid:     [3]int{o.T, kernels.CDiv(o.H, bh) + kernels.CDiv(o.HK, bh), 1},
+		GridExpr: [3]kernels.GridExpr{"T", "cdiv(H, BLOCK_H) + cdiv(HK, BLOCK_H)", "1"},
+		Keys:     []string{"half", "pass_dims"},
+		Args:     args,
 	}}
 	touched := o.D
 	if o.InPlace {

@@ -63,6 +63,8 @@ func IR(dt ir.DType, v Variant) (*ir.Func, error) {
 	if v.HasCache {
 		cosCache, sinCache = k.Pointer("cos", dt), k.Pointer("sin", dt)
 	}
+	T := k.Scalar("T", ir.I32) // tokens: the grid's first axis
+	_ = T
 	H, HK := k.Scalar("H", ir.I32), k.Scalar("HK", ir.I32)
 	strideQT, strideQH := k.Scalar("stride_qt", ir.I32), k.Scalar("stride_qh", ir.I32)
 	strideKT, strideKH := k.Scalar("stride_kt", ir.I32), k.Scalar("stride_kh", ir.I32)
