@@ -100,7 +100,9 @@ type Options struct {
 	// result and tunes again (the new result replaces it).
 	Cache   *Cache
 	Refresh bool
-	// NoIsolation runs correctness checks in this process.
+	// NoIsolation runs correctness checks in this process. They run in
+	// it anyway when the program never called WorkerMain or k is not
+	// registered (a child process could not find it).
 	NoIsolation bool
 	// Progress, when set, is called as candidates finish each phase.
 	Progress func(done, total int, what string)
@@ -306,4 +308,25 @@ func Measure(k *kernels.Kernel, p kernels.Problem, cfg ir.Config, opts Options) 
 	res.Best = c
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// Cached returns the cached winner for k and p without tuning.
+func Cached(k *kernels.Kernel, p kernels.Problem, opts Options) (ir.Config, bool, error) {
+	if opts.Cache == nil {
+		return nil, false, nil
+	}
+	dev, err := openDevice(opts)
+	if err != nil {
+		return nil, false, err
+	}
+	defer dev.close()
+	key, err := cacheKey(k, p, dev)
+	if err != nil {
+		return nil, false, err
+	}
+	c, ok := opts.Cache.Get(key)
+	if !ok {
+		return nil, false, nil
+	}
+	return c.Config, true, nil
 }

@@ -120,7 +120,7 @@ func (t *emuTuner) compileAll(cands []*Candidate, _ Options) {
 
 func (t *emuTuner) check(k *kernels.Kernel, p kernels.Problem, c *Candidate, opts Options) error {
 	var v verdict
-	if opts.NoIsolation {
+	if inProcess(k, opts) {
 		e := tilec.NewEmu(t.opts)
 		v = checkOn(e, c.plan, opts.Seed, e)
 	} else {
@@ -167,7 +167,7 @@ func (t *gpuTuner) compileAll(cands []*Candidate, _ Options) {
 
 func (t *gpuTuner) check(k *kernels.Kernel, p kernels.Problem, c *Candidate, opts Options) error {
 	var v verdict
-	if opts.NoIsolation {
+	if inProcess(k, opts) {
 		v = checkOn(t.g, c.plan, opts.Seed, nil)
 		_ = t.g.Free()
 	} else {

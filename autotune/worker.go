@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tilec/tilec"
@@ -48,10 +49,16 @@ type verdict struct {
 	Counters *emu.Counters
 }
 
+// workerReady records that this program called WorkerMain, so a child
+// started from it serves a job instead of running the program again.
+// Without it, checks run in this process.
+var workerReady atomic.Bool
+
 // WorkerMain serves one job and exits when this process is a tuning
 // worker; otherwise it returns at once.
 func WorkerMain() {
 	if os.Getenv(workerEnv) != "1" {
+		workerReady.Store(true)
 		return
 	}
 	var j job
@@ -128,6 +135,13 @@ func checkOn(dev kernels.Device, plan *kernels.Plan, seed uint64, e *tilec.Emu) 
 	}
 	v.Pass = true
 	return v
+}
+
+// inProcess reports whether checks of k run in this process: when asked,
+// when the program never called WorkerMain (re-executing it would run the
+// program again), or when a child could not find k by name.
+func inProcess(k *kernels.Kernel, opts Options) bool {
+	return opts.NoIsolation || !workerReady.Load() || Lookup(k.Name) != k
 }
 
 // isolated runs a job in a child process.

@@ -124,16 +124,15 @@ func (p *Plan) Specialize() ([]*ir.Func, error) {
 	return out, nil
 }
 
-// NominalArgs are launch i's arguments with every buffer at a 256-byte
-// aligned address (what every device's allocator gives): what a compiler
-// may assume about them before the buffers exist.
-func (p *Plan) NominalArgs(i int) []any {
+// Args are launch i's arguments with buffer name at address addr(name):
+// uint64 addresses for pointers, int64 and float64 for scalars.
+func (p *Plan) Args(i int, addr func(name string) uint64) []any {
 	l := p.Launches[i]
 	args := make([]any, len(l.Args))
 	for j, a := range l.Args {
 		switch a.kind {
 		case argBuf:
-			args[j] = uint64(1<<32) + uint64(a.Offset*p.Buffer(a.Buf).DType.Size())
+			args[j] = addr(a.Buf) + uint64(a.Offset*p.Buffer(a.Buf).DType.Size())
 		case argInt:
 			args[j] = a.Int
 		case argFloat:
@@ -141,6 +140,57 @@ func (p *Plan) NominalArgs(i int) []any {
 		}
 	}
 	return args
+}
+
+// NominalArgs are launch i's arguments with every buffer at a 256-byte
+// aligned address (what every device's allocator gives): what a compiler
+// may assume about them before the buffers exist.
+func (p *Plan) NominalArgs(i int) []any {
+	return p.Args(i, func(string) uint64 { return 1 << 32 })
+}
+
+// Run launches plan on dev with its buffers at addrs (by name): memory the
+// caller owns, such as tensors of a Go program. Scratch buffers missing
+// from addrs are allocated on dev (zeroed where the plan asks).
+func Run(dev Device, plan *Plan, addrs map[string]uint64) error {
+	if err := plan.Validate(); err != nil {
+		return err
+	}
+	funcs, err := plan.Specialize()
+	if err != nil {
+		return err
+	}
+	bound := map[string]uint64{}
+	for _, b := range plan.Buffers {
+		if a, ok := addrs[b.Name]; ok {
+			bound[b.Name] = a
+			continue
+		}
+		if b.Role != Scratch {
+			return fmt.Errorf("no address for %s buffer %s", b.Role, b.Name)
+		}
+		a, err := dev.Alloc(b.Name, b.Len*b.DType.Size())
+		if err != nil {
+			return fmt.Errorf("alloc %s: %w", b.Name, err)
+		}
+		if b.Zero {
+			if err := dev.Write(a, make([]byte, b.Len*b.DType.Size())); err != nil {
+				return fmt.Errorf("zero %s: %w", b.Name, err)
+			}
+		}
+		bound[b.Name] = a
+	}
+	for name := range addrs {
+		if plan.Buffer(name) == nil {
+			return fmt.Errorf("the plan has no buffer %s", name)
+		}
+	}
+	for i, l := range plan.Launches {
+		if err := dev.Launch(funcs[i], l.Grid, plan.Args(i, func(n string) uint64 { return bound[n] })); err != nil {
+			return fmt.Errorf("launch %d (%s): %w", i, l.Kernel.Name, err)
+		}
+	}
+	return nil
 }
 
 // Check runs plan on dev with inputs drawn from seed and outputs poisoned,
@@ -179,23 +229,12 @@ func Check(dev Device, plan *Plan, seed uint64) (*Report, error) {
 			return nil, fmt.Errorf("alloc %s: %w", b.Name, err)
 		}
 		addrs[b.Name] = addr
-		if err := dev.Write(addr, encode(b.DType, vals)); err != nil {
+		if err := dev.Write(addr, Encode(b.DType, vals)); err != nil {
 			return nil, fmt.Errorf("write %s: %w", b.Name, err)
 		}
 	}
 	for i, l := range plan.Launches {
-		args := make([]any, len(l.Args))
-		for j, a := range l.Args {
-			switch a.kind {
-			case argBuf:
-				args[j] = addrs[a.Buf] + uint64(a.Offset*plan.Buffer(a.Buf).DType.Size())
-			case argInt:
-				args[j] = a.Int
-			case argFloat:
-				args[j] = a.Float
-			}
-		}
-		if err := dev.Launch(funcs[i], l.Grid, args); err != nil {
+		if err := dev.Launch(funcs[i], l.Grid, plan.Args(i, func(n string) uint64 { return addrs[n] })); err != nil {
 			return nil, fmt.Errorf("launch %d (%s): %w", i, l.Kernel.Name, err)
 		}
 	}
@@ -216,7 +255,7 @@ func Check(dev Device, plan *Plan, seed uint64) (*Report, error) {
 		if err := dev.Read(addrs[b.Name], raw); err != nil {
 			return nil, fmt.Errorf("read %s: %w", b.Name, err)
 		}
-		got := decode(b.DType, raw)
+		got := Decode(b.DType, raw)
 		r, err := compare(b, host[b.Name], got, exp)
 		if err != nil {
 			return nil, err
@@ -240,7 +279,8 @@ func isPoison(d ir.DType, v float64) bool {
 	return v == float64(d.Wrap(Poison)) && d.Bits() >= 16
 }
 
-func encode(d ir.DType, vals []float64) []byte {
+// Encode stores vals as elements of type d (rounding to it).
+func Encode(d ir.DType, vals []float64) []byte {
 	b := make([]byte, len(vals)*d.Size())
 	for i, v := range vals {
 		d.Encode(b[i*d.Size():], v)
@@ -248,7 +288,8 @@ func encode(d ir.DType, vals []float64) []byte {
 	return b
 }
 
-func decode(d ir.DType, b []byte) []float64 {
+// Decode reads elements of type d.
+func Decode(d ir.DType, b []byte) []float64 {
 	vals := make([]float64, len(b)/d.Size())
 	for i := range vals {
 		vals[i] = d.Decode(b[i*d.Size():])
@@ -362,7 +403,7 @@ func DeviceReference(plan *Plan, dev Device) func(in map[string][]float64) map[s
 		addrs := map[string]uint64{}
 		for _, b := range plan.Buffers {
 			addrs[b.Name], _ = dev.Alloc(b.Name, b.Len*b.DType.Size())
-			if err := dev.Write(addrs[b.Name], encode(b.DType, in[b.Name])); err != nil {
+			if err := dev.Write(addrs[b.Name], Encode(b.DType, in[b.Name])); err != nil {
 				panic(err)
 			}
 		}
@@ -391,7 +432,7 @@ func DeviceReference(plan *Plan, dev Device) func(in map[string][]float64) map[s
 			if err := dev.Read(addrs[b.Name], raw); err != nil {
 				panic(err)
 			}
-			all := decode(b.DType, raw)
+			all := Decode(b.DType, raw)
 			idx := ViewIndex(b.View, b.Len)
 			vals := make([]float64, len(idx))
 			for k, i := range idx {

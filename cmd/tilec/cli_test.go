@@ -152,3 +152,54 @@ func TestRunOnEmulatorWithCounters(t *testing.T) {
 	assert.Equal(t, exitBadInput, code)
 	assert.Contains(t, errs, "--target")
 }
+
+func TestGenWritesAPackage(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := filepath.Join(t.TempDir(), "rotary")
+	code, _, errs := runCLI(t, "gen", "rope", "--from-cache", "-o", dir, "--package", "rotary")
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, errs, "is not in the tuning cache: run tilec tune first")
+
+	code, _, errs = runCLI(t, "tune", "rope", "--device", "emu", "--quiet", "--shape", "T=50")
+	require.Equal(t, exitOK, code, errs)
+	code, out, errs := runCLI(t, "gen", "rope", "--shape", "T=50", "--from-cache", "--target", "sm_80,sm_90", "-o", dir, "--package", "rotary")
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, out, "wrote package rotary")
+	first, err := os.ReadFile(filepath.Join(dir, "ptx.go"))
+	require.NoError(t, err)
+	assert.Contains(t, string(first), "for sm_90")
+	// Regenerating into the package's own directory is allowed and
+	// gives the same bytes.
+	code, _, errs = runCLI(t, "gen", "rope", "--shape", "T=50", "--from-cache", "--target", "sm_80,sm_90", "-o", dir, "--package", "rotary")
+	require.Equal(t, exitOK, code, errs)
+	again, err := os.ReadFile(filepath.Join(dir, "ptx.go"))
+	require.NoError(t, err)
+	assert.Equal(t, first, again)
+	src, err := os.ReadFile(filepath.Join(dir, "rotary.go"))
+	require.NoError(t, err)
+	assert.Contains(t, string(src), "func RopeNeoxPosCache(dev runtime.Device, q runtime.DevicePtr")
+}
+
+func TestGenBadInput(t *testing.T) {
+	busy := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(busy, "main.go"), []byte("package main\n"), 0o644))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"gen", "nope", "-o", t.TempDir(), "--package", "p"}, `unknown kernel "nope"`},
+		{[]string{"gen", "rope", "-o", t.TempDir(), "--package", "my-rope"}, `"my-rope" is not a valid Go package name`},
+		{[]string{"gen", "rope", "-o", t.TempDir(), "--package", "type"}, `"type" is not a valid Go package name`},
+		{[]string{"gen", "rope", "--package", "p"}, "-o DIR is required"},
+		{[]string{"gen", "rope", "--config", "BLOCK_H=4", "-o", busy, "--package", "p"}, "holds other files (main.go)"},
+		{[]string{"gen", "rope", "--target", "sm_12", "-o", t.TempDir(), "--package", "p"}, "--target"},
+		{[]string{"gen", "rope", "--dtype", "half", "-o", t.TempDir(), "--package", "p"}, `unknown dtype "half"`},
+	} {
+		code, _, errs := runCLI(t, c.args...)
+		assert.Equalf(t, exitBadInput, code, "%v: %s", c.args, errs)
+		assert.Containsf(t, errs, c.want, "%v", c.args)
+	}
+	entries, err := os.ReadDir(busy)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "a refused directory is left alone")
+}
