@@ -39,13 +39,36 @@ type assignment struct {
 	// operates in, the operand layouts of a dot.
 	opLayout map[*ir.Op][]*layout.Linear
 	intern   map[string]*layout.Linear
+	// carried maps a loop's carried block pointers (body arguments and
+	// results) to their initial values, so a block load inside the loop
+	// finds the make_block_ptr and its order.
+	carried map[*ir.Value]*ir.Value
 }
 
 func newAssignment(numWarps int, mma bool) *assignment {
 	return &assignment{numWarps: numWarps, mma: mma,
 		primary: map[*ir.Value]*layout.Linear{}, strong: map[*ir.Value]bool{}, poly: map[*ir.Value]bool{},
 		pref: map[*ir.Value]*layout.Linear{}, needs: map[*ir.Value][]*layout.Linear{},
-		opLayout: map[*ir.Op][]*layout.Linear{}, intern: map[string]*layout.Linear{}}
+		opLayout: map[*ir.Op][]*layout.Linear{}, intern: map[string]*layout.Linear{}, carried: map[*ir.Value]*ir.Value{}}
+}
+
+// traceCarried records where f's loop-carried block pointers start.
+func (a *assignment) traceCarried(b *ir.Block) {
+	for _, op := range b.Ops {
+		for _, r := range op.Regions {
+			a.traceCarried(r)
+		}
+		if op.Code != ir.OpFor {
+			continue
+		}
+		body := op.Regions[0]
+		for i, init := range op.Args[3:] {
+			if init.Type.Kind == ir.KindBlockPtr {
+				a.carried[body.Args[1+i]] = init
+				a.carried[op.Results[i]] = init
+			}
+		}
+	}
 }
 
 // canon interns a layout so equal layouts are one pointer.
@@ -342,9 +365,14 @@ func (a *assignment) while(op *ir.Op) error {
 // blockLayout is a block load's layout: coalesced along the block
 // pointer's fastest dim.
 func (a *assignment) blockLayout(op *ir.Op) *layout.Linear {
-	t := op.Results[0].Type
+	return a.coalesced(op.Results[0].Type, op.Args[0])
+}
+
+// coalesced is the layout of a t tile at block pointer bp whose lanes
+// walk the pointer's fastest dim, each thread holding a 16-byte run.
+func (a *assignment) coalesced(t ir.Type, bp *ir.Value) *layout.Linear {
 	order := []int(nil)
-	if def := blockPtrDef(op.Args[0]); def != nil {
+	if def := a.blockPtrDef(bp); def != nil {
 		order = def.Ints("order")
 	}
 	shape := shapeOf(t)
@@ -369,9 +397,13 @@ func (a *assignment) blockLayout(op *ir.Op) *layout.Linear {
 	return a.canon(l.Permute(inv))
 }
 
-// blockPtrDef follows advances back to the make_block_ptr.
-func blockPtrDef(v *ir.Value) *ir.Op {
-	for v.Def != nil {
+// blockPtrDef follows advances and loops back to the make_block_ptr.
+func (a *assignment) blockPtrDef(v *ir.Value) *ir.Op {
+	for v.Def != nil || a.carried[v] != nil {
+		if v.Def == nil || v.Def.Code == ir.OpFor {
+			v = a.carried[v]
+			continue
+		}
 		switch v.Def.Code {
 		case ir.OpMakeBlockPtr:
 			return v.Def
@@ -578,6 +610,11 @@ func (a *assignment) needsOp(op *ir.Op) error {
 		}
 	case ir.OpBlockStore:
 		l := a.layoutOrDefault(op.Args[1])
+		if l.Frag != nil {
+			// An mma fragment holds pairs of elements per row: store
+			// through a conversion to 16-byte runs instead.
+			l = a.coalesced(op.Args[1].Type, op.Args[0])
+		}
 		a.opLayout[op] = []*layout.Linear{a.canon(l)}
 		a.need(op.Args[1], l)
 	case ir.OpDot:

@@ -318,7 +318,17 @@ func (x *axisAnalysis) op(op *ir.Op) {
 			out.cons[d] = gcd(a.cons[d], b.cons[d])
 		}
 		x.info[res] = out
-	case ir.OpCmp, ir.OpAnd, ir.OpOr, ir.OpXor, ir.OpWhere, ir.OpNot:
+	case ir.OpWhere:
+		if rank == 0 { // a choice between two scalars keeps what both have
+			a, b := x.get(op.Args[1]), x.get(op.Args[2])
+			x.info[res] = axisInfo{div: []int{gcd(a.div[0], b.div[0])}}
+			if x.isOne(op.Args[1]) && x.isOne(op.Args[2]) {
+				x.ones[res] = true
+			}
+			return
+		}
+		fallthrough
+	case ir.OpCmp, ir.OpAnd, ir.OpOr, ir.OpXor, ir.OpNot:
 		// A result is constant where all operands are.
 		out := axisInfo{contig: make([]int, rank), div: make([]int, rank), cons: make([]int, rank)}
 		for d := 0; d < rank; d++ {
@@ -346,6 +356,8 @@ func (x *axisAnalysis) op(op *ir.Op) {
 // from the inits and narrowing until nothing changes.
 func (x *axisAnalysis) loop(op *ir.Op) {
 	body := op.Regions[0]
+	// The induction variable is start + i·step.
+	x.info[body.Args[0]] = axisInfo{div: []int{gcd(x.scalarDiv(op.Args[0]), x.scalarDiv(op.Args[2]))}}
 	args := body.Args[1:]
 	for i, a := range args {
 		if a.Type.Kind == ir.KindBlockPtr {

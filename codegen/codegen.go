@@ -62,6 +62,7 @@ func Compile(f *ir.Func, opts Options) (*Result, error) {
 		opts.SM = 80
 	}
 	a := newAssignment(f.NumWarps, opts.SM >= 80)
+	a.traceCarried(f.Body)
 	if err := a.run(f); err != nil {
 		return nil, fmt.Errorf("codegen: %s: %w", f.Name, err)
 	}

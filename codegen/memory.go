@@ -78,7 +78,11 @@ func memLLVMType(t ir.Type) types.Type {
 
 // flat is the row-major index of register r of l in this thread.
 func (lw *lowering) flat(l *layout.Linear, r int) value.Value {
-	st := rowMajor(l.Shape)
+	return lw.flatStrided(l, r, rowMajor(l.Shape))
+}
+
+// flatStrided is register r's element index with strides st.
+func (lw *lowering) flatStrided(l *layout.Linear, r int, st []int) value.Value {
 	var acc value.Value
 	for d := range l.Shape {
 		term := lw.coord(l, r, d)
@@ -142,29 +146,112 @@ func (lw *lowering) convert(regs []value.Value, src, dst *layout.Linear, t ir.Ty
 }
 
 // exchange writes a tile to shared memory from layout src (each element
-// once) and reads it back in layout dst.
+// once) and reads it back in layout dst. Rows are padded by 16 bytes so
+// that the rows a warp touches at once fall in different banks, and runs
+// of registers along the last dim move as vectors of up to 16 bytes.
 func (lw *lowering) exchange(regs []value.Value, src, dst *layout.Linear, t ir.Type) []value.Value {
 	mt := memLLVMType(t)
 	esz := elemBytes(t)
-	n := 1
-	for _, s := range src.Shape {
-		n *= s
-	}
-	base := lw.scratch(n * esz)
+	strides := exchangeStrides(src.Shape, esz)
+	base := lw.scratch(strides[0] * src.Shape[0] * esz)
+	vs, vd := exchangeVec(src, t, esz), exchangeVec(dst, t, esz)
 	lw.barrier()
 	lw.ifThen(lw.owner(src), func() {
-		for r, v := range regs {
-			if canonicalReg(src, r) {
-				lw.cur.NewStore(lw.toMem(v, t), lw.sharedAt(base, lw.flat(src, r), esz, mt))
+		for r := 0; r < len(regs); r += vs {
+			if !canonicalReg(src, r) {
+				continue
 			}
+			at := lw.sharedAt(base, lw.flatStrided(src, r, strides), esz, types.I8)
+			if vs == 1 {
+				lw.cur.NewStore(lw.toMem(regs[r], t), lw.cur.NewBitCast(at, sharedPtr(mt)))
+				continue
+			}
+			vec, vt := lw.vector(lw.pack(regs[r:r+vs], t.Elem))
+			lw.cur.NewStore(vec, lw.cur.NewBitCast(at, sharedPtr(vt)))
 		}
 	})
 	lw.barrier()
 	out := make([]value.Value, dst.NumRegs())
-	for r := range out {
-		out[r] = lw.fromMem(lw.cur.NewLoad(mt, lw.sharedAt(base, lw.flat(dst, r), esz, mt)), t)
+	for r := 0; r < len(out); r += vd {
+		at := lw.sharedAt(base, lw.flatStrided(dst, r, strides), esz, types.I8)
+		if vd == 1 {
+			out[r] = lw.fromMem(lw.cur.NewLoad(mt, lw.cur.NewBitCast(at, sharedPtr(mt))), t)
+			continue
+		}
+		wb, count := wordsOf(vd, esz)
+		words := make([]value.Value, count)
+		if count == 1 {
+			words[0] = lw.cur.NewLoad(intType(wb), lw.cur.NewBitCast(at, sharedPtr(intType(wb))))
+		} else {
+			vt := types.NewVector(uint64(count), intType(wb))
+			vec := lw.cur.NewLoad(vt, lw.cur.NewBitCast(at, sharedPtr(vt)))
+			for i := range words {
+				words[i] = lw.cur.NewExtractElement(vec, i32(int64(i)))
+			}
+		}
+		copy(out[r:], lw.unpack(words, t.Elem, vd))
 	}
 	return out
+}
+
+// exchangeStrides are the element strides of an exchange buffer: row
+// major, with rows of at least 32 bytes padded by 16 bytes.
+func exchangeStrides(shape []int, esz int) []int {
+	s := rowMajor(shape)
+	last := len(shape) - 1
+	if last >= 1 && shape[last]*esz >= 32 && shape[last]*esz%16 == 0 {
+		row := shape[last] + 16/esz
+		for d := last - 1; d >= 0; d-- {
+			s[d] = row
+			row *= shape[d]
+		}
+	}
+	return s
+}
+
+// exchangeVec is how many registers of l move as one shared-memory
+// access: a run along the last dim, at most 16 bytes, that starts at a
+// multiple of its length whatever the lane, warp and other registers.
+func exchangeVec(l *layout.Linear, t ir.Type, esz int) int {
+	if t.Kind == ir.KindPtr || t.Elem == ir.I1 || esz > 4 || len(l.Shape) == 0 {
+		return 1
+	}
+	last := len(l.Shape) - 1
+	d, n := regRun(l)
+	if d != last || n < 2 {
+		return 1
+	}
+	v := min(n, 16/esz)
+	bits := 0
+	for 1<<bits < v {
+		bits++
+	}
+	var others [][]int
+	others = append(others, l.Regs[bits:]...)
+	others = append(others, l.Lanes...)
+	others = append(others, l.Warps...)
+	for _, b := range others {
+		if b[last]%v != 0 {
+			return 1
+		}
+	}
+	if _, count := wordsOf(v, esz); count > 4 {
+		return 1
+	}
+	return v
+}
+
+// vector builds an LLVM vector of words (a scalar for one word).
+func (lw *lowering) vector(words []value.Value) (value.Value, types.Type) {
+	if len(words) == 1 {
+		return words[0], words[0].Type()
+	}
+	vt := types.NewVector(uint64(len(words)), words[0].Type())
+	var vec value.Value = constant.NewUndef(vt)
+	for i, w := range words {
+		vec = lw.cur.NewInsertElement(vec, w, i32(int64(i)))
+	}
+	return vec, vt
 }
 
 // broadcastScalar makes thread 0's value of a scalar everyone's.

@@ -3,6 +3,7 @@
 # and benchmark tilec in one go, into .gpu/ (git-ignored):
 #   gpu.test     the GPU test binary (tests/gpu), built without cgo
 #   tilec        the CLI, built without cgo
+#   attention, moe  the example programs (generated package; session API)
 #   peers.py     the peer benchmark; compare.py the side-by-side table
 #   run.sh       runs the GPU tests, tilec doctor, tilec bench all, the
 #                peers (twice: Triton on wgmma, then forced to mma.sync) and
@@ -14,6 +15,8 @@ cd "$(dirname "$0")/.."
 mkdir -p .gpu
 CGO_ENABLED=0 go test -c -o .gpu/gpu.test ./tests/gpu
 CGO_ENABLED=0 go build -o .gpu/tilec ./cmd/tilec
+CGO_ENABLED=0 go build -o .gpu/attention ./examples/attention
+CGO_ENABLED=0 go build -o .gpu/moe ./examples/moe
 cp bench/peers.py bench/compare.py .gpu/
 cat > .gpu/run.sh <<'RUN'
 #!/usr/bin/env bash
@@ -29,6 +32,8 @@ nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv 2>&
 echo "== GPU tests"
 TILEC_REQUIRE_GPU=1 "$here/gpu.test" -test.v -test.timeout 20m > "$OUT/gpu-tests.log" 2>&1 || status=1
 grep -E "^(--- FAIL|FAIL|ok|PASS)" "$OUT/gpu-tests.log" | tail -20
+echo "== examples on the GPU"
+for ex in attention moe; do "$here/$ex" -device gpu 2>&1 | tee "$OUT/example-$ex.log" || status=1; done
 echo "== tilec bench all"
 "$here/tilec" bench all --json "$OUT/tilec.json" 2>&1 | tee "$OUT/bench.log" || status=1
 if python3 -c "import torch, triton" 2>/dev/null; then

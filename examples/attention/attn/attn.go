@@ -34,7 +34,7 @@ var selectVariant = runtime.Select
 var attnFwdCausalVariants = []*runtime.Variant{
 	{
 		Target: "sm_80",
-		Kernel: runtime.Kernel{Name: "attn_fwd_causal", PTX: ptx0, Threads: 32, SharedBytes: 2048,
+		Kernel: runtime.Kernel{Name: "attn_fwd_causal", PTX: ptx0, Threads: 32, SharedBytes: 2304,
 			Params: []runtime.Param{{Name: "Q", Kind: runtime.Ptr}, {Name: "K", Kind: runtime.Ptr}, {Name: "V", Kind: runtime.Ptr}, {Name: "sm_scale", Kind: runtime.F32}, {Name: "M", Kind: runtime.Ptr}, {Name: "Out", Kind: runtime.Ptr}, {Name: "stride_qz", Kind: runtime.I64}, {Name: "stride_qh", Kind: runtime.I64}, {Name: "stride_qm", Kind: runtime.I64}, {Name: "stride_qk", Kind: runtime.I64}, {Name: "stride_kz", Kind: runtime.I64}, {Name: "stride_kh", Kind: runtime.I64}, {Name: "stride_kn", Kind: runtime.I64}, {Name: "stride_kk", Kind: runtime.I64}, {Name: "stride_vz", Kind: runtime.I64}, {Name: "stride_vh", Kind: runtime.I64}, {Name: "stride_vk", Kind: runtime.I64}, {Name: "stride_vn", Kind: runtime.I64}, {Name: "stride_oz", Kind: runtime.I64}, {Name: "stride_oh", Kind: runtime.I64}, {Name: "stride_om", Kind: runtime.I64}, {Name: "stride_on", Kind: runtime.I64}, {Name: "Z", Kind: runtime.I32}, {Name: "H", Kind: runtime.I32}, {Name: "GROUP", Kind: runtime.I32}, {Name: "N_CTX", Kind: runtime.I32}, {Name: "head_dim", Kind: runtime.I32}},
 			Facts:  []runtime.Fact{{Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 0, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 1, One: true}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 1, One: true}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 1, One: true}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 1, One: true}, {Div: 1, One: true}, {Div: 4, One: false}, {Div: 2, One: false}, {Div: 16, One: false}, {Div: 16, One: false}}},
 		Meta:  map[string]int64{"BLOCK_M": 16, "BLOCK_N": 16, "HEAD_DIM": 64, "num_stages": 2, "num_warps": 1},
@@ -43,7 +43,7 @@ var attnFwdCausalVariants = []*runtime.Variant{
 	},
 	{
 		Target: "sm_80",
-		Kernel: runtime.Kernel{Name: "attn_fwd_causal", PTX: ptx1, Threads: 32, SharedBytes: 2048,
+		Kernel: runtime.Kernel{Name: "attn_fwd_causal", PTX: ptx1, Threads: 32, SharedBytes: 2304,
 			Params: []runtime.Param{{Name: "Q", Kind: runtime.Ptr}, {Name: "K", Kind: runtime.Ptr}, {Name: "V", Kind: runtime.Ptr}, {Name: "sm_scale", Kind: runtime.F32}, {Name: "M", Kind: runtime.Ptr}, {Name: "Out", Kind: runtime.Ptr}, {Name: "stride_qz", Kind: runtime.I64}, {Name: "stride_qh", Kind: runtime.I64}, {Name: "stride_qm", Kind: runtime.I64}, {Name: "stride_qk", Kind: runtime.I64}, {Name: "stride_kz", Kind: runtime.I64}, {Name: "stride_kh", Kind: runtime.I64}, {Name: "stride_kn", Kind: runtime.I64}, {Name: "stride_kk", Kind: runtime.I64}, {Name: "stride_vz", Kind: runtime.I64}, {Name: "stride_vh", Kind: runtime.I64}, {Name: "stride_vk", Kind: runtime.I64}, {Name: "stride_vn", Kind: runtime.I64}, {Name: "stride_oz", Kind: runtime.I64}, {Name: "stride_oh", Kind: runtime.I64}, {Name: "stride_om", Kind: runtime.I64}, {Name: "stride_on", Kind: runtime.I64}, {Name: "Z", Kind: runtime.I32}, {Name: "H", Kind: runtime.I32}, {Name: "GROUP", Kind: runtime.I32}, {Name: "N_CTX", Kind: runtime.I32}, {Name: "head_dim", Kind: runtime.I32}},
 			Facts:  []runtime.Fact{}},
 		Meta:  map[string]int64{"BLOCK_M": 16, "BLOCK_N": 16, "HEAD_DIM": 64, "num_stages": 2, "num_warps": 1},

@@ -43,7 +43,7 @@ var ropeNeoxVariants = []*runtime.Variant{
 	},
 	{
 		Target: "sm_80",
-		Kernel: runtime.Kernel{Name: "rope_neox", PTX: ptx0, Threads: 32, SharedBytes: 0,
+		Kernel: runtime.Kernel{Name: "rope_neox", PTX: ptx1, Threads: 32, SharedBytes: 0,
 			Params: []runtime.Param{{Name: "q", Kind: runtime.Ptr}, {Name: "k", Kind: runtime.Ptr}, {Name: "q_out", Kind: runtime.Ptr}, {Name: "k_out", Kind: runtime.Ptr}, {Name: "T", Kind: runtime.I32}, {Name: "H", Kind: runtime.I32}, {Name: "HK", Kind: runtime.I32}, {Name: "stride_qt", Kind: runtime.I32}, {Name: "stride_qh", Kind: runtime.I32}, {Name: "stride_kt", Kind: runtime.I32}, {Name: "stride_kh", Kind: runtime.I32}, {Name: "stride_qot", Kind: runtime.I32}, {Name: "stride_qoh", Kind: runtime.I32}, {Name: "stride_kot", Kind: runtime.I32}, {Name: "stride_koh", Kind: runtime.I32}, {Name: "half", Kind: runtime.I32}, {Name: "pass_dims", Kind: runtime.I32}, {Name: "stride_cache", Kind: runtime.I32}, {Name: "freq_scale", Kind: runtime.F32}},
 			Facts:  []runtime.Fact{}},
 		Meta:  map[string]int64{"BLOCK_H": 4, "BLOCK_R": 32, "num_warps": 1},
