@@ -56,18 +56,20 @@ func attnFwdInner(k *ir.Builder, acc, l_i, m_i, q, K_block_ptr, V_block_ptr *ir.
 				} else {
 					mask = k.ExpandDims(k.Lt(k.Add(start_n, offs_n), N_CTX), 0)
 				}
-				qk = k.Add(k.Mul(qk, qk_scale), k.Where(mask, 0.0, -1.0e6))
+				qk = k.Fma(qk, qk_scale, k.Where(mask, 0.0, -1.0e6))
 				m_ij = k.Maximum(m_i, k.Max(qk, 1))
 				qk = k.Sub(qk, k.ExpandDims(m_ij, 1))
 			} else {
 				m_ij = k.Maximum(m_i, k.Mul(k.Max(qk, 1), qk_scale))
-				qk = k.Sub(k.Mul(qk, qk_scale), k.ExpandDims(m_ij, 1))
+				// qk·scale − m in one FMA before exp2 (Triton writes
+				// qk * qk_scale - m_ij[:, None] and lets the compiler fuse).
+				qk = k.Fma(qk, qk_scale, k.ExpandDims(k.Neg(m_ij), 1))
 			}
 			p := k.Exp2(qk)
 			l_ij := k.Sum(p, 1)
 			// -- update m_i and l_i
 			alpha := k.Exp2(k.Sub(m_i, m_ij))
-			l_i = k.Add(k.Mul(l_i, alpha), l_ij)
+			l_i = k.Fma(l_i, alpha, l_ij)
 			// -- update output accumulator --
 			acc = k.Mul(acc, k.ExpandDims(alpha, 1))
 			// update acc

@@ -66,6 +66,12 @@ func (c *ctaRun) globalRef(w *warp, in *inst, lane int, addr uint64, n int, mode
 		c.report(Misaligned, w, in, lane, addr, spGlobal, "%d-byte access at %#x is not %d-byte aligned", n, addr, n)
 		return nil
 	}
+	return c.globalSpan(w, in, lane, addr, n, mode, count)
+}
+
+// globalSpan is globalRef without the alignment check: the n bytes at
+// addr must lie in one allocation.
+func (c *ctaRun) globalSpan(w *warp, in *inst, lane int, addr uint64, n int, mode accessMode, count bool) []byte {
 	a := w.lastAlloc
 	if a == nil || !a.contains(addr, uint64(n)) {
 		a = c.l.dev.mem.find(addr, uint64(n))
@@ -627,14 +633,20 @@ func execCpAsync(w *warp, in *inst, m uint32) {
 			continue
 		}
 		cp := asyncCopy{dst: dst, n: uint8(n), in: in}
+		if src%uint64(n) != 0 {
+			c.report(Misaligned, w, in, l, src, spGlobal, "cp.async source %#x is not %d-byte aligned", src, n)
+			continue
+		}
 		if srcSize > 0 {
 			// The hardware reads the source asynchronously too; reading it
-			// now is indistinguishable unless the kernel races on it.
-			b := c.globalRef(w, in, l, src, n, modeRead, true)
+			// now is indistinguishable unless the kernel races on it. Only
+			// src-size bytes are read (the rest is zero-filled), so only
+			// they must lie in the allocation.
+			b := c.globalSpan(w, in, l, src, srcSize, modeRead, true)
 			if b == nil {
 				continue
 			}
-			copy(cp.data[:srcSize], b[:srcSize])
+			copy(cp.data[:srcSize], b)
 		}
 		for i := 0; i < n; i++ {
 			c.shadow[dst+uint64(i)].pending++

@@ -1,6 +1,7 @@
 package emu
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand"
@@ -353,5 +354,37 @@ func TestCpAsyncZeroFill(t *testing.T) {
 				t.Fatalf("thread %d byte %d = %d, want %d", tid, b, got[16*tid+b], want)
 			}
 		}
+	}
+}
+
+// cp.async with a source size reads only that many bytes: a copy whose
+// source ends an allocation early is in bounds, and a full-size copy from
+// the same place is not.
+func TestCpAsyncSourceSizeBounds(t *testing.T) {
+	src := ptxHeader + `.visible .entry k(.param .u64 pin, .param .u64 pout, .param .u32 n) {
+	.reg .b32 %r<8>;
+	.reg .b64 %rd<8>;
+	.shared .align 16 .b8 sm[16];
+	ld.param.u64 %rd1, [pin];
+	ld.param.u32 %r5, [n];
+	mov.u32 %r4, sm;
+	cp.async.cg.shared.global [%r4], [%rd1], 16, %r5;
+	cp.async.wait_all;
+	ld.shared.v4.u32 {%r0, %r1, %r2, %r3}, [%r4];
+	ld.param.u64 %rd4, [pout];
+	st.global.v4.u32 [%rd4], {%r0, %r1, %r2, %r3};
+	ret;
+}`
+	m := mustParse(t, "srcsize.ptx", []byte(src))
+	d := NewDevice(Options{})
+	in := alloc(t, d, []byte{1, 2, 3, 4, 5, 6, 7, 8}) // 8 bytes: the end of the tensor
+	out := alloc(t, d, nanBytes(16))
+	requireClean(t, run(t, d, m, "k", [3]uint32{1}, [3]uint32{1}, in.addr, out.addr, uint32(8)))
+	if got, want := out.bytes(t), []byte{1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0}; !bytes.Equal(got, want) {
+		t.Errorf("copied %v, want %v", got, want)
+	}
+	res := run(t, d, m, "k", [3]uint32{1}, [3]uint32{1}, in.addr, out.addr, uint32(16))
+	if res.FindingCount == 0 || res.Findings[0].Kind != OutOfBounds {
+		t.Errorf("a 16-byte read of an 8-byte allocation was not reported: %+v", res.Findings)
 	}
 }
