@@ -1,7 +1,6 @@
 package codegen
 
 import (
-	"github.com/llir/llvm/ir/constant"
 	"github.com/llir/llvm/ir/enum"
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
@@ -83,12 +82,7 @@ func (lw *lowering) toFragment(regs []value.Value, src, dst *layout.Linear, t ir
 				lw.cur.NewStore(regs[r0], lw.cur.NewBitCast(p, sharedPtr(regType(d))))
 				continue
 			}
-			words := lw.pack(regs[r0:r0+v], d)
-			vt := types.NewVector(uint64(len(words)), types.I32)
-			var vec value.Value = constant.NewUndef(vt)
-			for i, w := range words {
-				vec = lw.cur.NewInsertElement(vec, w, i32(int64(i)))
-			}
+			vec, vt := lw.vector(lw.pack(regs[r0:r0+v], d))
 			lw.cur.NewStore(vec, lw.cur.NewBitCast(p, sharedPtr(vt)))
 		}
 	})

@@ -42,14 +42,12 @@ type Options struct {
 
 // variant is one compiled launch kernel.
 type variant struct {
-	fn      string // the launcher it belongs to (launcher.key)
-	target  tilec.Target
-	bin     *tilec.Binary
-	meta    ir.Config
-	keys    []string
-	vals    map[string]int64
-	launch  kernels.Launch
-	problem int
+	fn     string // the launcher it belongs to (its launcherKey)
+	target tilec.Target
+	bin    *tilec.Binary
+	meta   ir.Config
+	keys   []string
+	vals   map[string]int64
 }
 
 // CheckPackageName reports whether name can name a Go package.
@@ -83,7 +81,7 @@ func Generate(o Options) (map[string][]byte, error) {
 	}
 	kernelsByName := map[string]kernels.Launch{} // one launch per launcher, for signatures and grids
 	var order []string
-	for pi, pr := range o.Problems {
+	for _, pr := range o.Problems {
 		plan, err := o.Kernel.Plan(pr.Problem, pr.Config)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", o.Kernel.Name, pr.Problem, err)
@@ -110,7 +108,7 @@ func Generate(o Options) (map[string][]byte, error) {
 					if err != nil {
 						return nil, fmt.Errorf("%s for %s: %w", name, t, err)
 					}
-					vs = append(vs, &variant{fn: name, target: t, bin: bin, meta: l.Config, keys: l.Keys, vals: l.GridValues(), launch: l, problem: pi})
+					vs = append(vs, &variant{fn: name, target: t, bin: bin, meta: l.Config, keys: l.Keys, vals: l.GridValues()})
 				}
 			}
 		}
