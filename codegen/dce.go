@@ -9,40 +9,63 @@ import (
 // bounds check) even where a vector access uses only the first register's;
 // deadCode removes the instructions whose results nothing uses, so that
 // tilec's PTX backend, which translates instruction by instruction, does
-// not emit them (llc would remove them itself).
+// not emit them (llc would remove them itself). One pass counts uses; a
+// worklist then removes each dead instruction and releases its operands.
 func deadCode(m *llir.Module) {
 	for _, f := range m.Funcs {
-		for removed := true; removed; {
-			removed = false
-			uses := map[value.Value]int{}
-			count := func(u value.User) {
-				for _, op := range u.Operands() {
-					if op != nil && *op != nil {
-						uses[*op]++
-					}
+		uses := map[value.Value]int{}
+		operands := func(u value.User, fn func(value.Value)) {
+			for _, op := range u.Operands() {
+				if op != nil && *op != nil {
+					fn(*op)
 				}
 			}
-			for _, b := range f.Blocks {
-				for _, inst := range b.Insts {
-					if u, ok := inst.(value.User); ok {
-						count(u)
-					}
-				}
-				if u, ok := b.Term.(value.User); ok {
-					count(u)
+		}
+		count := func(v value.Value) { uses[v]++ }
+		for _, b := range f.Blocks {
+			for _, inst := range b.Insts {
+				if u, ok := inst.(value.User); ok {
+					operands(u, count)
 				}
 			}
-			for _, b := range f.Blocks {
-				kept := b.Insts[:0]
-				for _, inst := range b.Insts {
-					if v, ok := inst.(value.Value); ok && pure(inst) && uses[v] == 0 {
-						removed = true
-						continue
-					}
+			if u, ok := b.Term.(value.User); ok {
+				operands(u, count)
+			}
+		}
+		dead := map[llir.Instruction]bool{}
+		var work []llir.Instruction
+		for _, b := range f.Blocks {
+			for _, inst := range b.Insts {
+				if v, ok := inst.(value.Value); ok && pure(inst) && uses[v] == 0 {
+					work = append(work, inst)
+				}
+			}
+		}
+		for len(work) > 0 {
+			inst := work[len(work)-1]
+			work = work[:len(work)-1]
+			if dead[inst] {
+				continue
+			}
+			dead[inst] = true
+			operands(inst.(value.User), func(v value.Value) {
+				uses[v]--
+				if i, ok := v.(llir.Instruction); ok && uses[v] == 0 && pure(i) {
+					work = append(work, i)
+				}
+			})
+		}
+		if len(dead) == 0 {
+			continue
+		}
+		for _, b := range f.Blocks {
+			kept := b.Insts[:0]
+			for _, inst := range b.Insts {
+				if !dead[inst] {
 					kept = append(kept, inst)
 				}
-				b.Insts = kept
 			}
+			b.Insts = kept
 		}
 	}
 }

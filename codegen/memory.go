@@ -78,7 +78,7 @@ func memLLVMType(t ir.Type) types.Type {
 
 // flat is the row-major index of register r of l in this thread.
 func (lw *lowering) flat(l *layout.Linear, r int) value.Value {
-	return lw.flatStrided(l, r, rowMajor(l.Shape))
+	return lw.flatStrided(l, r, layout.RowMajor(l.Shape))
 }
 
 // flatStrided is register r's element index with strides st.
@@ -99,16 +99,6 @@ func (lw *lowering) flatStrided(l *layout.Linear, r int, st []int) value.Value {
 		return i32(0)
 	}
 	return acc
-}
-
-func rowMajor(shape []int) []int {
-	s := make([]int, len(shape))
-	acc := 1
-	for i := len(shape) - 1; i >= 0; i-- {
-		s[i] = acc
-		acc *= shape[i]
-	}
-	return s
 }
 
 // ifThen emits `if p { body }` and continues after it.
@@ -197,7 +187,7 @@ func (lw *lowering) exchange(regs []value.Value, src, dst *layout.Linear, t ir.T
 // exchangeStrides are the element strides of an exchange buffer: row
 // major, with rows of at least 32 bytes padded by 16 bytes.
 func exchangeStrides(shape []int, esz int) []int {
-	s := rowMajor(shape)
+	s := layout.RowMajor(shape)
 	last := len(shape) - 1
 	if last >= 1 && shape[last]*esz >= 32 && shape[last]*esz%16 == 0 {
 		row := shape[last] + 16/esz

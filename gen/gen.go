@@ -283,19 +283,19 @@ func (g *writer) main(o Options, order []string, byName map[string]kernels.Launc
 				fmt.Fprintf(&b, "{Div: %d, One: %v}, ", f.Div, f.One)
 			}
 			fmt.Fprintf(&b, "}},\n")
-			fmt.Fprintf(&b, "\t\tMeta: %s,\n", int64Map(configVals(v.meta)))
+			fmt.Fprintf(&b, "\t\tMeta: %s,\n", mapLit("map[string]int64", v.meta))
 			keys := map[string]int64{}
 			for _, k := range v.keys {
 				keys[k] = v.vals[k]
 			}
-			fmt.Fprintf(&b, "\t\tKeys: %s,\n", int64Map(keys))
+			fmt.Fprintf(&b, "\t\tKeys: %s,\n", mapLit("map[string]int64", keys))
 			shape := map[string]int64{}
 			for k, x := range v.vals {
 				if _, meta := v.meta[k]; !meta {
 					shape[k] = x
 				}
 			}
-			fmt.Fprintf(&b, "\t\tShape: %s,\n\t},\n", int64Map(shape))
+			fmt.Fprintf(&b, "\t\tShape: %s,\n\t},\n", mapLit("map[string]int64", shape))
 		}
 		fmt.Fprintf(&b, "}\n\n")
 	}
@@ -305,27 +305,6 @@ func (g *writer) main(o Options, order []string, byName map[string]kernels.Launc
 
 func kindName(k runtime.ParamKind) string {
 	return map[runtime.ParamKind]string{runtime.Ptr: "Ptr", runtime.I32: "I32", runtime.I64: "I64", runtime.F32: "F32", runtime.F64: "F64"}[k]
-}
-
-func configVals(c ir.Config) map[string]int64 {
-	out := map[string]int64{}
-	for k, v := range c {
-		out[k] = int64(v)
-	}
-	return out
-}
-
-func int64Map(m map[string]int64) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%q: %d", k, m[k])
-	}
-	return "map[string]int64{" + strings.Join(parts, ", ") + "}"
 }
 
 func problemsText(o Options) string {
@@ -465,7 +444,7 @@ func TestVariantsOnEmulator(t *testing.T) {
 	}{
 `)
 	for _, p := range o.Problems {
-		fmt.Fprintf(&b, "\t\t{%s, ir.%s, %s},\n", intMap(p.Problem.Sizes), dtypeName(p.Problem.DType), configLit(p.Config))
+		fmt.Fprintf(&b, "\t\t{%s, ir.%s, %s},\n", mapLit("map[string]int", p.Problem.Sizes), dtypeName(p.Problem.DType), mapLit("ir.Config", p.Config))
 	}
 	var ts []string
 	for _, t := range o.Targets {
@@ -510,7 +489,9 @@ func TestVariantsOnEmulator(t *testing.T) {
 	return format.Source(b.Bytes())
 }
 
-func intMap(m map[string]int) string {
+// mapLit writes m as a Go composite literal of type typ, keys sorted (so
+// that generating again gives the same bytes).
+func mapLit[V int | int64](typ string, m map[string]V) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -520,16 +501,7 @@ func intMap(m map[string]int) string {
 	for i, k := range keys {
 		parts[i] = fmt.Sprintf("%q: %d", k, m[k])
 	}
-	return "map[string]int{" + strings.Join(parts, ", ") + "}"
-}
-
-func configLit(c ir.Config) string {
-	keys := c.Keys()
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%q: %d", k, c[k])
-	}
-	return "ir.Config{" + strings.Join(parts, ", ") + "}"
+	return typ + "{" + strings.Join(parts, ", ") + "}"
 }
 
 func dtypeName(d ir.DType) string { return strings.ToUpper(d.String()) }

@@ -297,15 +297,21 @@ func (s *Session) Tune(k *kernels.Kernel, p kernels.Problem) (*autotune.Result, 
 // the session; every other buffer must be given, with the plan's dtype
 // and shape.
 func (s *Session) Run(k *kernels.Kernel, p kernels.Problem, bufs map[string]Tensor) error {
+	return s.RunWith(k, p, func(cfg ir.Config) (*kernels.Plan, error) { return k.Plan(p, cfg) }, bufs)
+}
+
+// RunWith is Run with the plan built by plan from the config (for entry
+// points whose plans take more than the problem, such as a softmax scale).
+func (s *Session) RunWith(k *kernels.Kernel, p kernels.Problem, plan func(ir.Config) (*kernels.Plan, error), bufs map[string]Tensor) error {
 	cfg, err := s.Config(k, p)
 	if err != nil {
 		return err
 	}
-	plan, err := k.Plan(p, cfg)
+	pl, err := plan(cfg)
 	if err != nil {
-		return fmt.Errorf("session: %w", err)
+		return err
 	}
-	return s.RunPlan(plan, bufs)
+	return s.RunPlan(pl, bufs)
 }
 
 // RunPlan launches a plan with its buffers bound to tensors by name.

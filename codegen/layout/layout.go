@@ -444,15 +444,7 @@ func (l *Linear) ExpandDims(axis int) *Linear {
 	}
 	out := &Linear{Shape: ins(l.Shape), Name: l.Name}
 	out.Shape[axis] = 1
-	for _, b := range l.Regs {
-		out.Regs = append(out.Regs, ins(b))
-	}
-	for _, b := range l.Lanes {
-		out.Lanes = append(out.Lanes, ins(b))
-	}
-	for _, b := range l.Warps {
-		out.Warps = append(out.Warps, ins(b))
-	}
+	out.mapBases(l, ins)
 	if out.Name != "" {
 		out.Name = fmt.Sprintf("expand<axis %d, %s>", axis, l.Name)
 	}
@@ -462,16 +454,8 @@ func (l *Linear) ExpandDims(axis int) *Linear {
 // DropDim removes a size-1 dimension (the inverse of ExpandDims).
 func (l *Linear) DropDim(axis int) *Linear {
 	drop := func(b []int) []int { return append(append([]int(nil), b[:axis]...), b[axis+1:]...) }
-	out := &Linear{Shape: drop(l.Shape), Regs: make([][]int, 0, len(l.Regs)), Name: fmt.Sprintf("drop<axis %d, %s>", axis, l)}
-	for _, b := range l.Regs {
-		out.Regs = append(out.Regs, drop(b))
-	}
-	for _, b := range l.Lanes {
-		out.Lanes = append(out.Lanes, drop(b))
-	}
-	for _, b := range l.Warps {
-		out.Warps = append(out.Warps, drop(b))
-	}
+	out := &Linear{Shape: drop(l.Shape), Name: fmt.Sprintf("drop<axis %d, %s>", axis, l)}
+	out.mapBases(l, drop)
 	return out
 }
 
@@ -504,22 +488,14 @@ func (l *Linear) Permute(perm []int) *Linear {
 		return out
 	}
 	out := &Linear{Shape: p(l.Shape), Name: fmt.Sprintf("trans<%v, %s>", perm, l)}
-	for _, b := range l.Regs {
-		out.Regs = append(out.Regs, p(b))
-	}
-	for _, b := range l.Lanes {
-		out.Lanes = append(out.Lanes, p(b))
-	}
-	for _, b := range l.Warps {
-		out.Warps = append(out.Warps, p(b))
-	}
+	out.mapBases(l, p)
 	return out
 }
 
 // Reshape relabels coordinates for a new shape with the same row-major
 // element order: a basis that is one bit of the flat index stays that bit.
 func (l *Linear) Reshape(shape []int) *Linear {
-	inStr := rowMajor(l.Shape)
+	inStr := RowMajor(l.Shape)
 	re := func(b []int) []int {
 		flat := 0
 		for d, x := range b {
@@ -533,19 +509,23 @@ func (l *Linear) Reshape(shape []int) *Linear {
 		return out
 	}
 	out := &Linear{Shape: append([]int(nil), shape...), Name: fmt.Sprintf("reshape<%v, %s>", shape, l)}
-	for _, b := range l.Regs {
-		out.Regs = append(out.Regs, re(b))
-	}
-	for _, b := range l.Lanes {
-		out.Lanes = append(out.Lanes, re(b))
-	}
-	for _, b := range l.Warps {
-		out.Warps = append(out.Warps, re(b))
-	}
+	out.mapBases(l, re)
 	return out
 }
 
-func rowMajor(shape []int) []int {
+// mapBases sets out's register, lane and warp bases to f of l's: the
+// layout of a relabelled tile (coordinates moved, no data moved).
+func (out *Linear) mapBases(l *Linear, f func([]int) []int) {
+	for _, group := range []struct{ from, to *[][]int }{{&l.Regs, &out.Regs}, {&l.Lanes, &out.Lanes}, {&l.Warps, &out.Warps}} {
+		*group.to = make([][]int, 0, len(*group.from))
+		for _, b := range *group.from {
+			*group.to = append(*group.to, f(b))
+		}
+	}
+}
+
+// RowMajor returns the row-major element strides of shape.
+func RowMajor(shape []int) []int {
 	s := make([]int, len(shape))
 	acc := 1
 	for i := len(shape) - 1; i >= 0; i-- {

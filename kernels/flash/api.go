@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/kernels"
 	"github.com/tilec/tilec/session"
 )
 
@@ -46,14 +47,6 @@ func Forward(s *session.Session, q, k, v, o, lse session.Tensor, opt ForwardOpti
 	if err != nil {
 		return err
 	}
-	cfg, err := s.Config(Kernel, p)
-	if err != nil {
-		return err
-	}
-	plan, err := NewPlan(opts, cfg)
-	if err != nil {
-		return err
-	}
 	if lse.IsZero() {
 		if lse, err = s.Temp("flash.lse", ir.F32, B*H*N); err != nil {
 			return err
@@ -61,7 +54,8 @@ func Forward(s *session.Session, q, k, v, o, lse session.Tensor, opt ForwardOpti
 	} else if !slices.Equal(lse.Shape, []int{B, H, N}) || !lse.Contiguous() {
 		return fmt.Errorf("flash: lse is %v (strides %v), want a contiguous [%d %d %d]", lse.Shape, lse.Stride(), B, H, N)
 	}
-	if err := s.RunPlan(plan, map[string]session.Tensor{"q": q, "k": k, "v": v, "o": o, "lse": lse}); err != nil {
+	plan := func(cfg ir.Config) (*kernels.Plan, error) { return NewPlan(opts, cfg) }
+	if err := s.RunWith(Kernel, p, plan, map[string]session.Tensor{"q": q, "k": k, "v": v, "o": o, "lse": lse}); err != nil {
 		return fmt.Errorf("flash: %w", err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/kernels"
 	"github.com/tilec/tilec/session"
 )
 
@@ -50,14 +51,6 @@ func Route(s *session.Session, logits, hidden session.Tensor, opt RouteOptions) 
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := s.Config(Kernel, p)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := NewPlan(o, cfg)
-	if err != nil {
-		return nil, err
-	}
 	d := &Dispatch{Rows: o.Rows()}
 	for _, a := range []struct {
 		t     *session.Tensor
@@ -72,7 +65,8 @@ func Route(s *session.Session, logits, hidden session.Tensor, opt RouteOptions) 
 			return nil, err
 		}
 	}
-	err = s.RunPlan(plan, map[string]session.Tensor{"logits": logits, "hidden": hidden,
+	plan := func(cfg ir.Config) (*kernels.Plan, error) { return NewPlan(o, cfg) }
+	err = s.RunWith(Kernel, p, plan, map[string]session.Tensor{"logits": logits, "hidden": hidden,
 		"topk_ids": d.TopkIDs, "topk_weights": d.TopkWeights, "counts": d.Counts, "offsets": d.Offsets,
 		"sorted_ids": d.SortedIDs, "inverse": d.Inverse, "permuted": d.Permuted})
 	if err != nil {

@@ -3,6 +3,8 @@ package rope
 import (
 	"fmt"
 
+	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/kernels"
 	"github.com/tilec/tilec/session"
 )
 
@@ -55,14 +57,6 @@ func Apply(s *session.Session, q, k, qOut, kOut, positions, cos, sin session.Ten
 	if err != nil {
 		return err
 	}
-	cfg, err := s.Config(Kernel, p)
-	if err != nil {
-		return err
-	}
-	plan, err := NewPlan(o, cfg)
-	if err != nil {
-		return err
-	}
 	bufs := map[string]session.Tensor{"q": q, "k": k}
 	if !inPlace {
 		bufs["q_out"] = qOut
@@ -77,7 +71,8 @@ func Apply(s *session.Session, q, k, qOut, kOut, positions, cos, sin session.Ten
 	if o.HasCache {
 		bufs["cos"], bufs["sin"] = cos, sin
 	}
-	if err := s.RunPlan(plan, bufs); err != nil {
+	plan := func(cfg ir.Config) (*kernels.Plan, error) { return NewPlan(o, cfg) }
+	if err := s.RunWith(Kernel, p, plan, bufs); err != nil {
 		return fmt.Errorf("rope: %w", err)
 	}
 	return nil
