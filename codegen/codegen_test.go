@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -90,4 +91,57 @@ func TestAccumulatorFeedsNextDotWithoutMovingData(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 32, calls)
+}
+
+// blockMatmul is C = A·B, [64, 256]·[256, 64], with block pointers and
+// a loop over K; extra adds a use of the A tile that is not an mma operand.
+func blockMatmul(extra bool) *ir.Builder {
+	k := ir.NewKernel("bmm")
+	a, b, c := k.Pointer("a", ir.F16), k.Pointer("b", ir.F16), k.Pointer("c", ir.F32)
+	BM, BN := k.Constexpr("BM"), k.Constexpr("BN") // BN is also the K step
+	ap := k.MakeBlockPtr(a, []any{64, 256}, []any{256, 1}, []any{0, 0}, []any{BM, BN}, []int{1, 0})
+	bp := k.MakeBlockPtr(b, []any{256, 64}, []any{64, 1}, []any{0, 0}, []any{BN, BN}, []int{1, 0})
+	acc := k.Zeros(ir.F32, BM, BN)
+	res := k.For(0, 256, BN, []*ir.Value{acc, ap, bp}, func(_ *ir.Value, v []*ir.Value) []*ir.Value {
+		at := k.LoadBlock(v[1], []int{0, 1}, "zero")
+		acc := k.Dot(at, k.LoadBlock(v[2], []int{0, 1}, "zero"), v[0])
+		if extra {
+			acc = k.Add(acc, k.Cast(at, ir.F32))
+		}
+		return []*ir.Value{acc, k.Advance(v[1], 0, BN), k.Advance(v[2], BN, 0)}
+	})
+	cp := k.MakeBlockPtr(c, []any{64, 64}, []any{64, 1}, []any{0, 0}, []any{BM, BN}, []int{1, 0})
+	k.StoreBlock(cp, res[0], []int{0, 1})
+	return k
+}
+
+// Block loads in a loop that only feed mma operands are copied with
+// cp.async, num_stages − 1 iterations ahead; others are not.
+func TestPipelinedLoads(t *testing.T) {
+	for _, tc := range []struct {
+		stages int
+		extra  bool
+		copies int // tile copies in the LLVM IR
+		wait   string
+	}{
+		{3, false, 2 * 3, "@llvm.nvvm.cp.async.wait.group(i32 1)"}, // two tiles, in two prologue stages and the body
+		{2, false, 2 * 2, "@llvm.nvvm.cp.async.wait.group(i32 0)"},
+		{1, false, 0, ""},
+		{3, true, 3, "@llvm.nvvm.cp.async.wait.group(i32 1)"}, // only B's tile
+	} {
+		what := fmt.Sprintf("stages %d extra %v", tc.stages, tc.extra)
+		cfg := ir.Config{"BM": 64, "BN": 64, ir.KeyNumWarps: 4, ir.KeyNumStages: tc.stages}
+		aligned := []Facts{{Div: 16}, {Div: 16}, {Div: 16}} // a, b, c
+		res, err := Compile(build(t, blockMatmul(tc.extra), cfg), Options{SM: 80, Facts: aligned})
+		require.NoError(t, err)
+		ll := res.LL()
+		// One 64×64 f16 tile is 512 chunks of 16 bytes, 4 per thread.
+		assert.Equalf(t, 4*tc.copies, strings.Count(ll, `cp.async.cg.shared.global [$0], [$1], 16, $2;`), "%s: copies", what)
+		if tc.wait != "" {
+			assert.Truef(t, strings.Contains(ll, tc.wait), "%s: no %s", what, tc.wait)
+			assert.Truef(t, strings.Contains(ll, "@llvm.nvvm.cp.async.wait.all()"), "%s: no wait after the loop", what)
+		}
+		slots := tc.copies / max(tc.stages, 1) * tc.stages * 64 * 64 * 2
+		assert.GreaterOrEqualf(t, res.SharedBytes, slots, "%s: the slots are in the shared size", what)
+	}
 }

@@ -54,22 +54,29 @@ func canLdmatrix(src, dst *layout.Linear, t ir.Type) bool {
 		t.Kind == ir.KindScalar && t.Elem.Size() == 2 && dst.Shape[0] >= 16 && dst.Shape[1] >= 16
 }
 
-// toFragment converts a 16-bit tile from layout src to the mma operand
-// layout dst through swizzled shared memory and ldmatrix.
-func (lw *lowering) toFragment(regs []value.Value, src, dst *layout.Linear, t ir.Type) []value.Value {
-	d := t.Elem
+// fragmentSwizzle is the shared tile of a conversion from src into the
+// operand layout dst, and how many of src's registers move as one store
+// (a 16-byte chunk when src holds runs of 8 along the tile's fast dim).
+func fragmentSwizzle(src, dst *layout.Linear) (swizzle, int) {
 	fast, run := regRun(src)
 	if run < 2 {
 		fast = 1
 	}
-	sw := newSwizzle(dst.Shape, fast)
-	base := lw.scratch(dst.Shape[0] * dst.Shape[1] * 2)
-	lw.barrier()
-	// Stores: runs of up to 8 registers along the fast dim as one vector.
 	v := min(run, 8)
 	if fast != regRunDim(src) {
 		v = 1
 	}
+	return newSwizzle(dst.Shape, fast), v
+}
+
+// toFragment converts a 16-bit tile from layout src to the mma operand
+// layout dst through swizzled shared memory and ldmatrix.
+func (lw *lowering) toFragment(regs []value.Value, src, dst *layout.Linear, t ir.Type) []value.Value {
+	d := t.Elem
+	sw, v := fragmentSwizzle(src, dst)
+	base := lw.scratch(dst.Shape[0] * dst.Shape[1] * 2)
+	lw.barrier()
+	// Stores: runs of up to 8 registers along the fast dim as one vector.
 	lw.ifThen(lw.owner(src), func() {
 		for r0 := 0; r0 < len(regs); r0 += v {
 			if !canonicalReg(src, r0) {
@@ -87,7 +94,13 @@ func (lw *lowering) toFragment(regs []value.Value, src, dst *layout.Linear, t ir
 		}
 	})
 	lw.barrier()
+	return lw.ldmatrixTile(base, sw, dst, d)
+}
 
+// ldmatrixTile reads the operand layout dst's registers from the swizzled
+// shared tile sw at base.
+func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linear, d ir.DType) []value.Value {
+	fast := sw.fast
 	// Loads: one ldmatrix.x4 per four 8x8 matrices.
 	f := dst.Frag
 	trans := (f.Operand == 'A' && fast == 0) || (f.Operand == 'B' && fast == 1)

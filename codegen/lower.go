@@ -35,8 +35,14 @@ type lowering struct {
 	tid, lane, warp value.Value
 	coords          map[coordKey]value.Value
 
-	smem      *llir.Global // dynamic shared memory, one buffer for all scratch uses
+	smem      *llir.Global // dynamic shared memory: stage buffers, then scratch
 	smemBytes int
+
+	// Software pipelining (pipeline.go): the loops whose loads are
+	// pipelined, those loads, and the bytes their stage buffers take.
+	pipes     map[*ir.Op]*pipeLoop
+	pipeLoads map[*ir.Op]*pipeLoad
+	pipeBytes int
 
 	axes *axisAnalysis
 }
@@ -115,6 +121,7 @@ func (lw *lowering) run() error {
 	lw.warp = lw.entry.NewLShr(lw.tid, i32(layout.LaneBits))
 	body := lw.newBlock("body")
 	lw.cur = body
+	lw.planPipelines()
 	if err := lw.block(lw.f.Body); err != nil {
 		return err
 	}
@@ -159,6 +166,10 @@ func (lw *lowering) op(op *ir.Op) (err error) {
 		return lw.lowerIf(op)
 	case ir.OpWhile:
 		return lw.lowerWhile(op)
+	}
+	if ld := lw.pipeLoads[op]; ld != nil {
+		lw.lowerPipelined(ld)
+		return nil
 	}
 	rule := lowerTable[op.Code]
 	if rule == nil {
@@ -392,6 +403,11 @@ func (lw *lowering) lowerFor(op *ir.Op) error {
 	args := body.Args[1:]
 	lb, ub, step := lw.scalar(op.Args[0]), lw.scalar(op.Args[1]), lw.scalar(op.Args[2])
 	inits := lw.flatten(op.Args[3:], lw.primaries(args))
+	pl := lw.pipes[op]
+	if pl != nil { // the slot the first iteration reads is carried last
+		lw.pipePrologue(op, pl, lb, ub, step)
+		inits = append(inits, i32(0))
+	}
 	pre := lw.cur
 	header, bodyB, exit := lw.newBlock("for.header"), lw.newBlock("for.body"), lw.newBlock("for.exit")
 	pre.NewBr(header)
@@ -401,6 +417,10 @@ func (lw *lowering) lowerFor(op *ir.Op) error {
 	lw.scalars[body.Args[0]] = ivPhi
 	lw.bind(args, flat, op.Args[3:])
 	lw.cur = bodyB
+	if pl != nil {
+		pl.slot = flat[len(flat)-1]
+		lw.pipeNext(body, pl, ivPhi, ub, step)
+	}
 	for _, arg := range args {
 		lw.convertNeeds(arg)
 	}
@@ -408,6 +428,9 @@ func (lw *lowering) lowerFor(op *ir.Op) error {
 		return err
 	}
 	yields := lw.flatten(body.Terminator().Args, lw.primaries(args))
+	if pl != nil {
+		yields = append(yields, lw.nextSlot(pl))
+	}
 	next := lw.cur.NewAdd(ivPhi, step)
 	latch := lw.cur
 	latch.NewBr(header)
@@ -416,6 +439,9 @@ func (lw *lowering) lowerFor(op *ir.Op) error {
 		p.Incs = append(p.Incs, llir.NewIncoming(yields[i], latch))
 	}
 	lw.cur = exit
+	if pl != nil {
+		lw.pipeDrain()
+	}
 	lw.bind(op.Results, flat, op.Args[3:])
 	for _, r := range op.Results {
 		lw.convertNeeds(r)

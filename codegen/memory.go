@@ -17,12 +17,15 @@ import (
 // --- shared memory ------------------------------------------------------------
 
 // Every scratch use of shared memory (a layout conversion, a cross-warp
-// reduction) starts at offset 0 of one dynamic shared buffer, between a
-// barrier before its writes (the previous use's reads are done) and one
-// between its writes and reads; the buffer is as large as the largest use.
+// reduction) starts at the same offset of one dynamic shared buffer,
+// between a barrier before its writes (the previous use's reads are done)
+// and one between its writes and reads; the buffer is as large as the
+// largest use. The pipelined loops' stage buffers (pipeline.go) come
+// first, at offsets of their own, because they live across a whole loop.
 
-// scratch returns the shared buffer's base address for a use of n bytes.
-func (lw *lowering) scratch(n int) value.Value {
+// sharedBase returns the dynamic shared buffer's address, declaring the
+// buffer on first use.
+func (lw *lowering) sharedBase(off int) value.Value {
 	if lw.smem == nil {
 		g := &llir.Global{ContentType: types.NewArray(0, types.I8), Linkage: enum.LinkageExternal, AddrSpace: spaceShared, Align: 16}
 		g.SetName("__tilec_smem")
@@ -30,8 +33,13 @@ func (lw *lowering) scratch(n int) value.Value {
 		lw.m.Globals = append(lw.m.Globals, g)
 		lw.smem = g
 	}
-	lw.smemBytes = max(lw.smemBytes, n)
-	return lw.entry.NewGetElementPtr(types.NewArray(0, types.I8), lw.smem, i32(0), i32(0))
+	return lw.entry.NewGetElementPtr(types.NewArray(0, types.I8), lw.smem, i32(0), i32(int64(off)))
+}
+
+// scratch returns the scratch area's base address for a use of n bytes.
+func (lw *lowering) scratch(n int) value.Value {
+	lw.smemBytes = max(lw.smemBytes, lw.pipeBytes+n)
+	return lw.sharedBase(lw.pipeBytes)
 }
 
 func (lw *lowering) barrier() {

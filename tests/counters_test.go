@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -103,6 +104,11 @@ func TestFlashCounters(t *testing.T) {
 				what := fmt.Sprintf("flash %s %s", p, cfg)
 				by, bins := countersOf(t, k, p, cfg)
 				noLocalMemory(t, what, bins)
+				// K and V are copied with cp.async, num_stages − 1 key blocks ahead.
+				wait := regexp.MustCompile(fmt.Sprintf(`cp\.async\.wait_group\s+%d;`, cfg[ir.KeyNumStages]-2))
+				for _, b := range bins {
+					assert.Truef(t, wait.MatchString(b.PTX), "%s: K/V loads are not pipelined (no %s)", what, wait)
+				}
 				var c emu.Counters
 				for _, x := range by {
 					c.Add(x)
