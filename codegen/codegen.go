@@ -75,6 +75,7 @@ func Compile(f *ir.Func, opts Options) (*Result, error) {
 	if err := lw.run(); err != nil {
 		return nil, fmt.Errorf("codegen: %s: %w", f.Name, err)
 	}
+	simplify(m)
 	deadCode(m)
 	return &Result{Module: m, Name: f.Name, Threads: layout.WarpSize * f.NumWarps, SharedBytes: lw.smemBytes, assign: a, f: f}, nil
 }

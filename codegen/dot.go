@@ -44,6 +44,9 @@ func (lw *lowering) mma(d ir.DType, A, B, C []value.Value, m, n, k int) []value.
 		f = lw.x.get("llvm.nvvm.mma.m16n8k16.row.col.f32.f32", mmaResult(),
 			h2, h2, h2, h2, h2, h2, types.Float, types.Float, types.Float, types.Float)
 		pair = func(lo, hi value.Value) value.Value {
+			if p, ok := lw.fusedPair(lo, hi, ir.F16); ok {
+				return p
+			}
 			v := lw.cur.NewInsertElement(undefVector(h2), lo, i32(0))
 			return lw.cur.NewInsertElement(v, hi, i32(1))
 		}
@@ -51,6 +54,9 @@ func (lw *lowering) mma(d ir.DType, A, B, C []value.Value, m, n, k int) []value.
 		f = lw.x.get("llvm.nvvm.mma.m16n8k16.row.col.bf16", mmaResult(),
 			types.I32, types.I32, types.I32, types.I32, types.I32, types.I32, types.Float, types.Float, types.Float, types.Float)
 		pair = func(lo, hi value.Value) value.Value { // the lower column in the low half
+			if p, ok := lw.fusedPair(lo, hi, ir.BF16); ok {
+				return p
+			}
 			l := lw.cur.NewZExt(lo, types.I32)
 			h := lw.cur.NewShl(lw.cur.NewZExt(hi, types.I32), i32(16))
 			return lw.cur.NewOr(l, h)

@@ -41,10 +41,30 @@ func newSwizzle(shape []int, fast int) swizzle {
 func (lw *lowering) swizzled(s swizzle, row, col value.Value) value.Value {
 	chunk := lw.cur.NewLShr(col, i32(3))
 	within := lw.cur.NewAnd(col, i32(7))
-	phase := lw.cur.NewURem(lw.cur.NewUDiv(row, i32(int64(s.perPhase))), i32(int64(s.maxP)))
+	// perPhase and maxP are powers of two: shifts and masks.
+	phase := lw.cur.NewAnd(lw.shr(row, log2(s.perPhase)), i32(int64(s.maxP-1)))
 	sw := lw.cur.NewXor(chunk, phase)
-	elem := lw.cur.NewAdd(lw.cur.NewMul(row, i32(int64(s.rowElems))), lw.cur.NewAdd(lw.cur.NewShl(sw, i32(3)), within))
-	return lw.cur.NewMul(elem, i32(2))
+	elem := lw.cur.NewAdd(lw.mulConst(row, s.rowElems), lw.cur.NewOr(lw.cur.NewShl(sw, i32(3)), within))
+	return lw.cur.NewShl(elem, i32(1))
+}
+
+// shr is x >> n (x for n = 0).
+func (lw *lowering) shr(x value.Value, n int) value.Value {
+	if n == 0 {
+		return x
+	}
+	return lw.cur.NewLShr(x, i32(int64(n)))
+}
+
+// mulConst is x·c, a shift when c is a power of two.
+func (lw *lowering) mulConst(x value.Value, c int) value.Value {
+	if c > 0 && c&(c-1) == 0 {
+		if c == 1 {
+			return x
+		}
+		return lw.cur.NewShl(x, i32(int64(log2(c))))
+	}
+	return lw.cur.NewMul(x, i32(int64(c)))
 }
 
 // canLdmatrix reports whether a conversion into dst can use ldmatrix.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	llir "github.com/llir/llvm/ir"
 	"github.com/llir/llvm/ir/constant"
 	"github.com/llir/llvm/ir/enum"
 	"github.com/llir/llvm/ir/types"
@@ -163,6 +164,12 @@ func (lw *lowering) pack(elems []value.Value, d ir.DType) []value.Value {
 	per := len(elems) / count
 	words := make([]value.Value, count)
 	for w := range words {
+		if per == 2 && esize == 2 && (d == ir.F16 || d == ir.BF16) {
+			if p, ok := lw.fusedPair(elems[2*w], elems[2*w+1], d); ok {
+				words[w] = lw.cur.NewBitCast(p, types.I32)
+				continue
+			}
+		}
 		var acc value.Value
 		for j := 0; j < per; j++ {
 			e := lw.elemBits(elems[w*per+j], d)
@@ -286,4 +293,80 @@ func (lw *lowering) vecStore(p value.Value, vals []value.Value, pred value.Value
 		args = append(args, pred)
 	}
 	lw.cur.NewCall(asm(types.Void, text, cons+",~{memory}", true, params...), args...)
+}
+
+// Pairs of 16-bit elements. mma takes its operands, and 32-bit memory
+// accesses take their data, as pairs of 16-bit elements in one register.
+// Two peepholes keep pairs from being taken apart and rebuilt:
+// elements that unpack split from one 32-bit word (an ldmatrix result, a
+// vector load) go back as that word, and two f32 values rounded to f16 or
+// bf16 are rounded together with one cvt.rn.{f16x2,bf16x2}.f32.
+
+// halfOf recognizes an element that unpack took from a 32-bit word w:
+// trunc(w) is half 0, trunc(lshr(w, 16)) half 1 (behind a bitcast for f16).
+func halfOf(v value.Value) (w value.Value, half int, ok bool) {
+	if bc, isBC := v.(*llir.InstBitCast); isBC {
+		v = bc.From
+	}
+	tr, isTr := v.(*llir.InstTrunc)
+	if !isTr {
+		return nil, 0, false
+	}
+	if it, isInt := tr.To.(*types.IntType); !isInt || it.BitSize != 16 {
+		return nil, 0, false
+	}
+	x := tr.From
+	if sh, isShift := x.(*llir.InstLShr); isShift {
+		c, isConst := sh.Y.(*constant.Int)
+		if !isConst || c.X.Int64() != 16 {
+			return nil, 0, false
+		}
+		x, half = sh.X, 1
+	}
+	if it, isInt := x.Type().(*types.IntType); !isInt || it.BitSize != 32 {
+		return nil, 0, false
+	}
+	return x, half, true
+}
+
+// roundedFrom recognizes an f32 rounded to d: fptrunc to half for f16, the
+// f2bf16.rn intrinsic for bf16.
+func roundedFrom(v value.Value, d ir.DType) (value.Value, bool) {
+	switch d {
+	case ir.F16:
+		if t, ok := v.(*llir.InstFPTrunc); ok && t.From.Type().Equal(types.Float) {
+			return t.From, true
+		}
+	case ir.BF16:
+		if c, ok := v.(*llir.InstCall); ok {
+			if f, isFunc := c.Callee.(*llir.Func); isFunc && f.Name() == "llvm.nvvm.f2bf16.rn" {
+				return c.Args[0], true
+			}
+		}
+	}
+	return nil, false
+}
+
+// fusedPair is (lo, hi) of f16 or bf16 as one register, <2 x half> for
+// f16 and i32 for bf16, when a peephole applies.
+func (lw *lowering) fusedPair(lo, hi value.Value, d ir.DType) (value.Value, bool) {
+	h2 := types.NewVector(2, types.Half)
+	if w0, h0, ok0 := halfOf(lo); ok0 {
+		if w1, h1, ok1 := halfOf(hi); ok1 && w0 == w1 && h0 == 0 && h1 == 1 {
+			if d == ir.F16 {
+				return lw.cur.NewBitCast(w0, h2), true
+			}
+			return w0, true
+		}
+	}
+	x, okLo := roundedFrom(lo, d)
+	y, okHi := roundedFrom(hi, d)
+	if !okLo || !okHi {
+		return nil, false
+	}
+	// The first operand goes to the upper half.
+	if d == ir.F16 {
+		return lw.cur.NewCall(lw.x.get("llvm.nvvm.ff2f16x2.rn", h2, types.Float, types.Float), y, x), true
+	}
+	return lw.cur.NewCall(lw.x.get("llvm.nvvm.ff2bf16x2.rn", types.I32, types.Float, types.Float), y, x), true
 }

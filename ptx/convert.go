@@ -217,6 +217,7 @@ func (f *fn) repack(xs []opnd, tks []kind) ([]opnd, error) {
 			}
 			x = f.inReg(x)
 			f.emit("mov."+x.k.bitsType(), braces(ds), regName(x))
+			f.unpacks = append(f.unpacks, unpackLine{f.cur, len(f.cur.lines) - 1, ds})
 			f.packed[partsKey(out[len(out)-n:])] = x
 			i, j = i+1, j+n
 		default:

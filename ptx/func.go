@@ -27,6 +27,10 @@ type fn struct {
 	// keyed by the parts, so packing the same parts again reuses r. Safe
 	// for the same reason sharing parts is (see the package comment).
 	packed map[string]opnd
+	// unpacks lists the unpacking movs, which dropDeadUnpacks removes when
+	// no instruction reads their parts (the packed memo often makes the
+	// parts unnecessary after the fact).
+	unpacks []unpackLine
 
 	blocks []*block // layout order
 	byIR   map[*ir.Block]*block
@@ -298,8 +302,69 @@ func opcodeOf(inst ir.LLStringer) string {
 	return s
 }
 
+// unpackLine is an emitted "mov.bN {a, b}, r": its block, line and parts.
+type unpackLine struct {
+	b     *block
+	line  int
+	parts []string
+}
+
+// dropDeadUnpacks removes the unpacking movs whose parts nothing reads.
+// A part's name occurring once in the function is its definition alone.
+func (f *fn) dropDeadUnpacks() {
+	if len(f.unpacks) == 0 {
+		return
+	}
+	count := map[string]int{}
+	for _, u := range f.unpacks {
+		for _, p := range u.parts {
+			count[p] = 0
+		}
+	}
+	for _, b := range f.blocks {
+		for _, l := range b.lines {
+			for i := 0; i < len(l); i++ {
+				if l[i] != '%' {
+					continue
+				}
+				j := i + 1
+				for j < len(l) && (l[j] >= 'a' && l[j] <= 'z' || l[j] >= '0' && l[j] <= '9') {
+					j++
+				}
+				if n, ok := count[l[i:j]]; ok {
+					count[l[i:j]] = n + 1
+				}
+				i = j - 1
+			}
+		}
+	}
+	dead := map[*block]map[int]bool{}
+	for _, u := range f.unpacks {
+		used := false
+		for _, p := range u.parts {
+			used = used || count[p] > 1
+		}
+		if !used {
+			if dead[u.b] == nil {
+				dead[u.b] = map[int]bool{}
+			}
+			dead[u.b][u.line] = true
+		}
+	}
+	for b, lines := range dead {
+		kept := b.lines[:0]
+		for i, l := range b.lines {
+			if !lines[i] {
+				kept = append(kept, l)
+			}
+		}
+		b.lines = kept
+	}
+}
+
 // body renders the function body: register declarations and blocks.
 func (f *fn) body() string {
+	f.dropDeadUnpacks()
 	var sb strings.Builder
 	sb.WriteString("{\n")
 	for c := class(0); c < numClasses; c++ {
