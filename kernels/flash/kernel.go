@@ -5,11 +5,14 @@
 // that are not a multiple of the block, and the log-sum-exp of every score
 // row written for a backward pass.
 //
-// The kernel follows Triton's fused-attention tutorial (06) line for line:
-// _attn_fwd_inner is attnFwdInner, _attn_fwd is the body of FwdIR, and the
-// STAGE scheme is the same (causal: stage 1 off the diagonal, then stage 2
-// on it; full attention: stage 3). STAGE is chosen in Go when the kernel is
-// built, which is what Triton's constexpr does when it compiles.
+// The kernel follows Triton's fused-attention tutorial (06): _attn_fwd_inner
+// is attnFwdInner, _attn_fwd is the body of FwdIR, and causal attention
+// walks the blocks left of the diagonal without a mask, then the diagonal
+// blocks with one (the tutorial's STAGE 1 and 2). Full attention walks the
+// whole key blocks without a mask and then, when N is ragged, the last
+// block with one (the tutorial masks every block there). Which stages a
+// kernel has is chosen in Go when it is built, as Triton's constexpr STAGE
+// is when it compiles.
 package flash
 
 import (
@@ -21,22 +24,20 @@ import (
 // log2e converts exp to exp2: e^x = 2^(x log2 e).
 const log2e = 1.44269504
 
-// attnFwdInner is the tutorial's _attn_fwd_inner: it walks the key blocks of
-// one stage, updating the running row maximum m_i, the row sum l_i and the
-// accumulator acc (online softmax).
+// Masks of a stage of attnFwdInner.
+const (
+	noMask     = iota // every key of every block is valid and visible
+	causalMask        // the diagonal blocks: keys after the query are hidden
+	raggedMask        // the last block of a ragged N: keys past N_CTX are hidden
+)
+
+// attnFwdInner is the tutorial's _attn_fwd_inner: it walks the key blocks
+// [lo, hi) of one stage, updating the running row maximum m_i, the row sum
+// l_i and the accumulator acc (online softmax). Only the stages that need
+// a mask pay for it.
 func attnFwdInner(k *ir.Builder, acc, l_i, m_i, q, K_block_ptr, V_block_ptr *ir.Value,
-	start_m, qk_scale, N_CTX *ir.Value, dt ir.DType,
-	BLOCK_M, BLOCK_N ir.Meta, STAGE int, offs_m, offs_n *ir.Value) (*ir.Value, *ir.Value, *ir.Value) {
-	// range of values handled by this stage
-	var lo, hi *ir.Value
-	switch STAGE {
-	case 1:
-		lo, hi = k.Const(0, ir.I32), k.Mul(start_m, BLOCK_M)
-	case 2:
-		lo, hi = k.Mul(start_m, BLOCK_M), k.Mul(k.Add(start_m, 1), BLOCK_M)
-	default: // causal = False
-		lo, hi = k.Const(0, ir.I32), N_CTX
-	}
+	lo, hi, qk_scale, N_CTX *ir.Value, dt ir.DType,
+	BLOCK_N ir.Meta, mask int, offs_m, offs_n *ir.Value) (*ir.Value, *ir.Value, *ir.Value) {
 	K_block_ptr = k.Advance(K_block_ptr, 0, lo)
 	V_block_ptr = k.Advance(V_block_ptr, lo, 0)
 	// loop over k, v and update accumulator
@@ -47,16 +48,14 @@ func attnFwdInner(k *ir.Builder, acc, l_i, m_i, q, K_block_ptr, V_block_ptr *ir.
 			kt := k.LoadBlock(K_block_ptr, []int{0, 1}, "zero")
 			qk := k.Dot(q, kt, nil)
 			var m_ij *ir.Value
-			if STAGE == 2 || STAGE == 3 {
-				// On the diagonal, mask keys after the query; in full attention,
-				// mask the keys past the end of a ragged last block.
-				var mask *ir.Value
-				if STAGE == 2 {
-					mask = k.Ge(k.ExpandDims(offs_m, 1), k.ExpandDims(k.Add(start_n, offs_n), 0))
+			if mask != noMask {
+				var visible *ir.Value
+				if mask == causalMask {
+					visible = k.Ge(k.ExpandDims(offs_m, 1), k.ExpandDims(k.Add(start_n, offs_n), 0))
 				} else {
-					mask = k.ExpandDims(k.Lt(k.Add(start_n, offs_n), N_CTX), 0)
+					visible = k.ExpandDims(k.Lt(k.Add(start_n, offs_n), N_CTX), 0)
 				}
-				qk = k.Fma(qk, qk_scale, k.Where(mask, 0.0, -1.0e6))
+				qk = k.Fma(qk, qk_scale, k.Where(visible, 0.0, -1.0e6))
 				m_ij = k.Maximum(m_i, k.Max(qk, 1))
 				qk = k.Sub(qk, k.ExpandDims(m_ij, 1))
 			} else {
@@ -111,10 +110,6 @@ func FwdIR(dt ir.DType, causal bool) (*ir.Func, error) {
 	HEAD_DIM := k.Constexpr("HEAD_DIM")
 	BLOCK_M := k.Constexpr("BLOCK_M")
 	BLOCK_N := k.Constexpr("BLOCK_N")
-	STAGE := 1
-	if causal {
-		STAGE = 3
-	}
 
 	start_m := k.ProgramID(0)
 	off_hz := k.ProgramID(1)
@@ -146,17 +141,22 @@ func FwdIR(dt ir.DType, causal bool) (*ir.Func, error) {
 	qk_scale := k.Mul(sm_scale, log2e) // 1/log(2)
 	// load q: it will stay in SRAM throughout
 	q := k.LoadBlock(Q_block_ptr, []int{0, 1}, "zero")
-	// stage 1: off-band
-	// For causal = True, STAGE = 3 and attnFwdInner gets 1 as its STAGE
-	// For causal = False, STAGE = 1, and attnFwdInner gets 3 as its STAGE
-	if STAGE&1 != 0 {
+	if causal {
+		// stage 1: the blocks left of the diagonal, no mask; stage 2: the
+		// diagonal blocks, causal mask; the blocks right of it are skipped.
+		diag := k.Mul(start_m, BLOCK_M)
 		acc, l_i, m_i = attnFwdInner(k, acc, l_i, m_i, q, K_block_ptr, V_block_ptr,
-			start_m, qk_scale, N_CTX, dt, BLOCK_M, BLOCK_N, 4-STAGE, offs_m, offs_n)
-	}
-	// stage 2: on-band
-	if STAGE&2 != 0 {
+			k.Const(0, ir.I32), diag, qk_scale, N_CTX, dt, BLOCK_N, noMask, offs_m, offs_n)
 		acc, l_i, m_i = attnFwdInner(k, acc, l_i, m_i, q, K_block_ptr, V_block_ptr,
-			start_m, qk_scale, N_CTX, dt, BLOCK_M, BLOCK_N, 2, offs_m, offs_n)
+			diag, k.Mul(k.Add(start_m, 1), BLOCK_M), qk_scale, N_CTX, dt, BLOCK_N, causalMask, offs_m, offs_n)
+	} else {
+		// the whole blocks without a mask, then the ragged last block (if
+		// N_CTX is not a multiple of BLOCK_N) with one.
+		whole := k.Mul(k.Div(N_CTX, BLOCK_N), BLOCK_N)
+		acc, l_i, m_i = attnFwdInner(k, acc, l_i, m_i, q, K_block_ptr, V_block_ptr,
+			k.Const(0, ir.I32), whole, qk_scale, N_CTX, dt, BLOCK_N, noMask, offs_m, offs_n)
+		acc, l_i, m_i = attnFwdInner(k, acc, l_i, m_i, q, K_block_ptr, V_block_ptr,
+			whole, N_CTX, qk_scale, N_CTX, dt, BLOCK_N, raggedMask, offs_m, offs_n)
 	}
 	// epilogue: the log-sum-exp in natural-log units, and O = acc / l
 	m_i = k.Add(m_i, k.Log2(l_i))
