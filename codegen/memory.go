@@ -144,15 +144,17 @@ func (lw *lowering) convert(regs []value.Value, src, dst *layout.Linear, t ir.Ty
 }
 
 // exchange writes a tile to shared memory from layout src (each element
-// once) and reads it back in layout dst. Rows are padded by 16 bytes so
-// that the rows a warp touches at once fall in different banks, and runs
-// of registers along the last dim move as vectors of up to 16 bytes.
+// once) and reads it back in layout dst. Runs of registers along the last
+// dim move as vectors of up to 16 bytes. The buffer is the row-major tile,
+// either with rows padded by 16 bytes (so that the rows a warp touches at
+// once fall in different banks) or flat (so that runs continue across
+// rows): whichever costs fewer shared-memory wavefronts (planExchange).
 func (lw *lowering) exchange(regs []value.Value, src, dst *layout.Linear, t ir.Type) []value.Value {
 	mt := memLLVMType(t)
 	esz := elemBytes(t)
-	strides := exchangeStrides(src.Shape, esz)
+	x := planExchange(src, dst, t, esz)
+	src, dst, strides, vs, vd := x.src, x.dst, x.strides, x.vs, x.vd
 	base := lw.scratch(strides[0] * src.Shape[0] * esz)
-	vs, vd := exchangeVec(src, t, esz), exchangeVec(dst, t, esz)
 	lw.barrier()
 	lw.ifThen(lw.owner(src), func() {
 		for r := 0; r < len(regs); r += vs {
@@ -171,6 +173,10 @@ func (lw *lowering) exchange(regs []value.Value, src, dst *layout.Linear, t ir.T
 	lw.barrier()
 	out := make([]value.Value, dst.NumRegs())
 	for r := 0; r < len(out); r += vd {
+		if !canonicalReg(dst, r) { // a copy of a register read already
+			copy(out[r:r+vd], out[r&^dst.RegBroadcast():])
+			continue
+		}
 		at := lw.sharedAt(base, lw.flatStrided(dst, r, strides), esz, types.I8)
 		if vd == 1 {
 			out[r] = lw.fromMem(lw.cur.NewLoad(mt, lw.cur.NewBitCast(at, sharedPtr(mt))), t)
@@ -205,6 +211,97 @@ func exchangeStrides(shape []int, esz int) []int {
 		}
 	}
 	return s
+}
+
+// exchangePlan is how an exchange lays out its buffer and moves data.
+type exchangePlan struct {
+	src, dst *layout.Linear // the layouts, reshaped to 1D for a flat buffer
+	strides  []int
+	vs, vd   int // registers per store and per load
+}
+
+// planExchange picks the buffer of an exchange: rows padded by 16 bytes,
+// or the flat tile, by the shared-memory wavefronts each costs one warp
+// (the other warps' accesses are the same pattern shifted). Ties go to the
+// flat buffer, which is smaller.
+func planExchange(src, dst *layout.Linear, t ir.Type, esz int) exchangePlan {
+	n := 1
+	for _, d := range src.Shape {
+		n *= d
+	}
+	flat := exchangePlan{src: src.Reshape([]int{n}), dst: dst.Reshape([]int{n}), strides: []int{1}}
+	plans := []exchangePlan{flat}
+	if st := exchangeStrides(src.Shape, esz); !eqInts(st, layout.RowMajor(src.Shape)) {
+		plans = append(plans, exchangePlan{src: src, dst: dst, strides: st})
+	}
+	best, bestCost := exchangePlan{}, -1
+	for _, p := range plans {
+		p.vs, p.vd = exchangeVec(p.src, t, esz), exchangeVec(p.dst, t, esz)
+		cost := sharedWaves(p.src, p.strides, esz, p.vs, true) + sharedWaves(p.dst, p.strides, esz, p.vd, false)
+		if bestCost < 0 || cost < bestCost {
+			best, bestCost = p, cost
+		}
+	}
+	return best
+}
+
+func eqInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// sharedWaves counts the shared-memory wavefronts warp 0 needs to access
+// its registers of l, vec at a time, in a buffer with element strides st:
+// the model of the emulator's counters (lanes in phases of 128 bytes of
+// requests; per phase, the most distinct 4-byte words any bank serves).
+// Stores skip the broadcast lanes, which do not store.
+func sharedWaves(l *layout.Linear, st []int, esz, vec int, store bool) int {
+	size := vec * esz
+	perPhase := 32
+	switch {
+	case size == 8:
+		perPhase = 16
+	case size >= 16:
+		perPhase = 8
+	}
+	lanes := layout.WarpSize
+	total := 0
+	for r := 0; r < l.NumRegs(); r += vec {
+		if !canonicalReg(l, r) {
+			continue
+		}
+		for p0 := 0; p0 < lanes; p0 += perPhase {
+			words := map[int]bool{}
+			for lane := p0; lane < p0+perPhase; lane++ {
+				if store && lane&l.LaneBroadcast() != 0 {
+					continue
+				}
+				c := l.Coords(r, lane, 0)
+				off := 0
+				for d := range c {
+					off += c[d] * st[d]
+				}
+				for w := off * esz / 4; w <= (off*esz+size-1)/4; w++ {
+					words[w] = true
+				}
+			}
+			var perBank [32]int
+			worst := 0
+			for w := range words {
+				perBank[w&31]++
+				worst = max(worst, perBank[w&31])
+			}
+			total += worst
+		}
+	}
+	return total
 }
 
 // exchangeVec is how many registers of l move as one shared-memory

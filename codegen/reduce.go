@@ -208,7 +208,7 @@ func (lw *lowering) crossWarp(op *ir.Op, x, res *layout.Linear, acc [][]value.Va
 	for _, s := range res.Shape {
 		elems *= s
 	}
-	esz := 8
+	esz := slotBytes(op)
 	base := lw.scratch(n * nw * elems * esz)
 	widx := lw.compress(lw.warp, wb)
 	// Writers: the first lane along the axis, and not a copy elsewhere.
@@ -257,6 +257,17 @@ func (lw *lowering) crossWarp(op *ir.Op, x, res *layout.Linear, acc [][]value.Va
 		out[rp] = cur
 	}
 	return out
+}
+
+// slotBytes is the size of the shared-memory slots that carry partial
+// results between warps: the widest operand's, so that lanes reading
+// consecutive elements hit consecutive banks.
+func slotBytes(op *ir.Op) int {
+	esz := 1
+	for _, a := range op.Args {
+		esz = max(esz, elemBytes(a.Type))
+	}
+	return esz
 }
 
 func lowerScan(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
@@ -355,7 +366,7 @@ func lowerScan(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, erro
 			elems *= s
 		}
 		nw := 1 << len(wb)
-		esz := 8
+		esz := slotBytes(op)
 		base := lw.scratch(n * nw * elems * esz)
 		widx := lw.compress(lw.warp, wb)
 		laneMask := 0

@@ -158,20 +158,20 @@ func TestMoECounters(t *testing.T) {
 			what := fmt.Sprintf("moe %s %s", p, cfg)
 			by, bins := countersOf(t, k, p, cfg)
 			noLocalMemory(t, what, bins)
-			g := by["moe_gather"]
+			g := by["moe_dispatch"]
 			require.NotNil(t, g, what)
 			// The row copy dominates: its row accesses are 16-byte vectors
 			// (the per-row index loads around them are not), its stores
 			// coalesced, its shared memory (the expert lookup) conflict-free.
 			for _, b := range bins {
-				if b.Name == "moe_gather" {
+				if b.Name == "moe_dispatch" {
 					assert.Containsf(t, b.PTX, "ld.global.v4.b32", "%s: rows not read 16 bytes at a time", what)
 					assert.Containsf(t, b.PTX, "st.global.v4.b32", "%s: rows not written 16 bytes at a time", what)
 					assert.NotContainsf(t, b.PTX, "ld.global.b16", "%s: a row read element by element", what)
 				}
 			}
-			assert.GreaterOrEqualf(t, g.GlobalStoreEfficiency(), 0.95, "%s: gather stores", what)
-			assert.Zerof(t, g.SharedBankConflicts, "%s: gather bank conflicts", what)
+			assert.GreaterOrEqualf(t, g.GlobalStoreEfficiency(), 0.95, "%s: dispatch stores", what)
+			assert.Zerof(t, g.SharedBankConflicts, "%s: dispatch bank conflicts", what)
 			for name, c := range by {
 				assert.Zerof(t, c.Atomics, "%s: %s uses atomics (dispatch is deterministic without them)", what, name)
 			}

@@ -92,7 +92,7 @@ func TestCompileEmitsTileIR(t *testing.T) {
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), "// after dce")
-	assert.Contains(t, string(b), "kernel @moe_gather(")
+	assert.Contains(t, string(b), "kernel @moe_dispatch(")
 }
 
 func TestKernelsListsAndDescribes(t *testing.T) {

@@ -51,16 +51,17 @@ func (o Options) normalize() (Options, error) {
 // padding the segments can need.
 func (o Options) Rows() int { return o.T*o.K + o.E*(o.Pad-1) }
 
-// Space is the tuning space, pruned so a block's slot matrix
-// (BLOCK_T*BLOCK_K)² stays small.
+// Space is the tuning space, pruned so that a block's slot matrix
+// (BLOCK_T·BLOCK_K)² and its row tile BLOCK_T·BLOCK_K × BLOCK_D stay
+// small enough for registers.
 func Space(o Options) []ir.Config {
 	bk := kernels.NextPow2(o.K)
 	var out []ir.Config
-	for _, c := range [][4]int{{16, 32, 128, 4}, {32, 16, 64, 4}, {64, 32, 256, 8}, {16, 16, 64, 1}, {8, 64, 128, 4}} {
-		if c[0]*bk > 512 {
+	for _, c := range [][3]int{{16, 128, 4}, {32, 64, 4}, {64, 64, 8}, {16, 64, 1}, {8, 256, 4}, {4, 256, 4}} {
+		if s := c[0] * bk; s > 128 || s*c[1] > 8192 {
 			continue
 		}
-		out = append(out, ir.Config{"BLOCK_T": c[0], "BLOCK_R": c[1], "BLOCK_D": c[2], ir.KeyNumWarps: c[3]})
+		out = append(out, ir.Config{"BLOCK_T": c[0], "BLOCK_D": c[1], ir.KeyNumWarps: c[2]})
 	}
 	return out
 }
@@ -71,14 +72,10 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg, err = kernels.Only(cfg, "BLOCK_T", "BLOCK_R", "BLOCK_D"); err != nil {
+	if cfg, err = kernels.Only(cfg, "BLOCK_T", "BLOCK_D"); err != nil {
 		return nil, fmt.Errorf("moe: %w", err)
 	}
 	bt, err := kernels.Pow2(cfg, "BLOCK_T", 1, 256)
-	if err != nil {
-		return nil, fmt.Errorf("moe: %w", err)
-	}
-	br, err := kernels.Pow2(cfg, "BLOCK_R", 1, 256)
 	if err != nil {
 		return nil, fmt.Errorf("moe: %w", err)
 	}
@@ -100,11 +97,7 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	permute, err := kernels.Cached("moe_permute", ir.I32, PermuteIR)
-	if err != nil {
-		return nil, err
-	}
-	gather, err := kernels.Cached("moe_gather", dt, func() (*ir.Func, error) { return GatherIR(dt) })
+	dispatch, err := kernels.Cached("moe_dispatch", dt, func() (*ir.Func, error) { return DispatchIR(dt) })
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +107,10 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 	if warps[ir.KeyNumWarps] == 0 {
 		warps = ir.Config{}
 	}
+	// The scan reads up to 4096 histogram entries per step; the padding
+	// programs write their rows (fewer than pad) in one step.
+	bb := min(kernels.NextPow2(nb), max(1, 4096/be))
+	br := min(kernels.NextPow2(max(o.Pad-1, 1)), bt*bk)
 	plan := &kernels.Plan{
 		Buffers: []*kernels.Buffer{
 			{Name: "logits", DType: lt, Len: o.T * o.E, Role: kernels.Input},
@@ -133,18 +130,15 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 				GridExpr: [3]kernels.GridExpr{"cdiv(T, BLOCK_T)", "1", "1"}, Keys: []string{"E"},
 				Args: []kernels.Arg{kernels.Buf("logits"), kernels.Buf("topk_ids"), kernels.Buf("topk_weights"), kernels.Buf("hist"),
 					kernels.Int(o.T), kernels.Int(o.E), kernels.Int(o.K)}},
-			{Kernel: offsets, Config: kernels.With(warps, ir.Config{"BLOCK_E": be}), Grid: [3]int{1, 1, 1},
+			{Kernel: offsets, Config: kernels.With(warps, ir.Config{"BLOCK_E": be, "BLOCK_B": bb}), Grid: [3]int{1, 1, 1},
 				GridExpr: [3]kernels.GridExpr{"1", "1", "1"}, Keys: []string{"E"},
 				Args: []kernels.Arg{kernels.Buf("hist"), kernels.Buf("blockoff"), kernels.Buf("counts"), kernels.Buf("offsets"),
 					kernels.Int(nb), kernels.Int(o.E), kernels.Int(o.Pad)}},
-			{Kernel: permute, Config: kernels.With(warps, ir.Config{"BLOCK_T": bt, "BLOCK_K": bk, "BLOCK_S": bt * bk}), Grid: [3]int{nb, 1, 1},
-				GridExpr: [3]kernels.GridExpr{"cdiv(T, BLOCK_T)", "1", "1"}, Keys: []string{"K"},
-				Args: []kernels.Arg{kernels.Buf("topk_ids"), kernels.Buf("blockoff"), kernels.Buf("sorted_ids"), kernels.Buf("inverse"),
-					kernels.Int(o.T), kernels.Int(o.E), kernels.Int(o.K)}},
-			{Kernel: gather, Config: kernels.With(warps, ir.Config{"BLOCK_R": br, "BLOCK_E": be, "BLOCK_D": bd}), Grid: [3]int{kernels.CDiv(rows, br), 1, 1},
-				GridExpr: [3]kernels.GridExpr{"cdiv(R, BLOCK_R)", "1", "1"}, Keys: []string{"E"},
-				Args: []kernels.Arg{kernels.Buf("hidden"), kernels.Buf("sorted_ids"), kernels.Buf("offsets"), kernels.Buf("counts"), kernels.Buf("permuted"),
-					kernels.Int(o.T), kernels.Int(o.E), kernels.Int(o.K), kernels.Int(o.Hd), kernels.Int(rows)}},
+			{Kernel: dispatch, Config: kernels.With(warps, ir.Config{"BLOCK_T": bt, "BLOCK_K": bk, "BLOCK_S": bt * bk, "BLOCK_D": bd, "BLOCK_R": br}),
+				Grid: [3]int{nb + o.E, 1, 1}, GridExpr: [3]kernels.GridExpr{"NB + E", "1", "1"}, Keys: []string{"K"},
+				Args: []kernels.Arg{kernels.Buf("hidden"), kernels.Buf("topk_ids"), kernels.Buf("blockoff"), kernels.Buf("offsets"), kernels.Buf("counts"),
+					kernels.Buf("sorted_ids"), kernels.Buf("inverse"), kernels.Buf("permuted"),
+					kernels.Int(o.T), kernels.Int(o.E), kernels.Int(o.K), kernels.Int(o.Hd), kernels.Int(nb), kernels.Int(rows)}},
 		},
 		FLOPs: float64(o.T * o.E * 4),
 		Bytes: float64(o.T*o.E*lt.Size() + 2*o.T*o.K*o.Hd*dt.Size()),
@@ -293,7 +287,7 @@ var Kernel = &kernels.Kernel{
 		{Name: "f32logits", Default: 0, Doc: "1: router logits in f32 (else the hidden rows' dtype)"},
 	},
 	DTypes: []ir.DType{ir.BF16, ir.F16, ir.F32},
-	Tuned:  []string{"BLOCK_T", "BLOCK_R", "BLOCK_D"},
+	Tuned:  []string{"BLOCK_T", "BLOCK_D"},
 	// ANCHORS.md: Mixtral-, DeepSeek-V3- and Qwen3-MoE-like shapes, bf16.
 	Bench: []kernels.BenchShape{
 		{DType: ir.BF16, Sizes: map[string]int{"T": 16384, "Hd": 4096, "E": 8, "K": 2, "f32logits": 1}},

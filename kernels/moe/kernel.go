@@ -7,17 +7,19 @@
 // (token, slot), so the result equals a stable sort and is deterministic.
 // Combine, the reverse step, is its own kernel.
 //
-// Dispatch is four launches, each one pass:
+// Dispatch is three launches:
 //
-//	route    per block of BLOCK_T tokens: softmax, top-k, and the block's
-//	         per-expert histogram (no atomics: deterministic)
-//	offsets  one program: counts, padded offsets (a scan over experts), and
-//	         each block's first slot per expert (a scan over blocks)
-//	permute  per token block: each (token, slot)'s rank among the block's
-//	         earlier slots of its expert gives its destination: sorted_ids
-//	         and the inverse permutation
-//	gather   per block of BLOCK_R destination rows: the row's source token
-//	         (or padding), and the copy of the hidden row
+//	route     per block of BLOCK_T tokens: softmax, top-k, and the block's
+//	          per-expert histogram (no atomics: deterministic)
+//	offsets   one program: counts, padded offsets (a scan over experts),
+//	          and each block's first slot per expert (a scan over blocks,
+//	          BLOCK_B blocks of the histogram at a time)
+//	dispatch  per token block: each (token, slot)'s rank among the block's
+//	          earlier slots of its expert gives its destination (sorted_ids
+//	          and the inverse permutation), and the token's hidden row is
+//	          copied there, 16 bytes at a time: the rows are read once
+//	          and written once per slot. E more programs fill the padding
+//	          of each expert's segment (sentinel ids, zero rows).
 package moe
 
 import (
@@ -86,13 +88,22 @@ func OffsetsIR() (*ir.Func, error) {
 	counts := k.Pointer("counts", ir.I32)
 	offsets := k.Pointer("offsets", ir.I32)
 	NB, E, PAD := k.Scalar("NB", ir.I32), k.Scalar("E", ir.I32), k.Scalar("PAD", ir.I32)
-	BLOCK_E := k.Constexpr("BLOCK_E")
+	BLOCK_E, BLOCK_B := k.Constexpr("BLOCK_E"), k.Constexpr("BLOCK_B")
 
 	e := k.Arange(0, BLOCK_E)
 	emask := k.Lt(e, E)
-	histRow := func(b *ir.Value) *ir.Value { return k.Add(hist, k.Add(k.Mul(b, E), e)) }
-	total := k.For(0, NB, 1, []*ir.Value{k.Zeros(ir.I32, BLOCK_E)}, func(b *ir.Value, c []*ir.Value) []*ir.Value {
-		return []*ir.Value{k.Add(c[0], k.Load(histRow(b), emask, 0))}
+	// chunk is BLOCK_B rows of the histogram from block b0 on: [BLOCK_B,
+	// BLOCK_E], and their element offsets. Reading many rows per step keeps
+	// the loops short: each step waits for its loads once.
+	chunk := func(b0 *ir.Value) (*ir.Value, *ir.Value, *ir.Value) {
+		rows := k.ExpandDims(k.Add(b0, k.Arange(0, BLOCK_B)), 1)
+		at := k.Add(k.Mul(rows, E), k.ExpandDims(e, 0))
+		m := k.And(k.Lt(rows, NB), k.ExpandDims(emask, 0))
+		return k.Load(k.Add(hist, at), m, 0), at, m
+	}
+	total := k.For(0, NB, BLOCK_B, []*ir.Value{k.Zeros(ir.I32, BLOCK_E)}, func(b0 *ir.Value, c []*ir.Value) []*ir.Value {
+		h, _, _ := chunk(b0)
+		return []*ir.Value{k.Add(c[0], k.Sum(h, 0))}
 	})[0]
 	k.Store(k.Add(counts, e), total, emask)
 	padded := k.Mul(k.CDiv(total, PAD), PAD)
@@ -102,75 +113,87 @@ func OffsetsIR() (*ir.Func, error) {
 	k.Store(k.Add(offsets, k.Add(e, 1)), incl, emask)
 	// Each block's first slot per expert: the expert's offset plus the
 	// tokens of that expert in earlier blocks.
-	k.For(0, NB, 1, []*ir.Value{excl}, func(b *ir.Value, c []*ir.Value) []*ir.Value {
-		k.Store(k.Add(blockoff, k.Add(k.Mul(b, E), e)), c[0], emask)
-		return []*ir.Value{k.Add(c[0], k.Load(histRow(b), emask, 0))}
+	k.For(0, NB, BLOCK_B, []*ir.Value{excl}, func(b0 *ir.Value, c []*ir.Value) []*ir.Value {
+		h, at, m := chunk(b0)
+		before := k.Sub(k.Cumsum(h, 0), h)
+		k.Store(k.Add(blockoff, at), k.Add(k.ExpandDims(c[0], 0), before), m)
+		return []*ir.Value{k.Add(c[0], k.Sum(h, 0))}
 	})
 	return k.Build()
 }
 
-// PermuteIR builds the kernel that places each (token, slot). Grid:
-// cdiv(T, BLOCK_T), the same blocks as route.
-func PermuteIR() (*ir.Func, error) {
-	k := ir.NewKernel("moe_permute")
+// DispatchIR builds the fused permute and row copy for hidden rows of
+// dtype dt. Grid: cdiv(T, BLOCK_T) token blocks (the same blocks as
+// route), then E programs for the experts' padding.
+func DispatchIR(dt ir.DType) (*ir.Func, error) {
+	k := ir.NewKernel("moe_dispatch")
+	hidden := k.Pointer("hidden", dt)
 	ids := k.Pointer("topk_ids", ir.I32)
 	blockoff := k.Pointer("blockoff", ir.I32)
-	sorted := k.Pointer("sorted_ids", ir.I32)
-	inverse := k.Pointer("inverse", ir.I32)
-	T, E, K := k.Scalar("T", ir.I32), k.Scalar("E", ir.I32), k.Scalar("K", ir.I32)
-	BLOCK_T, BLOCK_K, BLOCK_S := k.Constexpr("BLOCK_T"), k.Constexpr("BLOCK_K"), k.Constexpr("BLOCK_S") // BLOCK_S = BLOCK_T*BLOCK_K
-
-	pid := k.ProgramID(0)
-	t := k.Add(k.Mul(pid, BLOCK_T), k.Arange(0, BLOCK_T))
-	j := k.Arange(0, BLOCK_K)
-	valid := k.And(k.ExpandDims(k.Lt(t, T), 1), k.ExpandDims(k.Lt(j, K), 0))
-	flat := k.Add(k.ExpandDims(k.Mul(t, K), 1), k.ExpandDims(j, 0))
-	// One row of slots in (token, slot) order, the order the sort keeps.
-	expert := k.Reshape(k.Load(k.Add(ids, flat), valid, 0), BLOCK_S)
-	vs := k.Reshape(valid, BLOCK_S)
-	fs := k.Reshape(flat, BLOCK_S)
-	a := k.Arange(0, BLOCK_S)
-	earlier := k.And(k.And(k.Eq(k.ExpandDims(expert, 1), k.ExpandDims(expert, 0)), k.ExpandDims(vs, 0)),
-		k.Lt(k.ExpandDims(a, 0), k.ExpandDims(a, 1)))
-	rank := k.Sum(k.Where(earlier, 1, 0), 1)
-	dest := k.Add(k.Load(k.Add(blockoff, k.Add(k.Mul(pid, E), expert)), vs, 0), rank)
-	k.Store(k.Add(sorted, dest), fs, vs)
-	k.Store(k.Add(inverse, fs), dest, vs)
-	return k.Build()
-}
-
-// GatherIR builds the row copy. Grid: cdiv(R, BLOCK_R) for R destination
-// rows (the padded capacity).
-func GatherIR(dt ir.DType) (*ir.Func, error) {
-	k := ir.NewKernel("moe_gather")
-	hidden := k.Pointer("hidden", dt)
-	sorted := k.Pointer("sorted_ids", ir.I32)
 	offsets := k.Pointer("offsets", ir.I32)
 	counts := k.Pointer("counts", ir.I32)
+	sorted := k.Pointer("sorted_ids", ir.I32)
+	inverse := k.Pointer("inverse", ir.I32)
 	out := k.Pointer("permuted", dt)
-	T, E, K := k.Scalar("T", ir.I32), k.Scalar("E", ir.I32), k.Scalar("K", ir.I32)
-	Hd, R := k.Scalar("Hd", ir.I32), k.Scalar("R", ir.I32)
-	BLOCK_R, BLOCK_E, BLOCK_D := k.Constexpr("BLOCK_R"), k.Constexpr("BLOCK_E"), k.Constexpr("BLOCK_D")
+	T, E, K, Hd := k.Scalar("T", ir.I32), k.Scalar("E", ir.I32), k.Scalar("K", ir.I32), k.Scalar("Hd", ir.I32)
+	NB, R := k.Scalar("NB", ir.I32), k.Scalar("R", ir.I32) // token blocks, rows of the permuted buffer
+	BLOCK_T, BLOCK_K, BLOCK_S := k.Constexpr("BLOCK_T"), k.Constexpr("BLOCK_K"), k.Constexpr("BLOCK_S") // BLOCK_S = BLOCK_T*BLOCK_K
+	BLOCK_D, BLOCK_R := k.Constexpr("BLOCK_D"), k.Constexpr("BLOCK_R")
 
-	p := k.Add(k.Mul(k.ProgramID(0), BLOCK_R), k.Arange(0, BLOCK_R))
-	pmask := k.Lt(p, R)
-	e := k.Arange(0, BLOCK_E)
-	// The expert whose segment holds row p: how many segments end at or before it.
-	ends := k.Load(k.Add(offsets, k.Add(e, 1)), k.Lt(e, E), 1<<30)
-	expert := k.Sum(k.Where(k.Le(k.ExpandDims(ends, 0), k.ExpandDims(p, 1)), 1, 0), 1)
-	inSegment := k.And(pmask, k.Lt(expert, E))
-	start := k.Load(k.Add(offsets, expert), pmask, 0)
-	cnt := k.Load(k.Add(counts, expert), inSegment, 0)
-	real := k.And(inSegment, k.Lt(k.Sub(p, start), cnt))
-	src := k.Load(k.Add(sorted, p), real, 0)
-	k.Store(k.Add(sorted, p), k.Mul(T, K), k.And(pmask, k.Not(real))) // padding: the sentinel T*K
-	tok := k.ExpandDims(k.Div(src, K), 1)
-	rowMask := k.ExpandDims(real, 1)
-	k.For(0, Hd, BLOCK_D, nil, func(d0 *ir.Value, _ []*ir.Value) []*ir.Value {
-		cols := k.ExpandDims(k.Add(d0, k.Arange(0, BLOCK_D)), 0)
-		cmask := k.Lt(cols, Hd)
-		rows := k.Load(k.Add(hidden, k.Add(k.Mul(tok, Hd), cols)), k.And(rowMask, cmask), 0.0)
-		k.Store(k.Add(out, k.Add(k.ExpandDims(k.Mul(p, Hd), 1), cols)), rows, k.And(k.ExpandDims(pmask, 1), cmask))
+	// copyRows copies hidden row src[i] to permuted row dst[i] for the
+	// rows where store[i] holds; with src nil, it writes zero rows. The
+	// rows run along the tile's fast dim: 16-byte accesses.
+	copyRows := func(src, dst, store *ir.Value, rows ir.Meta) {
+		dstRow := k.ExpandDims(k.Mul(dst, Hd), 1)
+		k.For(0, Hd, BLOCK_D, nil, func(d0 *ir.Value, _ []*ir.Value) []*ir.Value {
+			cols := k.ExpandDims(k.Add(d0, k.Arange(0, BLOCK_D)), 0)
+			m := k.And(k.ExpandDims(store, 1), k.Lt(cols, Hd))
+			data := k.Zeros(dt, rows, BLOCK_D)
+			if src != nil {
+				data = k.Load(k.Add(hidden, k.Add(k.ExpandDims(k.Mul(src, Hd), 1), cols)), m, 0.0)
+			}
+			k.Store(k.Add(out, k.Add(dstRow, cols)), data, m)
+			return nil
+		})
+	}
+	pid := k.ProgramID(0)
+	k.If(k.Lt(pid, NB), func() []*ir.Value {
+		t := k.Add(k.Mul(pid, BLOCK_T), k.Arange(0, BLOCK_T))
+		j := k.Arange(0, BLOCK_K)
+		valid := k.And(k.ExpandDims(k.Lt(t, T), 1), k.ExpandDims(k.Lt(j, K), 0))
+		flat := k.Add(k.ExpandDims(k.Mul(t, K), 1), k.ExpandDims(j, 0))
+		// One row of slots in (token, slot) order, the order the sort keeps.
+		expert := k.Reshape(k.Load(k.Add(ids, flat), valid, 0), BLOCK_S)
+		vs := k.Reshape(valid, BLOCK_S)
+		fs := k.Reshape(flat, BLOCK_S)
+		a := k.Arange(0, BLOCK_S)
+		earlier := k.And(k.And(k.Eq(k.ExpandDims(expert, 1), k.ExpandDims(expert, 0)), k.ExpandDims(vs, 0)),
+			k.Lt(k.ExpandDims(a, 0), k.ExpandDims(a, 1)))
+		rank := k.Sum(k.Where(earlier, 1, 0), 1)
+		dest := k.Add(k.Load(k.Add(blockoff, k.Add(k.Mul(pid, E), expert)), vs, 0), rank)
+		k.Store(k.Add(sorted, dest), fs, vs)
+		k.Store(k.Add(inverse, fs), dest, vs)
+		copyRows(k.Div(fs, K), dest, vs, BLOCK_S)
+		return nil
+	}, func() []*ir.Value {
+		// The padding rows of expert e, and a 1/E share of the rows after
+		// the last segment: the sentinel T*K and zeros. (Together they are
+		// E·(pad−1) rows, whatever the counts.)
+		fill := func(start, end *ir.Value) {
+			k.For(start, end, BLOCK_R, nil, func(r0 *ir.Value, _ []*ir.Value) []*ir.Value {
+				r := k.Add(r0, k.Arange(0, BLOCK_R))
+				in := k.Lt(r, end)
+				k.Store(k.Add(sorted, r), k.Mul(T, K), in)
+				copyRows(nil, r, in, BLOCK_R)
+				return nil
+			})
+		}
+		e := k.Sub(pid, NB)
+		fill(k.Add(k.Load(k.Add(offsets, e), nil, nil), k.Load(k.Add(counts, e), nil, nil)), k.Load(k.Add(offsets, k.Add(e, 1)), nil, nil))
+		last := k.Load(k.Add(offsets, E), nil, nil)
+		share := k.CDiv(k.Sub(R, last), E)
+		from := k.Add(last, k.Mul(e, share))
+		fill(from, k.Minimum(k.Add(from, share), R))
 		return nil
 	})
 	return k.Build()

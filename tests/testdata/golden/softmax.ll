@@ -107,7 +107,7 @@ body1:
 	br i1 %94, label %then2, label %join3
 
 then2:
-	%95 = mul i32 %92, 8
+	%95 = mul i32 %92, 4
 	%96 = getelementptr i8, i8 addrspace(3)* %8, i32 %95
 	%97 = bitcast i8 addrspace(3)* %96 to float addrspace(3)*
 	store float %87, float addrspace(3)* %97
@@ -118,15 +118,15 @@ join3:
 	%98 = getelementptr i8, i8 addrspace(3)* %8, i32 0
 	%99 = bitcast i8 addrspace(3)* %98 to float addrspace(3)*
 	%100 = load float, float addrspace(3)* %99
-	%101 = getelementptr i8, i8 addrspace(3)* %8, i32 8
+	%101 = getelementptr i8, i8 addrspace(3)* %8, i32 4
 	%102 = bitcast i8 addrspace(3)* %101 to float addrspace(3)*
 	%103 = load float, float addrspace(3)* %102
 	%104 = call float @llvm.maxnum.f32(float %100, float %103)
-	%105 = getelementptr i8, i8 addrspace(3)* %8, i32 16
+	%105 = getelementptr i8, i8 addrspace(3)* %8, i32 8
 	%106 = bitcast i8 addrspace(3)* %105 to float addrspace(3)*
 	%107 = load float, float addrspace(3)* %106
 	%108 = call float @llvm.maxnum.f32(float %104, float %107)
-	%109 = getelementptr i8, i8 addrspace(3)* %8, i32 24
+	%109 = getelementptr i8, i8 addrspace(3)* %8, i32 12
 	%110 = bitcast i8 addrspace(3)* %109 to float addrspace(3)*
 	%111 = load float, float addrspace(3)* %110
 	%112 = call float @llvm.maxnum.f32(float %108, float %111)
@@ -196,7 +196,7 @@ join3:
 	br i1 %174, label %then4, label %join5
 
 then4:
-	%175 = mul i32 %172, 8
+	%175 = mul i32 %172, 4
 	%176 = getelementptr i8, i8 addrspace(3)* %9, i32 %175
 	%177 = bitcast i8 addrspace(3)* %176 to float addrspace(3)*
 	store float %167, float addrspace(3)* %177
@@ -207,15 +207,15 @@ join5:
 	%178 = getelementptr i8, i8 addrspace(3)* %9, i32 0
 	%179 = bitcast i8 addrspace(3)* %178 to float addrspace(3)*
 	%180 = load float, float addrspace(3)* %179
-	%181 = getelementptr i8, i8 addrspace(3)* %9, i32 8
+	%181 = getelementptr i8, i8 addrspace(3)* %9, i32 4
 	%182 = bitcast i8 addrspace(3)* %181 to float addrspace(3)*
 	%183 = load float, float addrspace(3)* %182
 	%184 = fadd float %180, %183
-	%185 = getelementptr i8, i8 addrspace(3)* %9, i32 16
+	%185 = getelementptr i8, i8 addrspace(3)* %9, i32 8
 	%186 = bitcast i8 addrspace(3)* %185 to float addrspace(3)*
 	%187 = load float, float addrspace(3)* %186
 	%188 = fadd float %184, %187
-	%189 = getelementptr i8, i8 addrspace(3)* %9, i32 24
+	%189 = getelementptr i8, i8 addrspace(3)* %9, i32 12
 	%190 = bitcast i8 addrspace(3)* %189 to float addrspace(3)*
 	%191 = load float, float addrspace(3)* %190
 	%192 = fadd float %188, %191
