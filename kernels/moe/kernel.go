@@ -136,7 +136,7 @@ func DispatchIR(dt ir.DType) (*ir.Func, error) {
 	inverse := k.Pointer("inverse", ir.I32)
 	out := k.Pointer("permuted", dt)
 	T, E, K, Hd := k.Scalar("T", ir.I32), k.Scalar("E", ir.I32), k.Scalar("K", ir.I32), k.Scalar("Hd", ir.I32)
-	NB, R := k.Scalar("NB", ir.I32), k.Scalar("R", ir.I32) // token blocks, rows of the permuted buffer
+	NB, R := k.Scalar("NB", ir.I32), k.Scalar("R", ir.I32)                                              // token blocks, rows of the permuted buffer
 	BLOCK_T, BLOCK_K, BLOCK_S := k.Constexpr("BLOCK_T"), k.Constexpr("BLOCK_K"), k.Constexpr("BLOCK_S") // BLOCK_S = BLOCK_T*BLOCK_K
 	BLOCK_D, BLOCK_R := k.Constexpr("BLOCK_D"), k.Constexpr("BLOCK_R")
 
