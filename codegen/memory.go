@@ -709,11 +709,13 @@ func lowerAdvance(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, e
 	return nil, nil
 }
 
-// blockAccess computes, per register of l, the element pointer and the
-// boundary mask (nil when no dim is checked) of a block access.
-func (lw *lowering) blockAccess(bp *blockPtr, l *layout.Linear, check []int) ([]value.Value, []value.Value) {
+// blockAccess prepares the element pointers and boundary masks of a block
+// access in layout l: at(reg) returns register reg's pointer and mask (nil
+// when no dim is checked). The thread's part is computed once; a register's
+// own part only when asked for, so a vector access pays for its first
+// register alone.
+func (lw *lowering) blockAccess(bp *blockPtr, l *layout.Linear, check []int) (at func(reg int) (value.Value, value.Value)) {
 	r := len(bp.shape)
-	// The thread's part of each index and of the element offset, once.
 	tidx := make([]value.Value, r)
 	var toff value.Value = i64(0)
 	for d := 0; d < r; d++ {
@@ -725,15 +727,13 @@ func (lw *lowering) blockAccess(bp *blockPtr, l *layout.Linear, check []int) ([]
 		checked[d] = true
 	}
 	elem := memType(bp.elem)
-	ptrs := make([]value.Value, l.NumRegs())
-	var masks []value.Value
-	if len(check) > 0 {
-		masks = make([]value.Value, l.NumRegs())
-	}
-	for reg := range ptrs {
+	return func(reg int) (value.Value, value.Value) {
 		rc := l.RegCoords(reg)
 		off := toff
-		var m value.Value = constant.True
+		var m value.Value
+		if len(check) > 0 {
+			m = constant.True
+		}
 		for d := 0; d < r; d++ {
 			if rc[d] != 0 {
 				off = lw.cur.NewAdd(off, lw.cur.NewMul(i64(int64(rc[d])), bp.strides[d]))
@@ -747,17 +747,13 @@ func (lw *lowering) blockAccess(bp *blockPtr, l *layout.Linear, check []int) ([]
 				m = and(lw, m, in)
 			}
 		}
-		ptrs[reg] = lw.cur.NewGetElementPtr(elem, bp.base, off)
-		if masks != nil {
-			masks[reg] = m
-		}
+		return lw.cur.NewGetElementPtr(elem, bp.base, off), m
 	}
-	return ptrs, masks
 }
 
 func lowerBlockLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
 	bp := lw.bptrs[op.Args[0]]
-	ptrs, masks := lw.blockAccess(bp, l, op.Ints("boundary_check"))
+	at := lw.blockAccess(bp, l, op.Ints("boundary_check"))
 	pad := zeroElem(bp.elem)
 	if op.Str("padding") == "nan" {
 		if !bp.elem.IsFloat() {
@@ -766,21 +762,18 @@ func lowerBlockLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value,
 		pad = constOf(bp.elem, ir.Num{F: math.NaN()})
 	}
 	v := lw.vecBlock(l, op.Args[0], op.Ints("boundary_check"), bp.elem.Size())
-	rs := make([]value.Value, len(ptrs))
+	rs := make([]value.Value, l.NumRegs())
 	for r0 := 0; r0 < len(rs); r0 += v {
-		var m value.Value
-		if masks != nil {
-			m = masks[r0]
-		}
+		p, m := at(r0)
 		if v == 1 {
-			rs[r0] = lw.loadGlobal(ptrs[r0], m, pad, bp.elem)
+			rs[r0] = lw.loadGlobal(p, m, pad, bp.elem)
 			continue
 		}
 		pads := make([]value.Value, v)
 		for j := range pads {
 			pads[j] = pad
 		}
-		copy(rs[r0:], lw.vecLoad(ptrs[r0], m, pads, bp.elem, v))
+		copy(rs[r0:], lw.vecLoad(p, m, pads, bp.elem, v))
 	}
 	return one(rs), nil
 }
@@ -788,22 +781,20 @@ func lowerBlockLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value,
 func lowerBlockStore(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
 	bp := lw.bptrs[op.Args[0]]
 	l := lw.a.opLayout[op][0]
-	ptrs, masks := lw.blockAccess(bp, l, op.Ints("boundary_check"))
+	at := lw.blockAccess(bp, l, op.Ints("boundary_check"))
 	vals := lw.tile(op.Args[1], l)
 	own := lw.owner(l)
 	v := lw.vecBlock(l, op.Args[0], op.Ints("boundary_check"), bp.elem.Size())
-	for r0 := 0; r0 < len(ptrs); r0 += v {
+	for r0 := 0; r0 < len(vals); r0 += v {
 		if !canonicalReg(l, r0) {
 			continue
 		}
-		p := own
-		if masks != nil {
-			p = and(lw, p, masks[r0])
-		}
+		ptr, m := at(r0)
+		p := and(lw, own, m)
 		if v == 1 {
-			lw.storeGlobal(ptrs[r0], vals[r0], p, bp.elem)
+			lw.storeGlobal(ptr, vals[r0], p, bp.elem)
 		} else {
-			lw.vecStore(ptrs[r0], vals[r0:r0+v], p, bp.elem)
+			lw.vecStore(ptr, vals[r0:r0+v], p, bp.elem)
 		}
 	}
 	return nil, nil

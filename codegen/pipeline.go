@@ -199,25 +199,26 @@ func (lw *lowering) slotBase(ld *pipeLoad, slot value.Value) value.Value {
 // base, in the threads where pred holds: each thread copies the 16-byte
 // chunks its registers would hold in the load's coalesced layout.
 func (lw *lowering) pipeCopy(ld *pipeLoad, bp *blockPtr, base, pred value.Value) {
-	ptrs, masks := lw.blockAccess(bp, ld.src, ld.op.Ints("boundary_check"))
+	at := lw.blockAccess(bp, ld.src, ld.op.Ints("boundary_check"))
 	pred = and(lw, pred, lw.owner(ld.src))
 	const text = "cp.async.cg.shared.global [$0], [$1], 16, $2;"
 	plain := asm(types.Void, text, "r,l,r,~{memory}", true, types.I32, types.I64, types.I32)
 	guarded := asm(types.Void, "@$3 "+text, "r,l,r,b,~{memory}", true, types.I32, types.I64, types.I32, types.I1)
-	for r0 := 0; r0 < len(ptrs); r0 += 8 {
+	for r0 := 0; r0 < ld.src.NumRegs(); r0 += 8 {
 		if !canonicalReg(ld.src, r0) {
 			continue
 		}
+		ptr, mask := at(r0)
 		row, col := lw.coord(ld.src, r0, ld.sw.slow), lw.coord(ld.src, r0, ld.sw.fast)
 		dst := lw.cur.NewPtrToInt(lw.cur.NewGetElementPtr(types.I8, base, lw.swizzled(ld.sw, row, col)), types.I32)
 		var size value.Value = i32(16)
-		if masks != nil && !isConstTrue(masks[r0]) {
-			size = lw.cur.NewSelect(masks[r0], i32(16), i32(0))
+		if mask != nil && !isConstTrue(mask) {
+			size = lw.cur.NewSelect(mask, i32(16), i32(0))
 		}
 		if pred == nil || isConstTrue(pred) {
-			lw.cur.NewCall(plain, dst, lw.addr(ptrs[r0]), size)
+			lw.cur.NewCall(plain, dst, lw.addr(ptr), size)
 		} else {
-			lw.cur.NewCall(guarded, dst, lw.addr(ptrs[r0]), size, pred)
+			lw.cur.NewCall(guarded, dst, lw.addr(ptr), size, pred)
 		}
 	}
 }
