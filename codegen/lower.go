@@ -43,6 +43,7 @@ type lowering struct {
 	pipes     map[*ir.Op]*pipeLoop
 	pipeLoads map[*ir.Op]*pipeLoad
 	pipeBytes int
+	pipeLive  bool // lowering a pipelined loop: its slots hold data
 
 	axes *axisAnalysis
 }

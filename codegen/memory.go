@@ -20,8 +20,8 @@ import (
 // reduction) starts at the same offset of one dynamic shared buffer,
 // between a barrier before its writes (the previous use's reads are done)
 // and one between its writes and reads; the buffer is as large as the
-// largest use. The pipelined loops' stage buffers (pipeline.go) come
-// first, at offsets of their own, because they live across a whole loop.
+// largest use. The pipelined loops' stage slots (pipeline.go) live across
+// a whole loop: inside one, scratch starts after them.
 
 // sharedBase returns the dynamic shared buffer's address, declaring the
 // buffer on first use.
@@ -36,10 +36,16 @@ func (lw *lowering) sharedBase(off int) value.Value {
 	return lw.entry.NewGetElementPtr(types.NewArray(0, types.I8), lw.smem, i32(0), i32(int64(off)))
 }
 
-// scratch returns the scratch area's base address for a use of n bytes.
+// scratch returns the scratch area's base address for a use of n bytes:
+// after the stage slots inside a pipelined loop, where they are live, and
+// over them elsewhere.
 func (lw *lowering) scratch(n int) value.Value {
-	lw.smemBytes = max(lw.smemBytes, lw.pipeBytes+n)
-	return lw.sharedBase(lw.pipeBytes)
+	off := 0
+	if lw.pipeLive {
+		off = lw.pipeBytes
+	}
+	lw.smemBytes = max(lw.smemBytes, off+n)
+	return lw.sharedBase(off)
 }
 
 func (lw *lowering) barrier() {

@@ -30,7 +30,9 @@ import (
 // chunk outside the tensor (boundary_check) is copied with source size 0,
 // which reads nothing and zero-fills, as the load's "zero" padding says.
 // Every loop's slots start at offset 0 of the shared buffer: only
-// innermost loops are pipelined, so no two of them run at once.
+// innermost loops are pipelined, so no two of them run at once. Scratch
+// uses (conversions, reductions) outside pipelined loops reuse the slots'
+// memory; inside one they come after the slots.
 
 // pipeLoop is one pipelined loop.
 type pipeLoop struct {
@@ -53,7 +55,7 @@ type pipeLoad struct {
 }
 
 // planPipelines picks the pipelined loops and loads and lays out their
-// slots; the scratch area starts after the largest loop's slots.
+// slots.
 func (lw *lowering) planPipelines() {
 	lw.pipes, lw.pipeLoads = map[*ir.Op]*pipeLoop{}, map[*ir.Op]*pipeLoad{}
 	S := lw.f.NumStages
@@ -237,8 +239,11 @@ func (lw *lowering) iterAt(iv, ub, step value.Value, n int) value.Value {
 	return lw.cur.NewICmp(enum.IPredSLT, it, ub)
 }
 
-// pipePrologue copies the first S−1 iterations' tiles, one group each.
+// pipePrologue copies the first S−1 iterations' tiles, one group each,
+// after a barrier: scratch uses before the loop may overlap the slots.
 func (lw *lowering) pipePrologue(loop *ir.Op, pl *pipeLoop, lb, ub, step value.Value) {
+	lw.barrier()
+	lw.pipeLive = true
 	for s := 0; s < pl.stages-1; s++ {
 		runs := lw.iterAt(lb, ub, step, s)
 		for _, ld := range pl.loads {
@@ -277,6 +282,7 @@ func (lw *lowering) nextSlot(pl *pipeLoop) value.Value {
 func (lw *lowering) pipeDrain() {
 	lw.cur.NewCall(lw.x.get("llvm.nvvm.cp.async.wait.all", types.Void))
 	lw.barrier()
+	lw.pipeLive = false
 }
 
 // lowerPipelined gives a pipelined load's users their fragments, read

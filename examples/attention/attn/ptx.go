@@ -155,33 +155,6 @@ const ptx0 = `//
 	and.pred 	%p11, %p7, %p10;
 	shl.b64 	%rd54, %rd53, 1;
 	add.s64 	%rd55, %rd38, %rd54;
-	mul.lo.s64 	%rd56, %rd8, 4;
-	add.s64 	%rd57, %rd53, %rd56;
-	add.s64 	%rd58, %rd49, 4;
-	setp.ge.s64 	%p12, %rd58, 0;
-	setp.lt.s64 	%p13, %rd58, %rd39;
-	and.pred 	%p14, %p12, %p13;
-	and.pred 	%p15, %p14, %p10;
-	shl.b64 	%rd59, %rd57, 1;
-	add.s64 	%rd60, %rd38, %rd59;
-	mul.lo.s64 	%rd61, %rd8, 8;
-	add.s64 	%rd62, %rd53, %rd61;
-	add.s64 	%rd63, %rd49, 8;
-	setp.ge.s64 	%p16, %rd63, 0;
-	setp.lt.s64 	%p17, %rd63, %rd39;
-	and.pred 	%p18, %p16, %p17;
-	and.pred 	%p19, %p18, %p10;
-	shl.b64 	%rd64, %rd62, 1;
-	add.s64 	%rd65, %rd38, %rd64;
-	mul.lo.s64 	%rd66, %rd8, 12;
-	add.s64 	%rd67, %rd53, %rd66;
-	add.s64 	%rd68, %rd49, 12;
-	setp.ge.s64 	%p20, %rd68, 0;
-	setp.lt.s64 	%p21, %rd68, %rd39;
-	and.pred 	%p22, %p20, %p21;
-	and.pred 	%p23, %p22, %p10;
-	shl.b64 	%rd69, %rd67, 1;
-	add.s64 	%rd70, %rd38, %rd69;
 	mov.u32 	%r35, 0;
 	shl.b32 	%r36, %r35, 16;
 	or.b32 	%r37, %r36, 0;
@@ -192,6 +165,15 @@ const ptx0 = `//
 	mov.b32 %r41, %r37;
 	@%p11 ld.global.v4.b32 {%r38, %r39, %r40, %r41}, [%rd55];
 	// end inline asm
+	mul.lo.s64 	%rd56, %rd8, 4;
+	add.s64 	%rd57, %rd53, %rd56;
+	add.s64 	%rd58, %rd49, 4;
+	setp.ge.s64 	%p12, %rd58, 0;
+	setp.lt.s64 	%p13, %rd58, %rd39;
+	and.pred 	%p14, %p12, %p13;
+	and.pred 	%p15, %p14, %p10;
+	shl.b64 	%rd59, %rd57, 1;
+	add.s64 	%rd60, %rd38, %rd59;
 	// begin inline asm
 	mov.b32 %r42, %r37;
 	mov.b32 %r43, %r37;
@@ -199,6 +181,15 @@ const ptx0 = `//
 	mov.b32 %r45, %r37;
 	@%p15 ld.global.v4.b32 {%r42, %r43, %r44, %r45}, [%rd60];
 	// end inline asm
+	mul.lo.s64 	%rd61, %rd8, 8;
+	add.s64 	%rd62, %rd53, %rd61;
+	add.s64 	%rd63, %rd49, 8;
+	setp.ge.s64 	%p16, %rd63, 0;
+	setp.lt.s64 	%p17, %rd63, %rd39;
+	and.pred 	%p18, %p16, %p17;
+	and.pred 	%p19, %p18, %p10;
+	shl.b64 	%rd64, %rd62, 1;
+	add.s64 	%rd65, %rd38, %rd64;
 	// begin inline asm
 	mov.b32 %r46, %r37;
 	mov.b32 %r47, %r37;
@@ -206,6 +197,15 @@ const ptx0 = `//
 	mov.b32 %r49, %r37;
 	@%p19 ld.global.v4.b32 {%r46, %r47, %r48, %r49}, [%rd65];
 	// end inline asm
+	mul.lo.s64 	%rd66, %rd8, 12;
+	add.s64 	%rd67, %rd53, %rd66;
+	add.s64 	%rd68, %rd49, 12;
+	setp.ge.s64 	%p20, %rd68, 0;
+	setp.lt.s64 	%p21, %rd68, %rd39;
+	and.pred 	%p22, %p20, %p21;
+	and.pred 	%p23, %p22, %p10;
+	shl.b64 	%rd69, %rd67, 1;
+	add.s64 	%rd70, %rd38, %rd69;
 	// begin inline asm
 	mov.b32 %r50, %r37;
 	mov.b32 %r51, %r37;
@@ -225,7 +225,6 @@ const ptx0 = `//
 	shl.b32 	%r62, %r61, 1;
 	cvt.s64.s32 	%rd71, %r62;
 	mov.u64 	%rd72, __tilec_smem;
-	add.s64 	%rd72, %rd72, 8192;
 	add.s64 	%rd73, %rd72, %rd71;
 	st.shared.v4.u32 	[%rd73], {%r38, %r39, %r40, %r41};
 	or.b32 	%r63, %r13, 4;
@@ -238,7 +237,6 @@ const ptx0 = `//
 	shl.b32 	%r70, %r69, 1;
 	cvt.s64.s32 	%rd74, %r70;
 	mov.u64 	%rd75, __tilec_smem;
-	add.s64 	%rd75, %rd75, 8192;
 	add.s64 	%rd76, %rd75, %rd74;
 	st.shared.v4.u32 	[%rd76], {%r42, %r43, %r44, %r45};
 	or.b32 	%r71, %r13, 8;
@@ -251,7 +249,6 @@ const ptx0 = `//
 	shl.b32 	%r78, %r77, 1;
 	cvt.s64.s32 	%rd77, %r78;
 	mov.u64 	%rd78, __tilec_smem;
-	add.s64 	%rd78, %rd78, 8192;
 	add.s64 	%rd79, %rd78, %rd77;
 	st.shared.v4.u32 	[%rd79], {%r46, %r47, %r48, %r49};
 	or.b32 	%r79, %r13, 12;
@@ -264,7 +261,6 @@ const ptx0 = `//
 	shl.b32 	%r86, %r85, 1;
 	cvt.s64.s32 	%rd80, %r86;
 	mov.u64 	%rd81, __tilec_smem;
-	add.s64 	%rd81, %rd81, 8192;
 	add.s64 	%rd82, %rd81, %rd80;
 	st.shared.v4.u32 	[%rd82], {%r50, %r51, %r52, %r53};
 	bar.sync 	0;
@@ -286,7 +282,6 @@ const ptx0 = `//
 	shl.b32 	%r102, %r101, 1;
 	cvt.s64.s32 	%rd83, %r102;
 	mov.u64 	%rd84, __tilec_smem;
-	add.s64 	%rd84, %rd84, 8192;
 	add.s64 	%rd85, %rd84, %rd83;
 	ldmatrix.sync.aligned.m8n8.x4.shared.b16 	{%r103, %r104, %r105, %r106}, [%rd85];
 	add.s32 	%r107, %r93, 16;
@@ -299,7 +294,6 @@ const ptx0 = `//
 	shl.b32 	%r114, %r113, 1;
 	cvt.s64.s32 	%rd86, %r114;
 	mov.u64 	%rd87, __tilec_smem;
-	add.s64 	%rd87, %rd87, 8192;
 	add.s64 	%rd88, %rd87, %rd86;
 	ldmatrix.sync.aligned.m8n8.x4.shared.b16 	{%r115, %r116, %r117, %r118}, [%rd88];
 	add.s32 	%r119, %r93, 32;
@@ -312,7 +306,6 @@ const ptx0 = `//
 	shl.b32 	%r126, %r125, 1;
 	cvt.s64.s32 	%rd89, %r126;
 	mov.u64 	%rd90, __tilec_smem;
-	add.s64 	%rd90, %rd90, 8192;
 	add.s64 	%rd91, %rd90, %rd89;
 	ldmatrix.sync.aligned.m8n8.x4.shared.b16 	{%r127, %r128, %r129, %r130}, [%rd91];
 	add.s32 	%r131, %r93, 48;
@@ -325,9 +318,9 @@ const ptx0 = `//
 	shl.b32 	%r138, %r137, 1;
 	cvt.s64.s32 	%rd92, %r138;
 	mov.u64 	%rd93, __tilec_smem;
-	add.s64 	%rd93, %rd93, 8192;
 	add.s64 	%rd94, %rd93, %rd92;
 	ldmatrix.sync.aligned.m8n8.x4.shared.b16 	{%r139, %r140, %r141, %r142}, [%rd94];
+	bar.sync 	0;
 	setp.gt.s32 	%p24, %r28, 0;
 	mul.lo.s64 	%rd95, %rd51, %rd13;
 	mul.lo.s64 	%rd96, %rd48, %rd12;
@@ -338,64 +331,64 @@ const ptx0 = `//
 	and.pred 	%p28, %p10, %p27;
 	shl.b64 	%rd98, %rd97, 1;
 	add.s64 	%rd99, %rd45, %rd98;
-	mul.lo.s64 	%rd100, %rd12, 4;
-	add.s64 	%rd101, %rd97, %rd100;
-	add.s64 	%rd102, %rd48, 4;
-	setp.ge.s64 	%p29, %rd102, 0;
-	setp.lt.s64 	%p30, %rd102, %rd39;
-	and.pred 	%p31, %p29, %p30;
-	and.pred 	%p32, %p10, %p31;
-	shl.b64 	%rd103, %rd101, 1;
-	add.s64 	%rd104, %rd45, %rd103;
-	mul.lo.s64 	%rd105, %rd12, 8;
-	add.s64 	%rd106, %rd97, %rd105;
-	add.s64 	%rd107, %rd48, 8;
-	setp.ge.s64 	%p33, %rd107, 0;
-	setp.lt.s64 	%p34, %rd107, %rd39;
-	and.pred 	%p35, %p33, %p34;
-	and.pred 	%p36, %p10, %p35;
-	shl.b64 	%rd108, %rd106, 1;
-	add.s64 	%rd109, %rd45, %rd108;
-	mul.lo.s64 	%rd110, %rd12, 12;
-	add.s64 	%rd111, %rd97, %rd110;
-	add.s64 	%rd112, %rd48, 12;
-	setp.ge.s64 	%p37, %rd112, 0;
-	setp.lt.s64 	%p38, %rd112, %rd39;
-	and.pred 	%p39, %p37, %p38;
-	and.pred 	%p40, %p10, %p39;
-	shl.b64 	%rd113, %rd111, 1;
-	add.s64 	%rd114, %rd45, %rd113;
-	cvt.s64.s32 	%rd115, %r62;
-	mov.u64 	%rd116, __tilec_smem;
-	add.s64 	%rd117, %rd116, %rd115;
-	cvt.u32.u64 	%r143, %rd117;
+	cvt.s64.s32 	%rd100, %r62;
+	mov.u64 	%rd101, __tilec_smem;
+	add.s64 	%rd102, %rd101, %rd100;
+	cvt.u32.u64 	%r143, %rd102;
 	selp.b32 	%r144, 16, 0, %p28;
 	// begin inline asm
 	@%p24 cp.async.cg.shared.global [%r143], [%rd99], 16, %r144;
 	// end inline asm
-	cvt.s64.s32 	%rd118, %r70;
-	mov.u64 	%rd119, __tilec_smem;
-	add.s64 	%rd120, %rd119, %rd118;
-	cvt.u32.u64 	%r145, %rd120;
+	mul.lo.s64 	%rd103, %rd12, 4;
+	add.s64 	%rd104, %rd97, %rd103;
+	add.s64 	%rd105, %rd48, 4;
+	setp.ge.s64 	%p29, %rd105, 0;
+	setp.lt.s64 	%p30, %rd105, %rd39;
+	and.pred 	%p31, %p29, %p30;
+	and.pred 	%p32, %p10, %p31;
+	shl.b64 	%rd106, %rd104, 1;
+	add.s64 	%rd107, %rd45, %rd106;
+	cvt.s64.s32 	%rd108, %r70;
+	mov.u64 	%rd109, __tilec_smem;
+	add.s64 	%rd110, %rd109, %rd108;
+	cvt.u32.u64 	%r145, %rd110;
 	selp.b32 	%r146, 16, 0, %p32;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r145], [%rd104], 16, %r146;
+	@%p24 cp.async.cg.shared.global [%r145], [%rd107], 16, %r146;
 	// end inline asm
-	cvt.s64.s32 	%rd121, %r78;
-	mov.u64 	%rd122, __tilec_smem;
-	add.s64 	%rd123, %rd122, %rd121;
-	cvt.u32.u64 	%r147, %rd123;
+	mul.lo.s64 	%rd111, %rd12, 8;
+	add.s64 	%rd112, %rd97, %rd111;
+	add.s64 	%rd113, %rd48, 8;
+	setp.ge.s64 	%p33, %rd113, 0;
+	setp.lt.s64 	%p34, %rd113, %rd39;
+	and.pred 	%p35, %p33, %p34;
+	and.pred 	%p36, %p10, %p35;
+	shl.b64 	%rd114, %rd112, 1;
+	add.s64 	%rd115, %rd45, %rd114;
+	cvt.s64.s32 	%rd116, %r78;
+	mov.u64 	%rd117, __tilec_smem;
+	add.s64 	%rd118, %rd117, %rd116;
+	cvt.u32.u64 	%r147, %rd118;
 	selp.b32 	%r148, 16, 0, %p36;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r147], [%rd109], 16, %r148;
+	@%p24 cp.async.cg.shared.global [%r147], [%rd115], 16, %r148;
 	// end inline asm
+	mul.lo.s64 	%rd119, %rd12, 12;
+	add.s64 	%rd120, %rd97, %rd119;
+	add.s64 	%rd121, %rd48, 12;
+	setp.ge.s64 	%p37, %rd121, 0;
+	setp.lt.s64 	%p38, %rd121, %rd39;
+	and.pred 	%p39, %p37, %p38;
+	and.pred 	%p40, %p10, %p39;
+	shl.b64 	%rd122, %rd120, 1;
+	add.s64 	%rd123, %rd45, %rd122;
 	cvt.s64.s32 	%rd124, %r86;
 	mov.u64 	%rd125, __tilec_smem;
 	add.s64 	%rd126, %rd125, %rd124;
 	cvt.u32.u64 	%r149, %rd126;
 	selp.b32 	%r150, 16, 0, %p40;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r149], [%rd114], 16, %r150;
+	@%p24 cp.async.cg.shared.global [%r149], [%rd123], 16, %r150;
 	// end inline asm
 	mul.lo.s64 	%rd127, %rd48, %rd16;
 	mul.lo.s64 	%rd128, %rd51, %rd17;
@@ -403,48 +396,48 @@ const ptx0 = `//
 	and.pred 	%p41, %p27, %p10;
 	shl.b64 	%rd130, %rd129, 1;
 	add.s64 	%rd131, %rd43, %rd130;
-	mul.lo.s64 	%rd132, %rd16, 4;
-	add.s64 	%rd133, %rd129, %rd132;
-	and.pred 	%p42, %p31, %p10;
-	shl.b64 	%rd134, %rd133, 1;
-	add.s64 	%rd135, %rd43, %rd134;
-	mul.lo.s64 	%rd136, %rd16, 8;
-	add.s64 	%rd137, %rd129, %rd136;
-	and.pred 	%p43, %p35, %p10;
-	shl.b64 	%rd138, %rd137, 1;
-	add.s64 	%rd139, %rd43, %rd138;
-	mul.lo.s64 	%rd140, %rd16, 12;
-	add.s64 	%rd141, %rd129, %rd140;
-	and.pred 	%p44, %p39, %p10;
-	shl.b64 	%rd142, %rd141, 1;
-	add.s64 	%rd143, %rd43, %rd142;
-	cvt.s64.s32 	%rd144, %r62;
-	mov.u64 	%rd145, __tilec_smem;
-	add.s64 	%rd145, %rd145, 4096;
-	add.s64 	%rd146, %rd145, %rd144;
-	cvt.u32.u64 	%r151, %rd146;
+	cvt.s64.s32 	%rd132, %r62;
+	mov.u64 	%rd133, __tilec_smem;
+	add.s64 	%rd133, %rd133, 4096;
+	add.s64 	%rd134, %rd133, %rd132;
+	cvt.u32.u64 	%r151, %rd134;
 	selp.b32 	%r152, 16, 0, %p41;
 	// begin inline asm
 	@%p24 cp.async.cg.shared.global [%r151], [%rd131], 16, %r152;
 	// end inline asm
-	cvt.s64.s32 	%rd147, %r70;
-	mov.u64 	%rd148, __tilec_smem;
-	add.s64 	%rd148, %rd148, 4096;
-	add.s64 	%rd149, %rd148, %rd147;
-	cvt.u32.u64 	%r153, %rd149;
+	mul.lo.s64 	%rd135, %rd16, 4;
+	add.s64 	%rd136, %rd129, %rd135;
+	and.pred 	%p42, %p31, %p10;
+	shl.b64 	%rd137, %rd136, 1;
+	add.s64 	%rd138, %rd43, %rd137;
+	cvt.s64.s32 	%rd139, %r70;
+	mov.u64 	%rd140, __tilec_smem;
+	add.s64 	%rd140, %rd140, 4096;
+	add.s64 	%rd141, %rd140, %rd139;
+	cvt.u32.u64 	%r153, %rd141;
 	selp.b32 	%r154, 16, 0, %p42;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r153], [%rd135], 16, %r154;
+	@%p24 cp.async.cg.shared.global [%r153], [%rd138], 16, %r154;
 	// end inline asm
-	cvt.s64.s32 	%rd150, %r78;
-	mov.u64 	%rd151, __tilec_smem;
-	add.s64 	%rd151, %rd151, 4096;
-	add.s64 	%rd152, %rd151, %rd150;
-	cvt.u32.u64 	%r155, %rd152;
+	mul.lo.s64 	%rd142, %rd16, 8;
+	add.s64 	%rd143, %rd129, %rd142;
+	and.pred 	%p43, %p35, %p10;
+	shl.b64 	%rd144, %rd143, 1;
+	add.s64 	%rd145, %rd43, %rd144;
+	cvt.s64.s32 	%rd146, %r78;
+	mov.u64 	%rd147, __tilec_smem;
+	add.s64 	%rd147, %rd147, 4096;
+	add.s64 	%rd148, %rd147, %rd146;
+	cvt.u32.u64 	%r155, %rd148;
 	selp.b32 	%r156, 16, 0, %p43;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r155], [%rd139], 16, %r156;
+	@%p24 cp.async.cg.shared.global [%r155], [%rd145], 16, %r156;
 	// end inline asm
+	mul.lo.s64 	%rd149, %rd16, 12;
+	add.s64 	%rd150, %rd129, %rd149;
+	and.pred 	%p44, %p39, %p10;
+	shl.b64 	%rd151, %rd150, 1;
+	add.s64 	%rd152, %rd43, %rd151;
 	cvt.s64.s32 	%rd153, %r86;
 	mov.u64 	%rd154, __tilec_smem;
 	add.s64 	%rd154, %rd154, 4096;
@@ -452,7 +445,7 @@ const ptx0 = `//
 	cvt.u32.u64 	%r157, %rd155;
 	selp.b32 	%r158, 16, 0, %p44;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r157], [%rd143], 16, %r158;
+	@%p24 cp.async.cg.shared.global [%r157], [%rd152], 16, %r158;
 	// end inline asm
 	cp.async.commit_group;
 	mov.u32 	%r159, 0;
@@ -539,33 +532,6 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p54, %p50, %p53;
 	shl.b64 	%rd181, %rd180, 1;
 	add.s64 	%rd182, %rd156, %rd181;
-	mul.lo.s64 	%rd183, %rd160, 4;
-	add.s64 	%rd184, %rd180, %rd183;
-	add.s64 	%rd185, %rd178, 4;
-	setp.ge.s64 	%p55, %rd185, 0;
-	setp.lt.s64 	%p56, %rd185, %rd158;
-	and.pred 	%p57, %p55, %p56;
-	and.pred 	%p58, %p50, %p57;
-	shl.b64 	%rd186, %rd184, 1;
-	add.s64 	%rd187, %rd156, %rd186;
-	mul.lo.s64 	%rd188, %rd160, 8;
-	add.s64 	%rd189, %rd180, %rd188;
-	add.s64 	%rd190, %rd178, 8;
-	setp.ge.s64 	%p59, %rd190, 0;
-	setp.lt.s64 	%p60, %rd190, %rd158;
-	and.pred 	%p61, %p59, %p60;
-	and.pred 	%p62, %p50, %p61;
-	shl.b64 	%rd191, %rd189, 1;
-	add.s64 	%rd192, %rd156, %rd191;
-	mul.lo.s64 	%rd193, %rd160, 12;
-	add.s64 	%rd194, %rd180, %rd193;
-	add.s64 	%rd195, %rd178, 12;
-	setp.ge.s64 	%p63, %rd195, 0;
-	setp.lt.s64 	%p64, %rd195, %rd158;
-	and.pred 	%p65, %p63, %p64;
-	and.pred 	%p66, %p50, %p65;
-	shl.b64 	%rd196, %rd194, 1;
-	add.s64 	%rd197, %rd156, %rd196;
 	shr.u32 	%r165, %r15, 3;
 	and.b32 	%r166, %r15, 7;
 	and.b32 	%r167, %r13, 7;
@@ -575,13 +541,22 @@ $L__BB0_2: 	// %for.header2
 	or.b32 	%r171, %r170, %r166;
 	add.s32 	%r172, %r169, %r171;
 	shl.b32 	%r173, %r172, 1;
-	cvt.s64.s32 	%rd198, %r173;
-	add.s64 	%rd199, %rd173, %rd198;
-	cvt.u32.u64 	%r174, %rd199;
+	cvt.s64.s32 	%rd183, %r173;
+	add.s64 	%rd184, %rd173, %rd183;
+	cvt.u32.u64 	%r174, %rd184;
 	selp.b32 	%r175, 16, 0, %p54;
 	// begin inline asm
 	@%p46 cp.async.cg.shared.global [%r174], [%rd182], 16, %r175;
 	// end inline asm
+	mul.lo.s64 	%rd185, %rd160, 4;
+	add.s64 	%rd186, %rd180, %rd185;
+	add.s64 	%rd187, %rd178, 4;
+	setp.ge.s64 	%p55, %rd187, 0;
+	setp.lt.s64 	%p56, %rd187, %rd158;
+	and.pred 	%p57, %p55, %p56;
+	and.pred 	%p58, %p50, %p57;
+	shl.b64 	%rd188, %rd186, 1;
+	add.s64 	%rd189, %rd156, %rd188;
 	or.b32 	%r176, %r13, 4;
 	and.b32 	%r177, %r176, 7;
 	xor.b32 	%r178, %r165, %r177;
@@ -590,13 +565,22 @@ $L__BB0_2: 	// %for.header2
 	or.b32 	%r181, %r180, %r166;
 	add.s32 	%r182, %r179, %r181;
 	shl.b32 	%r183, %r182, 1;
-	cvt.s64.s32 	%rd200, %r183;
-	add.s64 	%rd201, %rd173, %rd200;
-	cvt.u32.u64 	%r184, %rd201;
+	cvt.s64.s32 	%rd190, %r183;
+	add.s64 	%rd191, %rd173, %rd190;
+	cvt.u32.u64 	%r184, %rd191;
 	selp.b32 	%r185, 16, 0, %p58;
 	// begin inline asm
-	@%p46 cp.async.cg.shared.global [%r184], [%rd187], 16, %r185;
+	@%p46 cp.async.cg.shared.global [%r184], [%rd189], 16, %r185;
 	// end inline asm
+	mul.lo.s64 	%rd192, %rd160, 8;
+	add.s64 	%rd193, %rd180, %rd192;
+	add.s64 	%rd194, %rd178, 8;
+	setp.ge.s64 	%p59, %rd194, 0;
+	setp.lt.s64 	%p60, %rd194, %rd158;
+	and.pred 	%p61, %p59, %p60;
+	and.pred 	%p62, %p50, %p61;
+	shl.b64 	%rd195, %rd193, 1;
+	add.s64 	%rd196, %rd156, %rd195;
 	or.b32 	%r186, %r13, 8;
 	and.b32 	%r187, %r186, 7;
 	xor.b32 	%r188, %r165, %r187;
@@ -605,13 +589,22 @@ $L__BB0_2: 	// %for.header2
 	or.b32 	%r191, %r190, %r166;
 	add.s32 	%r192, %r189, %r191;
 	shl.b32 	%r193, %r192, 1;
-	cvt.s64.s32 	%rd202, %r193;
-	add.s64 	%rd203, %rd173, %rd202;
-	cvt.u32.u64 	%r194, %rd203;
+	cvt.s64.s32 	%rd197, %r193;
+	add.s64 	%rd198, %rd173, %rd197;
+	cvt.u32.u64 	%r194, %rd198;
 	selp.b32 	%r195, 16, 0, %p62;
 	// begin inline asm
-	@%p46 cp.async.cg.shared.global [%r194], [%rd192], 16, %r195;
+	@%p46 cp.async.cg.shared.global [%r194], [%rd196], 16, %r195;
 	// end inline asm
+	mul.lo.s64 	%rd199, %rd160, 12;
+	add.s64 	%rd200, %rd180, %rd199;
+	add.s64 	%rd201, %rd178, 12;
+	setp.ge.s64 	%p63, %rd201, 0;
+	setp.lt.s64 	%p64, %rd201, %rd158;
+	and.pred 	%p65, %p63, %p64;
+	and.pred 	%p66, %p50, %p65;
+	shl.b64 	%rd202, %rd200, 1;
+	add.s64 	%rd203, %rd156, %rd202;
 	or.b32 	%r196, %r13, 12;
 	and.b32 	%r197, %r196, 7;
 	xor.b32 	%r198, %r165, %r197;
@@ -625,7 +618,7 @@ $L__BB0_2: 	// %for.header2
 	cvt.u32.u64 	%r204, %rd205;
 	selp.b32 	%r205, 16, 0, %p66;
 	// begin inline asm
-	@%p46 cp.async.cg.shared.global [%r204], [%rd197], 16, %r205;
+	@%p46 cp.async.cg.shared.global [%r204], [%rd203], 16, %r205;
 	// end inline asm
 	add.s64 	%rd206, %rd168, 16;
 	cvt.s64.s32 	%rd207, %r164;
@@ -646,60 +639,60 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p73, %p69, %p72;
 	shl.b64 	%rd215, %rd214, 1;
 	add.s64 	%rd216, %rd163, %rd215;
-	mul.lo.s64 	%rd217, %rd166, 4;
-	add.s64 	%rd218, %rd214, %rd217;
-	add.s64 	%rd219, %rd210, 4;
-	setp.ge.s64 	%p74, %rd219, 0;
-	setp.lt.s64 	%p75, %rd219, %rd164;
-	and.pred 	%p76, %p74, %p75;
-	and.pred 	%p77, %p76, %p72;
-	shl.b64 	%rd220, %rd218, 1;
-	add.s64 	%rd221, %rd163, %rd220;
-	mul.lo.s64 	%rd222, %rd166, 8;
-	add.s64 	%rd223, %rd214, %rd222;
-	add.s64 	%rd224, %rd210, 8;
-	setp.ge.s64 	%p78, %rd224, 0;
-	setp.lt.s64 	%p79, %rd224, %rd164;
-	and.pred 	%p80, %p78, %p79;
-	and.pred 	%p81, %p80, %p72;
-	shl.b64 	%rd225, %rd223, 1;
-	add.s64 	%rd226, %rd163, %rd225;
-	mul.lo.s64 	%rd227, %rd166, 12;
-	add.s64 	%rd228, %rd214, %rd227;
-	add.s64 	%rd229, %rd210, 12;
-	setp.ge.s64 	%p82, %rd229, 0;
-	setp.lt.s64 	%p83, %rd229, %rd164;
-	and.pred 	%p84, %p82, %p83;
-	and.pred 	%p85, %p84, %p72;
-	shl.b64 	%rd230, %rd228, 1;
-	add.s64 	%rd231, %rd163, %rd230;
-	cvt.s64.s32 	%rd232, %r173;
-	add.s64 	%rd233, %rd209, %rd232;
-	cvt.u32.u64 	%r206, %rd233;
+	cvt.s64.s32 	%rd217, %r173;
+	add.s64 	%rd218, %rd209, %rd217;
+	cvt.u32.u64 	%r206, %rd218;
 	selp.b32 	%r207, 16, 0, %p73;
 	// begin inline asm
 	@%p46 cp.async.cg.shared.global [%r206], [%rd216], 16, %r207;
 	// end inline asm
-	cvt.s64.s32 	%rd234, %r183;
-	add.s64 	%rd235, %rd209, %rd234;
-	cvt.u32.u64 	%r208, %rd235;
+	mul.lo.s64 	%rd219, %rd166, 4;
+	add.s64 	%rd220, %rd214, %rd219;
+	add.s64 	%rd221, %rd210, 4;
+	setp.ge.s64 	%p74, %rd221, 0;
+	setp.lt.s64 	%p75, %rd221, %rd164;
+	and.pred 	%p76, %p74, %p75;
+	and.pred 	%p77, %p76, %p72;
+	shl.b64 	%rd222, %rd220, 1;
+	add.s64 	%rd223, %rd163, %rd222;
+	cvt.s64.s32 	%rd224, %r183;
+	add.s64 	%rd225, %rd209, %rd224;
+	cvt.u32.u64 	%r208, %rd225;
 	selp.b32 	%r209, 16, 0, %p77;
 	// begin inline asm
-	@%p46 cp.async.cg.shared.global [%r208], [%rd221], 16, %r209;
+	@%p46 cp.async.cg.shared.global [%r208], [%rd223], 16, %r209;
 	// end inline asm
-	cvt.s64.s32 	%rd236, %r193;
-	add.s64 	%rd237, %rd209, %rd236;
-	cvt.u32.u64 	%r210, %rd237;
+	mul.lo.s64 	%rd226, %rd166, 8;
+	add.s64 	%rd227, %rd214, %rd226;
+	add.s64 	%rd228, %rd210, 8;
+	setp.ge.s64 	%p78, %rd228, 0;
+	setp.lt.s64 	%p79, %rd228, %rd164;
+	and.pred 	%p80, %p78, %p79;
+	and.pred 	%p81, %p80, %p72;
+	shl.b64 	%rd229, %rd227, 1;
+	add.s64 	%rd230, %rd163, %rd229;
+	cvt.s64.s32 	%rd231, %r193;
+	add.s64 	%rd232, %rd209, %rd231;
+	cvt.u32.u64 	%r210, %rd232;
 	selp.b32 	%r211, 16, 0, %p81;
 	// begin inline asm
-	@%p46 cp.async.cg.shared.global [%r210], [%rd226], 16, %r211;
+	@%p46 cp.async.cg.shared.global [%r210], [%rd230], 16, %r211;
 	// end inline asm
+	mul.lo.s64 	%rd233, %rd166, 12;
+	add.s64 	%rd234, %rd214, %rd233;
+	add.s64 	%rd235, %rd210, 12;
+	setp.ge.s64 	%p82, %rd235, 0;
+	setp.lt.s64 	%p83, %rd235, %rd164;
+	and.pred 	%p84, %p82, %p83;
+	and.pred 	%p85, %p84, %p72;
+	shl.b64 	%rd236, %rd234, 1;
+	add.s64 	%rd237, %rd163, %rd236;
 	cvt.s64.s32 	%rd238, %r203;
 	add.s64 	%rd239, %rd209, %rd238;
 	cvt.u32.u64 	%r212, %rd239;
 	selp.b32 	%r213, 16, 0, %p85;
 	// begin inline asm
-	@%p46 cp.async.cg.shared.global [%r212], [%rd231], 16, %r213;
+	@%p46 cp.async.cg.shared.global [%r212], [%rd237], 16, %r213;
 	// end inline asm
 	cp.async.commit_group;
 	mul.lo.s32 	%r214, %r160, 2048;
@@ -1011,6 +1004,7 @@ $L__BB0_4: 	// %for.exit4
 	add.s32 	%r345, %r16, 1;
 	mul.lo.s32 	%r346, %r345, 16;
 	cvt.s64.s32 	%rd262, %r28;
+	bar.sync 	0;
 	setp.lt.s32 	%p90, %r28, %r346;
 	cvt.s64.s32 	%rd263, %r15;
 	mul.lo.s64 	%rd264, %rd263, %rd13;
@@ -1027,33 +1021,6 @@ $L__BB0_4: 	// %for.exit4
 	and.pred 	%p97, %p93, %p96;
 	shl.b64 	%rd269, %rd268, 1;
 	add.s64 	%rd270, %rd45, %rd269;
-	mul.lo.s64 	%rd271, %rd12, 4;
-	add.s64 	%rd272, %rd268, %rd271;
-	add.s64 	%rd273, %rd266, 4;
-	setp.ge.s64 	%p98, %rd273, 0;
-	setp.lt.s64 	%p99, %rd273, %rd39;
-	and.pred 	%p100, %p98, %p99;
-	and.pred 	%p101, %p93, %p100;
-	shl.b64 	%rd274, %rd272, 1;
-	add.s64 	%rd275, %rd45, %rd274;
-	mul.lo.s64 	%rd276, %rd12, 8;
-	add.s64 	%rd277, %rd268, %rd276;
-	add.s64 	%rd278, %rd266, 8;
-	setp.ge.s64 	%p102, %rd278, 0;
-	setp.lt.s64 	%p103, %rd278, %rd39;
-	and.pred 	%p104, %p102, %p103;
-	and.pred 	%p105, %p93, %p104;
-	shl.b64 	%rd279, %rd277, 1;
-	add.s64 	%rd280, %rd45, %rd279;
-	mul.lo.s64 	%rd281, %rd12, 12;
-	add.s64 	%rd282, %rd268, %rd281;
-	add.s64 	%rd283, %rd266, 12;
-	setp.ge.s64 	%p106, %rd283, 0;
-	setp.lt.s64 	%p107, %rd283, %rd39;
-	and.pred 	%p108, %p106, %p107;
-	and.pred 	%p109, %p93, %p108;
-	shl.b64 	%rd284, %rd282, 1;
-	add.s64 	%rd285, %rd45, %rd284;
 	shr.u32 	%r347, %r15, 3;
 	and.b32 	%r348, %r15, 7;
 	and.b32 	%r349, %r13, 7;
@@ -1063,14 +1030,23 @@ $L__BB0_4: 	// %for.exit4
 	or.b32 	%r353, %r352, %r348;
 	add.s32 	%r354, %r351, %r353;
 	shl.b32 	%r355, %r354, 1;
-	cvt.s64.s32 	%rd286, %r355;
-	mov.u64 	%rd287, __tilec_smem;
-	add.s64 	%rd288, %rd287, %rd286;
-	cvt.u32.u64 	%r356, %rd288;
+	cvt.s64.s32 	%rd271, %r355;
+	mov.u64 	%rd272, __tilec_smem;
+	add.s64 	%rd273, %rd272, %rd271;
+	cvt.u32.u64 	%r356, %rd273;
 	selp.b32 	%r357, 16, 0, %p97;
 	// begin inline asm
 	@%p90 cp.async.cg.shared.global [%r356], [%rd270], 16, %r357;
 	// end inline asm
+	mul.lo.s64 	%rd274, %rd12, 4;
+	add.s64 	%rd275, %rd268, %rd274;
+	add.s64 	%rd276, %rd266, 4;
+	setp.ge.s64 	%p98, %rd276, 0;
+	setp.lt.s64 	%p99, %rd276, %rd39;
+	and.pred 	%p100, %p98, %p99;
+	and.pred 	%p101, %p93, %p100;
+	shl.b64 	%rd277, %rd275, 1;
+	add.s64 	%rd278, %rd45, %rd277;
 	or.b32 	%r358, %r13, 4;
 	and.b32 	%r359, %r358, 7;
 	xor.b32 	%r360, %r347, %r359;
@@ -1079,14 +1055,23 @@ $L__BB0_4: 	// %for.exit4
 	or.b32 	%r363, %r362, %r348;
 	add.s32 	%r364, %r361, %r363;
 	shl.b32 	%r365, %r364, 1;
-	cvt.s64.s32 	%rd289, %r365;
-	mov.u64 	%rd290, __tilec_smem;
-	add.s64 	%rd291, %rd290, %rd289;
-	cvt.u32.u64 	%r366, %rd291;
+	cvt.s64.s32 	%rd279, %r365;
+	mov.u64 	%rd280, __tilec_smem;
+	add.s64 	%rd281, %rd280, %rd279;
+	cvt.u32.u64 	%r366, %rd281;
 	selp.b32 	%r367, 16, 0, %p101;
 	// begin inline asm
-	@%p90 cp.async.cg.shared.global [%r366], [%rd275], 16, %r367;
+	@%p90 cp.async.cg.shared.global [%r366], [%rd278], 16, %r367;
 	// end inline asm
+	mul.lo.s64 	%rd282, %rd12, 8;
+	add.s64 	%rd283, %rd268, %rd282;
+	add.s64 	%rd284, %rd266, 8;
+	setp.ge.s64 	%p102, %rd284, 0;
+	setp.lt.s64 	%p103, %rd284, %rd39;
+	and.pred 	%p104, %p102, %p103;
+	and.pred 	%p105, %p93, %p104;
+	shl.b64 	%rd285, %rd283, 1;
+	add.s64 	%rd286, %rd45, %rd285;
 	or.b32 	%r368, %r13, 8;
 	and.b32 	%r369, %r368, 7;
 	xor.b32 	%r370, %r347, %r369;
@@ -1095,14 +1080,23 @@ $L__BB0_4: 	// %for.exit4
 	or.b32 	%r373, %r372, %r348;
 	add.s32 	%r374, %r371, %r373;
 	shl.b32 	%r375, %r374, 1;
-	cvt.s64.s32 	%rd292, %r375;
-	mov.u64 	%rd293, __tilec_smem;
-	add.s64 	%rd294, %rd293, %rd292;
-	cvt.u32.u64 	%r376, %rd294;
+	cvt.s64.s32 	%rd287, %r375;
+	mov.u64 	%rd288, __tilec_smem;
+	add.s64 	%rd289, %rd288, %rd287;
+	cvt.u32.u64 	%r376, %rd289;
 	selp.b32 	%r377, 16, 0, %p105;
 	// begin inline asm
-	@%p90 cp.async.cg.shared.global [%r376], [%rd280], 16, %r377;
+	@%p90 cp.async.cg.shared.global [%r376], [%rd286], 16, %r377;
 	// end inline asm
+	mul.lo.s64 	%rd290, %rd12, 12;
+	add.s64 	%rd291, %rd268, %rd290;
+	add.s64 	%rd292, %rd266, 12;
+	setp.ge.s64 	%p106, %rd292, 0;
+	setp.lt.s64 	%p107, %rd292, %rd39;
+	and.pred 	%p108, %p106, %p107;
+	and.pred 	%p109, %p93, %p108;
+	shl.b64 	%rd293, %rd291, 1;
+	add.s64 	%rd294, %rd45, %rd293;
 	or.b32 	%r378, %r13, 12;
 	and.b32 	%r379, %r378, 7;
 	xor.b32 	%r380, %r347, %r379;
@@ -1117,7 +1111,7 @@ $L__BB0_4: 	// %for.exit4
 	cvt.u32.u64 	%r386, %rd297;
 	selp.b32 	%r387, 16, 0, %p109;
 	// begin inline asm
-	@%p90 cp.async.cg.shared.global [%r386], [%rd285], 16, %r387;
+	@%p90 cp.async.cg.shared.global [%r386], [%rd294], 16, %r387;
 	// end inline asm
 	mul.lo.s64 	%rd298, %rd266, %rd16;
 	mul.lo.s64 	%rd299, %rd263, %rd17;
@@ -1125,48 +1119,48 @@ $L__BB0_4: 	// %for.exit4
 	and.pred 	%p110, %p96, %p93;
 	shl.b64 	%rd301, %rd300, 1;
 	add.s64 	%rd302, %rd43, %rd301;
-	mul.lo.s64 	%rd303, %rd16, 4;
-	add.s64 	%rd304, %rd300, %rd303;
-	and.pred 	%p111, %p100, %p93;
-	shl.b64 	%rd305, %rd304, 1;
-	add.s64 	%rd306, %rd43, %rd305;
-	mul.lo.s64 	%rd307, %rd16, 8;
-	add.s64 	%rd308, %rd300, %rd307;
-	and.pred 	%p112, %p104, %p93;
-	shl.b64 	%rd309, %rd308, 1;
-	add.s64 	%rd310, %rd43, %rd309;
-	mul.lo.s64 	%rd311, %rd16, 12;
-	add.s64 	%rd312, %rd300, %rd311;
-	and.pred 	%p113, %p108, %p93;
-	shl.b64 	%rd313, %rd312, 1;
-	add.s64 	%rd314, %rd43, %rd313;
-	cvt.s64.s32 	%rd315, %r355;
-	mov.u64 	%rd316, __tilec_smem;
-	add.s64 	%rd316, %rd316, 4096;
-	add.s64 	%rd317, %rd316, %rd315;
-	cvt.u32.u64 	%r388, %rd317;
+	cvt.s64.s32 	%rd303, %r355;
+	mov.u64 	%rd304, __tilec_smem;
+	add.s64 	%rd304, %rd304, 4096;
+	add.s64 	%rd305, %rd304, %rd303;
+	cvt.u32.u64 	%r388, %rd305;
 	selp.b32 	%r389, 16, 0, %p110;
 	// begin inline asm
 	@%p90 cp.async.cg.shared.global [%r388], [%rd302], 16, %r389;
 	// end inline asm
-	cvt.s64.s32 	%rd318, %r365;
-	mov.u64 	%rd319, __tilec_smem;
-	add.s64 	%rd319, %rd319, 4096;
-	add.s64 	%rd320, %rd319, %rd318;
-	cvt.u32.u64 	%r390, %rd320;
+	mul.lo.s64 	%rd306, %rd16, 4;
+	add.s64 	%rd307, %rd300, %rd306;
+	and.pred 	%p111, %p100, %p93;
+	shl.b64 	%rd308, %rd307, 1;
+	add.s64 	%rd309, %rd43, %rd308;
+	cvt.s64.s32 	%rd310, %r365;
+	mov.u64 	%rd311, __tilec_smem;
+	add.s64 	%rd311, %rd311, 4096;
+	add.s64 	%rd312, %rd311, %rd310;
+	cvt.u32.u64 	%r390, %rd312;
 	selp.b32 	%r391, 16, 0, %p111;
 	// begin inline asm
-	@%p90 cp.async.cg.shared.global [%r390], [%rd306], 16, %r391;
+	@%p90 cp.async.cg.shared.global [%r390], [%rd309], 16, %r391;
 	// end inline asm
-	cvt.s64.s32 	%rd321, %r375;
-	mov.u64 	%rd322, __tilec_smem;
-	add.s64 	%rd322, %rd322, 4096;
-	add.s64 	%rd323, %rd322, %rd321;
-	cvt.u32.u64 	%r392, %rd323;
+	mul.lo.s64 	%rd313, %rd16, 8;
+	add.s64 	%rd314, %rd300, %rd313;
+	and.pred 	%p112, %p104, %p93;
+	shl.b64 	%rd315, %rd314, 1;
+	add.s64 	%rd316, %rd43, %rd315;
+	cvt.s64.s32 	%rd317, %r375;
+	mov.u64 	%rd318, __tilec_smem;
+	add.s64 	%rd318, %rd318, 4096;
+	add.s64 	%rd319, %rd318, %rd317;
+	cvt.u32.u64 	%r392, %rd319;
 	selp.b32 	%r393, 16, 0, %p112;
 	// begin inline asm
-	@%p90 cp.async.cg.shared.global [%r392], [%rd310], 16, %r393;
+	@%p90 cp.async.cg.shared.global [%r392], [%rd316], 16, %r393;
 	// end inline asm
+	mul.lo.s64 	%rd320, %rd16, 12;
+	add.s64 	%rd321, %rd300, %rd320;
+	and.pred 	%p113, %p108, %p93;
+	shl.b64 	%rd322, %rd321, 1;
+	add.s64 	%rd323, %rd43, %rd322;
 	cvt.s64.s32 	%rd324, %r385;
 	mov.u64 	%rd325, __tilec_smem;
 	add.s64 	%rd325, %rd325, 4096;
@@ -1174,7 +1168,7 @@ $L__BB0_4: 	// %for.exit4
 	cvt.u32.u64 	%r394, %rd326;
 	selp.b32 	%r395, 16, 0, %p113;
 	// begin inline asm
-	@%p90 cp.async.cg.shared.global [%r394], [%rd314], 16, %r395;
+	@%p90 cp.async.cg.shared.global [%r394], [%rd323], 16, %r395;
 	// end inline asm
 	cp.async.commit_group;
 	mov.u32 	%r396, %r28;
@@ -1261,33 +1255,6 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p123, %p119, %p122;
 	shl.b64 	%rd352, %rd351, 1;
 	add.s64 	%rd353, %rd327, %rd352;
-	mul.lo.s64 	%rd354, %rd331, 4;
-	add.s64 	%rd355, %rd351, %rd354;
-	add.s64 	%rd356, %rd349, 4;
-	setp.ge.s64 	%p124, %rd356, 0;
-	setp.lt.s64 	%p125, %rd356, %rd329;
-	and.pred 	%p126, %p124, %p125;
-	and.pred 	%p127, %p119, %p126;
-	shl.b64 	%rd357, %rd355, 1;
-	add.s64 	%rd358, %rd327, %rd357;
-	mul.lo.s64 	%rd359, %rd331, 8;
-	add.s64 	%rd360, %rd351, %rd359;
-	add.s64 	%rd361, %rd349, 8;
-	setp.ge.s64 	%p128, %rd361, 0;
-	setp.lt.s64 	%p129, %rd361, %rd329;
-	and.pred 	%p130, %p128, %p129;
-	and.pred 	%p131, %p119, %p130;
-	shl.b64 	%rd362, %rd360, 1;
-	add.s64 	%rd363, %rd327, %rd362;
-	mul.lo.s64 	%rd364, %rd331, 12;
-	add.s64 	%rd365, %rd351, %rd364;
-	add.s64 	%rd366, %rd349, 12;
-	setp.ge.s64 	%p132, %rd366, 0;
-	setp.lt.s64 	%p133, %rd366, %rd329;
-	and.pred 	%p134, %p132, %p133;
-	and.pred 	%p135, %p119, %p134;
-	shl.b64 	%rd367, %rd365, 1;
-	add.s64 	%rd368, %rd327, %rd367;
 	shr.u32 	%r402, %r15, 3;
 	and.b32 	%r403, %r15, 7;
 	and.b32 	%r404, %r13, 7;
@@ -1297,13 +1264,22 @@ $L__BB0_5: 	// %for.header5
 	or.b32 	%r408, %r407, %r403;
 	add.s32 	%r409, %r406, %r408;
 	shl.b32 	%r410, %r409, 1;
-	cvt.s64.s32 	%rd369, %r410;
-	add.s64 	%rd370, %rd344, %rd369;
-	cvt.u32.u64 	%r411, %rd370;
+	cvt.s64.s32 	%rd354, %r410;
+	add.s64 	%rd355, %rd344, %rd354;
+	cvt.u32.u64 	%r411, %rd355;
 	selp.b32 	%r412, 16, 0, %p123;
 	// begin inline asm
 	@%p115 cp.async.cg.shared.global [%r411], [%rd353], 16, %r412;
 	// end inline asm
+	mul.lo.s64 	%rd356, %rd331, 4;
+	add.s64 	%rd357, %rd351, %rd356;
+	add.s64 	%rd358, %rd349, 4;
+	setp.ge.s64 	%p124, %rd358, 0;
+	setp.lt.s64 	%p125, %rd358, %rd329;
+	and.pred 	%p126, %p124, %p125;
+	and.pred 	%p127, %p119, %p126;
+	shl.b64 	%rd359, %rd357, 1;
+	add.s64 	%rd360, %rd327, %rd359;
 	or.b32 	%r413, %r13, 4;
 	and.b32 	%r414, %r413, 7;
 	xor.b32 	%r415, %r402, %r414;
@@ -1312,13 +1288,22 @@ $L__BB0_5: 	// %for.header5
 	or.b32 	%r418, %r417, %r403;
 	add.s32 	%r419, %r416, %r418;
 	shl.b32 	%r420, %r419, 1;
-	cvt.s64.s32 	%rd371, %r420;
-	add.s64 	%rd372, %rd344, %rd371;
-	cvt.u32.u64 	%r421, %rd372;
+	cvt.s64.s32 	%rd361, %r420;
+	add.s64 	%rd362, %rd344, %rd361;
+	cvt.u32.u64 	%r421, %rd362;
 	selp.b32 	%r422, 16, 0, %p127;
 	// begin inline asm
-	@%p115 cp.async.cg.shared.global [%r421], [%rd358], 16, %r422;
+	@%p115 cp.async.cg.shared.global [%r421], [%rd360], 16, %r422;
 	// end inline asm
+	mul.lo.s64 	%rd363, %rd331, 8;
+	add.s64 	%rd364, %rd351, %rd363;
+	add.s64 	%rd365, %rd349, 8;
+	setp.ge.s64 	%p128, %rd365, 0;
+	setp.lt.s64 	%p129, %rd365, %rd329;
+	and.pred 	%p130, %p128, %p129;
+	and.pred 	%p131, %p119, %p130;
+	shl.b64 	%rd366, %rd364, 1;
+	add.s64 	%rd367, %rd327, %rd366;
 	or.b32 	%r423, %r13, 8;
 	and.b32 	%r424, %r423, 7;
 	xor.b32 	%r425, %r402, %r424;
@@ -1327,13 +1312,22 @@ $L__BB0_5: 	// %for.header5
 	or.b32 	%r428, %r427, %r403;
 	add.s32 	%r429, %r426, %r428;
 	shl.b32 	%r430, %r429, 1;
-	cvt.s64.s32 	%rd373, %r430;
-	add.s64 	%rd374, %rd344, %rd373;
-	cvt.u32.u64 	%r431, %rd374;
+	cvt.s64.s32 	%rd368, %r430;
+	add.s64 	%rd369, %rd344, %rd368;
+	cvt.u32.u64 	%r431, %rd369;
 	selp.b32 	%r432, 16, 0, %p131;
 	// begin inline asm
-	@%p115 cp.async.cg.shared.global [%r431], [%rd363], 16, %r432;
+	@%p115 cp.async.cg.shared.global [%r431], [%rd367], 16, %r432;
 	// end inline asm
+	mul.lo.s64 	%rd370, %rd331, 12;
+	add.s64 	%rd371, %rd351, %rd370;
+	add.s64 	%rd372, %rd349, 12;
+	setp.ge.s64 	%p132, %rd372, 0;
+	setp.lt.s64 	%p133, %rd372, %rd329;
+	and.pred 	%p134, %p132, %p133;
+	and.pred 	%p135, %p119, %p134;
+	shl.b64 	%rd373, %rd371, 1;
+	add.s64 	%rd374, %rd327, %rd373;
 	or.b32 	%r433, %r13, 12;
 	and.b32 	%r434, %r433, 7;
 	xor.b32 	%r435, %r402, %r434;
@@ -1347,7 +1341,7 @@ $L__BB0_5: 	// %for.header5
 	cvt.u32.u64 	%r441, %rd376;
 	selp.b32 	%r442, 16, 0, %p135;
 	// begin inline asm
-	@%p115 cp.async.cg.shared.global [%r441], [%rd368], 16, %r442;
+	@%p115 cp.async.cg.shared.global [%r441], [%rd374], 16, %r442;
 	// end inline asm
 	add.s64 	%rd377, %rd339, 16;
 	cvt.s64.s32 	%rd378, %r401;
@@ -1368,60 +1362,60 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p142, %p138, %p141;
 	shl.b64 	%rd386, %rd385, 1;
 	add.s64 	%rd387, %rd334, %rd386;
-	mul.lo.s64 	%rd388, %rd337, 4;
-	add.s64 	%rd389, %rd385, %rd388;
-	add.s64 	%rd390, %rd381, 4;
-	setp.ge.s64 	%p143, %rd390, 0;
-	setp.lt.s64 	%p144, %rd390, %rd335;
-	and.pred 	%p145, %p143, %p144;
-	and.pred 	%p146, %p145, %p141;
-	shl.b64 	%rd391, %rd389, 1;
-	add.s64 	%rd392, %rd334, %rd391;
-	mul.lo.s64 	%rd393, %rd337, 8;
-	add.s64 	%rd394, %rd385, %rd393;
-	add.s64 	%rd395, %rd381, 8;
-	setp.ge.s64 	%p147, %rd395, 0;
-	setp.lt.s64 	%p148, %rd395, %rd335;
-	and.pred 	%p149, %p147, %p148;
-	and.pred 	%p150, %p149, %p141;
-	shl.b64 	%rd396, %rd394, 1;
-	add.s64 	%rd397, %rd334, %rd396;
-	mul.lo.s64 	%rd398, %rd337, 12;
-	add.s64 	%rd399, %rd385, %rd398;
-	add.s64 	%rd400, %rd381, 12;
-	setp.ge.s64 	%p151, %rd400, 0;
-	setp.lt.s64 	%p152, %rd400, %rd335;
-	and.pred 	%p153, %p151, %p152;
-	and.pred 	%p154, %p153, %p141;
-	shl.b64 	%rd401, %rd399, 1;
-	add.s64 	%rd402, %rd334, %rd401;
-	cvt.s64.s32 	%rd403, %r410;
-	add.s64 	%rd404, %rd380, %rd403;
-	cvt.u32.u64 	%r443, %rd404;
+	cvt.s64.s32 	%rd388, %r410;
+	add.s64 	%rd389, %rd380, %rd388;
+	cvt.u32.u64 	%r443, %rd389;
 	selp.b32 	%r444, 16, 0, %p142;
 	// begin inline asm
 	@%p115 cp.async.cg.shared.global [%r443], [%rd387], 16, %r444;
 	// end inline asm
-	cvt.s64.s32 	%rd405, %r420;
-	add.s64 	%rd406, %rd380, %rd405;
-	cvt.u32.u64 	%r445, %rd406;
+	mul.lo.s64 	%rd390, %rd337, 4;
+	add.s64 	%rd391, %rd385, %rd390;
+	add.s64 	%rd392, %rd381, 4;
+	setp.ge.s64 	%p143, %rd392, 0;
+	setp.lt.s64 	%p144, %rd392, %rd335;
+	and.pred 	%p145, %p143, %p144;
+	and.pred 	%p146, %p145, %p141;
+	shl.b64 	%rd393, %rd391, 1;
+	add.s64 	%rd394, %rd334, %rd393;
+	cvt.s64.s32 	%rd395, %r420;
+	add.s64 	%rd396, %rd380, %rd395;
+	cvt.u32.u64 	%r445, %rd396;
 	selp.b32 	%r446, 16, 0, %p146;
 	// begin inline asm
-	@%p115 cp.async.cg.shared.global [%r445], [%rd392], 16, %r446;
+	@%p115 cp.async.cg.shared.global [%r445], [%rd394], 16, %r446;
 	// end inline asm
-	cvt.s64.s32 	%rd407, %r430;
-	add.s64 	%rd408, %rd380, %rd407;
-	cvt.u32.u64 	%r447, %rd408;
+	mul.lo.s64 	%rd397, %rd337, 8;
+	add.s64 	%rd398, %rd385, %rd397;
+	add.s64 	%rd399, %rd381, 8;
+	setp.ge.s64 	%p147, %rd399, 0;
+	setp.lt.s64 	%p148, %rd399, %rd335;
+	and.pred 	%p149, %p147, %p148;
+	and.pred 	%p150, %p149, %p141;
+	shl.b64 	%rd400, %rd398, 1;
+	add.s64 	%rd401, %rd334, %rd400;
+	cvt.s64.s32 	%rd402, %r430;
+	add.s64 	%rd403, %rd380, %rd402;
+	cvt.u32.u64 	%r447, %rd403;
 	selp.b32 	%r448, 16, 0, %p150;
 	// begin inline asm
-	@%p115 cp.async.cg.shared.global [%r447], [%rd397], 16, %r448;
+	@%p115 cp.async.cg.shared.global [%r447], [%rd401], 16, %r448;
 	// end inline asm
+	mul.lo.s64 	%rd404, %rd337, 12;
+	add.s64 	%rd405, %rd385, %rd404;
+	add.s64 	%rd406, %rd381, 12;
+	setp.ge.s64 	%p151, %rd406, 0;
+	setp.lt.s64 	%p152, %rd406, %rd335;
+	and.pred 	%p153, %p151, %p152;
+	and.pred 	%p154, %p153, %p141;
+	shl.b64 	%rd407, %rd405, 1;
+	add.s64 	%rd408, %rd334, %rd407;
 	cvt.s64.s32 	%rd409, %r440;
 	add.s64 	%rd410, %rd380, %rd409;
 	cvt.u32.u64 	%r449, %rd410;
 	selp.b32 	%r450, 16, 0, %p154;
 	// begin inline asm
-	@%p115 cp.async.cg.shared.global [%r449], [%rd402], 16, %r450;
+	@%p115 cp.async.cg.shared.global [%r449], [%rd408], 16, %r450;
 	// end inline asm
 	cp.async.commit_group;
 	mul.lo.s32 	%r451, %r397, 2048;
@@ -1819,7 +1813,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r594, %r593, 2;
 	cvt.s64.s32 	%rd437, %r594;
 	mov.u64 	%rd438, __tilec_smem;
-	add.s64 	%rd438, %rd438, 8192;
 	add.s64 	%rd439, %rd438, %rd437;
 	cvt.rn.f16x2.f32 	%r595, %f444, %f443;
 	st.shared.u32 	[%rd439], %r595;
@@ -1829,7 +1822,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r599, %r598, 2;
 	cvt.s64.s32 	%rd440, %r599;
 	mov.u64 	%rd441, __tilec_smem;
-	add.s64 	%rd441, %rd441, 8192;
 	add.s64 	%rd442, %rd441, %rd440;
 	cvt.rn.f16x2.f32 	%r600, %f446, %f445;
 	st.shared.u32 	[%rd442], %r600;
@@ -1838,7 +1830,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r603, %r602, 2;
 	cvt.s64.s32 	%rd443, %r603;
 	mov.u64 	%rd444, __tilec_smem;
-	add.s64 	%rd444, %rd444, 8192;
 	add.s64 	%rd445, %rd444, %rd443;
 	cvt.rn.f16x2.f32 	%r604, %f448, %f447;
 	st.shared.u32 	[%rd445], %r604;
@@ -1846,7 +1837,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r606, %r605, 2;
 	cvt.s64.s32 	%rd446, %r606;
 	mov.u64 	%rd447, __tilec_smem;
-	add.s64 	%rd447, %rd447, 8192;
 	add.s64 	%rd448, %rd447, %rd446;
 	cvt.rn.f16x2.f32 	%r607, %f450, %f449;
 	st.shared.u32 	[%rd448], %r607;
@@ -1855,7 +1845,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r610, %r609, 2;
 	cvt.s64.s32 	%rd449, %r610;
 	mov.u64 	%rd450, __tilec_smem;
-	add.s64 	%rd450, %rd450, 8192;
 	add.s64 	%rd451, %rd450, %rd449;
 	cvt.rn.f16x2.f32 	%r611, %f452, %f451;
 	st.shared.u32 	[%rd451], %r611;
@@ -1863,7 +1852,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r613, %r612, 2;
 	cvt.s64.s32 	%rd452, %r613;
 	mov.u64 	%rd453, __tilec_smem;
-	add.s64 	%rd453, %rd453, 8192;
 	add.s64 	%rd454, %rd453, %rd452;
 	cvt.rn.f16x2.f32 	%r614, %f454, %f453;
 	st.shared.u32 	[%rd454], %r614;
@@ -1872,7 +1860,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r617, %r616, 2;
 	cvt.s64.s32 	%rd455, %r617;
 	mov.u64 	%rd456, __tilec_smem;
-	add.s64 	%rd456, %rd456, 8192;
 	add.s64 	%rd457, %rd456, %rd455;
 	cvt.rn.f16x2.f32 	%r618, %f456, %f455;
 	st.shared.u32 	[%rd457], %r618;
@@ -1880,7 +1867,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r620, %r619, 2;
 	cvt.s64.s32 	%rd458, %r620;
 	mov.u64 	%rd459, __tilec_smem;
-	add.s64 	%rd459, %rd459, 8192;
 	add.s64 	%rd460, %rd459, %rd458;
 	cvt.rn.f16x2.f32 	%r621, %f458, %f457;
 	st.shared.u32 	[%rd460], %r621;
@@ -1889,7 +1875,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r624, %r623, 2;
 	cvt.s64.s32 	%rd461, %r624;
 	mov.u64 	%rd462, __tilec_smem;
-	add.s64 	%rd462, %rd462, 8192;
 	add.s64 	%rd463, %rd462, %rd461;
 	cvt.rn.f16x2.f32 	%r625, %f460, %f459;
 	st.shared.u32 	[%rd463], %r625;
@@ -1897,7 +1882,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r627, %r626, 2;
 	cvt.s64.s32 	%rd464, %r627;
 	mov.u64 	%rd465, __tilec_smem;
-	add.s64 	%rd465, %rd465, 8192;
 	add.s64 	%rd466, %rd465, %rd464;
 	cvt.rn.f16x2.f32 	%r628, %f462, %f461;
 	st.shared.u32 	[%rd466], %r628;
@@ -1906,7 +1890,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r631, %r630, 2;
 	cvt.s64.s32 	%rd467, %r631;
 	mov.u64 	%rd468, __tilec_smem;
-	add.s64 	%rd468, %rd468, 8192;
 	add.s64 	%rd469, %rd468, %rd467;
 	cvt.rn.f16x2.f32 	%r632, %f464, %f463;
 	st.shared.u32 	[%rd469], %r632;
@@ -1914,7 +1897,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r634, %r633, 2;
 	cvt.s64.s32 	%rd470, %r634;
 	mov.u64 	%rd471, __tilec_smem;
-	add.s64 	%rd471, %rd471, 8192;
 	add.s64 	%rd472, %rd471, %rd470;
 	cvt.rn.f16x2.f32 	%r635, %f466, %f465;
 	st.shared.u32 	[%rd472], %r635;
@@ -1923,7 +1905,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r638, %r637, 2;
 	cvt.s64.s32 	%rd473, %r638;
 	mov.u64 	%rd474, __tilec_smem;
-	add.s64 	%rd474, %rd474, 8192;
 	add.s64 	%rd475, %rd474, %rd473;
 	cvt.rn.f16x2.f32 	%r639, %f468, %f467;
 	st.shared.u32 	[%rd475], %r639;
@@ -1931,7 +1912,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r641, %r640, 2;
 	cvt.s64.s32 	%rd476, %r641;
 	mov.u64 	%rd477, __tilec_smem;
-	add.s64 	%rd477, %rd477, 8192;
 	add.s64 	%rd478, %rd477, %rd476;
 	cvt.rn.f16x2.f32 	%r642, %f470, %f469;
 	st.shared.u32 	[%rd478], %r642;
@@ -1940,7 +1920,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r645, %r644, 2;
 	cvt.s64.s32 	%rd479, %r645;
 	mov.u64 	%rd480, __tilec_smem;
-	add.s64 	%rd480, %rd480, 8192;
 	add.s64 	%rd481, %rd480, %rd479;
 	cvt.rn.f16x2.f32 	%r646, %f472, %f471;
 	st.shared.u32 	[%rd481], %r646;
@@ -1948,7 +1927,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r648, %r647, 2;
 	cvt.s64.s32 	%rd482, %r648;
 	mov.u64 	%rd483, __tilec_smem;
-	add.s64 	%rd483, %rd483, 8192;
 	add.s64 	%rd484, %rd483, %rd482;
 	cvt.rn.f16x2.f32 	%r649, %f474, %f473;
 	st.shared.u32 	[%rd484], %r649;
@@ -1958,7 +1936,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r652, %r651, 2;
 	cvt.s64.s32 	%rd485, %r652;
 	mov.u64 	%rd486, __tilec_smem;
-	add.s64 	%rd486, %rd486, 8192;
 	add.s64 	%rd487, %rd486, %rd485;
 	ld.shared.v4.u32 	{%r653, %r654, %r655, %r656}, [%rd487];
 	or.b32 	%r657, %r13, 4;
@@ -1967,7 +1944,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r660, %r659, 2;
 	cvt.s64.s32 	%rd488, %r660;
 	mov.u64 	%rd489, __tilec_smem;
-	add.s64 	%rd489, %rd489, 8192;
 	add.s64 	%rd490, %rd489, %rd488;
 	ld.shared.v4.u32 	{%r661, %r662, %r663, %r664}, [%rd490];
 	or.b32 	%r665, %r13, 8;
@@ -1976,7 +1952,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r668, %r667, 2;
 	cvt.s64.s32 	%rd491, %r668;
 	mov.u64 	%rd492, __tilec_smem;
-	add.s64 	%rd492, %rd492, 8192;
 	add.s64 	%rd493, %rd492, %rd491;
 	ld.shared.v4.u32 	{%r669, %r670, %r671, %r672}, [%rd493];
 	or.b32 	%r673, %r13, 12;
@@ -1985,7 +1960,6 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r676, %r675, 2;
 	cvt.s64.s32 	%rd494, %r676;
 	mov.u64 	%rd495, __tilec_smem;
-	add.s64 	%rd495, %rd495, 8192;
 	add.s64 	%rd496, %rd495, %rd494;
 	ld.shared.v4.u32 	{%r677, %r678, %r679, %r680}, [%rd496];
 	cvt.s64.s32 	%rd497, %r13;
@@ -2003,6 +1977,9 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p178, %p174, %p177;
 	shl.b64 	%rd503, %rd502, 1;
 	add.s64 	%rd504, %rd47, %rd503;
+	// begin inline asm
+	@%p178 st.global.v4.b32 [%rd504], {%r653, %r654, %r655, %r656};
+	// end inline asm
 	mul.lo.s64 	%rd505, %rd20, 4;
 	add.s64 	%rd506, %rd502, %rd505;
 	add.s64 	%rd507, %rd498, 4;
@@ -2012,6 +1989,9 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p182, %p181, %p177;
 	shl.b64 	%rd508, %rd506, 1;
 	add.s64 	%rd509, %rd47, %rd508;
+	// begin inline asm
+	@%p182 st.global.v4.b32 [%rd509], {%r661, %r662, %r663, %r664};
+	// end inline asm
 	mul.lo.s64 	%rd510, %rd20, 8;
 	add.s64 	%rd511, %rd502, %rd510;
 	add.s64 	%rd512, %rd498, 8;
@@ -2021,6 +2001,9 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p186, %p185, %p177;
 	shl.b64 	%rd513, %rd511, 1;
 	add.s64 	%rd514, %rd47, %rd513;
+	// begin inline asm
+	@%p186 st.global.v4.b32 [%rd514], {%r669, %r670, %r671, %r672};
+	// end inline asm
 	mul.lo.s64 	%rd515, %rd20, 12;
 	add.s64 	%rd516, %rd502, %rd515;
 	add.s64 	%rd517, %rd498, 12;
@@ -2030,15 +2013,6 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p190, %p189, %p177;
 	shl.b64 	%rd518, %rd516, 1;
 	add.s64 	%rd519, %rd47, %rd518;
-	// begin inline asm
-	@%p178 st.global.v4.b32 [%rd504], {%r653, %r654, %r655, %r656};
-	// end inline asm
-	// begin inline asm
-	@%p182 st.global.v4.b32 [%rd509], {%r661, %r662, %r663, %r664};
-	// end inline asm
-	// begin inline asm
-	@%p186 st.global.v4.b32 [%rd514], {%r669, %r670, %r671, %r672};
-	// end inline asm
 	// begin inline asm
 	@%p190 st.global.v4.b32 [%rd519], {%r677, %r678, %r679, %r680};
 	// end inline asm
@@ -2199,6 +2173,11 @@ const ptx1 = `//
 	and.pred 	%p11, %p7, %p10;
 	shl.b64 	%rd54, %rd53, 1;
 	add.s64 	%rd55, %rd38, %rd54;
+	mov.u16 	%rs2, 0;
+	// begin inline asm
+	mov.b16 %rs1, %rs2;
+	@%p11 ld.global.b16 %rs1, [%rd55];
+	// end inline asm
 	add.s64 	%rd56, %rd53, %rd9;
 	add.s64 	%rd57, %rd51, 1;
 	setp.ge.s64 	%p12, %rd57, 0;
@@ -2207,6 +2186,11 @@ const ptx1 = `//
 	and.pred 	%p15, %p7, %p14;
 	shl.b64 	%rd58, %rd56, 1;
 	add.s64 	%rd59, %rd38, %rd58;
+	mov.u16 	%rs4, 0;
+	// begin inline asm
+	mov.b16 %rs3, %rs4;
+	@%p15 ld.global.b16 %rs3, [%rd59];
+	// end inline asm
 	mul.lo.s64 	%rd60, %rd9, 2;
 	add.s64 	%rd61, %rd53, %rd60;
 	add.s64 	%rd62, %rd51, 2;
@@ -2216,6 +2200,11 @@ const ptx1 = `//
 	and.pred 	%p19, %p7, %p18;
 	shl.b64 	%rd63, %rd61, 1;
 	add.s64 	%rd64, %rd38, %rd63;
+	mov.u16 	%rs6, 0;
+	// begin inline asm
+	mov.b16 %rs5, %rs6;
+	@%p19 ld.global.b16 %rs5, [%rd64];
+	// end inline asm
 	mul.lo.s64 	%rd65, %rd9, 3;
 	add.s64 	%rd66, %rd53, %rd65;
 	add.s64 	%rd67, %rd51, 3;
@@ -2225,6 +2214,11 @@ const ptx1 = `//
 	and.pred 	%p23, %p7, %p22;
 	shl.b64 	%rd68, %rd66, 1;
 	add.s64 	%rd69, %rd38, %rd68;
+	mov.u16 	%rs8, 0;
+	// begin inline asm
+	mov.b16 %rs7, %rs8;
+	@%p23 ld.global.b16 %rs7, [%rd69];
+	// end inline asm
 	mul.lo.s64 	%rd70, %rd9, 4;
 	add.s64 	%rd71, %rd53, %rd70;
 	add.s64 	%rd72, %rd51, 4;
@@ -2234,6 +2228,11 @@ const ptx1 = `//
 	and.pred 	%p27, %p7, %p26;
 	shl.b64 	%rd73, %rd71, 1;
 	add.s64 	%rd74, %rd38, %rd73;
+	mov.u16 	%rs10, 0;
+	// begin inline asm
+	mov.b16 %rs9, %rs10;
+	@%p27 ld.global.b16 %rs9, [%rd74];
+	// end inline asm
 	mul.lo.s64 	%rd75, %rd9, 5;
 	add.s64 	%rd76, %rd53, %rd75;
 	add.s64 	%rd77, %rd51, 5;
@@ -2243,6 +2242,11 @@ const ptx1 = `//
 	and.pred 	%p31, %p7, %p30;
 	shl.b64 	%rd78, %rd76, 1;
 	add.s64 	%rd79, %rd38, %rd78;
+	mov.u16 	%rs12, 0;
+	// begin inline asm
+	mov.b16 %rs11, %rs12;
+	@%p31 ld.global.b16 %rs11, [%rd79];
+	// end inline asm
 	mul.lo.s64 	%rd80, %rd9, 6;
 	add.s64 	%rd81, %rd53, %rd80;
 	add.s64 	%rd82, %rd51, 6;
@@ -2252,6 +2256,11 @@ const ptx1 = `//
 	and.pred 	%p35, %p7, %p34;
 	shl.b64 	%rd83, %rd81, 1;
 	add.s64 	%rd84, %rd38, %rd83;
+	mov.u16 	%rs14, 0;
+	// begin inline asm
+	mov.b16 %rs13, %rs14;
+	@%p35 ld.global.b16 %rs13, [%rd84];
+	// end inline asm
 	mul.lo.s64 	%rd85, %rd9, 7;
 	add.s64 	%rd86, %rd53, %rd85;
 	add.s64 	%rd87, %rd51, 7;
@@ -2261,6 +2270,11 @@ const ptx1 = `//
 	and.pred 	%p39, %p7, %p38;
 	shl.b64 	%rd88, %rd86, 1;
 	add.s64 	%rd89, %rd38, %rd88;
+	mov.u16 	%rs16, 0;
+	// begin inline asm
+	mov.b16 %rs15, %rs16;
+	@%p39 ld.global.b16 %rs15, [%rd89];
+	// end inline asm
 	mul.lo.s64 	%rd90, %rd8, 4;
 	add.s64 	%rd91, %rd53, %rd90;
 	add.s64 	%rd92, %rd49, 4;
@@ -2270,34 +2284,74 @@ const ptx1 = `//
 	and.pred 	%p43, %p42, %p10;
 	shl.b64 	%rd93, %rd91, 1;
 	add.s64 	%rd94, %rd38, %rd93;
+	mov.u16 	%rs18, 0;
+	// begin inline asm
+	mov.b16 %rs17, %rs18;
+	@%p43 ld.global.b16 %rs17, [%rd94];
+	// end inline asm
 	add.s64 	%rd95, %rd91, %rd9;
 	and.pred 	%p44, %p42, %p14;
 	shl.b64 	%rd96, %rd95, 1;
 	add.s64 	%rd97, %rd38, %rd96;
+	mov.u16 	%rs20, 0;
+	// begin inline asm
+	mov.b16 %rs19, %rs20;
+	@%p44 ld.global.b16 %rs19, [%rd97];
+	// end inline asm
 	add.s64 	%rd98, %rd91, %rd60;
 	and.pred 	%p45, %p42, %p18;
 	shl.b64 	%rd99, %rd98, 1;
 	add.s64 	%rd100, %rd38, %rd99;
+	mov.u16 	%rs22, 0;
+	// begin inline asm
+	mov.b16 %rs21, %rs22;
+	@%p45 ld.global.b16 %rs21, [%rd100];
+	// end inline asm
 	add.s64 	%rd101, %rd91, %rd65;
 	and.pred 	%p46, %p42, %p22;
 	shl.b64 	%rd102, %rd101, 1;
 	add.s64 	%rd103, %rd38, %rd102;
+	mov.u16 	%rs24, 0;
+	// begin inline asm
+	mov.b16 %rs23, %rs24;
+	@%p46 ld.global.b16 %rs23, [%rd103];
+	// end inline asm
 	add.s64 	%rd104, %rd91, %rd70;
 	and.pred 	%p47, %p42, %p26;
 	shl.b64 	%rd105, %rd104, 1;
 	add.s64 	%rd106, %rd38, %rd105;
+	mov.u16 	%rs26, 0;
+	// begin inline asm
+	mov.b16 %rs25, %rs26;
+	@%p47 ld.global.b16 %rs25, [%rd106];
+	// end inline asm
 	add.s64 	%rd107, %rd91, %rd75;
 	and.pred 	%p48, %p42, %p30;
 	shl.b64 	%rd108, %rd107, 1;
 	add.s64 	%rd109, %rd38, %rd108;
+	mov.u16 	%rs28, 0;
+	// begin inline asm
+	mov.b16 %rs27, %rs28;
+	@%p48 ld.global.b16 %rs27, [%rd109];
+	// end inline asm
 	add.s64 	%rd110, %rd91, %rd80;
 	and.pred 	%p49, %p42, %p34;
 	shl.b64 	%rd111, %rd110, 1;
 	add.s64 	%rd112, %rd38, %rd111;
+	mov.u16 	%rs30, 0;
+	// begin inline asm
+	mov.b16 %rs29, %rs30;
+	@%p49 ld.global.b16 %rs29, [%rd112];
+	// end inline asm
 	add.s64 	%rd113, %rd91, %rd85;
 	and.pred 	%p50, %p42, %p38;
 	shl.b64 	%rd114, %rd113, 1;
 	add.s64 	%rd115, %rd38, %rd114;
+	mov.u16 	%rs32, 0;
+	// begin inline asm
+	mov.b16 %rs31, %rs32;
+	@%p50 ld.global.b16 %rs31, [%rd115];
+	// end inline asm
 	mul.lo.s64 	%rd116, %rd8, 8;
 	add.s64 	%rd117, %rd53, %rd116;
 	add.s64 	%rd118, %rd49, 8;
@@ -2307,34 +2361,74 @@ const ptx1 = `//
 	and.pred 	%p54, %p53, %p10;
 	shl.b64 	%rd119, %rd117, 1;
 	add.s64 	%rd120, %rd38, %rd119;
+	mov.u16 	%rs34, 0;
+	// begin inline asm
+	mov.b16 %rs33, %rs34;
+	@%p54 ld.global.b16 %rs33, [%rd120];
+	// end inline asm
 	add.s64 	%rd121, %rd117, %rd9;
 	and.pred 	%p55, %p53, %p14;
 	shl.b64 	%rd122, %rd121, 1;
 	add.s64 	%rd123, %rd38, %rd122;
+	mov.u16 	%rs36, 0;
+	// begin inline asm
+	mov.b16 %rs35, %rs36;
+	@%p55 ld.global.b16 %rs35, [%rd123];
+	// end inline asm
 	add.s64 	%rd124, %rd117, %rd60;
 	and.pred 	%p56, %p53, %p18;
 	shl.b64 	%rd125, %rd124, 1;
 	add.s64 	%rd126, %rd38, %rd125;
+	mov.u16 	%rs38, 0;
+	// begin inline asm
+	mov.b16 %rs37, %rs38;
+	@%p56 ld.global.b16 %rs37, [%rd126];
+	// end inline asm
 	add.s64 	%rd127, %rd117, %rd65;
 	and.pred 	%p57, %p53, %p22;
 	shl.b64 	%rd128, %rd127, 1;
 	add.s64 	%rd129, %rd38, %rd128;
+	mov.u16 	%rs40, 0;
+	// begin inline asm
+	mov.b16 %rs39, %rs40;
+	@%p57 ld.global.b16 %rs39, [%rd129];
+	// end inline asm
 	add.s64 	%rd130, %rd117, %rd70;
 	and.pred 	%p58, %p53, %p26;
 	shl.b64 	%rd131, %rd130, 1;
 	add.s64 	%rd132, %rd38, %rd131;
+	mov.u16 	%rs42, 0;
+	// begin inline asm
+	mov.b16 %rs41, %rs42;
+	@%p58 ld.global.b16 %rs41, [%rd132];
+	// end inline asm
 	add.s64 	%rd133, %rd117, %rd75;
 	and.pred 	%p59, %p53, %p30;
 	shl.b64 	%rd134, %rd133, 1;
 	add.s64 	%rd135, %rd38, %rd134;
+	mov.u16 	%rs44, 0;
+	// begin inline asm
+	mov.b16 %rs43, %rs44;
+	@%p59 ld.global.b16 %rs43, [%rd135];
+	// end inline asm
 	add.s64 	%rd136, %rd117, %rd80;
 	and.pred 	%p60, %p53, %p34;
 	shl.b64 	%rd137, %rd136, 1;
 	add.s64 	%rd138, %rd38, %rd137;
+	mov.u16 	%rs46, 0;
+	// begin inline asm
+	mov.b16 %rs45, %rs46;
+	@%p60 ld.global.b16 %rs45, [%rd138];
+	// end inline asm
 	add.s64 	%rd139, %rd117, %rd85;
 	and.pred 	%p61, %p53, %p38;
 	shl.b64 	%rd140, %rd139, 1;
 	add.s64 	%rd141, %rd38, %rd140;
+	mov.u16 	%rs48, 0;
+	// begin inline asm
+	mov.b16 %rs47, %rs48;
+	@%p61 ld.global.b16 %rs47, [%rd141];
+	// end inline asm
 	mul.lo.s64 	%rd142, %rd8, 12;
 	add.s64 	%rd143, %rd53, %rd142;
 	add.s64 	%rd144, %rd49, 12;
@@ -2344,189 +2438,69 @@ const ptx1 = `//
 	and.pred 	%p65, %p64, %p10;
 	shl.b64 	%rd145, %rd143, 1;
 	add.s64 	%rd146, %rd38, %rd145;
-	add.s64 	%rd147, %rd143, %rd9;
-	and.pred 	%p66, %p64, %p14;
-	shl.b64 	%rd148, %rd147, 1;
-	add.s64 	%rd149, %rd38, %rd148;
-	add.s64 	%rd150, %rd143, %rd60;
-	and.pred 	%p67, %p64, %p18;
-	shl.b64 	%rd151, %rd150, 1;
-	add.s64 	%rd152, %rd38, %rd151;
-	add.s64 	%rd153, %rd143, %rd65;
-	and.pred 	%p68, %p64, %p22;
-	shl.b64 	%rd154, %rd153, 1;
-	add.s64 	%rd155, %rd38, %rd154;
-	add.s64 	%rd156, %rd143, %rd70;
-	and.pred 	%p69, %p64, %p26;
-	shl.b64 	%rd157, %rd156, 1;
-	add.s64 	%rd158, %rd38, %rd157;
-	add.s64 	%rd159, %rd143, %rd75;
-	and.pred 	%p70, %p64, %p30;
-	shl.b64 	%rd160, %rd159, 1;
-	add.s64 	%rd161, %rd38, %rd160;
-	add.s64 	%rd162, %rd143, %rd80;
-	and.pred 	%p71, %p64, %p34;
-	shl.b64 	%rd163, %rd162, 1;
-	add.s64 	%rd164, %rd38, %rd163;
-	add.s64 	%rd165, %rd143, %rd85;
-	and.pred 	%p72, %p64, %p38;
-	shl.b64 	%rd166, %rd165, 1;
-	add.s64 	%rd167, %rd38, %rd166;
-	mov.u16 	%rs2, 0;
-	// begin inline asm
-	mov.b16 %rs1, %rs2;
-	@%p11 ld.global.b16 %rs1, [%rd55];
-	// end inline asm
-	mov.u16 	%rs4, 0;
-	// begin inline asm
-	mov.b16 %rs3, %rs4;
-	@%p15 ld.global.b16 %rs3, [%rd59];
-	// end inline asm
-	mov.u16 	%rs6, 0;
-	// begin inline asm
-	mov.b16 %rs5, %rs6;
-	@%p19 ld.global.b16 %rs5, [%rd64];
-	// end inline asm
-	mov.u16 	%rs8, 0;
-	// begin inline asm
-	mov.b16 %rs7, %rs8;
-	@%p23 ld.global.b16 %rs7, [%rd69];
-	// end inline asm
-	mov.u16 	%rs10, 0;
-	// begin inline asm
-	mov.b16 %rs9, %rs10;
-	@%p27 ld.global.b16 %rs9, [%rd74];
-	// end inline asm
-	mov.u16 	%rs12, 0;
-	// begin inline asm
-	mov.b16 %rs11, %rs12;
-	@%p31 ld.global.b16 %rs11, [%rd79];
-	// end inline asm
-	mov.u16 	%rs14, 0;
-	// begin inline asm
-	mov.b16 %rs13, %rs14;
-	@%p35 ld.global.b16 %rs13, [%rd84];
-	// end inline asm
-	mov.u16 	%rs16, 0;
-	// begin inline asm
-	mov.b16 %rs15, %rs16;
-	@%p39 ld.global.b16 %rs15, [%rd89];
-	// end inline asm
-	mov.u16 	%rs18, 0;
-	// begin inline asm
-	mov.b16 %rs17, %rs18;
-	@%p43 ld.global.b16 %rs17, [%rd94];
-	// end inline asm
-	mov.u16 	%rs20, 0;
-	// begin inline asm
-	mov.b16 %rs19, %rs20;
-	@%p44 ld.global.b16 %rs19, [%rd97];
-	// end inline asm
-	mov.u16 	%rs22, 0;
-	// begin inline asm
-	mov.b16 %rs21, %rs22;
-	@%p45 ld.global.b16 %rs21, [%rd100];
-	// end inline asm
-	mov.u16 	%rs24, 0;
-	// begin inline asm
-	mov.b16 %rs23, %rs24;
-	@%p46 ld.global.b16 %rs23, [%rd103];
-	// end inline asm
-	mov.u16 	%rs26, 0;
-	// begin inline asm
-	mov.b16 %rs25, %rs26;
-	@%p47 ld.global.b16 %rs25, [%rd106];
-	// end inline asm
-	mov.u16 	%rs28, 0;
-	// begin inline asm
-	mov.b16 %rs27, %rs28;
-	@%p48 ld.global.b16 %rs27, [%rd109];
-	// end inline asm
-	mov.u16 	%rs30, 0;
-	// begin inline asm
-	mov.b16 %rs29, %rs30;
-	@%p49 ld.global.b16 %rs29, [%rd112];
-	// end inline asm
-	mov.u16 	%rs32, 0;
-	// begin inline asm
-	mov.b16 %rs31, %rs32;
-	@%p50 ld.global.b16 %rs31, [%rd115];
-	// end inline asm
-	mov.u16 	%rs34, 0;
-	// begin inline asm
-	mov.b16 %rs33, %rs34;
-	@%p54 ld.global.b16 %rs33, [%rd120];
-	// end inline asm
-	mov.u16 	%rs36, 0;
-	// begin inline asm
-	mov.b16 %rs35, %rs36;
-	@%p55 ld.global.b16 %rs35, [%rd123];
-	// end inline asm
-	mov.u16 	%rs38, 0;
-	// begin inline asm
-	mov.b16 %rs37, %rs38;
-	@%p56 ld.global.b16 %rs37, [%rd126];
-	// end inline asm
-	mov.u16 	%rs40, 0;
-	// begin inline asm
-	mov.b16 %rs39, %rs40;
-	@%p57 ld.global.b16 %rs39, [%rd129];
-	// end inline asm
-	mov.u16 	%rs42, 0;
-	// begin inline asm
-	mov.b16 %rs41, %rs42;
-	@%p58 ld.global.b16 %rs41, [%rd132];
-	// end inline asm
-	mov.u16 	%rs44, 0;
-	// begin inline asm
-	mov.b16 %rs43, %rs44;
-	@%p59 ld.global.b16 %rs43, [%rd135];
-	// end inline asm
-	mov.u16 	%rs46, 0;
-	// begin inline asm
-	mov.b16 %rs45, %rs46;
-	@%p60 ld.global.b16 %rs45, [%rd138];
-	// end inline asm
-	mov.u16 	%rs48, 0;
-	// begin inline asm
-	mov.b16 %rs47, %rs48;
-	@%p61 ld.global.b16 %rs47, [%rd141];
-	// end inline asm
 	mov.u16 	%rs50, 0;
 	// begin inline asm
 	mov.b16 %rs49, %rs50;
 	@%p65 ld.global.b16 %rs49, [%rd146];
 	// end inline asm
+	add.s64 	%rd147, %rd143, %rd9;
+	and.pred 	%p66, %p64, %p14;
+	shl.b64 	%rd148, %rd147, 1;
+	add.s64 	%rd149, %rd38, %rd148;
 	mov.u16 	%rs52, 0;
 	// begin inline asm
 	mov.b16 %rs51, %rs52;
 	@%p66 ld.global.b16 %rs51, [%rd149];
 	// end inline asm
+	add.s64 	%rd150, %rd143, %rd60;
+	and.pred 	%p67, %p64, %p18;
+	shl.b64 	%rd151, %rd150, 1;
+	add.s64 	%rd152, %rd38, %rd151;
 	mov.u16 	%rs54, 0;
 	// begin inline asm
 	mov.b16 %rs53, %rs54;
 	@%p67 ld.global.b16 %rs53, [%rd152];
 	// end inline asm
+	add.s64 	%rd153, %rd143, %rd65;
+	and.pred 	%p68, %p64, %p22;
+	shl.b64 	%rd154, %rd153, 1;
+	add.s64 	%rd155, %rd38, %rd154;
 	mov.u16 	%rs56, 0;
 	// begin inline asm
 	mov.b16 %rs55, %rs56;
 	@%p68 ld.global.b16 %rs55, [%rd155];
 	// end inline asm
+	add.s64 	%rd156, %rd143, %rd70;
+	and.pred 	%p69, %p64, %p26;
+	shl.b64 	%rd157, %rd156, 1;
+	add.s64 	%rd158, %rd38, %rd157;
 	mov.u16 	%rs58, 0;
 	// begin inline asm
 	mov.b16 %rs57, %rs58;
 	@%p69 ld.global.b16 %rs57, [%rd158];
 	// end inline asm
+	add.s64 	%rd159, %rd143, %rd75;
+	and.pred 	%p70, %p64, %p30;
+	shl.b64 	%rd160, %rd159, 1;
+	add.s64 	%rd161, %rd38, %rd160;
 	mov.u16 	%rs60, 0;
 	// begin inline asm
 	mov.b16 %rs59, %rs60;
 	@%p70 ld.global.b16 %rs59, [%rd161];
 	// end inline asm
+	add.s64 	%rd162, %rd143, %rd80;
+	and.pred 	%p71, %p64, %p34;
+	shl.b64 	%rd163, %rd162, 1;
+	add.s64 	%rd164, %rd38, %rd163;
 	mov.u16 	%rs62, 0;
 	// begin inline asm
 	mov.b16 %rs61, %rs62;
 	@%p71 ld.global.b16 %rs61, [%rd164];
 	// end inline asm
+	add.s64 	%rd165, %rd143, %rd85;
+	and.pred 	%p72, %p64, %p38;
+	shl.b64 	%rd166, %rd165, 1;
+	add.s64 	%rd167, %rd38, %rd166;
 	mov.u16 	%rs64, 0;
 	// begin inline asm
 	mov.b16 %rs63, %rs64;
@@ -2774,6 +2748,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p80, %p76, %p79;
 	shl.b64 	%rd213, %rd212, 1;
 	add.s64 	%rd214, %rd192, %rd213;
+	mov.u16 	%rs66, 0;
+	// begin inline asm
+	mov.b16 %rs65, %rs66;
+	@%p80 ld.global.b16 %rs65, [%rd214];
+	// end inline asm
 	add.s64 	%rd215, %rd212, %rd195;
 	add.s64 	%rd216, %rd207, 1;
 	setp.ge.s64 	%p81, %rd216, 0;
@@ -2782,6 +2761,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p84, %p83, %p79;
 	shl.b64 	%rd217, %rd215, 1;
 	add.s64 	%rd218, %rd192, %rd217;
+	mov.u16 	%rs68, 0;
+	// begin inline asm
+	mov.b16 %rs67, %rs68;
+	@%p84 ld.global.b16 %rs67, [%rd218];
+	// end inline asm
 	mul.lo.s64 	%rd219, %rd195, 2;
 	add.s64 	%rd220, %rd212, %rd219;
 	add.s64 	%rd221, %rd207, 2;
@@ -2791,6 +2775,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p88, %p87, %p79;
 	shl.b64 	%rd222, %rd220, 1;
 	add.s64 	%rd223, %rd192, %rd222;
+	mov.u16 	%rs70, 0;
+	// begin inline asm
+	mov.b16 %rs69, %rs70;
+	@%p88 ld.global.b16 %rs69, [%rd223];
+	// end inline asm
 	mul.lo.s64 	%rd224, %rd195, 3;
 	add.s64 	%rd225, %rd212, %rd224;
 	add.s64 	%rd226, %rd207, 3;
@@ -2800,6 +2789,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p92, %p91, %p79;
 	shl.b64 	%rd227, %rd225, 1;
 	add.s64 	%rd228, %rd192, %rd227;
+	mov.u16 	%rs72, 0;
+	// begin inline asm
+	mov.b16 %rs71, %rs72;
+	@%p92 ld.global.b16 %rs71, [%rd228];
+	// end inline asm
 	mul.lo.s64 	%rd229, %rd195, 4;
 	add.s64 	%rd230, %rd212, %rd229;
 	add.s64 	%rd231, %rd207, 4;
@@ -2809,6 +2803,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p96, %p95, %p79;
 	shl.b64 	%rd232, %rd230, 1;
 	add.s64 	%rd233, %rd192, %rd232;
+	mov.u16 	%rs74, 0;
+	// begin inline asm
+	mov.b16 %rs73, %rs74;
+	@%p96 ld.global.b16 %rs73, [%rd233];
+	// end inline asm
 	mul.lo.s64 	%rd234, %rd195, 5;
 	add.s64 	%rd235, %rd212, %rd234;
 	add.s64 	%rd236, %rd207, 5;
@@ -2818,6 +2817,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p100, %p99, %p79;
 	shl.b64 	%rd237, %rd235, 1;
 	add.s64 	%rd238, %rd192, %rd237;
+	mov.u16 	%rs76, 0;
+	// begin inline asm
+	mov.b16 %rs75, %rs76;
+	@%p100 ld.global.b16 %rs75, [%rd238];
+	// end inline asm
 	mul.lo.s64 	%rd239, %rd195, 6;
 	add.s64 	%rd240, %rd212, %rd239;
 	add.s64 	%rd241, %rd207, 6;
@@ -2827,6 +2831,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p104, %p103, %p79;
 	shl.b64 	%rd242, %rd240, 1;
 	add.s64 	%rd243, %rd192, %rd242;
+	mov.u16 	%rs78, 0;
+	// begin inline asm
+	mov.b16 %rs77, %rs78;
+	@%p104 ld.global.b16 %rs77, [%rd243];
+	// end inline asm
 	mul.lo.s64 	%rd244, %rd195, 7;
 	add.s64 	%rd245, %rd212, %rd244;
 	add.s64 	%rd246, %rd207, 7;
@@ -2836,6 +2845,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p108, %p107, %p79;
 	shl.b64 	%rd247, %rd245, 1;
 	add.s64 	%rd248, %rd192, %rd247;
+	mov.u16 	%rs80, 0;
+	// begin inline asm
+	mov.b16 %rs79, %rs80;
+	@%p108 ld.global.b16 %rs79, [%rd248];
+	// end inline asm
 	mul.lo.s64 	%rd249, %rd196, 4;
 	add.s64 	%rd250, %rd212, %rd249;
 	add.s64 	%rd251, %rd210, 4;
@@ -2845,34 +2859,74 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p112, %p76, %p111;
 	shl.b64 	%rd252, %rd250, 1;
 	add.s64 	%rd253, %rd192, %rd252;
+	mov.u16 	%rs82, 0;
+	// begin inline asm
+	mov.b16 %rs81, %rs82;
+	@%p112 ld.global.b16 %rs81, [%rd253];
+	// end inline asm
 	add.s64 	%rd254, %rd215, %rd249;
 	and.pred 	%p113, %p83, %p111;
 	shl.b64 	%rd255, %rd254, 1;
 	add.s64 	%rd256, %rd192, %rd255;
+	mov.u16 	%rs84, 0;
+	// begin inline asm
+	mov.b16 %rs83, %rs84;
+	@%p113 ld.global.b16 %rs83, [%rd256];
+	// end inline asm
 	add.s64 	%rd257, %rd220, %rd249;
 	and.pred 	%p114, %p87, %p111;
 	shl.b64 	%rd258, %rd257, 1;
 	add.s64 	%rd259, %rd192, %rd258;
+	mov.u16 	%rs86, 0;
+	// begin inline asm
+	mov.b16 %rs85, %rs86;
+	@%p114 ld.global.b16 %rs85, [%rd259];
+	// end inline asm
 	add.s64 	%rd260, %rd225, %rd249;
 	and.pred 	%p115, %p91, %p111;
 	shl.b64 	%rd261, %rd260, 1;
 	add.s64 	%rd262, %rd192, %rd261;
+	mov.u16 	%rs88, 0;
+	// begin inline asm
+	mov.b16 %rs87, %rs88;
+	@%p115 ld.global.b16 %rs87, [%rd262];
+	// end inline asm
 	add.s64 	%rd263, %rd230, %rd249;
 	and.pred 	%p116, %p95, %p111;
 	shl.b64 	%rd264, %rd263, 1;
 	add.s64 	%rd265, %rd192, %rd264;
+	mov.u16 	%rs90, 0;
+	// begin inline asm
+	mov.b16 %rs89, %rs90;
+	@%p116 ld.global.b16 %rs89, [%rd265];
+	// end inline asm
 	add.s64 	%rd266, %rd235, %rd249;
 	and.pred 	%p117, %p99, %p111;
 	shl.b64 	%rd267, %rd266, 1;
 	add.s64 	%rd268, %rd192, %rd267;
+	mov.u16 	%rs92, 0;
+	// begin inline asm
+	mov.b16 %rs91, %rs92;
+	@%p117 ld.global.b16 %rs91, [%rd268];
+	// end inline asm
 	add.s64 	%rd269, %rd240, %rd249;
 	and.pred 	%p118, %p103, %p111;
 	shl.b64 	%rd270, %rd269, 1;
 	add.s64 	%rd271, %rd192, %rd270;
+	mov.u16 	%rs94, 0;
+	// begin inline asm
+	mov.b16 %rs93, %rs94;
+	@%p118 ld.global.b16 %rs93, [%rd271];
+	// end inline asm
 	add.s64 	%rd272, %rd245, %rd249;
 	and.pred 	%p119, %p107, %p111;
 	shl.b64 	%rd273, %rd272, 1;
 	add.s64 	%rd274, %rd192, %rd273;
+	mov.u16 	%rs96, 0;
+	// begin inline asm
+	mov.b16 %rs95, %rs96;
+	@%p119 ld.global.b16 %rs95, [%rd274];
+	// end inline asm
 	mul.lo.s64 	%rd275, %rd196, 8;
 	add.s64 	%rd276, %rd212, %rd275;
 	add.s64 	%rd277, %rd210, 8;
@@ -2882,34 +2936,74 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p123, %p76, %p122;
 	shl.b64 	%rd278, %rd276, 1;
 	add.s64 	%rd279, %rd192, %rd278;
+	mov.u16 	%rs98, 0;
+	// begin inline asm
+	mov.b16 %rs97, %rs98;
+	@%p123 ld.global.b16 %rs97, [%rd279];
+	// end inline asm
 	add.s64 	%rd280, %rd215, %rd275;
 	and.pred 	%p124, %p83, %p122;
 	shl.b64 	%rd281, %rd280, 1;
 	add.s64 	%rd282, %rd192, %rd281;
+	mov.u16 	%rs100, 0;
+	// begin inline asm
+	mov.b16 %rs99, %rs100;
+	@%p124 ld.global.b16 %rs99, [%rd282];
+	// end inline asm
 	add.s64 	%rd283, %rd220, %rd275;
 	and.pred 	%p125, %p87, %p122;
 	shl.b64 	%rd284, %rd283, 1;
 	add.s64 	%rd285, %rd192, %rd284;
+	mov.u16 	%rs102, 0;
+	// begin inline asm
+	mov.b16 %rs101, %rs102;
+	@%p125 ld.global.b16 %rs101, [%rd285];
+	// end inline asm
 	add.s64 	%rd286, %rd225, %rd275;
 	and.pred 	%p126, %p91, %p122;
 	shl.b64 	%rd287, %rd286, 1;
 	add.s64 	%rd288, %rd192, %rd287;
+	mov.u16 	%rs104, 0;
+	// begin inline asm
+	mov.b16 %rs103, %rs104;
+	@%p126 ld.global.b16 %rs103, [%rd288];
+	// end inline asm
 	add.s64 	%rd289, %rd230, %rd275;
 	and.pred 	%p127, %p95, %p122;
 	shl.b64 	%rd290, %rd289, 1;
 	add.s64 	%rd291, %rd192, %rd290;
+	mov.u16 	%rs106, 0;
+	// begin inline asm
+	mov.b16 %rs105, %rs106;
+	@%p127 ld.global.b16 %rs105, [%rd291];
+	// end inline asm
 	add.s64 	%rd292, %rd235, %rd275;
 	and.pred 	%p128, %p99, %p122;
 	shl.b64 	%rd293, %rd292, 1;
 	add.s64 	%rd294, %rd192, %rd293;
+	mov.u16 	%rs108, 0;
+	// begin inline asm
+	mov.b16 %rs107, %rs108;
+	@%p128 ld.global.b16 %rs107, [%rd294];
+	// end inline asm
 	add.s64 	%rd295, %rd240, %rd275;
 	and.pred 	%p129, %p103, %p122;
 	shl.b64 	%rd296, %rd295, 1;
 	add.s64 	%rd297, %rd192, %rd296;
+	mov.u16 	%rs110, 0;
+	// begin inline asm
+	mov.b16 %rs109, %rs110;
+	@%p129 ld.global.b16 %rs109, [%rd297];
+	// end inline asm
 	add.s64 	%rd298, %rd245, %rd275;
 	and.pred 	%p130, %p107, %p122;
 	shl.b64 	%rd299, %rd298, 1;
 	add.s64 	%rd300, %rd192, %rd299;
+	mov.u16 	%rs112, 0;
+	// begin inline asm
+	mov.b16 %rs111, %rs112;
+	@%p130 ld.global.b16 %rs111, [%rd300];
+	// end inline asm
 	mul.lo.s64 	%rd301, %rd196, 12;
 	add.s64 	%rd302, %rd212, %rd301;
 	add.s64 	%rd303, %rd210, 12;
@@ -2919,189 +3013,69 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p134, %p76, %p133;
 	shl.b64 	%rd304, %rd302, 1;
 	add.s64 	%rd305, %rd192, %rd304;
-	add.s64 	%rd306, %rd215, %rd301;
-	and.pred 	%p135, %p83, %p133;
-	shl.b64 	%rd307, %rd306, 1;
-	add.s64 	%rd308, %rd192, %rd307;
-	add.s64 	%rd309, %rd220, %rd301;
-	and.pred 	%p136, %p87, %p133;
-	shl.b64 	%rd310, %rd309, 1;
-	add.s64 	%rd311, %rd192, %rd310;
-	add.s64 	%rd312, %rd225, %rd301;
-	and.pred 	%p137, %p91, %p133;
-	shl.b64 	%rd313, %rd312, 1;
-	add.s64 	%rd314, %rd192, %rd313;
-	add.s64 	%rd315, %rd230, %rd301;
-	and.pred 	%p138, %p95, %p133;
-	shl.b64 	%rd316, %rd315, 1;
-	add.s64 	%rd317, %rd192, %rd316;
-	add.s64 	%rd318, %rd235, %rd301;
-	and.pred 	%p139, %p99, %p133;
-	shl.b64 	%rd319, %rd318, 1;
-	add.s64 	%rd320, %rd192, %rd319;
-	add.s64 	%rd321, %rd240, %rd301;
-	and.pred 	%p140, %p103, %p133;
-	shl.b64 	%rd322, %rd321, 1;
-	add.s64 	%rd323, %rd192, %rd322;
-	add.s64 	%rd324, %rd245, %rd301;
-	and.pred 	%p141, %p107, %p133;
-	shl.b64 	%rd325, %rd324, 1;
-	add.s64 	%rd326, %rd192, %rd325;
-	mov.u16 	%rs66, 0;
-	// begin inline asm
-	mov.b16 %rs65, %rs66;
-	@%p80 ld.global.b16 %rs65, [%rd214];
-	// end inline asm
-	mov.u16 	%rs68, 0;
-	// begin inline asm
-	mov.b16 %rs67, %rs68;
-	@%p84 ld.global.b16 %rs67, [%rd218];
-	// end inline asm
-	mov.u16 	%rs70, 0;
-	// begin inline asm
-	mov.b16 %rs69, %rs70;
-	@%p88 ld.global.b16 %rs69, [%rd223];
-	// end inline asm
-	mov.u16 	%rs72, 0;
-	// begin inline asm
-	mov.b16 %rs71, %rs72;
-	@%p92 ld.global.b16 %rs71, [%rd228];
-	// end inline asm
-	mov.u16 	%rs74, 0;
-	// begin inline asm
-	mov.b16 %rs73, %rs74;
-	@%p96 ld.global.b16 %rs73, [%rd233];
-	// end inline asm
-	mov.u16 	%rs76, 0;
-	// begin inline asm
-	mov.b16 %rs75, %rs76;
-	@%p100 ld.global.b16 %rs75, [%rd238];
-	// end inline asm
-	mov.u16 	%rs78, 0;
-	// begin inline asm
-	mov.b16 %rs77, %rs78;
-	@%p104 ld.global.b16 %rs77, [%rd243];
-	// end inline asm
-	mov.u16 	%rs80, 0;
-	// begin inline asm
-	mov.b16 %rs79, %rs80;
-	@%p108 ld.global.b16 %rs79, [%rd248];
-	// end inline asm
-	mov.u16 	%rs82, 0;
-	// begin inline asm
-	mov.b16 %rs81, %rs82;
-	@%p112 ld.global.b16 %rs81, [%rd253];
-	// end inline asm
-	mov.u16 	%rs84, 0;
-	// begin inline asm
-	mov.b16 %rs83, %rs84;
-	@%p113 ld.global.b16 %rs83, [%rd256];
-	// end inline asm
-	mov.u16 	%rs86, 0;
-	// begin inline asm
-	mov.b16 %rs85, %rs86;
-	@%p114 ld.global.b16 %rs85, [%rd259];
-	// end inline asm
-	mov.u16 	%rs88, 0;
-	// begin inline asm
-	mov.b16 %rs87, %rs88;
-	@%p115 ld.global.b16 %rs87, [%rd262];
-	// end inline asm
-	mov.u16 	%rs90, 0;
-	// begin inline asm
-	mov.b16 %rs89, %rs90;
-	@%p116 ld.global.b16 %rs89, [%rd265];
-	// end inline asm
-	mov.u16 	%rs92, 0;
-	// begin inline asm
-	mov.b16 %rs91, %rs92;
-	@%p117 ld.global.b16 %rs91, [%rd268];
-	// end inline asm
-	mov.u16 	%rs94, 0;
-	// begin inline asm
-	mov.b16 %rs93, %rs94;
-	@%p118 ld.global.b16 %rs93, [%rd271];
-	// end inline asm
-	mov.u16 	%rs96, 0;
-	// begin inline asm
-	mov.b16 %rs95, %rs96;
-	@%p119 ld.global.b16 %rs95, [%rd274];
-	// end inline asm
-	mov.u16 	%rs98, 0;
-	// begin inline asm
-	mov.b16 %rs97, %rs98;
-	@%p123 ld.global.b16 %rs97, [%rd279];
-	// end inline asm
-	mov.u16 	%rs100, 0;
-	// begin inline asm
-	mov.b16 %rs99, %rs100;
-	@%p124 ld.global.b16 %rs99, [%rd282];
-	// end inline asm
-	mov.u16 	%rs102, 0;
-	// begin inline asm
-	mov.b16 %rs101, %rs102;
-	@%p125 ld.global.b16 %rs101, [%rd285];
-	// end inline asm
-	mov.u16 	%rs104, 0;
-	// begin inline asm
-	mov.b16 %rs103, %rs104;
-	@%p126 ld.global.b16 %rs103, [%rd288];
-	// end inline asm
-	mov.u16 	%rs106, 0;
-	// begin inline asm
-	mov.b16 %rs105, %rs106;
-	@%p127 ld.global.b16 %rs105, [%rd291];
-	// end inline asm
-	mov.u16 	%rs108, 0;
-	// begin inline asm
-	mov.b16 %rs107, %rs108;
-	@%p128 ld.global.b16 %rs107, [%rd294];
-	// end inline asm
-	mov.u16 	%rs110, 0;
-	// begin inline asm
-	mov.b16 %rs109, %rs110;
-	@%p129 ld.global.b16 %rs109, [%rd297];
-	// end inline asm
-	mov.u16 	%rs112, 0;
-	// begin inline asm
-	mov.b16 %rs111, %rs112;
-	@%p130 ld.global.b16 %rs111, [%rd300];
-	// end inline asm
 	mov.u16 	%rs114, 0;
 	// begin inline asm
 	mov.b16 %rs113, %rs114;
 	@%p134 ld.global.b16 %rs113, [%rd305];
 	// end inline asm
+	add.s64 	%rd306, %rd215, %rd301;
+	and.pred 	%p135, %p83, %p133;
+	shl.b64 	%rd307, %rd306, 1;
+	add.s64 	%rd308, %rd192, %rd307;
 	mov.u16 	%rs116, 0;
 	// begin inline asm
 	mov.b16 %rs115, %rs116;
 	@%p135 ld.global.b16 %rs115, [%rd308];
 	// end inline asm
+	add.s64 	%rd309, %rd220, %rd301;
+	and.pred 	%p136, %p87, %p133;
+	shl.b64 	%rd310, %rd309, 1;
+	add.s64 	%rd311, %rd192, %rd310;
 	mov.u16 	%rs118, 0;
 	// begin inline asm
 	mov.b16 %rs117, %rs118;
 	@%p136 ld.global.b16 %rs117, [%rd311];
 	// end inline asm
+	add.s64 	%rd312, %rd225, %rd301;
+	and.pred 	%p137, %p91, %p133;
+	shl.b64 	%rd313, %rd312, 1;
+	add.s64 	%rd314, %rd192, %rd313;
 	mov.u16 	%rs120, 0;
 	// begin inline asm
 	mov.b16 %rs119, %rs120;
 	@%p137 ld.global.b16 %rs119, [%rd314];
 	// end inline asm
+	add.s64 	%rd315, %rd230, %rd301;
+	and.pred 	%p138, %p95, %p133;
+	shl.b64 	%rd316, %rd315, 1;
+	add.s64 	%rd317, %rd192, %rd316;
 	mov.u16 	%rs122, 0;
 	// begin inline asm
 	mov.b16 %rs121, %rs122;
 	@%p138 ld.global.b16 %rs121, [%rd317];
 	// end inline asm
+	add.s64 	%rd318, %rd235, %rd301;
+	and.pred 	%p139, %p99, %p133;
+	shl.b64 	%rd319, %rd318, 1;
+	add.s64 	%rd320, %rd192, %rd319;
 	mov.u16 	%rs124, 0;
 	// begin inline asm
 	mov.b16 %rs123, %rs124;
 	@%p139 ld.global.b16 %rs123, [%rd320];
 	// end inline asm
+	add.s64 	%rd321, %rd240, %rd301;
+	and.pred 	%p140, %p103, %p133;
+	shl.b64 	%rd322, %rd321, 1;
+	add.s64 	%rd323, %rd192, %rd322;
 	mov.u16 	%rs126, 0;
 	// begin inline asm
 	mov.b16 %rs125, %rs126;
 	@%p140 ld.global.b16 %rs125, [%rd323];
 	// end inline asm
+	add.s64 	%rd324, %rd245, %rd301;
+	and.pred 	%p141, %p107, %p133;
+	shl.b64 	%rd325, %rd324, 1;
+	add.s64 	%rd326, %rd192, %rd325;
 	mov.u16 	%rs128, 0;
 	// begin inline asm
 	mov.b16 %rs127, %rs128;
@@ -3433,6 +3407,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p151, %p147, %p150;
 	shl.b64 	%rd356, %rd355, 1;
 	add.s64 	%rd357, %rd199, %rd356;
+	mov.u16 	%rs194, 0;
+	// begin inline asm
+	mov.b16 %rs193, %rs194;
+	@%p151 ld.global.b16 %rs193, [%rd357];
+	// end inline asm
 	add.s64 	%rd358, %rd355, %rd203;
 	add.s64 	%rd359, %rd353, 1;
 	setp.ge.s64 	%p152, %rd359, 0;
@@ -3441,6 +3420,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p155, %p147, %p154;
 	shl.b64 	%rd360, %rd358, 1;
 	add.s64 	%rd361, %rd199, %rd360;
+	mov.u16 	%rs196, 0;
+	// begin inline asm
+	mov.b16 %rs195, %rs196;
+	@%p155 ld.global.b16 %rs195, [%rd361];
+	// end inline asm
 	mul.lo.s64 	%rd362, %rd203, 2;
 	add.s64 	%rd363, %rd355, %rd362;
 	add.s64 	%rd364, %rd353, 2;
@@ -3450,6 +3434,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p159, %p147, %p158;
 	shl.b64 	%rd365, %rd363, 1;
 	add.s64 	%rd366, %rd199, %rd365;
+	mov.u16 	%rs198, 0;
+	// begin inline asm
+	mov.b16 %rs197, %rs198;
+	@%p159 ld.global.b16 %rs197, [%rd366];
+	// end inline asm
 	mul.lo.s64 	%rd367, %rd203, 3;
 	add.s64 	%rd368, %rd355, %rd367;
 	add.s64 	%rd369, %rd353, 3;
@@ -3459,6 +3448,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p163, %p147, %p162;
 	shl.b64 	%rd370, %rd368, 1;
 	add.s64 	%rd371, %rd199, %rd370;
+	mov.u16 	%rs200, 0;
+	// begin inline asm
+	mov.b16 %rs199, %rs200;
+	@%p163 ld.global.b16 %rs199, [%rd371];
+	// end inline asm
 	mul.lo.s64 	%rd372, %rd203, 4;
 	add.s64 	%rd373, %rd355, %rd372;
 	add.s64 	%rd374, %rd353, 4;
@@ -3468,6 +3462,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p167, %p147, %p166;
 	shl.b64 	%rd375, %rd373, 1;
 	add.s64 	%rd376, %rd199, %rd375;
+	mov.u16 	%rs202, 0;
+	// begin inline asm
+	mov.b16 %rs201, %rs202;
+	@%p167 ld.global.b16 %rs201, [%rd376];
+	// end inline asm
 	mul.lo.s64 	%rd377, %rd203, 5;
 	add.s64 	%rd378, %rd355, %rd377;
 	add.s64 	%rd379, %rd353, 5;
@@ -3477,6 +3476,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p171, %p147, %p170;
 	shl.b64 	%rd380, %rd378, 1;
 	add.s64 	%rd381, %rd199, %rd380;
+	mov.u16 	%rs204, 0;
+	// begin inline asm
+	mov.b16 %rs203, %rs204;
+	@%p171 ld.global.b16 %rs203, [%rd381];
+	// end inline asm
 	mul.lo.s64 	%rd382, %rd203, 6;
 	add.s64 	%rd383, %rd355, %rd382;
 	add.s64 	%rd384, %rd353, 6;
@@ -3486,6 +3490,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p175, %p147, %p174;
 	shl.b64 	%rd385, %rd383, 1;
 	add.s64 	%rd386, %rd199, %rd385;
+	mov.u16 	%rs206, 0;
+	// begin inline asm
+	mov.b16 %rs205, %rs206;
+	@%p175 ld.global.b16 %rs205, [%rd386];
+	// end inline asm
 	mul.lo.s64 	%rd387, %rd203, 7;
 	add.s64 	%rd388, %rd355, %rd387;
 	add.s64 	%rd389, %rd353, 7;
@@ -3495,6 +3504,11 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p179, %p147, %p178;
 	shl.b64 	%rd390, %rd388, 1;
 	add.s64 	%rd391, %rd199, %rd390;
+	mov.u16 	%rs208, 0;
+	// begin inline asm
+	mov.b16 %rs207, %rs208;
+	@%p179 ld.global.b16 %rs207, [%rd391];
+	// end inline asm
 	mul.lo.s64 	%rd392, %rd202, 4;
 	add.s64 	%rd393, %rd355, %rd392;
 	add.s64 	%rd394, %rd351, 4;
@@ -3504,34 +3518,74 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p183, %p182, %p150;
 	shl.b64 	%rd395, %rd393, 1;
 	add.s64 	%rd396, %rd199, %rd395;
+	mov.u16 	%rs210, 0;
+	// begin inline asm
+	mov.b16 %rs209, %rs210;
+	@%p183 ld.global.b16 %rs209, [%rd396];
+	// end inline asm
 	add.s64 	%rd397, %rd393, %rd203;
 	and.pred 	%p184, %p182, %p154;
 	shl.b64 	%rd398, %rd397, 1;
 	add.s64 	%rd399, %rd199, %rd398;
+	mov.u16 	%rs212, 0;
+	// begin inline asm
+	mov.b16 %rs211, %rs212;
+	@%p184 ld.global.b16 %rs211, [%rd399];
+	// end inline asm
 	add.s64 	%rd400, %rd393, %rd362;
 	and.pred 	%p185, %p182, %p158;
 	shl.b64 	%rd401, %rd400, 1;
 	add.s64 	%rd402, %rd199, %rd401;
+	mov.u16 	%rs214, 0;
+	// begin inline asm
+	mov.b16 %rs213, %rs214;
+	@%p185 ld.global.b16 %rs213, [%rd402];
+	// end inline asm
 	add.s64 	%rd403, %rd393, %rd367;
 	and.pred 	%p186, %p182, %p162;
 	shl.b64 	%rd404, %rd403, 1;
 	add.s64 	%rd405, %rd199, %rd404;
+	mov.u16 	%rs216, 0;
+	// begin inline asm
+	mov.b16 %rs215, %rs216;
+	@%p186 ld.global.b16 %rs215, [%rd405];
+	// end inline asm
 	add.s64 	%rd406, %rd393, %rd372;
 	and.pred 	%p187, %p182, %p166;
 	shl.b64 	%rd407, %rd406, 1;
 	add.s64 	%rd408, %rd199, %rd407;
+	mov.u16 	%rs218, 0;
+	// begin inline asm
+	mov.b16 %rs217, %rs218;
+	@%p187 ld.global.b16 %rs217, [%rd408];
+	// end inline asm
 	add.s64 	%rd409, %rd393, %rd377;
 	and.pred 	%p188, %p182, %p170;
 	shl.b64 	%rd410, %rd409, 1;
 	add.s64 	%rd411, %rd199, %rd410;
+	mov.u16 	%rs220, 0;
+	// begin inline asm
+	mov.b16 %rs219, %rs220;
+	@%p188 ld.global.b16 %rs219, [%rd411];
+	// end inline asm
 	add.s64 	%rd412, %rd393, %rd382;
 	and.pred 	%p189, %p182, %p174;
 	shl.b64 	%rd413, %rd412, 1;
 	add.s64 	%rd414, %rd199, %rd413;
+	mov.u16 	%rs222, 0;
+	// begin inline asm
+	mov.b16 %rs221, %rs222;
+	@%p189 ld.global.b16 %rs221, [%rd414];
+	// end inline asm
 	add.s64 	%rd415, %rd393, %rd387;
 	and.pred 	%p190, %p182, %p178;
 	shl.b64 	%rd416, %rd415, 1;
 	add.s64 	%rd417, %rd199, %rd416;
+	mov.u16 	%rs224, 0;
+	// begin inline asm
+	mov.b16 %rs223, %rs224;
+	@%p190 ld.global.b16 %rs223, [%rd417];
+	// end inline asm
 	mul.lo.s64 	%rd418, %rd202, 8;
 	add.s64 	%rd419, %rd355, %rd418;
 	add.s64 	%rd420, %rd351, 8;
@@ -3541,34 +3595,74 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p194, %p193, %p150;
 	shl.b64 	%rd421, %rd419, 1;
 	add.s64 	%rd422, %rd199, %rd421;
+	mov.u16 	%rs226, 0;
+	// begin inline asm
+	mov.b16 %rs225, %rs226;
+	@%p194 ld.global.b16 %rs225, [%rd422];
+	// end inline asm
 	add.s64 	%rd423, %rd419, %rd203;
 	and.pred 	%p195, %p193, %p154;
 	shl.b64 	%rd424, %rd423, 1;
 	add.s64 	%rd425, %rd199, %rd424;
+	mov.u16 	%rs228, 0;
+	// begin inline asm
+	mov.b16 %rs227, %rs228;
+	@%p195 ld.global.b16 %rs227, [%rd425];
+	// end inline asm
 	add.s64 	%rd426, %rd419, %rd362;
 	and.pred 	%p196, %p193, %p158;
 	shl.b64 	%rd427, %rd426, 1;
 	add.s64 	%rd428, %rd199, %rd427;
+	mov.u16 	%rs230, 0;
+	// begin inline asm
+	mov.b16 %rs229, %rs230;
+	@%p196 ld.global.b16 %rs229, [%rd428];
+	// end inline asm
 	add.s64 	%rd429, %rd419, %rd367;
 	and.pred 	%p197, %p193, %p162;
 	shl.b64 	%rd430, %rd429, 1;
 	add.s64 	%rd431, %rd199, %rd430;
+	mov.u16 	%rs232, 0;
+	// begin inline asm
+	mov.b16 %rs231, %rs232;
+	@%p197 ld.global.b16 %rs231, [%rd431];
+	// end inline asm
 	add.s64 	%rd432, %rd419, %rd372;
 	and.pred 	%p198, %p193, %p166;
 	shl.b64 	%rd433, %rd432, 1;
 	add.s64 	%rd434, %rd199, %rd433;
+	mov.u16 	%rs234, 0;
+	// begin inline asm
+	mov.b16 %rs233, %rs234;
+	@%p198 ld.global.b16 %rs233, [%rd434];
+	// end inline asm
 	add.s64 	%rd435, %rd419, %rd377;
 	and.pred 	%p199, %p193, %p170;
 	shl.b64 	%rd436, %rd435, 1;
 	add.s64 	%rd437, %rd199, %rd436;
+	mov.u16 	%rs236, 0;
+	// begin inline asm
+	mov.b16 %rs235, %rs236;
+	@%p199 ld.global.b16 %rs235, [%rd437];
+	// end inline asm
 	add.s64 	%rd438, %rd419, %rd382;
 	and.pred 	%p200, %p193, %p174;
 	shl.b64 	%rd439, %rd438, 1;
 	add.s64 	%rd440, %rd199, %rd439;
+	mov.u16 	%rs238, 0;
+	// begin inline asm
+	mov.b16 %rs237, %rs238;
+	@%p200 ld.global.b16 %rs237, [%rd440];
+	// end inline asm
 	add.s64 	%rd441, %rd419, %rd387;
 	and.pred 	%p201, %p193, %p178;
 	shl.b64 	%rd442, %rd441, 1;
 	add.s64 	%rd443, %rd199, %rd442;
+	mov.u16 	%rs240, 0;
+	// begin inline asm
+	mov.b16 %rs239, %rs240;
+	@%p201 ld.global.b16 %rs239, [%rd443];
+	// end inline asm
 	mul.lo.s64 	%rd444, %rd202, 12;
 	add.s64 	%rd445, %rd355, %rd444;
 	add.s64 	%rd446, %rd351, 12;
@@ -3578,189 +3672,69 @@ $L__BB0_2: 	// %for.header2
 	and.pred 	%p205, %p204, %p150;
 	shl.b64 	%rd447, %rd445, 1;
 	add.s64 	%rd448, %rd199, %rd447;
-	add.s64 	%rd449, %rd445, %rd203;
-	and.pred 	%p206, %p204, %p154;
-	shl.b64 	%rd450, %rd449, 1;
-	add.s64 	%rd451, %rd199, %rd450;
-	add.s64 	%rd452, %rd445, %rd362;
-	and.pred 	%p207, %p204, %p158;
-	shl.b64 	%rd453, %rd452, 1;
-	add.s64 	%rd454, %rd199, %rd453;
-	add.s64 	%rd455, %rd445, %rd367;
-	and.pred 	%p208, %p204, %p162;
-	shl.b64 	%rd456, %rd455, 1;
-	add.s64 	%rd457, %rd199, %rd456;
-	add.s64 	%rd458, %rd445, %rd372;
-	and.pred 	%p209, %p204, %p166;
-	shl.b64 	%rd459, %rd458, 1;
-	add.s64 	%rd460, %rd199, %rd459;
-	add.s64 	%rd461, %rd445, %rd377;
-	and.pred 	%p210, %p204, %p170;
-	shl.b64 	%rd462, %rd461, 1;
-	add.s64 	%rd463, %rd199, %rd462;
-	add.s64 	%rd464, %rd445, %rd382;
-	and.pred 	%p211, %p204, %p174;
-	shl.b64 	%rd465, %rd464, 1;
-	add.s64 	%rd466, %rd199, %rd465;
-	add.s64 	%rd467, %rd445, %rd387;
-	and.pred 	%p212, %p204, %p178;
-	shl.b64 	%rd468, %rd467, 1;
-	add.s64 	%rd469, %rd199, %rd468;
-	mov.u16 	%rs194, 0;
-	// begin inline asm
-	mov.b16 %rs193, %rs194;
-	@%p151 ld.global.b16 %rs193, [%rd357];
-	// end inline asm
-	mov.u16 	%rs196, 0;
-	// begin inline asm
-	mov.b16 %rs195, %rs196;
-	@%p155 ld.global.b16 %rs195, [%rd361];
-	// end inline asm
-	mov.u16 	%rs198, 0;
-	// begin inline asm
-	mov.b16 %rs197, %rs198;
-	@%p159 ld.global.b16 %rs197, [%rd366];
-	// end inline asm
-	mov.u16 	%rs200, 0;
-	// begin inline asm
-	mov.b16 %rs199, %rs200;
-	@%p163 ld.global.b16 %rs199, [%rd371];
-	// end inline asm
-	mov.u16 	%rs202, 0;
-	// begin inline asm
-	mov.b16 %rs201, %rs202;
-	@%p167 ld.global.b16 %rs201, [%rd376];
-	// end inline asm
-	mov.u16 	%rs204, 0;
-	// begin inline asm
-	mov.b16 %rs203, %rs204;
-	@%p171 ld.global.b16 %rs203, [%rd381];
-	// end inline asm
-	mov.u16 	%rs206, 0;
-	// begin inline asm
-	mov.b16 %rs205, %rs206;
-	@%p175 ld.global.b16 %rs205, [%rd386];
-	// end inline asm
-	mov.u16 	%rs208, 0;
-	// begin inline asm
-	mov.b16 %rs207, %rs208;
-	@%p179 ld.global.b16 %rs207, [%rd391];
-	// end inline asm
-	mov.u16 	%rs210, 0;
-	// begin inline asm
-	mov.b16 %rs209, %rs210;
-	@%p183 ld.global.b16 %rs209, [%rd396];
-	// end inline asm
-	mov.u16 	%rs212, 0;
-	// begin inline asm
-	mov.b16 %rs211, %rs212;
-	@%p184 ld.global.b16 %rs211, [%rd399];
-	// end inline asm
-	mov.u16 	%rs214, 0;
-	// begin inline asm
-	mov.b16 %rs213, %rs214;
-	@%p185 ld.global.b16 %rs213, [%rd402];
-	// end inline asm
-	mov.u16 	%rs216, 0;
-	// begin inline asm
-	mov.b16 %rs215, %rs216;
-	@%p186 ld.global.b16 %rs215, [%rd405];
-	// end inline asm
-	mov.u16 	%rs218, 0;
-	// begin inline asm
-	mov.b16 %rs217, %rs218;
-	@%p187 ld.global.b16 %rs217, [%rd408];
-	// end inline asm
-	mov.u16 	%rs220, 0;
-	// begin inline asm
-	mov.b16 %rs219, %rs220;
-	@%p188 ld.global.b16 %rs219, [%rd411];
-	// end inline asm
-	mov.u16 	%rs222, 0;
-	// begin inline asm
-	mov.b16 %rs221, %rs222;
-	@%p189 ld.global.b16 %rs221, [%rd414];
-	// end inline asm
-	mov.u16 	%rs224, 0;
-	// begin inline asm
-	mov.b16 %rs223, %rs224;
-	@%p190 ld.global.b16 %rs223, [%rd417];
-	// end inline asm
-	mov.u16 	%rs226, 0;
-	// begin inline asm
-	mov.b16 %rs225, %rs226;
-	@%p194 ld.global.b16 %rs225, [%rd422];
-	// end inline asm
-	mov.u16 	%rs228, 0;
-	// begin inline asm
-	mov.b16 %rs227, %rs228;
-	@%p195 ld.global.b16 %rs227, [%rd425];
-	// end inline asm
-	mov.u16 	%rs230, 0;
-	// begin inline asm
-	mov.b16 %rs229, %rs230;
-	@%p196 ld.global.b16 %rs229, [%rd428];
-	// end inline asm
-	mov.u16 	%rs232, 0;
-	// begin inline asm
-	mov.b16 %rs231, %rs232;
-	@%p197 ld.global.b16 %rs231, [%rd431];
-	// end inline asm
-	mov.u16 	%rs234, 0;
-	// begin inline asm
-	mov.b16 %rs233, %rs234;
-	@%p198 ld.global.b16 %rs233, [%rd434];
-	// end inline asm
-	mov.u16 	%rs236, 0;
-	// begin inline asm
-	mov.b16 %rs235, %rs236;
-	@%p199 ld.global.b16 %rs235, [%rd437];
-	// end inline asm
-	mov.u16 	%rs238, 0;
-	// begin inline asm
-	mov.b16 %rs237, %rs238;
-	@%p200 ld.global.b16 %rs237, [%rd440];
-	// end inline asm
-	mov.u16 	%rs240, 0;
-	// begin inline asm
-	mov.b16 %rs239, %rs240;
-	@%p201 ld.global.b16 %rs239, [%rd443];
-	// end inline asm
 	mov.u16 	%rs242, 0;
 	// begin inline asm
 	mov.b16 %rs241, %rs242;
 	@%p205 ld.global.b16 %rs241, [%rd448];
 	// end inline asm
+	add.s64 	%rd449, %rd445, %rd203;
+	and.pred 	%p206, %p204, %p154;
+	shl.b64 	%rd450, %rd449, 1;
+	add.s64 	%rd451, %rd199, %rd450;
 	mov.u16 	%rs244, 0;
 	// begin inline asm
 	mov.b16 %rs243, %rs244;
 	@%p206 ld.global.b16 %rs243, [%rd451];
 	// end inline asm
+	add.s64 	%rd452, %rd445, %rd362;
+	and.pred 	%p207, %p204, %p158;
+	shl.b64 	%rd453, %rd452, 1;
+	add.s64 	%rd454, %rd199, %rd453;
 	mov.u16 	%rs246, 0;
 	// begin inline asm
 	mov.b16 %rs245, %rs246;
 	@%p207 ld.global.b16 %rs245, [%rd454];
 	// end inline asm
+	add.s64 	%rd455, %rd445, %rd367;
+	and.pred 	%p208, %p204, %p162;
+	shl.b64 	%rd456, %rd455, 1;
+	add.s64 	%rd457, %rd199, %rd456;
 	mov.u16 	%rs248, 0;
 	// begin inline asm
 	mov.b16 %rs247, %rs248;
 	@%p208 ld.global.b16 %rs247, [%rd457];
 	// end inline asm
+	add.s64 	%rd458, %rd445, %rd372;
+	and.pred 	%p209, %p204, %p166;
+	shl.b64 	%rd459, %rd458, 1;
+	add.s64 	%rd460, %rd199, %rd459;
 	mov.u16 	%rs250, 0;
 	// begin inline asm
 	mov.b16 %rs249, %rs250;
 	@%p209 ld.global.b16 %rs249, [%rd460];
 	// end inline asm
+	add.s64 	%rd461, %rd445, %rd377;
+	and.pred 	%p210, %p204, %p170;
+	shl.b64 	%rd462, %rd461, 1;
+	add.s64 	%rd463, %rd199, %rd462;
 	mov.u16 	%rs252, 0;
 	// begin inline asm
 	mov.b16 %rs251, %rs252;
 	@%p210 ld.global.b16 %rs251, [%rd463];
 	// end inline asm
+	add.s64 	%rd464, %rd445, %rd382;
+	and.pred 	%p211, %p204, %p174;
+	shl.b64 	%rd465, %rd464, 1;
+	add.s64 	%rd466, %rd199, %rd465;
 	mov.u16 	%rs254, 0;
 	// begin inline asm
 	mov.b16 %rs253, %rs254;
 	@%p211 ld.global.b16 %rs253, [%rd466];
 	// end inline asm
+	add.s64 	%rd467, %rd445, %rd387;
+	and.pred 	%p212, %p204, %p178;
+	shl.b64 	%rd468, %rd467, 1;
+	add.s64 	%rd469, %rd199, %rd468;
 	mov.u16 	%rs256, 0;
 	// begin inline asm
 	mov.b16 %rs255, %rs256;
@@ -4028,6 +4002,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p220, %p216, %p219;
 	shl.b64 	%rd518, %rd517, 1;
 	add.s64 	%rd519, %rd497, %rd518;
+	mov.u16 	%rs298, 0;
+	// begin inline asm
+	mov.b16 %rs297, %rs298;
+	@%p220 ld.global.b16 %rs297, [%rd519];
+	// end inline asm
 	add.s64 	%rd520, %rd517, %rd500;
 	add.s64 	%rd521, %rd512, 1;
 	setp.ge.s64 	%p221, %rd521, 0;
@@ -4036,6 +4015,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p224, %p223, %p219;
 	shl.b64 	%rd522, %rd520, 1;
 	add.s64 	%rd523, %rd497, %rd522;
+	mov.u16 	%rs300, 0;
+	// begin inline asm
+	mov.b16 %rs299, %rs300;
+	@%p224 ld.global.b16 %rs299, [%rd523];
+	// end inline asm
 	mul.lo.s64 	%rd524, %rd500, 2;
 	add.s64 	%rd525, %rd517, %rd524;
 	add.s64 	%rd526, %rd512, 2;
@@ -4045,6 +4029,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p228, %p227, %p219;
 	shl.b64 	%rd527, %rd525, 1;
 	add.s64 	%rd528, %rd497, %rd527;
+	mov.u16 	%rs302, 0;
+	// begin inline asm
+	mov.b16 %rs301, %rs302;
+	@%p228 ld.global.b16 %rs301, [%rd528];
+	// end inline asm
 	mul.lo.s64 	%rd529, %rd500, 3;
 	add.s64 	%rd530, %rd517, %rd529;
 	add.s64 	%rd531, %rd512, 3;
@@ -4054,6 +4043,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p232, %p231, %p219;
 	shl.b64 	%rd532, %rd530, 1;
 	add.s64 	%rd533, %rd497, %rd532;
+	mov.u16 	%rs304, 0;
+	// begin inline asm
+	mov.b16 %rs303, %rs304;
+	@%p232 ld.global.b16 %rs303, [%rd533];
+	// end inline asm
 	mul.lo.s64 	%rd534, %rd500, 4;
 	add.s64 	%rd535, %rd517, %rd534;
 	add.s64 	%rd536, %rd512, 4;
@@ -4063,6 +4057,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p236, %p235, %p219;
 	shl.b64 	%rd537, %rd535, 1;
 	add.s64 	%rd538, %rd497, %rd537;
+	mov.u16 	%rs306, 0;
+	// begin inline asm
+	mov.b16 %rs305, %rs306;
+	@%p236 ld.global.b16 %rs305, [%rd538];
+	// end inline asm
 	mul.lo.s64 	%rd539, %rd500, 5;
 	add.s64 	%rd540, %rd517, %rd539;
 	add.s64 	%rd541, %rd512, 5;
@@ -4072,6 +4071,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p240, %p239, %p219;
 	shl.b64 	%rd542, %rd540, 1;
 	add.s64 	%rd543, %rd497, %rd542;
+	mov.u16 	%rs308, 0;
+	// begin inline asm
+	mov.b16 %rs307, %rs308;
+	@%p240 ld.global.b16 %rs307, [%rd543];
+	// end inline asm
 	mul.lo.s64 	%rd544, %rd500, 6;
 	add.s64 	%rd545, %rd517, %rd544;
 	add.s64 	%rd546, %rd512, 6;
@@ -4081,6 +4085,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p244, %p243, %p219;
 	shl.b64 	%rd547, %rd545, 1;
 	add.s64 	%rd548, %rd497, %rd547;
+	mov.u16 	%rs310, 0;
+	// begin inline asm
+	mov.b16 %rs309, %rs310;
+	@%p244 ld.global.b16 %rs309, [%rd548];
+	// end inline asm
 	mul.lo.s64 	%rd549, %rd500, 7;
 	add.s64 	%rd550, %rd517, %rd549;
 	add.s64 	%rd551, %rd512, 7;
@@ -4090,6 +4099,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p248, %p247, %p219;
 	shl.b64 	%rd552, %rd550, 1;
 	add.s64 	%rd553, %rd497, %rd552;
+	mov.u16 	%rs312, 0;
+	// begin inline asm
+	mov.b16 %rs311, %rs312;
+	@%p248 ld.global.b16 %rs311, [%rd553];
+	// end inline asm
 	mul.lo.s64 	%rd554, %rd501, 4;
 	add.s64 	%rd555, %rd517, %rd554;
 	add.s64 	%rd556, %rd515, 4;
@@ -4099,34 +4113,74 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p252, %p216, %p251;
 	shl.b64 	%rd557, %rd555, 1;
 	add.s64 	%rd558, %rd497, %rd557;
+	mov.u16 	%rs314, 0;
+	// begin inline asm
+	mov.b16 %rs313, %rs314;
+	@%p252 ld.global.b16 %rs313, [%rd558];
+	// end inline asm
 	add.s64 	%rd559, %rd520, %rd554;
 	and.pred 	%p253, %p223, %p251;
 	shl.b64 	%rd560, %rd559, 1;
 	add.s64 	%rd561, %rd497, %rd560;
+	mov.u16 	%rs316, 0;
+	// begin inline asm
+	mov.b16 %rs315, %rs316;
+	@%p253 ld.global.b16 %rs315, [%rd561];
+	// end inline asm
 	add.s64 	%rd562, %rd525, %rd554;
 	and.pred 	%p254, %p227, %p251;
 	shl.b64 	%rd563, %rd562, 1;
 	add.s64 	%rd564, %rd497, %rd563;
+	mov.u16 	%rs318, 0;
+	// begin inline asm
+	mov.b16 %rs317, %rs318;
+	@%p254 ld.global.b16 %rs317, [%rd564];
+	// end inline asm
 	add.s64 	%rd565, %rd530, %rd554;
 	and.pred 	%p255, %p231, %p251;
 	shl.b64 	%rd566, %rd565, 1;
 	add.s64 	%rd567, %rd497, %rd566;
+	mov.u16 	%rs320, 0;
+	// begin inline asm
+	mov.b16 %rs319, %rs320;
+	@%p255 ld.global.b16 %rs319, [%rd567];
+	// end inline asm
 	add.s64 	%rd568, %rd535, %rd554;
 	and.pred 	%p256, %p235, %p251;
 	shl.b64 	%rd569, %rd568, 1;
 	add.s64 	%rd570, %rd497, %rd569;
+	mov.u16 	%rs322, 0;
+	// begin inline asm
+	mov.b16 %rs321, %rs322;
+	@%p256 ld.global.b16 %rs321, [%rd570];
+	// end inline asm
 	add.s64 	%rd571, %rd540, %rd554;
 	and.pred 	%p257, %p239, %p251;
 	shl.b64 	%rd572, %rd571, 1;
 	add.s64 	%rd573, %rd497, %rd572;
+	mov.u16 	%rs324, 0;
+	// begin inline asm
+	mov.b16 %rs323, %rs324;
+	@%p257 ld.global.b16 %rs323, [%rd573];
+	// end inline asm
 	add.s64 	%rd574, %rd545, %rd554;
 	and.pred 	%p258, %p243, %p251;
 	shl.b64 	%rd575, %rd574, 1;
 	add.s64 	%rd576, %rd497, %rd575;
+	mov.u16 	%rs326, 0;
+	// begin inline asm
+	mov.b16 %rs325, %rs326;
+	@%p258 ld.global.b16 %rs325, [%rd576];
+	// end inline asm
 	add.s64 	%rd577, %rd550, %rd554;
 	and.pred 	%p259, %p247, %p251;
 	shl.b64 	%rd578, %rd577, 1;
 	add.s64 	%rd579, %rd497, %rd578;
+	mov.u16 	%rs328, 0;
+	// begin inline asm
+	mov.b16 %rs327, %rs328;
+	@%p259 ld.global.b16 %rs327, [%rd579];
+	// end inline asm
 	mul.lo.s64 	%rd580, %rd501, 8;
 	add.s64 	%rd581, %rd517, %rd580;
 	add.s64 	%rd582, %rd515, 8;
@@ -4136,34 +4190,74 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p263, %p216, %p262;
 	shl.b64 	%rd583, %rd581, 1;
 	add.s64 	%rd584, %rd497, %rd583;
+	mov.u16 	%rs330, 0;
+	// begin inline asm
+	mov.b16 %rs329, %rs330;
+	@%p263 ld.global.b16 %rs329, [%rd584];
+	// end inline asm
 	add.s64 	%rd585, %rd520, %rd580;
 	and.pred 	%p264, %p223, %p262;
 	shl.b64 	%rd586, %rd585, 1;
 	add.s64 	%rd587, %rd497, %rd586;
+	mov.u16 	%rs332, 0;
+	// begin inline asm
+	mov.b16 %rs331, %rs332;
+	@%p264 ld.global.b16 %rs331, [%rd587];
+	// end inline asm
 	add.s64 	%rd588, %rd525, %rd580;
 	and.pred 	%p265, %p227, %p262;
 	shl.b64 	%rd589, %rd588, 1;
 	add.s64 	%rd590, %rd497, %rd589;
+	mov.u16 	%rs334, 0;
+	// begin inline asm
+	mov.b16 %rs333, %rs334;
+	@%p265 ld.global.b16 %rs333, [%rd590];
+	// end inline asm
 	add.s64 	%rd591, %rd530, %rd580;
 	and.pred 	%p266, %p231, %p262;
 	shl.b64 	%rd592, %rd591, 1;
 	add.s64 	%rd593, %rd497, %rd592;
+	mov.u16 	%rs336, 0;
+	// begin inline asm
+	mov.b16 %rs335, %rs336;
+	@%p266 ld.global.b16 %rs335, [%rd593];
+	// end inline asm
 	add.s64 	%rd594, %rd535, %rd580;
 	and.pred 	%p267, %p235, %p262;
 	shl.b64 	%rd595, %rd594, 1;
 	add.s64 	%rd596, %rd497, %rd595;
+	mov.u16 	%rs338, 0;
+	// begin inline asm
+	mov.b16 %rs337, %rs338;
+	@%p267 ld.global.b16 %rs337, [%rd596];
+	// end inline asm
 	add.s64 	%rd597, %rd540, %rd580;
 	and.pred 	%p268, %p239, %p262;
 	shl.b64 	%rd598, %rd597, 1;
 	add.s64 	%rd599, %rd497, %rd598;
+	mov.u16 	%rs340, 0;
+	// begin inline asm
+	mov.b16 %rs339, %rs340;
+	@%p268 ld.global.b16 %rs339, [%rd599];
+	// end inline asm
 	add.s64 	%rd600, %rd545, %rd580;
 	and.pred 	%p269, %p243, %p262;
 	shl.b64 	%rd601, %rd600, 1;
 	add.s64 	%rd602, %rd497, %rd601;
+	mov.u16 	%rs342, 0;
+	// begin inline asm
+	mov.b16 %rs341, %rs342;
+	@%p269 ld.global.b16 %rs341, [%rd602];
+	// end inline asm
 	add.s64 	%rd603, %rd550, %rd580;
 	and.pred 	%p270, %p247, %p262;
 	shl.b64 	%rd604, %rd603, 1;
 	add.s64 	%rd605, %rd497, %rd604;
+	mov.u16 	%rs344, 0;
+	// begin inline asm
+	mov.b16 %rs343, %rs344;
+	@%p270 ld.global.b16 %rs343, [%rd605];
+	// end inline asm
 	mul.lo.s64 	%rd606, %rd501, 12;
 	add.s64 	%rd607, %rd517, %rd606;
 	add.s64 	%rd608, %rd515, 12;
@@ -4173,189 +4267,69 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p274, %p216, %p273;
 	shl.b64 	%rd609, %rd607, 1;
 	add.s64 	%rd610, %rd497, %rd609;
-	add.s64 	%rd611, %rd520, %rd606;
-	and.pred 	%p275, %p223, %p273;
-	shl.b64 	%rd612, %rd611, 1;
-	add.s64 	%rd613, %rd497, %rd612;
-	add.s64 	%rd614, %rd525, %rd606;
-	and.pred 	%p276, %p227, %p273;
-	shl.b64 	%rd615, %rd614, 1;
-	add.s64 	%rd616, %rd497, %rd615;
-	add.s64 	%rd617, %rd530, %rd606;
-	and.pred 	%p277, %p231, %p273;
-	shl.b64 	%rd618, %rd617, 1;
-	add.s64 	%rd619, %rd497, %rd618;
-	add.s64 	%rd620, %rd535, %rd606;
-	and.pred 	%p278, %p235, %p273;
-	shl.b64 	%rd621, %rd620, 1;
-	add.s64 	%rd622, %rd497, %rd621;
-	add.s64 	%rd623, %rd540, %rd606;
-	and.pred 	%p279, %p239, %p273;
-	shl.b64 	%rd624, %rd623, 1;
-	add.s64 	%rd625, %rd497, %rd624;
-	add.s64 	%rd626, %rd545, %rd606;
-	and.pred 	%p280, %p243, %p273;
-	shl.b64 	%rd627, %rd626, 1;
-	add.s64 	%rd628, %rd497, %rd627;
-	add.s64 	%rd629, %rd550, %rd606;
-	and.pred 	%p281, %p247, %p273;
-	shl.b64 	%rd630, %rd629, 1;
-	add.s64 	%rd631, %rd497, %rd630;
-	mov.u16 	%rs298, 0;
-	// begin inline asm
-	mov.b16 %rs297, %rs298;
-	@%p220 ld.global.b16 %rs297, [%rd519];
-	// end inline asm
-	mov.u16 	%rs300, 0;
-	// begin inline asm
-	mov.b16 %rs299, %rs300;
-	@%p224 ld.global.b16 %rs299, [%rd523];
-	// end inline asm
-	mov.u16 	%rs302, 0;
-	// begin inline asm
-	mov.b16 %rs301, %rs302;
-	@%p228 ld.global.b16 %rs301, [%rd528];
-	// end inline asm
-	mov.u16 	%rs304, 0;
-	// begin inline asm
-	mov.b16 %rs303, %rs304;
-	@%p232 ld.global.b16 %rs303, [%rd533];
-	// end inline asm
-	mov.u16 	%rs306, 0;
-	// begin inline asm
-	mov.b16 %rs305, %rs306;
-	@%p236 ld.global.b16 %rs305, [%rd538];
-	// end inline asm
-	mov.u16 	%rs308, 0;
-	// begin inline asm
-	mov.b16 %rs307, %rs308;
-	@%p240 ld.global.b16 %rs307, [%rd543];
-	// end inline asm
-	mov.u16 	%rs310, 0;
-	// begin inline asm
-	mov.b16 %rs309, %rs310;
-	@%p244 ld.global.b16 %rs309, [%rd548];
-	// end inline asm
-	mov.u16 	%rs312, 0;
-	// begin inline asm
-	mov.b16 %rs311, %rs312;
-	@%p248 ld.global.b16 %rs311, [%rd553];
-	// end inline asm
-	mov.u16 	%rs314, 0;
-	// begin inline asm
-	mov.b16 %rs313, %rs314;
-	@%p252 ld.global.b16 %rs313, [%rd558];
-	// end inline asm
-	mov.u16 	%rs316, 0;
-	// begin inline asm
-	mov.b16 %rs315, %rs316;
-	@%p253 ld.global.b16 %rs315, [%rd561];
-	// end inline asm
-	mov.u16 	%rs318, 0;
-	// begin inline asm
-	mov.b16 %rs317, %rs318;
-	@%p254 ld.global.b16 %rs317, [%rd564];
-	// end inline asm
-	mov.u16 	%rs320, 0;
-	// begin inline asm
-	mov.b16 %rs319, %rs320;
-	@%p255 ld.global.b16 %rs319, [%rd567];
-	// end inline asm
-	mov.u16 	%rs322, 0;
-	// begin inline asm
-	mov.b16 %rs321, %rs322;
-	@%p256 ld.global.b16 %rs321, [%rd570];
-	// end inline asm
-	mov.u16 	%rs324, 0;
-	// begin inline asm
-	mov.b16 %rs323, %rs324;
-	@%p257 ld.global.b16 %rs323, [%rd573];
-	// end inline asm
-	mov.u16 	%rs326, 0;
-	// begin inline asm
-	mov.b16 %rs325, %rs326;
-	@%p258 ld.global.b16 %rs325, [%rd576];
-	// end inline asm
-	mov.u16 	%rs328, 0;
-	// begin inline asm
-	mov.b16 %rs327, %rs328;
-	@%p259 ld.global.b16 %rs327, [%rd579];
-	// end inline asm
-	mov.u16 	%rs330, 0;
-	// begin inline asm
-	mov.b16 %rs329, %rs330;
-	@%p263 ld.global.b16 %rs329, [%rd584];
-	// end inline asm
-	mov.u16 	%rs332, 0;
-	// begin inline asm
-	mov.b16 %rs331, %rs332;
-	@%p264 ld.global.b16 %rs331, [%rd587];
-	// end inline asm
-	mov.u16 	%rs334, 0;
-	// begin inline asm
-	mov.b16 %rs333, %rs334;
-	@%p265 ld.global.b16 %rs333, [%rd590];
-	// end inline asm
-	mov.u16 	%rs336, 0;
-	// begin inline asm
-	mov.b16 %rs335, %rs336;
-	@%p266 ld.global.b16 %rs335, [%rd593];
-	// end inline asm
-	mov.u16 	%rs338, 0;
-	// begin inline asm
-	mov.b16 %rs337, %rs338;
-	@%p267 ld.global.b16 %rs337, [%rd596];
-	// end inline asm
-	mov.u16 	%rs340, 0;
-	// begin inline asm
-	mov.b16 %rs339, %rs340;
-	@%p268 ld.global.b16 %rs339, [%rd599];
-	// end inline asm
-	mov.u16 	%rs342, 0;
-	// begin inline asm
-	mov.b16 %rs341, %rs342;
-	@%p269 ld.global.b16 %rs341, [%rd602];
-	// end inline asm
-	mov.u16 	%rs344, 0;
-	// begin inline asm
-	mov.b16 %rs343, %rs344;
-	@%p270 ld.global.b16 %rs343, [%rd605];
-	// end inline asm
 	mov.u16 	%rs346, 0;
 	// begin inline asm
 	mov.b16 %rs345, %rs346;
 	@%p274 ld.global.b16 %rs345, [%rd610];
 	// end inline asm
+	add.s64 	%rd611, %rd520, %rd606;
+	and.pred 	%p275, %p223, %p273;
+	shl.b64 	%rd612, %rd611, 1;
+	add.s64 	%rd613, %rd497, %rd612;
 	mov.u16 	%rs348, 0;
 	// begin inline asm
 	mov.b16 %rs347, %rs348;
 	@%p275 ld.global.b16 %rs347, [%rd613];
 	// end inline asm
+	add.s64 	%rd614, %rd525, %rd606;
+	and.pred 	%p276, %p227, %p273;
+	shl.b64 	%rd615, %rd614, 1;
+	add.s64 	%rd616, %rd497, %rd615;
 	mov.u16 	%rs350, 0;
 	// begin inline asm
 	mov.b16 %rs349, %rs350;
 	@%p276 ld.global.b16 %rs349, [%rd616];
 	// end inline asm
+	add.s64 	%rd617, %rd530, %rd606;
+	and.pred 	%p277, %p231, %p273;
+	shl.b64 	%rd618, %rd617, 1;
+	add.s64 	%rd619, %rd497, %rd618;
 	mov.u16 	%rs352, 0;
 	// begin inline asm
 	mov.b16 %rs351, %rs352;
 	@%p277 ld.global.b16 %rs351, [%rd619];
 	// end inline asm
+	add.s64 	%rd620, %rd535, %rd606;
+	and.pred 	%p278, %p235, %p273;
+	shl.b64 	%rd621, %rd620, 1;
+	add.s64 	%rd622, %rd497, %rd621;
 	mov.u16 	%rs354, 0;
 	// begin inline asm
 	mov.b16 %rs353, %rs354;
 	@%p278 ld.global.b16 %rs353, [%rd622];
 	// end inline asm
+	add.s64 	%rd623, %rd540, %rd606;
+	and.pred 	%p279, %p239, %p273;
+	shl.b64 	%rd624, %rd623, 1;
+	add.s64 	%rd625, %rd497, %rd624;
 	mov.u16 	%rs356, 0;
 	// begin inline asm
 	mov.b16 %rs355, %rs356;
 	@%p279 ld.global.b16 %rs355, [%rd625];
 	// end inline asm
+	add.s64 	%rd626, %rd545, %rd606;
+	and.pred 	%p280, %p243, %p273;
+	shl.b64 	%rd627, %rd626, 1;
+	add.s64 	%rd628, %rd497, %rd627;
 	mov.u16 	%rs358, 0;
 	// begin inline asm
 	mov.b16 %rs357, %rs358;
 	@%p280 ld.global.b16 %rs357, [%rd628];
 	// end inline asm
+	add.s64 	%rd629, %rd550, %rd606;
+	and.pred 	%p281, %p247, %p273;
+	shl.b64 	%rd630, %rd629, 1;
+	add.s64 	%rd631, %rd497, %rd630;
 	mov.u16 	%rs360, 0;
 	// begin inline asm
 	mov.b16 %rs359, %rs360;
@@ -4711,6 +4685,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p299, %p295, %p298;
 	shl.b64 	%rd661, %rd660, 1;
 	add.s64 	%rd662, %rd504, %rd661;
+	mov.u16 	%rs426, 0;
+	// begin inline asm
+	mov.b16 %rs425, %rs426;
+	@%p299 ld.global.b16 %rs425, [%rd662];
+	// end inline asm
 	add.s64 	%rd663, %rd660, %rd508;
 	add.s64 	%rd664, %rd658, 1;
 	setp.ge.s64 	%p300, %rd664, 0;
@@ -4719,6 +4698,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p303, %p295, %p302;
 	shl.b64 	%rd665, %rd663, 1;
 	add.s64 	%rd666, %rd504, %rd665;
+	mov.u16 	%rs428, 0;
+	// begin inline asm
+	mov.b16 %rs427, %rs428;
+	@%p303 ld.global.b16 %rs427, [%rd666];
+	// end inline asm
 	mul.lo.s64 	%rd667, %rd508, 2;
 	add.s64 	%rd668, %rd660, %rd667;
 	add.s64 	%rd669, %rd658, 2;
@@ -4728,6 +4712,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p307, %p295, %p306;
 	shl.b64 	%rd670, %rd668, 1;
 	add.s64 	%rd671, %rd504, %rd670;
+	mov.u16 	%rs430, 0;
+	// begin inline asm
+	mov.b16 %rs429, %rs430;
+	@%p307 ld.global.b16 %rs429, [%rd671];
+	// end inline asm
 	mul.lo.s64 	%rd672, %rd508, 3;
 	add.s64 	%rd673, %rd660, %rd672;
 	add.s64 	%rd674, %rd658, 3;
@@ -4737,6 +4726,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p311, %p295, %p310;
 	shl.b64 	%rd675, %rd673, 1;
 	add.s64 	%rd676, %rd504, %rd675;
+	mov.u16 	%rs432, 0;
+	// begin inline asm
+	mov.b16 %rs431, %rs432;
+	@%p311 ld.global.b16 %rs431, [%rd676];
+	// end inline asm
 	mul.lo.s64 	%rd677, %rd508, 4;
 	add.s64 	%rd678, %rd660, %rd677;
 	add.s64 	%rd679, %rd658, 4;
@@ -4746,6 +4740,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p315, %p295, %p314;
 	shl.b64 	%rd680, %rd678, 1;
 	add.s64 	%rd681, %rd504, %rd680;
+	mov.u16 	%rs434, 0;
+	// begin inline asm
+	mov.b16 %rs433, %rs434;
+	@%p315 ld.global.b16 %rs433, [%rd681];
+	// end inline asm
 	mul.lo.s64 	%rd682, %rd508, 5;
 	add.s64 	%rd683, %rd660, %rd682;
 	add.s64 	%rd684, %rd658, 5;
@@ -4755,6 +4754,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p319, %p295, %p318;
 	shl.b64 	%rd685, %rd683, 1;
 	add.s64 	%rd686, %rd504, %rd685;
+	mov.u16 	%rs436, 0;
+	// begin inline asm
+	mov.b16 %rs435, %rs436;
+	@%p319 ld.global.b16 %rs435, [%rd686];
+	// end inline asm
 	mul.lo.s64 	%rd687, %rd508, 6;
 	add.s64 	%rd688, %rd660, %rd687;
 	add.s64 	%rd689, %rd658, 6;
@@ -4764,6 +4768,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p323, %p295, %p322;
 	shl.b64 	%rd690, %rd688, 1;
 	add.s64 	%rd691, %rd504, %rd690;
+	mov.u16 	%rs438, 0;
+	// begin inline asm
+	mov.b16 %rs437, %rs438;
+	@%p323 ld.global.b16 %rs437, [%rd691];
+	// end inline asm
 	mul.lo.s64 	%rd692, %rd508, 7;
 	add.s64 	%rd693, %rd660, %rd692;
 	add.s64 	%rd694, %rd658, 7;
@@ -4773,6 +4782,11 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p327, %p295, %p326;
 	shl.b64 	%rd695, %rd693, 1;
 	add.s64 	%rd696, %rd504, %rd695;
+	mov.u16 	%rs440, 0;
+	// begin inline asm
+	mov.b16 %rs439, %rs440;
+	@%p327 ld.global.b16 %rs439, [%rd696];
+	// end inline asm
 	mul.lo.s64 	%rd697, %rd507, 4;
 	add.s64 	%rd698, %rd660, %rd697;
 	add.s64 	%rd699, %rd656, 4;
@@ -4782,34 +4796,74 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p331, %p330, %p298;
 	shl.b64 	%rd700, %rd698, 1;
 	add.s64 	%rd701, %rd504, %rd700;
+	mov.u16 	%rs442, 0;
+	// begin inline asm
+	mov.b16 %rs441, %rs442;
+	@%p331 ld.global.b16 %rs441, [%rd701];
+	// end inline asm
 	add.s64 	%rd702, %rd698, %rd508;
 	and.pred 	%p332, %p330, %p302;
 	shl.b64 	%rd703, %rd702, 1;
 	add.s64 	%rd704, %rd504, %rd703;
+	mov.u16 	%rs444, 0;
+	// begin inline asm
+	mov.b16 %rs443, %rs444;
+	@%p332 ld.global.b16 %rs443, [%rd704];
+	// end inline asm
 	add.s64 	%rd705, %rd698, %rd667;
 	and.pred 	%p333, %p330, %p306;
 	shl.b64 	%rd706, %rd705, 1;
 	add.s64 	%rd707, %rd504, %rd706;
+	mov.u16 	%rs446, 0;
+	// begin inline asm
+	mov.b16 %rs445, %rs446;
+	@%p333 ld.global.b16 %rs445, [%rd707];
+	// end inline asm
 	add.s64 	%rd708, %rd698, %rd672;
 	and.pred 	%p334, %p330, %p310;
 	shl.b64 	%rd709, %rd708, 1;
 	add.s64 	%rd710, %rd504, %rd709;
+	mov.u16 	%rs448, 0;
+	// begin inline asm
+	mov.b16 %rs447, %rs448;
+	@%p334 ld.global.b16 %rs447, [%rd710];
+	// end inline asm
 	add.s64 	%rd711, %rd698, %rd677;
 	and.pred 	%p335, %p330, %p314;
 	shl.b64 	%rd712, %rd711, 1;
 	add.s64 	%rd713, %rd504, %rd712;
+	mov.u16 	%rs450, 0;
+	// begin inline asm
+	mov.b16 %rs449, %rs450;
+	@%p335 ld.global.b16 %rs449, [%rd713];
+	// end inline asm
 	add.s64 	%rd714, %rd698, %rd682;
 	and.pred 	%p336, %p330, %p318;
 	shl.b64 	%rd715, %rd714, 1;
 	add.s64 	%rd716, %rd504, %rd715;
+	mov.u16 	%rs452, 0;
+	// begin inline asm
+	mov.b16 %rs451, %rs452;
+	@%p336 ld.global.b16 %rs451, [%rd716];
+	// end inline asm
 	add.s64 	%rd717, %rd698, %rd687;
 	and.pred 	%p337, %p330, %p322;
 	shl.b64 	%rd718, %rd717, 1;
 	add.s64 	%rd719, %rd504, %rd718;
+	mov.u16 	%rs454, 0;
+	// begin inline asm
+	mov.b16 %rs453, %rs454;
+	@%p337 ld.global.b16 %rs453, [%rd719];
+	// end inline asm
 	add.s64 	%rd720, %rd698, %rd692;
 	and.pred 	%p338, %p330, %p326;
 	shl.b64 	%rd721, %rd720, 1;
 	add.s64 	%rd722, %rd504, %rd721;
+	mov.u16 	%rs456, 0;
+	// begin inline asm
+	mov.b16 %rs455, %rs456;
+	@%p338 ld.global.b16 %rs455, [%rd722];
+	// end inline asm
 	mul.lo.s64 	%rd723, %rd507, 8;
 	add.s64 	%rd724, %rd660, %rd723;
 	add.s64 	%rd725, %rd656, 8;
@@ -4819,34 +4873,74 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p342, %p341, %p298;
 	shl.b64 	%rd726, %rd724, 1;
 	add.s64 	%rd727, %rd504, %rd726;
+	mov.u16 	%rs458, 0;
+	// begin inline asm
+	mov.b16 %rs457, %rs458;
+	@%p342 ld.global.b16 %rs457, [%rd727];
+	// end inline asm
 	add.s64 	%rd728, %rd724, %rd508;
 	and.pred 	%p343, %p341, %p302;
 	shl.b64 	%rd729, %rd728, 1;
 	add.s64 	%rd730, %rd504, %rd729;
+	mov.u16 	%rs460, 0;
+	// begin inline asm
+	mov.b16 %rs459, %rs460;
+	@%p343 ld.global.b16 %rs459, [%rd730];
+	// end inline asm
 	add.s64 	%rd731, %rd724, %rd667;
 	and.pred 	%p344, %p341, %p306;
 	shl.b64 	%rd732, %rd731, 1;
 	add.s64 	%rd733, %rd504, %rd732;
+	mov.u16 	%rs462, 0;
+	// begin inline asm
+	mov.b16 %rs461, %rs462;
+	@%p344 ld.global.b16 %rs461, [%rd733];
+	// end inline asm
 	add.s64 	%rd734, %rd724, %rd672;
 	and.pred 	%p345, %p341, %p310;
 	shl.b64 	%rd735, %rd734, 1;
 	add.s64 	%rd736, %rd504, %rd735;
+	mov.u16 	%rs464, 0;
+	// begin inline asm
+	mov.b16 %rs463, %rs464;
+	@%p345 ld.global.b16 %rs463, [%rd736];
+	// end inline asm
 	add.s64 	%rd737, %rd724, %rd677;
 	and.pred 	%p346, %p341, %p314;
 	shl.b64 	%rd738, %rd737, 1;
 	add.s64 	%rd739, %rd504, %rd738;
+	mov.u16 	%rs466, 0;
+	// begin inline asm
+	mov.b16 %rs465, %rs466;
+	@%p346 ld.global.b16 %rs465, [%rd739];
+	// end inline asm
 	add.s64 	%rd740, %rd724, %rd682;
 	and.pred 	%p347, %p341, %p318;
 	shl.b64 	%rd741, %rd740, 1;
 	add.s64 	%rd742, %rd504, %rd741;
+	mov.u16 	%rs468, 0;
+	// begin inline asm
+	mov.b16 %rs467, %rs468;
+	@%p347 ld.global.b16 %rs467, [%rd742];
+	// end inline asm
 	add.s64 	%rd743, %rd724, %rd687;
 	and.pred 	%p348, %p341, %p322;
 	shl.b64 	%rd744, %rd743, 1;
 	add.s64 	%rd745, %rd504, %rd744;
+	mov.u16 	%rs470, 0;
+	// begin inline asm
+	mov.b16 %rs469, %rs470;
+	@%p348 ld.global.b16 %rs469, [%rd745];
+	// end inline asm
 	add.s64 	%rd746, %rd724, %rd692;
 	and.pred 	%p349, %p341, %p326;
 	shl.b64 	%rd747, %rd746, 1;
 	add.s64 	%rd748, %rd504, %rd747;
+	mov.u16 	%rs472, 0;
+	// begin inline asm
+	mov.b16 %rs471, %rs472;
+	@%p349 ld.global.b16 %rs471, [%rd748];
+	// end inline asm
 	mul.lo.s64 	%rd749, %rd507, 12;
 	add.s64 	%rd750, %rd660, %rd749;
 	add.s64 	%rd751, %rd656, 12;
@@ -4856,189 +4950,69 @@ $L__BB0_5: 	// %for.header5
 	and.pred 	%p353, %p352, %p298;
 	shl.b64 	%rd752, %rd750, 1;
 	add.s64 	%rd753, %rd504, %rd752;
-	add.s64 	%rd754, %rd750, %rd508;
-	and.pred 	%p354, %p352, %p302;
-	shl.b64 	%rd755, %rd754, 1;
-	add.s64 	%rd756, %rd504, %rd755;
-	add.s64 	%rd757, %rd750, %rd667;
-	and.pred 	%p355, %p352, %p306;
-	shl.b64 	%rd758, %rd757, 1;
-	add.s64 	%rd759, %rd504, %rd758;
-	add.s64 	%rd760, %rd750, %rd672;
-	and.pred 	%p356, %p352, %p310;
-	shl.b64 	%rd761, %rd760, 1;
-	add.s64 	%rd762, %rd504, %rd761;
-	add.s64 	%rd763, %rd750, %rd677;
-	and.pred 	%p357, %p352, %p314;
-	shl.b64 	%rd764, %rd763, 1;
-	add.s64 	%rd765, %rd504, %rd764;
-	add.s64 	%rd766, %rd750, %rd682;
-	and.pred 	%p358, %p352, %p318;
-	shl.b64 	%rd767, %rd766, 1;
-	add.s64 	%rd768, %rd504, %rd767;
-	add.s64 	%rd769, %rd750, %rd687;
-	and.pred 	%p359, %p352, %p322;
-	shl.b64 	%rd770, %rd769, 1;
-	add.s64 	%rd771, %rd504, %rd770;
-	add.s64 	%rd772, %rd750, %rd692;
-	and.pred 	%p360, %p352, %p326;
-	shl.b64 	%rd773, %rd772, 1;
-	add.s64 	%rd774, %rd504, %rd773;
-	mov.u16 	%rs426, 0;
-	// begin inline asm
-	mov.b16 %rs425, %rs426;
-	@%p299 ld.global.b16 %rs425, [%rd662];
-	// end inline asm
-	mov.u16 	%rs428, 0;
-	// begin inline asm
-	mov.b16 %rs427, %rs428;
-	@%p303 ld.global.b16 %rs427, [%rd666];
-	// end inline asm
-	mov.u16 	%rs430, 0;
-	// begin inline asm
-	mov.b16 %rs429, %rs430;
-	@%p307 ld.global.b16 %rs429, [%rd671];
-	// end inline asm
-	mov.u16 	%rs432, 0;
-	// begin inline asm
-	mov.b16 %rs431, %rs432;
-	@%p311 ld.global.b16 %rs431, [%rd676];
-	// end inline asm
-	mov.u16 	%rs434, 0;
-	// begin inline asm
-	mov.b16 %rs433, %rs434;
-	@%p315 ld.global.b16 %rs433, [%rd681];
-	// end inline asm
-	mov.u16 	%rs436, 0;
-	// begin inline asm
-	mov.b16 %rs435, %rs436;
-	@%p319 ld.global.b16 %rs435, [%rd686];
-	// end inline asm
-	mov.u16 	%rs438, 0;
-	// begin inline asm
-	mov.b16 %rs437, %rs438;
-	@%p323 ld.global.b16 %rs437, [%rd691];
-	// end inline asm
-	mov.u16 	%rs440, 0;
-	// begin inline asm
-	mov.b16 %rs439, %rs440;
-	@%p327 ld.global.b16 %rs439, [%rd696];
-	// end inline asm
-	mov.u16 	%rs442, 0;
-	// begin inline asm
-	mov.b16 %rs441, %rs442;
-	@%p331 ld.global.b16 %rs441, [%rd701];
-	// end inline asm
-	mov.u16 	%rs444, 0;
-	// begin inline asm
-	mov.b16 %rs443, %rs444;
-	@%p332 ld.global.b16 %rs443, [%rd704];
-	// end inline asm
-	mov.u16 	%rs446, 0;
-	// begin inline asm
-	mov.b16 %rs445, %rs446;
-	@%p333 ld.global.b16 %rs445, [%rd707];
-	// end inline asm
-	mov.u16 	%rs448, 0;
-	// begin inline asm
-	mov.b16 %rs447, %rs448;
-	@%p334 ld.global.b16 %rs447, [%rd710];
-	// end inline asm
-	mov.u16 	%rs450, 0;
-	// begin inline asm
-	mov.b16 %rs449, %rs450;
-	@%p335 ld.global.b16 %rs449, [%rd713];
-	// end inline asm
-	mov.u16 	%rs452, 0;
-	// begin inline asm
-	mov.b16 %rs451, %rs452;
-	@%p336 ld.global.b16 %rs451, [%rd716];
-	// end inline asm
-	mov.u16 	%rs454, 0;
-	// begin inline asm
-	mov.b16 %rs453, %rs454;
-	@%p337 ld.global.b16 %rs453, [%rd719];
-	// end inline asm
-	mov.u16 	%rs456, 0;
-	// begin inline asm
-	mov.b16 %rs455, %rs456;
-	@%p338 ld.global.b16 %rs455, [%rd722];
-	// end inline asm
-	mov.u16 	%rs458, 0;
-	// begin inline asm
-	mov.b16 %rs457, %rs458;
-	@%p342 ld.global.b16 %rs457, [%rd727];
-	// end inline asm
-	mov.u16 	%rs460, 0;
-	// begin inline asm
-	mov.b16 %rs459, %rs460;
-	@%p343 ld.global.b16 %rs459, [%rd730];
-	// end inline asm
-	mov.u16 	%rs462, 0;
-	// begin inline asm
-	mov.b16 %rs461, %rs462;
-	@%p344 ld.global.b16 %rs461, [%rd733];
-	// end inline asm
-	mov.u16 	%rs464, 0;
-	// begin inline asm
-	mov.b16 %rs463, %rs464;
-	@%p345 ld.global.b16 %rs463, [%rd736];
-	// end inline asm
-	mov.u16 	%rs466, 0;
-	// begin inline asm
-	mov.b16 %rs465, %rs466;
-	@%p346 ld.global.b16 %rs465, [%rd739];
-	// end inline asm
-	mov.u16 	%rs468, 0;
-	// begin inline asm
-	mov.b16 %rs467, %rs468;
-	@%p347 ld.global.b16 %rs467, [%rd742];
-	// end inline asm
-	mov.u16 	%rs470, 0;
-	// begin inline asm
-	mov.b16 %rs469, %rs470;
-	@%p348 ld.global.b16 %rs469, [%rd745];
-	// end inline asm
-	mov.u16 	%rs472, 0;
-	// begin inline asm
-	mov.b16 %rs471, %rs472;
-	@%p349 ld.global.b16 %rs471, [%rd748];
-	// end inline asm
 	mov.u16 	%rs474, 0;
 	// begin inline asm
 	mov.b16 %rs473, %rs474;
 	@%p353 ld.global.b16 %rs473, [%rd753];
 	// end inline asm
+	add.s64 	%rd754, %rd750, %rd508;
+	and.pred 	%p354, %p352, %p302;
+	shl.b64 	%rd755, %rd754, 1;
+	add.s64 	%rd756, %rd504, %rd755;
 	mov.u16 	%rs476, 0;
 	// begin inline asm
 	mov.b16 %rs475, %rs476;
 	@%p354 ld.global.b16 %rs475, [%rd756];
 	// end inline asm
+	add.s64 	%rd757, %rd750, %rd667;
+	and.pred 	%p355, %p352, %p306;
+	shl.b64 	%rd758, %rd757, 1;
+	add.s64 	%rd759, %rd504, %rd758;
 	mov.u16 	%rs478, 0;
 	// begin inline asm
 	mov.b16 %rs477, %rs478;
 	@%p355 ld.global.b16 %rs477, [%rd759];
 	// end inline asm
+	add.s64 	%rd760, %rd750, %rd672;
+	and.pred 	%p356, %p352, %p310;
+	shl.b64 	%rd761, %rd760, 1;
+	add.s64 	%rd762, %rd504, %rd761;
 	mov.u16 	%rs480, 0;
 	// begin inline asm
 	mov.b16 %rs479, %rs480;
 	@%p356 ld.global.b16 %rs479, [%rd762];
 	// end inline asm
+	add.s64 	%rd763, %rd750, %rd677;
+	and.pred 	%p357, %p352, %p314;
+	shl.b64 	%rd764, %rd763, 1;
+	add.s64 	%rd765, %rd504, %rd764;
 	mov.u16 	%rs482, 0;
 	// begin inline asm
 	mov.b16 %rs481, %rs482;
 	@%p357 ld.global.b16 %rs481, [%rd765];
 	// end inline asm
+	add.s64 	%rd766, %rd750, %rd682;
+	and.pred 	%p358, %p352, %p318;
+	shl.b64 	%rd767, %rd766, 1;
+	add.s64 	%rd768, %rd504, %rd767;
 	mov.u16 	%rs484, 0;
 	// begin inline asm
 	mov.b16 %rs483, %rs484;
 	@%p358 ld.global.b16 %rs483, [%rd768];
 	// end inline asm
+	add.s64 	%rd769, %rd750, %rd687;
+	and.pred 	%p359, %p352, %p322;
+	shl.b64 	%rd770, %rd769, 1;
+	add.s64 	%rd771, %rd504, %rd770;
 	mov.u16 	%rs486, 0;
 	// begin inline asm
 	mov.b16 %rs485, %rs486;
 	@%p359 ld.global.b16 %rs485, [%rd771];
 	// end inline asm
+	add.s64 	%rd772, %rd750, %rd692;
+	and.pred 	%p360, %p352, %p326;
+	shl.b64 	%rd773, %rd772, 1;
+	add.s64 	%rd774, %rd504, %rd773;
 	mov.u16 	%rs488, 0;
 	// begin inline asm
 	mov.b16 %rs487, %rs488;
@@ -5509,6 +5483,9 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p372, %p368, %p371;
 	shl.b64 	%rd871, %rd870, 1;
 	add.s64 	%rd872, %rd47, %rd871;
+	// begin inline asm
+	@%p372 st.global.b16 [%rd872], %rs561;
+	// end inline asm
 	add.s64 	%rd873, %rd870, %rd21;
 	add.s64 	%rd874, %rd868, 1;
 	setp.ge.s64 	%p373, %rd874, 0;
@@ -5517,6 +5494,9 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p376, %p368, %p375;
 	shl.b64 	%rd875, %rd873, 1;
 	add.s64 	%rd876, %rd47, %rd875;
+	// begin inline asm
+	@%p376 st.global.b16 [%rd876], %rs562;
+	// end inline asm
 	mul.lo.s64 	%rd877, %rd21, 2;
 	add.s64 	%rd878, %rd870, %rd877;
 	add.s64 	%rd879, %rd868, 2;
@@ -5526,6 +5506,9 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p380, %p368, %p379;
 	shl.b64 	%rd880, %rd878, 1;
 	add.s64 	%rd881, %rd47, %rd880;
+	// begin inline asm
+	@%p380 st.global.b16 [%rd881], %rs563;
+	// end inline asm
 	mul.lo.s64 	%rd882, %rd21, 3;
 	add.s64 	%rd883, %rd870, %rd882;
 	add.s64 	%rd884, %rd868, 3;
@@ -5535,6 +5518,9 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p384, %p368, %p383;
 	shl.b64 	%rd885, %rd883, 1;
 	add.s64 	%rd886, %rd47, %rd885;
+	// begin inline asm
+	@%p384 st.global.b16 [%rd886], %rs564;
+	// end inline asm
 	mul.lo.s64 	%rd887, %rd21, 4;
 	add.s64 	%rd888, %rd870, %rd887;
 	add.s64 	%rd889, %rd868, 4;
@@ -5544,6 +5530,9 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p388, %p368, %p387;
 	shl.b64 	%rd890, %rd888, 1;
 	add.s64 	%rd891, %rd47, %rd890;
+	// begin inline asm
+	@%p388 st.global.b16 [%rd891], %rs565;
+	// end inline asm
 	mul.lo.s64 	%rd892, %rd21, 5;
 	add.s64 	%rd893, %rd870, %rd892;
 	add.s64 	%rd894, %rd868, 5;
@@ -5553,6 +5542,9 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p392, %p368, %p391;
 	shl.b64 	%rd895, %rd893, 1;
 	add.s64 	%rd896, %rd47, %rd895;
+	// begin inline asm
+	@%p392 st.global.b16 [%rd896], %rs566;
+	// end inline asm
 	mul.lo.s64 	%rd897, %rd21, 6;
 	add.s64 	%rd898, %rd870, %rd897;
 	add.s64 	%rd899, %rd868, 6;
@@ -5562,6 +5554,9 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p396, %p368, %p395;
 	shl.b64 	%rd900, %rd898, 1;
 	add.s64 	%rd901, %rd47, %rd900;
+	// begin inline asm
+	@%p396 st.global.b16 [%rd901], %rs567;
+	// end inline asm
 	mul.lo.s64 	%rd902, %rd21, 7;
 	add.s64 	%rd903, %rd870, %rd902;
 	add.s64 	%rd904, %rd868, 7;
@@ -5571,6 +5566,9 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p400, %p368, %p399;
 	shl.b64 	%rd905, %rd903, 1;
 	add.s64 	%rd906, %rd47, %rd905;
+	// begin inline asm
+	@%p400 st.global.b16 [%rd906], %rs568;
+	// end inline asm
 	mul.lo.s64 	%rd907, %rd20, 4;
 	add.s64 	%rd908, %rd870, %rd907;
 	add.s64 	%rd909, %rd866, 4;
@@ -5580,34 +5578,58 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p404, %p403, %p371;
 	shl.b64 	%rd910, %rd908, 1;
 	add.s64 	%rd911, %rd47, %rd910;
+	// begin inline asm
+	@%p404 st.global.b16 [%rd911], %rs569;
+	// end inline asm
 	add.s64 	%rd912, %rd908, %rd21;
 	and.pred 	%p405, %p403, %p375;
 	shl.b64 	%rd913, %rd912, 1;
 	add.s64 	%rd914, %rd47, %rd913;
+	// begin inline asm
+	@%p405 st.global.b16 [%rd914], %rs570;
+	// end inline asm
 	add.s64 	%rd915, %rd908, %rd877;
 	and.pred 	%p406, %p403, %p379;
 	shl.b64 	%rd916, %rd915, 1;
 	add.s64 	%rd917, %rd47, %rd916;
+	// begin inline asm
+	@%p406 st.global.b16 [%rd917], %rs571;
+	// end inline asm
 	add.s64 	%rd918, %rd908, %rd882;
 	and.pred 	%p407, %p403, %p383;
 	shl.b64 	%rd919, %rd918, 1;
 	add.s64 	%rd920, %rd47, %rd919;
+	// begin inline asm
+	@%p407 st.global.b16 [%rd920], %rs572;
+	// end inline asm
 	add.s64 	%rd921, %rd908, %rd887;
 	and.pred 	%p408, %p403, %p387;
 	shl.b64 	%rd922, %rd921, 1;
 	add.s64 	%rd923, %rd47, %rd922;
+	// begin inline asm
+	@%p408 st.global.b16 [%rd923], %rs573;
+	// end inline asm
 	add.s64 	%rd924, %rd908, %rd892;
 	and.pred 	%p409, %p403, %p391;
 	shl.b64 	%rd925, %rd924, 1;
 	add.s64 	%rd926, %rd47, %rd925;
+	// begin inline asm
+	@%p409 st.global.b16 [%rd926], %rs574;
+	// end inline asm
 	add.s64 	%rd927, %rd908, %rd897;
 	and.pred 	%p410, %p403, %p395;
 	shl.b64 	%rd928, %rd927, 1;
 	add.s64 	%rd929, %rd47, %rd928;
+	// begin inline asm
+	@%p410 st.global.b16 [%rd929], %rs575;
+	// end inline asm
 	add.s64 	%rd930, %rd908, %rd902;
 	and.pred 	%p411, %p403, %p399;
 	shl.b64 	%rd931, %rd930, 1;
 	add.s64 	%rd932, %rd47, %rd931;
+	// begin inline asm
+	@%p411 st.global.b16 [%rd932], %rs576;
+	// end inline asm
 	mul.lo.s64 	%rd933, %rd20, 8;
 	add.s64 	%rd934, %rd870, %rd933;
 	add.s64 	%rd935, %rd866, 8;
@@ -5617,34 +5639,58 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p415, %p414, %p371;
 	shl.b64 	%rd936, %rd934, 1;
 	add.s64 	%rd937, %rd47, %rd936;
+	// begin inline asm
+	@%p415 st.global.b16 [%rd937], %rs577;
+	// end inline asm
 	add.s64 	%rd938, %rd934, %rd21;
 	and.pred 	%p416, %p414, %p375;
 	shl.b64 	%rd939, %rd938, 1;
 	add.s64 	%rd940, %rd47, %rd939;
+	// begin inline asm
+	@%p416 st.global.b16 [%rd940], %rs578;
+	// end inline asm
 	add.s64 	%rd941, %rd934, %rd877;
 	and.pred 	%p417, %p414, %p379;
 	shl.b64 	%rd942, %rd941, 1;
 	add.s64 	%rd943, %rd47, %rd942;
+	// begin inline asm
+	@%p417 st.global.b16 [%rd943], %rs579;
+	// end inline asm
 	add.s64 	%rd944, %rd934, %rd882;
 	and.pred 	%p418, %p414, %p383;
 	shl.b64 	%rd945, %rd944, 1;
 	add.s64 	%rd946, %rd47, %rd945;
+	// begin inline asm
+	@%p418 st.global.b16 [%rd946], %rs580;
+	// end inline asm
 	add.s64 	%rd947, %rd934, %rd887;
 	and.pred 	%p419, %p414, %p387;
 	shl.b64 	%rd948, %rd947, 1;
 	add.s64 	%rd949, %rd47, %rd948;
+	// begin inline asm
+	@%p419 st.global.b16 [%rd949], %rs581;
+	// end inline asm
 	add.s64 	%rd950, %rd934, %rd892;
 	and.pred 	%p420, %p414, %p391;
 	shl.b64 	%rd951, %rd950, 1;
 	add.s64 	%rd952, %rd47, %rd951;
+	// begin inline asm
+	@%p420 st.global.b16 [%rd952], %rs582;
+	// end inline asm
 	add.s64 	%rd953, %rd934, %rd897;
 	and.pred 	%p421, %p414, %p395;
 	shl.b64 	%rd954, %rd953, 1;
 	add.s64 	%rd955, %rd47, %rd954;
+	// begin inline asm
+	@%p421 st.global.b16 [%rd955], %rs583;
+	// end inline asm
 	add.s64 	%rd956, %rd934, %rd902;
 	and.pred 	%p422, %p414, %p399;
 	shl.b64 	%rd957, %rd956, 1;
 	add.s64 	%rd958, %rd47, %rd957;
+	// begin inline asm
+	@%p422 st.global.b16 [%rd958], %rs584;
+	// end inline asm
 	mul.lo.s64 	%rd959, %rd20, 12;
 	add.s64 	%rd960, %rd870, %rd959;
 	add.s64 	%rd961, %rd866, 12;
@@ -5654,127 +5700,55 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p426, %p425, %p371;
 	shl.b64 	%rd962, %rd960, 1;
 	add.s64 	%rd963, %rd47, %rd962;
+	// begin inline asm
+	@%p426 st.global.b16 [%rd963], %rs585;
+	// end inline asm
 	add.s64 	%rd964, %rd960, %rd21;
 	and.pred 	%p427, %p425, %p375;
 	shl.b64 	%rd965, %rd964, 1;
 	add.s64 	%rd966, %rd47, %rd965;
+	// begin inline asm
+	@%p427 st.global.b16 [%rd966], %rs586;
+	// end inline asm
 	add.s64 	%rd967, %rd960, %rd877;
 	and.pred 	%p428, %p425, %p379;
 	shl.b64 	%rd968, %rd967, 1;
 	add.s64 	%rd969, %rd47, %rd968;
+	// begin inline asm
+	@%p428 st.global.b16 [%rd969], %rs587;
+	// end inline asm
 	add.s64 	%rd970, %rd960, %rd882;
 	and.pred 	%p429, %p425, %p383;
 	shl.b64 	%rd971, %rd970, 1;
 	add.s64 	%rd972, %rd47, %rd971;
+	// begin inline asm
+	@%p429 st.global.b16 [%rd972], %rs588;
+	// end inline asm
 	add.s64 	%rd973, %rd960, %rd887;
 	and.pred 	%p430, %p425, %p387;
 	shl.b64 	%rd974, %rd973, 1;
 	add.s64 	%rd975, %rd47, %rd974;
+	// begin inline asm
+	@%p430 st.global.b16 [%rd975], %rs589;
+	// end inline asm
 	add.s64 	%rd976, %rd960, %rd892;
 	and.pred 	%p431, %p425, %p391;
 	shl.b64 	%rd977, %rd976, 1;
 	add.s64 	%rd978, %rd47, %rd977;
+	// begin inline asm
+	@%p431 st.global.b16 [%rd978], %rs590;
+	// end inline asm
 	add.s64 	%rd979, %rd960, %rd897;
 	and.pred 	%p432, %p425, %p395;
 	shl.b64 	%rd980, %rd979, 1;
 	add.s64 	%rd981, %rd47, %rd980;
+	// begin inline asm
+	@%p432 st.global.b16 [%rd981], %rs591;
+	// end inline asm
 	add.s64 	%rd982, %rd960, %rd902;
 	and.pred 	%p433, %p425, %p399;
 	shl.b64 	%rd983, %rd982, 1;
 	add.s64 	%rd984, %rd47, %rd983;
-	// begin inline asm
-	@%p372 st.global.b16 [%rd872], %rs561;
-	// end inline asm
-	// begin inline asm
-	@%p376 st.global.b16 [%rd876], %rs562;
-	// end inline asm
-	// begin inline asm
-	@%p380 st.global.b16 [%rd881], %rs563;
-	// end inline asm
-	// begin inline asm
-	@%p384 st.global.b16 [%rd886], %rs564;
-	// end inline asm
-	// begin inline asm
-	@%p388 st.global.b16 [%rd891], %rs565;
-	// end inline asm
-	// begin inline asm
-	@%p392 st.global.b16 [%rd896], %rs566;
-	// end inline asm
-	// begin inline asm
-	@%p396 st.global.b16 [%rd901], %rs567;
-	// end inline asm
-	// begin inline asm
-	@%p400 st.global.b16 [%rd906], %rs568;
-	// end inline asm
-	// begin inline asm
-	@%p404 st.global.b16 [%rd911], %rs569;
-	// end inline asm
-	// begin inline asm
-	@%p405 st.global.b16 [%rd914], %rs570;
-	// end inline asm
-	// begin inline asm
-	@%p406 st.global.b16 [%rd917], %rs571;
-	// end inline asm
-	// begin inline asm
-	@%p407 st.global.b16 [%rd920], %rs572;
-	// end inline asm
-	// begin inline asm
-	@%p408 st.global.b16 [%rd923], %rs573;
-	// end inline asm
-	// begin inline asm
-	@%p409 st.global.b16 [%rd926], %rs574;
-	// end inline asm
-	// begin inline asm
-	@%p410 st.global.b16 [%rd929], %rs575;
-	// end inline asm
-	// begin inline asm
-	@%p411 st.global.b16 [%rd932], %rs576;
-	// end inline asm
-	// begin inline asm
-	@%p415 st.global.b16 [%rd937], %rs577;
-	// end inline asm
-	// begin inline asm
-	@%p416 st.global.b16 [%rd940], %rs578;
-	// end inline asm
-	// begin inline asm
-	@%p417 st.global.b16 [%rd943], %rs579;
-	// end inline asm
-	// begin inline asm
-	@%p418 st.global.b16 [%rd946], %rs580;
-	// end inline asm
-	// begin inline asm
-	@%p419 st.global.b16 [%rd949], %rs581;
-	// end inline asm
-	// begin inline asm
-	@%p420 st.global.b16 [%rd952], %rs582;
-	// end inline asm
-	// begin inline asm
-	@%p421 st.global.b16 [%rd955], %rs583;
-	// end inline asm
-	// begin inline asm
-	@%p422 st.global.b16 [%rd958], %rs584;
-	// end inline asm
-	// begin inline asm
-	@%p426 st.global.b16 [%rd963], %rs585;
-	// end inline asm
-	// begin inline asm
-	@%p427 st.global.b16 [%rd966], %rs586;
-	// end inline asm
-	// begin inline asm
-	@%p428 st.global.b16 [%rd969], %rs587;
-	// end inline asm
-	// begin inline asm
-	@%p429 st.global.b16 [%rd972], %rs588;
-	// end inline asm
-	// begin inline asm
-	@%p430 st.global.b16 [%rd975], %rs589;
-	// end inline asm
-	// begin inline asm
-	@%p431 st.global.b16 [%rd978], %rs590;
-	// end inline asm
-	// begin inline asm
-	@%p432 st.global.b16 [%rd981], %rs591;
-	// end inline asm
 	// begin inline asm
 	@%p433 st.global.b16 [%rd984], %rs592;
 	// end inline asm
