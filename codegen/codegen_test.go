@@ -141,6 +141,14 @@ func TestPipelinedLoads(t *testing.T) {
 			assert.Truef(t, strings.Contains(ll, tc.wait), "%s: no %s", what, tc.wait)
 			assert.Truef(t, strings.Contains(ll, "@llvm.nvvm.cp.async.wait.all()"), "%s: no wait after the loop", what)
 		}
+		if tc.copies > 0 && !tc.extra {
+			// The swizzle of the cp.async and ldmatrix addresses (an xor
+			// per address) is computed once per thread, before the loop.
+			body := ll[strings.Index(ll, "\nfor.body"):]
+			body = body[:strings.Index(body, "\nfor.exit")]
+			require.Greater(t, strings.Count(body, "ldmatrix"), 0, what)
+			assert.Falsef(t, strings.Contains(body, "xor i32"), "%s: swizzle computed in the loop", what)
+		}
 		slots := tc.copies / max(tc.stages, 1) * tc.stages * 64 * 64 * 2
 		assert.GreaterOrEqualf(t, res.SharedBytes, slots, "%s: the slots are in the shared size", what)
 	}

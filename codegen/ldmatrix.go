@@ -1,7 +1,6 @@
 package codegen
 
 import (
-	"github.com/llir/llvm/ir/enum"
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
 
@@ -130,38 +129,27 @@ func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linea
 	}
 	ldm := lw.x.get(name, types.NewStruct(types.I32, types.I32, types.I32, types.I32), sharedPtr(types.I8))
 	out := make([]value.Value, dst.NumRegs())
-	lane := lw.lane
-	l8 := lw.cur.NewAnd(lane, i32(7))                         // row within a matrix
-	m1 := lw.cur.NewAnd(lw.cur.NewLShr(lane, i32(3)), i32(1)) // bit 0 of the matrix index
-	m2 := lw.cur.NewLShr(lane, i32(4))                        // bit 1 of the matrix index
-	load := func(row, col value.Value) []value.Value {
-		p := lw.cur.NewGetElementPtr(types.I8, base, lw.swizzled(sw, row, col))
-		res := lw.cur.NewCall(ldm, p)
+	// A lane's row address in the stored tile is (row, col) = (rowVar +
+	// rowConst, colVar + colConst): the matrix's first element plus the
+	// lane's row within it, where the variable parts (laneTerms) depend on
+	// the lane and warp only.
+	load := func(rowVar laneTerms, rowConst int, colVar laneTerms, colConst int) []value.Value {
+		off := lw.ldmatrixOffset(sw, dst, rowVar, rowConst, colVar, colConst)
+		res := lw.cur.NewCall(ldm, lw.cur.NewGetElementPtr(types.I8, base, off))
 		words := make([]value.Value, 4)
 		for i := range words {
 			words[i] = lw.cur.NewExtractValue(res, uint64(i))
 		}
 		return words
 	}
-	// rowOf/colOf place a lane's row address in the stored tile: the
-	// matrix's first element (mr, mc in tile coordinates), plus the lane's
-	// row within it along the stored rows.
-	addr := func(slowBase, fastBase value.Value, slowStep, fastStep value.Value) (value.Value, value.Value) {
-		return lw.cur.NewAdd(slowBase, slowStep), lw.cur.NewAdd(fastBase, fastStep)
-	}
-	eight := func(x value.Value) value.Value { return lw.cur.NewShl(x, i32(3)) }
 	put := func(regBase int, words []value.Value, which []int) {
 		for i, w := range words {
-			if which[i] < 0 {
-				continue
-			}
 			halves := lw.unpack([]value.Value{w}, d, 2)
 			out[regBase+which[i]] = halves[0]
 			out[regBase+which[i]+1] = halves[1]
 		}
 	}
 	M, N := dst.Shape[0], dst.Shape[1]
-	warpRow, warpCol := lw.warpCoord(dst, 0), lw.warpCoord(dst, 1)
 	switch f.Operand {
 	case 'A': // [M, K]; registers q + 8·(kk + kTiles·i)
 		kTiles := N / 16
@@ -170,15 +158,13 @@ func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linea
 			for kk := 0; kk < kTiles; kk++ {
 				r0 := 8 * (kk + kTiles*i)
 				rc := dst.RegCoords(r0)
-				mBase := lw.cur.NewAdd(warpRow, i32(int64(rc[0])))
-				kBase := i32(int64(rc[1]))
-				var row, col value.Value
+				var words []value.Value
 				if !trans { // stored rows are m: matrix j = (m + 8·(j&1), k + 8·(j>>1))
-					row, col = addr(mBase, kBase, lw.cur.NewAdd(l8, eight(m1)), eight(m2))
+					words = load(laneTerms{wr: 1, l8: 1, m1: 8}, rc[0], laneTerms{m2: 8}, rc[1])
 				} else { // stored rows are k: matrix j = (k + 8·(j>>1), m + 8·(j&1))
-					row, col = addr(kBase, mBase, lw.cur.NewAdd(l8, eight(m2)), eight(m1))
+					words = load(laneTerms{l8: 1, m2: 8}, rc[1], laneTerms{wr: 1, m1: 8}, rc[0])
 				}
-				put(r0, load(row, col), []int{0, 2, 4, 6})
+				put(r0, words, []int{0, 2, 4, 6})
 			}
 		}
 	case 'B': // [K, N]; registers q + 4·(kk + kTiles·j), two n-tiles per x4
@@ -188,19 +174,16 @@ func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linea
 			for j := 0; j < nTiles; j += 2 {
 				// Matrices 0 and 1 are n-tile j (k and k+8), 2 and 3 n-tile
 				// j+1, which need not be next to it: the tiles of other
-				// warps can lie between.
+				// warps can lie between (delta apart).
 				r0, r1 := 4*(kk+kTiles*j), 4*(kk+kTiles*min(j+1, nTiles-1))
-				kBase := i32(int64(dst.RegCoords(r0)[0]))
-				n0 := lw.cur.NewAdd(warpCol, i32(int64(dst.RegCoords(r0)[1])))
-				n1 := lw.cur.NewAdd(warpCol, i32(int64(dst.RegCoords(r1)[1])))
-				nBase := lw.cur.NewSelect(lw.cur.NewICmp(enum.IPredNE, m2, i32(0)), n1, n0)
-				var row, col value.Value
+				kBase, n0 := dst.RegCoords(r0)[0], dst.RegCoords(r0)[1]
+				delta := dst.RegCoords(r1)[1] - n0
+				var words []value.Value
 				if trans { // stored rows are k
-					row, col = addr(kBase, nBase, lw.cur.NewAdd(l8, eight(m1)), i32(0))
+					words = load(laneTerms{l8: 1, m1: 8}, kBase, laneTerms{wc: 1, m2: delta}, n0)
 				} else { // stored rows are n
-					row, col = addr(nBase, kBase, l8, eight(m1))
+					words = load(laneTerms{wc: 1, m2: delta, l8: 1}, n0, laneTerms{m1: 8}, kBase)
 				}
-				words := load(row, col)
 				put(r0, words[:2], []int{0, 2})
 				if j+1 < nTiles {
 					put(r1, words[2:], []int{0, 2})
@@ -209,6 +192,108 @@ func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linea
 		}
 	}
 	return out
+}
+
+// laneTerms is a coordinate that depends on the thread alone:
+// l8·(lane&7) + m1·(lane>>3&1) + m2·(lane>>4) + wr·(the warp's row) +
+// wc·(the warp's column) in an operand layout.
+type laneTerms struct{ l8, m1, m2, wr, wc int }
+
+// eval is the coordinate in lane lane of warp warp of layout l.
+func (t laneTerms) eval(l *layout.Linear, lane, warp int) int {
+	return t.l8*(lane&7) + t.m1*(lane>>3&1) + t.m2*(lane>>4) + t.wr*warpCoordOf(l, 0, warp) + t.wc*warpCoordOf(l, 1, warp)
+}
+
+// emit computes the coordinate in the current block.
+func (lw *lowering) emitTerms(t laneTerms, l *layout.Linear) value.Value {
+	lane := lw.lane
+	var acc value.Value = i32(0)
+	add := func(c int, x func() value.Value) {
+		if c != 0 {
+			acc = lw.cur.NewAdd(acc, lw.mulConst(x(), c))
+		}
+	}
+	add(t.l8, func() value.Value { return lw.cur.NewAnd(lane, i32(7)) })
+	add(t.m1, func() value.Value { return lw.cur.NewAnd(lw.cur.NewLShr(lane, i32(3)), i32(1)) })
+	add(t.m2, func() value.Value { return lw.cur.NewLShr(lane, i32(4)) })
+	add(t.wr, func() value.Value { return lw.warpCoord(l, 0) })
+	add(t.wc, func() value.Value { return lw.warpCoord(l, 1) })
+	return acc
+}
+
+// warpCoordOf is warpCoord's value for warp warp.
+func warpCoordOf(l *layout.Linear, d, warp int) int {
+	c := 0
+	for bit, b := range l.Warps {
+		if warp>>bit&1 == 1 {
+			c += b[d]
+		}
+	}
+	return c
+}
+
+// swizzleOf is swizzled's value: the byte offset of (row, col).
+func swizzleOf(s swizzle, row, col int) int {
+	phase := (row / s.perPhase) % s.maxP
+	return 2 * (row*s.rowElems + ((col>>3)^phase)<<3 + col&7)
+}
+
+// ldmatrixKey identifies a precomputed lane offset.
+type ldmatrixKey struct {
+	sw             swizzle
+	l              *layout.Linear
+	rowVar, colVar laneTerms
+	lo             int
+}
+
+// ldmatrixOffset is the byte offset of (rowVar + rowConst, colVar +
+// colConst) in the swizzled tile. The swizzle's phase comes from the row's
+// low 3 bits and xors the 16-byte chunk index, so when the constants are
+// multiples of 8 and the constant chunk shares no bit with the variable
+// one, the offset is a per-thread part, computed once in the entry block
+// (one per constant chunk modulo maxP), plus a constant: the loop only
+// adds. The identity is checked for every lane and warp; where it fails,
+// the offset is computed in full.
+func (lw *lowering) ldmatrixOffset(s swizzle, l *layout.Linear, rowVar laneTerms, rowConst int, colVar laneTerms, colConst int) value.Value {
+	cc := colConst >> 3
+	lo, hi := cc&(s.maxP-1), cc&^(s.maxP-1)
+	split := rowConst%8 == 0 && colConst%8 == 0
+	c := 2*rowConst*s.rowElems + 16*hi
+	part := func(lane, warp int) int {
+		rv, cv := rowVar.eval(l, lane, warp), colVar.eval(l, lane, warp)
+		return swizzleOf(s, rv, cv+lo<<3)
+	}
+	for w := 0; split && w < 1<<len(l.Warps); w++ {
+		for lane := 0; lane < layout.WarpSize; lane++ {
+			rv, cv := rowVar.eval(l, lane, w), colVar.eval(l, lane, w)
+			if cv%8 != 0 || (cv>>3)&cc != 0 || swizzleOf(s, rv+rowConst, cv+colConst) != part(lane, w)+c {
+				split = false
+				break
+			}
+		}
+	}
+	if !split {
+		row := lw.cur.NewAdd(lw.emitTerms(rowVar, l), i32(int64(rowConst)))
+		col := lw.cur.NewAdd(lw.emitTerms(colVar, l), i32(int64(colConst)))
+		return lw.swizzled(s, row, col)
+	}
+	k := ldmatrixKey{s, lw.a.canon(l), rowVar, colVar, lo}
+	y, ok := lw.ldmOffsets[k]
+	if !ok {
+		lw.inEntry(func() {
+			row := lw.emitTerms(rowVar, l)
+			col := lw.cur.NewAdd(lw.emitTerms(colVar, l), i32(int64(lo<<3)))
+			y = lw.swizzled(s, row, col)
+		})
+		if lw.ldmOffsets == nil {
+			lw.ldmOffsets = map[ldmatrixKey]value.Value{}
+		}
+		lw.ldmOffsets[k] = y
+	}
+	if c == 0 {
+		return y
+	}
+	return lw.cur.NewAdd(y, i32(int64(c)))
 }
 
 // regRunDim is the dim of regRun.

@@ -45,6 +45,8 @@ type lowering struct {
 	pipeBytes int
 	pipeLive  bool // lowering a pipelined loop: its slots hold data
 
+	ldmOffsets map[ldmatrixKey]value.Value // per-thread ldmatrix offsets, in the entry block
+
 	axes *axisAnalysis
 }
 
@@ -75,6 +77,15 @@ func errorAt(op *ir.Op, format string, args ...any) error {
 func (lw *lowering) newBlock(name string) *llir.Block {
 	lw.nblocks++
 	return lw.fn.NewBlock(fmt.Sprintf("%s%d", name, lw.nblocks))
+}
+
+// inEntry emits what emit builds in the entry block: values that depend on
+// the thread alone, computed once and available everywhere.
+func (lw *lowering) inEntry(emit func()) {
+	cur := lw.cur
+	lw.cur = lw.entry
+	emit()
+	lw.cur = cur
 }
 
 // tile returns v's registers in layout l, which assignment guaranteed.

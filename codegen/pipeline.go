@@ -211,8 +211,13 @@ func (lw *lowering) pipeCopy(ld *pipeLoad, bp *blockPtr, base, pred value.Value)
 			continue
 		}
 		ptr, mask := at(r0)
-		row, col := lw.coord(ld.src, r0, ld.sw.slow), lw.coord(ld.src, r0, ld.sw.fast)
-		dst := lw.cur.NewPtrToInt(lw.cur.NewGetElementPtr(types.I8, base, lw.swizzled(ld.sw, row, col)), types.I32)
+		// The chunk's place in the tile depends on the thread alone: once,
+		// in the entry block.
+		var off value.Value
+		lw.inEntry(func() {
+			off = lw.swizzled(ld.sw, lw.coord(ld.src, r0, ld.sw.slow), lw.coord(ld.src, r0, ld.sw.fast))
+		})
+		dst := lw.cur.NewPtrToInt(lw.cur.NewGetElementPtr(types.I8, base, off), types.I32)
 		var size value.Value = i32(16)
 		if mask != nil && !isConstTrue(mask) {
 			size = lw.cur.NewSelect(mask, i32(16), i32(0))
