@@ -133,9 +133,20 @@ func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linea
 	// rowConst, colVar + colConst): the matrix's first element plus the
 	// lane's row within it, where the variable parts (laneTerms) depend on
 	// the lane and warp only.
+	// The row address is base + a per-thread offset + a constant: one add
+	// per distinct per-thread offset, the constant in the instruction.
+	bases := map[value.Value]value.Value{}
 	load := func(rowVar laneTerms, rowConst int, colVar laneTerms, colConst int) []value.Value {
-		off := lw.ldmatrixOffset(sw, dst, rowVar, rowConst, colVar, colConst)
-		res := lw.cur.NewCall(ldm, lw.cur.NewGetElementPtr(types.I8, base, off))
+		y, c := lw.ldmatrixOffset(sw, dst, rowVar, rowConst, colVar, colConst)
+		p, ok := bases[y]
+		if !ok {
+			p = lw.cur.NewGetElementPtr(types.I8, base, y)
+			bases[y] = p
+		}
+		if c != 0 {
+			p = lw.cur.NewGetElementPtr(types.I8, p, i64(int64(c)))
+		}
+		res := lw.cur.NewCall(ldm, p)
 		words := make([]value.Value, 4)
 		for i := range words {
 			words[i] = lw.cur.NewExtractValue(res, uint64(i))
@@ -247,14 +258,14 @@ type ldmatrixKey struct {
 }
 
 // ldmatrixOffset is the byte offset of (rowVar + rowConst, colVar +
-// colConst) in the swizzled tile. The swizzle's phase comes from the row's
+// colConst) in the swizzled tile, as an i64 value plus a constant. The swizzle's phase comes from the row's
 // low 3 bits and xors the 16-byte chunk index, so when the constants are
 // multiples of 8 and the constant chunk shares no bit with the variable
 // one, the offset is a per-thread part, computed once in the entry block
 // (one per constant chunk modulo maxP), plus a constant: the loop only
 // adds. The identity is checked for every lane and warp; where it fails,
 // the offset is computed in full.
-func (lw *lowering) ldmatrixOffset(s swizzle, l *layout.Linear, rowVar laneTerms, rowConst int, colVar laneTerms, colConst int) value.Value {
+func (lw *lowering) ldmatrixOffset(s swizzle, l *layout.Linear, rowVar laneTerms, rowConst int, colVar laneTerms, colConst int) (value.Value, int) {
 	cc := colConst >> 3
 	lo, hi := cc&(s.maxP-1), cc&^(s.maxP-1)
 	split := rowConst%8 == 0 && colConst%8 == 0
@@ -275,7 +286,7 @@ func (lw *lowering) ldmatrixOffset(s swizzle, l *layout.Linear, rowVar laneTerms
 	if !split {
 		row := lw.cur.NewAdd(lw.emitTerms(rowVar, l), i32(int64(rowConst)))
 		col := lw.cur.NewAdd(lw.emitTerms(colVar, l), i32(int64(colConst)))
-		return lw.swizzled(s, row, col)
+		return lw.cur.NewSExt(lw.swizzled(s, row, col), types.I64), 0
 	}
 	k := ldmatrixKey{s, lw.a.canon(l), rowVar, colVar, lo}
 	y, ok := lw.ldmOffsets[k]
@@ -283,17 +294,14 @@ func (lw *lowering) ldmatrixOffset(s swizzle, l *layout.Linear, rowVar laneTerms
 		lw.inEntry(func() {
 			row := lw.emitTerms(rowVar, l)
 			col := lw.cur.NewAdd(lw.emitTerms(colVar, l), i32(int64(lo<<3)))
-			y = lw.swizzled(s, row, col)
+			y = lw.cur.NewSExt(lw.swizzled(s, row, col), types.I64)
 		})
 		if lw.ldmOffsets == nil {
 			lw.ldmOffsets = map[ldmatrixKey]value.Value{}
 		}
 		lw.ldmOffsets[k] = y
 	}
-	if c == 0 {
-		return y
-	}
-	return lw.cur.NewAdd(y, i32(int64(c)))
+	return y, c
 }
 
 // regRunDim is the dim of regRun.

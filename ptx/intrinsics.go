@@ -266,6 +266,9 @@ func (f *fn) lowerIntrinsic(in *Intrinsic, call *ir.InstCall, callee *ir.Func) e
 // intrinsicArg formats one template argument.
 func (f *fn) intrinsicArg(v value.Value, mode byte) (string, error) {
 	if mode == 'a' {
+		if a, ok := f.folded[v]; ok { // a register plus a constant offset
+			return fmt.Sprintf("%s+%d", regName(a.base), a.off), nil
+		}
 		o, err := f.one(v)
 		if err != nil {
 			return "", err

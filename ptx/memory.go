@@ -3,6 +3,8 @@ package ptx
 import (
 	"fmt"
 	"math/bits"
+	"strconv"
+	"strings"
 
 	"github.com/llir/llvm/ir"
 	"github.com/llir/llvm/ir/enum"
@@ -30,6 +32,7 @@ func findAddressOnly(fn *ir.Func) map[value.Value]bool {
 	for _, b := range fn.Blocks {
 		for _, inst := range b.Insts {
 			var slot *value.Value // the address operand
+			var addrArgs []int    // an intrinsic's arguments used as $aN
 			switch i := inst.(type) {
 			case *ir.InstLoad:
 				slot = &i.Src
@@ -39,9 +42,17 @@ func findAddressOnly(fn *ir.Func) map[value.Value]bool {
 				slot = &i.Dst
 			case *ir.InstCmpXchg:
 				slot = &i.Ptr
+			case *ir.InstCall:
+				addrArgs = intrinsicAddressArgs(i)
 			}
 			for _, op := range inst.Operands() {
-				uses[*op] = append(uses[*op], use{inst, op == slot})
+				addr := op == slot
+				if call, isCall := inst.(*ir.InstCall); isCall {
+					for _, n := range addrArgs {
+						addr = addr || op == &call.Args[n]
+					}
+				}
+				uses[*op] = append(uses[*op], use{inst, addr})
 			}
 		}
 		for _, op := range b.Term.Operands() {
@@ -82,6 +93,32 @@ func findAddressOnly(fn *ir.Func) map[value.Value]bool {
 					out[i] = true
 				}
 			}
+		}
+	}
+	return out
+}
+
+// intrinsicAddressArgs lists the arguments an intrinsic call's template
+// uses as addresses ($aN): they can be register+offset.
+func intrinsicAddressArgs(call *ir.InstCall) []int {
+	callee, ok := stripCasts(call.Callee).(*ir.Func)
+	if !ok || !strings.HasPrefix(callee.Name(), "llvm.") {
+		return nil
+	}
+	in := LookupIntrinsic(callee.Name())
+	if in == nil {
+		return nil
+	}
+	var out []int
+	t := in.PTX
+	for i := strings.Index(t, "$a"); i >= 0; i = strings.Index(t, "$a") {
+		t = t[i+2:]
+		j := 0
+		for j < len(t) && t[j] >= '0' && t[j] <= '9' {
+			j++
+		}
+		if n, err := strconv.Atoi(t[:j]); err == nil && n < len(call.Args) {
+			out = append(out, n)
 		}
 	}
 	return out
