@@ -28,6 +28,7 @@ func TestDispatch(t *testing.T) {
 		{T: 257, Hd: 33, E: 64, K: 8, Renorm: true, Pad: 4},
 		{T: 50, Hd: 16, E: 256, K: 6, Pad: 64},
 		{T: 20, Hd: 16, E: 512, K: 3, Renorm: true},
+		{T: 700, Hd: 8, E: 512, K: 2, Pad: 3}, // the scan reads the histogram in several steps
 	} {
 		for _, dt := range []ir.DType{ir.BF16, ir.F16, ir.F32} {
 			o.DType = dt
