@@ -66,6 +66,11 @@ func (b *Binary) LL() string { return b.res.LL() }
 // GPU is the layout-annotated tile IR.
 func (b *Binary) GPU() string { return b.res.GPUText() }
 
+// LiveRegisters estimates the 32-bit registers a thread needs at its peak
+// (codegen's estimate in emission order; the driver's count comes from
+// ptxas): above 255 a GPU spills to local memory.
+func (b *Binary) LiveRegisters() int { return b.res.LiveRegisters }
+
 // Params returns the runtime parameters of a kernel.
 func Params(f *ir.Func) ([]runtime.Param, error) {
 	out := make([]runtime.Param, len(f.Params))

@@ -62,7 +62,8 @@ type Candidate struct {
 	// Estimate is the emulator's cost model of its time (emulator only).
 	Estimate time.Duration
 	// Registers and Spills per thread, SharedBytes per block (from the
-	// compiled kernels; registers and spills need the GPU's JIT).
+	// compiled kernels: the GPU's JIT counts registers and spills; on the
+	// emulator Registers is codegen's estimate and SpillBytes stays 0).
 	Registers, SpillBytes, SharedBytes int
 
 	plan *kernels.Plan

@@ -114,7 +114,11 @@ const sm80SharedOptin = 163 << 10
 func (t *emuTuner) compileAll(cands []*Candidate, _ Options) {
 	compileCandidates(cands, func(f *ir.Func, args []any) (*tilec.Binary, cuda.FuncAttributes, error) {
 		b, err := t.e.Binary(f, args)
-		return b, cuda.FuncAttributes{}, err
+		if err != nil {
+			return nil, cuda.FuncAttributes{}, err
+		}
+		// No driver here: codegen's estimate stands in for the JIT's count.
+		return b, cuda.FuncAttributes{NumRegs: b.LiveRegisters()}, nil
 	}, sm80SharedOptin)
 }
 

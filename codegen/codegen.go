@@ -46,8 +46,11 @@ type Result struct {
 	Threads int
 	// SharedBytes is the dynamic shared memory each block needs.
 	SharedBytes int
-	assign      *assignment
-	f           *ir.Func
+	// LiveRegisters estimates the 32-bit registers a thread needs at its
+	// peak, in the order the code is emitted (liveRegisters).
+	LiveRegisters int
+	assign        *assignment
+	f             *ir.Func
 }
 
 // Compile lowers a specialized kernel.
@@ -77,7 +80,8 @@ func Compile(f *ir.Func, opts Options) (*Result, error) {
 	}
 	simplify(m)
 	deadCode(m)
-	return &Result{Module: m, Name: f.Name, Threads: layout.WarpSize * f.NumWarps, SharedBytes: lw.smemBytes, assign: a, f: f}, nil
+	return &Result{Module: m, Name: f.Name, Threads: layout.WarpSize * f.NumWarps, SharedBytes: lw.smemBytes,
+		LiveRegisters: liveRegisters(m), assign: a, f: f}, nil
 }
 
 // GPUText is the layout-annotated tile IR: each op line is followed by the

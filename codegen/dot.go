@@ -24,16 +24,39 @@ func lowerDot(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error
 	if err != nil {
 		return nil, err
 	}
-	A, B, C := lw.tile(op.Args[0], la), lw.tile(op.Args[1], lb), lw.tile(op.Args[2], c)
 	at := op.Args[0].Type
 	m, k, n := at.Shape.Dims[0].N, at.Shape.Dims[1].N, op.Args[1].Type.Shape.Dims[1].N
 	if lw.a.mma && (at.Elem == ir.F16 || at.Elem == ir.BF16) {
-		return one(lw.mma(at.Elem, A, B, C, m, n, k)), nil
+		A, fetchA := lw.mmaOperand(op.Args[0], la)
+		B, fetchB := lw.mmaOperand(op.Args[1], lb)
+		return one(lw.mma(at.Elem, A, B, lw.tile(op.Args[2], c), m, n, k, fetchA, fetchB)), nil
 	}
+	A, B, C := lw.tile(op.Args[0], la), lw.tile(op.Args[1], lb), lw.tile(op.Args[2], c)
 	return one(lw.fmaDot(op, at.Elem, c, A, B, C, k)), nil
 }
 
-func (lw *lowering) mma(d ir.DType, A, B, C []value.Value, m, n, k int) []value.Value {
+// mmaOperand is an mma operand's registers in layout l, and for a
+// pipelined operand (in shared memory) the function that fills those of
+// one k-step.
+func (lw *lowering) mmaOperand(v *ir.Value, l *layout.Linear) ([]value.Value, func(kk int)) {
+	lf := lw.lazyFrags[v]
+	if lf == nil {
+		return lw.tile(v, l), nil
+	}
+	regs := make([]value.Value, l.NumRegs())
+	return regs, func(kk int) {
+		for r, x := range lw.ldmatrixTile(lf.base, lf.sw, lf.l, lf.d, kk) {
+			if x != nil {
+				regs[r] = x
+			}
+		}
+	}
+}
+
+// mma emits the mma instructions k-step by k-step; fetchA and fetchB
+// (nil for operands in registers) fill an operand's registers of a step
+// just before it.
+func (lw *lowering) mma(d ir.DType, A, B, C []value.Value, m, n, k int, fetchA, fetchB func(kk int)) []value.Value {
 	w := layout.MMAWarps(m, n, lw.f.NumWarps)
 	mTiles, nTiles, kTiles := m/(16*w[0]), n/(8*w[1]), k/16
 	out := append([]value.Value(nil), C...)
@@ -62,14 +85,41 @@ func (lw *lowering) mma(d ir.DType, A, B, C []value.Value, m, n, k int) []value.
 			return lw.cur.NewOr(l, h)
 		}
 	}
-	for i := 0; i < mTiles; i++ {
-		for kk := 0; kk < kTiles; kk++ {
-			a0 := 8 * (kk + kTiles*i)
-			a := []value.Value{pair(A[a0], A[a0+1]), pair(A[a0+2], A[a0+3]), pair(A[a0+4], A[a0+5]), pair(A[a0+6], A[a0+7])}
+	// Operands in registers are paired up front: two f32 rounded to 16
+	// bits become one register before the loop needs them (P in
+	// attention), which halves what stays live.
+	pairs := func(regs []value.Value) []value.Value {
+		ps := make([]value.Value, len(regs)/2)
+		for q := range ps {
+			if regs[2*q] != nil { // a lazy operand has only this k-step's
+				ps[q] = pair(regs[2*q], regs[2*q+1])
+			}
+		}
+		return ps
+	}
+	var pa, pb []value.Value
+	if fetchA == nil {
+		pa = pairs(A)
+	}
+	if fetchB == nil {
+		pb = pairs(B)
+	}
+	for kk := 0; kk < kTiles; kk++ {
+		if fetchA != nil {
+			fetchA(kk)
+			pa = pairs(A)
+		}
+		if fetchB != nil {
+			fetchB(kk)
+			pb = pairs(B)
+		}
+		for i := 0; i < mTiles; i++ {
+			a0 := 4 * (kk + kTiles*i)
+			a := []value.Value{pa[a0], pa[a0+1], pa[a0+2], pa[a0+3]}
 			for j := 0; j < nTiles; j++ {
-				b0 := 4 * (kk + kTiles*j)
+				b0 := 2 * (kk + kTiles*j)
 				c0 := 4 * (j + nTiles*i)
-				args := append(a, pair(B[b0], B[b0+1]), pair(B[b0+2], B[b0+3]), out[c0], out[c0+1], out[c0+2], out[c0+3])
+				args := append(a, pb[b0], pb[b0+1], out[c0], out[c0+1], out[c0+2], out[c0+3])
 				res := lw.cur.NewCall(f, args...)
 				for q := 0; q < 4; q++ {
 					out[c0+q] = lw.cur.NewExtractValue(res, uint64(q))

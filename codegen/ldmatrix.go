@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"fmt"
+
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
 
@@ -113,21 +115,24 @@ func (lw *lowering) toFragment(regs []value.Value, src, dst *layout.Linear, t ir
 		}
 	})
 	lw.barrier()
-	return lw.ldmatrixTile(base, sw, dst, d)
+	return lw.ldmatrixTile(lw.cur.NewPtrToInt(base, types.I32), sw, dst, d, -1)
 }
 
 // ldmatrixTile reads the operand layout dst's registers from the swizzled
-// shared tile sw at base.
-func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linear, d ir.DType) []value.Value {
+// shared tile sw at base (a 32-bit shared address): all of them, or
+// (kOnly ≥ 0) those of one 16-deep k-step, leaving the others nil.
+func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linear, d ir.DType, kOnly int) []value.Value {
 	fast := sw.fast
-	// Loads: one ldmatrix.x4 per four 8x8 matrices.
+	// Loads: one ldmatrix.x4 per four 8x8 matrices, by inline asm: LLVM
+	// 14's intrinsic takes a 64-bit shared pointer, and the constant part
+	// of the address goes in the instruction.
 	f := dst.Frag
 	trans := (f.Operand == 'A' && fast == 0) || (f.Operand == 'B' && fast == 1)
-	name := "llvm.nvvm.ldmatrix.sync.aligned.m8n8.x4.b16"
+	mnemonic := "ldmatrix.sync.aligned.m8n8.x4.shared.b16"
 	if trans {
-		name = "llvm.nvvm.ldmatrix.sync.aligned.m8n8.x4.trans.b16"
+		mnemonic = "ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16"
 	}
-	ldm := lw.x.get(name, types.NewStruct(types.I32, types.I32, types.I32, types.I32), sharedPtr(types.I8))
+	words4 := types.NewStruct(types.I32, types.I32, types.I32, types.I32)
 	out := make([]value.Value, dst.NumRegs())
 	// A lane's row address in the stored tile is (row, col) = (rowVar +
 	// rowConst, colVar + colConst): the matrix's first element plus the
@@ -140,12 +145,14 @@ func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linea
 		y, c := lw.ldmatrixOffset(sw, dst, rowVar, rowConst, colVar, colConst)
 		p, ok := bases[y]
 		if !ok {
-			p = lw.cur.NewGetElementPtr(types.I8, base, y)
+			p = lw.cur.NewAdd(base, y)
 			bases[y] = p
 		}
+		addr := "[$4]"
 		if c != 0 {
-			p = lw.cur.NewGetElementPtr(types.I8, p, i64(int64(c)))
+			addr = fmt.Sprintf("[$4+%d]", c)
 		}
+		ldm := asm(words4, mnemonic+" {$0, $1, $2, $3}, "+addr+";", "=r,=r,=r,=r,r", true, types.I32)
 		res := lw.cur.NewCall(ldm, p)
 		words := make([]value.Value, 4)
 		for i := range words {
@@ -167,6 +174,9 @@ func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linea
 		mTiles := M / (16 * f.Warps[0])
 		for i := 0; i < mTiles; i++ {
 			for kk := 0; kk < kTiles; kk++ {
+				if kOnly >= 0 && kk != kOnly {
+					continue
+				}
 				r0 := 8 * (kk + kTiles*i)
 				rc := dst.RegCoords(r0)
 				var words []value.Value
@@ -182,6 +192,9 @@ func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linea
 		kTiles := M / 16
 		nTiles := N / (8 * f.Warps[1])
 		for kk := 0; kk < kTiles; kk++ {
+			if kOnly >= 0 && kk != kOnly {
+				continue
+			}
 			for j := 0; j < nTiles; j += 2 {
 				// Matrices 0 and 1 are n-tile j (k and k+8), 2 and 3 n-tile
 				// j+1, which need not be next to it: the tiles of other
@@ -258,7 +271,7 @@ type ldmatrixKey struct {
 }
 
 // ldmatrixOffset is the byte offset of (rowVar + rowConst, colVar +
-// colConst) in the swizzled tile, as an i64 value plus a constant. The swizzle's phase comes from the row's
+// colConst) in the swizzled tile, as an i32 value plus a constant. The swizzle's phase comes from the row's
 // low 3 bits and xors the 16-byte chunk index, so when the constants are
 // multiples of 8 and the constant chunk shares no bit with the variable
 // one, the offset is a per-thread part, computed once in the entry block
@@ -286,7 +299,7 @@ func (lw *lowering) ldmatrixOffset(s swizzle, l *layout.Linear, rowVar laneTerms
 	if !split {
 		row := lw.cur.NewAdd(lw.emitTerms(rowVar, l), i32(int64(rowConst)))
 		col := lw.cur.NewAdd(lw.emitTerms(colVar, l), i32(int64(colConst)))
-		return lw.cur.NewSExt(lw.swizzled(s, row, col), types.I64), 0
+		return lw.swizzled(s, row, col), 0
 	}
 	k := ldmatrixKey{s, lw.a.canon(l), rowVar, colVar, lo}
 	y, ok := lw.ldmOffsets[k]
@@ -294,7 +307,7 @@ func (lw *lowering) ldmatrixOffset(s swizzle, l *layout.Linear, rowVar laneTerms
 		lw.inEntry(func() {
 			row := lw.emitTerms(rowVar, l)
 			col := lw.cur.NewAdd(lw.emitTerms(colVar, l), i32(int64(lo<<3)))
-			y = lw.cur.NewSExt(lw.swizzled(s, row, col), types.I64)
+			y = lw.swizzled(s, row, col)
 		})
 		if lw.ldmOffsets == nil {
 			lw.ldmOffsets = map[ldmatrixKey]value.Value{}

@@ -46,6 +46,7 @@ type lowering struct {
 	pipeLive  bool // lowering a pipelined loop: its slots hold data
 
 	ldmOffsets map[ldmatrixKey]value.Value // per-thread ldmatrix offsets, in the entry block
+	lazyFrags  map[*ir.Value]*lazyFrag     // pipelined mma operands, read by k-steps
 
 	axes *axisAnalysis
 }

@@ -36,6 +36,15 @@ func (lw *lowering) sharedBase(off int) value.Value {
 	return lw.entry.NewGetElementPtr(types.NewArray(0, types.I8), lw.smem, i32(0), i32(int64(off)))
 }
 
+// shared32 is the 32-bit shared-memory address of offset off of the
+// buffer: shared addresses fit in 32 bits, and 32-bit registers halve
+// what per-thread addresses cost (ldmatrix and cp.async take them).
+func (lw *lowering) shared32(off int) value.Value {
+	var a value.Value
+	lw.inEntry(func() { a = lw.cur.NewPtrToInt(lw.sharedBase(off), types.I32) })
+	return a
+}
+
 // scratch returns the scratch area's base address for a use of n bytes:
 // after the stage slots inside a pipelined loop, where they are live, and
 // over them elsewhere.

@@ -57,7 +57,7 @@ type pipeLoad struct {
 // planPipelines picks the pipelined loops and loads and lays out their
 // slots.
 func (lw *lowering) planPipelines() {
-	lw.pipes, lw.pipeLoads = map[*ir.Op]*pipeLoop{}, map[*ir.Op]*pipeLoad{}
+	lw.pipes, lw.pipeLoads, lw.lazyFrags = map[*ir.Op]*pipeLoop{}, map[*ir.Op]*pipeLoad{}, map[*ir.Value]*lazyFrag{}
 	S := lw.f.NumStages
 	if S < 2 || !lw.a.mma || lw.axes == nil {
 		return
@@ -192,13 +192,14 @@ func (lw *lowering) advanceBy(bp *blockPtr, deltas []*ir.Value, n int) *blockPtr
 	return &out
 }
 
-// slotBase is the address of load ld's tile in slot (an i32).
+// slotBase is the shared-memory address (32 bits) of load ld's tile in
+// slot (an i32).
 func (lw *lowering) slotBase(ld *pipeLoad, slot value.Value) value.Value {
-	return lw.cur.NewGetElementPtr(types.I8, lw.sharedBase(ld.offset), lw.cur.NewMul(slot, i32(int64(ld.bytes))))
+	return lw.cur.NewAdd(lw.shared32(ld.offset), lw.mulConst(slot, ld.bytes))
 }
 
 // pipeCopy starts the cp.async copies of ld's tile at bp into the slot at
-// base, in the threads where pred holds: each thread copies the 16-byte
+// base (a 32-bit shared address), in the threads where pred holds: each thread copies the 16-byte
 // chunks its registers would hold in the load's coalesced layout.
 func (lw *lowering) pipeCopy(ld *pipeLoad, bp *blockPtr, base, pred value.Value) {
 	at := lw.blockAccess(bp, ld.src, ld.op.Ints("boundary_check"))
@@ -217,7 +218,7 @@ func (lw *lowering) pipeCopy(ld *pipeLoad, bp *blockPtr, base, pred value.Value)
 		lw.inEntry(func() {
 			off = lw.swizzled(ld.sw, lw.coord(ld.src, r0, ld.sw.slow), lw.coord(ld.src, r0, ld.sw.fast))
 		})
-		dst := lw.cur.NewPtrToInt(lw.cur.NewGetElementPtr(types.I8, base, off), types.I32)
+		dst := lw.cur.NewAdd(base, off)
 		var size value.Value = i32(16)
 		if mask != nil && !isConstTrue(mask) {
 			size = lw.cur.NewSelect(mask, i32(16), i32(0))
@@ -290,9 +291,18 @@ func (lw *lowering) pipeDrain() {
 	lw.pipeLive = false
 }
 
-// lowerPipelined gives a pipelined load's users their fragments, read
-// from the slot of the current iteration.
+// lowerPipelined notes where a pipelined load's tile is (this iteration's
+// slot): the dots that use it read their fragments with ldmatrix one
+// k-step at a time, right before that step's mma instructions, so that
+// only one step's fragments are live (lazyFrag).
 func (lw *lowering) lowerPipelined(ld *pipeLoad) {
-	regs := lw.ldmatrixTile(lw.slotBase(ld, ld.loop.slot), ld.sw, ld.dst, ld.op.Results[0].Type.Elem)
-	lw.setTile(ld.op.Results[0], ld.dst, regs)
+	lw.lazyFrags[ld.op.Results[0]] = &lazyFrag{base: lw.slotBase(ld, ld.loop.slot), sw: ld.sw, l: ld.dst, d: ld.op.Results[0].Type.Elem}
+}
+
+// lazyFrag is an mma operand in a swizzled shared tile, read by k-steps.
+type lazyFrag struct {
+	base value.Value
+	sw   swizzle
+	l    *layout.Linear
+	d    ir.DType
 }

@@ -174,6 +174,21 @@ func fold(inst llir.Instruction) value.Value {
 		if c, ok := intConst(x.From); ok {
 			return newInt(x.To, c)
 		}
+	case *llir.InstPhi:
+		// A phi whose incoming values are one value (or the phi itself, on
+		// a loop's back edge) is that value: loops carry invariant parts of
+		// block pointers this way.
+		var only value.Value
+		for _, inc := range x.Incs {
+			if inc.X == value.Value(x) {
+				continue
+			}
+			if only != nil && inc.X != only && !sameConst(inc.X, only) {
+				return nil
+			}
+			only = inc.X
+		}
+		return only
 	case *llir.InstSelect:
 		if c, ok := x.Cond.(*constant.Int); ok && c.Typ.BitSize == 1 {
 			if c.X.Sign() != 0 {
@@ -201,6 +216,13 @@ func foldBin(x, y value.Value, f func(a, b int64) int64, id int64, commutes bool
 		return y
 	}
 	return nil
+}
+
+// sameConst reports whether a and b are equal integer constants.
+func sameConst(a, b value.Value) bool {
+	x, okA := a.(*constant.Int)
+	y, okB := b.(*constant.Int)
+	return okA && okB && x.Typ.BitSize == y.Typ.BitSize && x.X.Cmp(y.X) == 0
 }
 
 // zeroOperand is the operand of x·y or x&y that is the constant 0.

@@ -58,10 +58,13 @@ func countersOf(t *testing.T, k *kernels.Kernel, p kernels.Problem, cfg ir.Confi
 	return dev.by, dev.Binaries()
 }
 
-// noLocalMemory checks that no binary uses local memory (spills).
+// noLocalMemory checks that no binary uses local memory, and that none
+// needs more than the 255 registers a thread has by codegen's estimate
+// (else ptxas would spill).
 func noLocalMemory(t *testing.T, what string, bins []*tilec.Binary) {
 	t.Helper()
 	for _, b := range bins {
+		assert.LessOrEqualf(t, b.LiveRegisters(), 255, "%s: %s needs about %d registers per thread", what, b.Name, b.LiveRegisters())
 		for _, l := range strings.Split(b.PTX, "\n") {
 			if strings.Contains(l, ".local") {
 				t.Errorf("%s: %s uses local memory: %s", what, b.Name, strings.TrimSpace(l))

@@ -160,7 +160,7 @@ func printTuneTable(w io.Writer, res *autotune.Result) {
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 	emu := res.Best == nil || res.Best.Samples == 0
 	if emu {
-		t.Header("config", "status", "est. time", "throughput", "roofline", "warp instr", "ld sect/req", "st sect/req", "bank confl", "mma", "smem", "note")
+		t.Header("config", "status", "est. time", "throughput", "roofline", "warp instr", "ld sect/req", "st sect/req", "bank confl", "mma", "regs (est.)", "smem", "note")
 	} else {
 		t.Header("config", "status", "median", "±95%", "throughput", "roofline", "regs", "spills", "smem", "note")
 	}
@@ -181,7 +181,7 @@ func printTuneTable(w io.Writer, res *autotune.Result) {
 			if c.Estimate > 0 {
 				est = c.Estimate.String()
 			}
-			row = []any{c.Config.String(), string(c.Status), est, tp, roof, wi, ld, st, bc, mma, c.SharedBytes, note}
+			row = []any{c.Config.String(), string(c.Status), est, tp, roof, wi, ld, st, bc, mma, c.Registers, c.SharedBytes, note}
 		} else {
 			tp, roof := throughput(res, c.Median)
 			med, ci := "", ""

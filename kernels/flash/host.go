@@ -81,7 +81,8 @@ func (o Options) FLOPs() float64 {
 
 // Space returns the tuning space pruned for the problem: BLOCK_N must not
 // exceed the head dim (Triton's static assert) and, causal, must divide
-// BLOCK_M so the diagonal stage covers whole key blocks.
+// BLOCK_M so the diagonal stage covers whole key blocks; configs whose
+// tiles need too many registers per thread are left out.
 func Space(o Options) []ir.Config {
 	all := [][4]int{ // BLOCK_M, BLOCK_N, num_warps, num_stages
 		{128, 64, 8, 3}, {128, 32, 4, 3}, {64, 64, 4, 3}, {64, 32, 4, 4},
@@ -92,6 +93,13 @@ func Space(o Options) []ir.Config {
 	var out []ir.Config
 	for _, c := range all {
 		if c[1] > hd || (o.Causal && c[0]%c[1] != 0) {
+			continue
+		}
+		// Registers per thread for the accumulator, the scores and Q's
+		// fragments: above 128 the kernel spills once addresses, K/V
+		// fragments and the softmax state are added (codegen's estimate,
+		// Binary.LiveRegisters, is checked by tests/counters_test.go).
+		if c[0]*(hd+hd/2+c[1])/(32*c[2]) > 128 {
 			continue
 		}
 		out = append(out, ir.Config{"BLOCK_M": c[0], "BLOCK_N": c[1], ir.KeyNumWarps: c[2], ir.KeyNumStages: c[3]})

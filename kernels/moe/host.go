@@ -57,8 +57,11 @@ func (o Options) Rows() int { return o.T*o.K + o.E*(o.Pad-1) }
 func Space(o Options) []ir.Config {
 	bk := kernels.NextPow2(o.K)
 	var out []ir.Config
+	be := kernels.NextPow2(o.E)
 	for _, c := range [][3]int{{16, 128, 4}, {32, 64, 4}, {64, 64, 8}, {16, 64, 1}, {8, 256, 4}, {4, 256, 4}} {
-		if s := c[0] * bk; s > 128 || s*c[1] > 8192 {
+		threads := 32 * c[2]
+		// Per thread: the slot matrix, the row tile, the routing tile.
+		if s := c[0] * bk; s > 128 || s*s/threads > 128 || s*c[1]/threads > 64 || c[0]*be/threads > 64 {
 			continue
 		}
 		out = append(out, ir.Config{"BLOCK_T": c[0], "BLOCK_D": c[1], ir.KeyNumWarps: c[2]})
@@ -107,9 +110,11 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 	if warps[ir.KeyNumWarps] == 0 {
 		warps = ir.Config{}
 	}
-	// The scan reads up to 4096 histogram entries per step; the padding
-	// programs write their rows (fewer than pad) in one step.
+	// The scan (8 warps whatever the config: it is one program) reads up to
+	// 4096 histogram entries per step; the padding programs write their
+	// rows (fewer than pad) in one step.
 	bb := min(kernels.NextPow2(nb), max(1, 4096/be))
+	scanWarps := ir.Config{ir.KeyNumWarps: 8}
 	br := min(kernels.NextPow2(max(o.Pad-1, 1)), bt*bk)
 	plan := &kernels.Plan{
 		Buffers: []*kernels.Buffer{
@@ -130,7 +135,7 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 				GridExpr: [3]kernels.GridExpr{"cdiv(T, BLOCK_T)", "1", "1"}, Keys: []string{"E"},
 				Args: []kernels.Arg{kernels.Buf("logits"), kernels.Buf("topk_ids"), kernels.Buf("topk_weights"), kernels.Buf("hist"),
 					kernels.Int(o.T), kernels.Int(o.E), kernels.Int(o.K)}},
-			{Kernel: offsets, Config: kernels.With(warps, ir.Config{"BLOCK_E": be, "BLOCK_B": bb}), Grid: [3]int{1, 1, 1},
+			{Kernel: offsets, Config: kernels.With(scanWarps, ir.Config{"BLOCK_E": be, "BLOCK_B": bb}), Grid: [3]int{1, 1, 1},
 				GridExpr: [3]kernels.GridExpr{"1", "1", "1"}, Keys: []string{"E"},
 				Args: []kernels.Arg{kernels.Buf("hist"), kernels.Buf("blockoff"), kernels.Buf("counts"), kernels.Buf("offsets"),
 					kernels.Int(nb), kernels.Int(o.E), kernels.Int(o.Pad)}},
