@@ -165,7 +165,6 @@ func (lw *lowering) convert(regs []value.Value, src, dst *layout.Linear, t ir.Ty
 // once fall in different banks) or flat (so that runs continue across
 // rows): whichever costs fewer shared-memory wavefronts (planExchange).
 func (lw *lowering) exchange(regs []value.Value, src, dst *layout.Linear, t ir.Type) []value.Value {
-	mt := memLLVMType(t)
 	esz := elemBytes(t)
 	x := planExchange(src, dst, t, esz)
 	src, dst, strides, vs, vd := x.src, x.dst, x.strides, x.vs, x.vd
@@ -176,13 +175,7 @@ func (lw *lowering) exchange(regs []value.Value, src, dst *layout.Linear, t ir.T
 			if !canonicalReg(src, r) {
 				continue
 			}
-			at := lw.sharedAt(base, lw.flatStrided(src, r, strides), esz, types.I8)
-			if vs == 1 {
-				lw.cur.NewStore(lw.toMem(regs[r], t), lw.cur.NewBitCast(at, sharedPtr(mt)))
-				continue
-			}
-			vec, vt := lw.vector(lw.pack(regs[r:r+vs], t.Elem))
-			lw.cur.NewStore(vec, lw.cur.NewBitCast(at, sharedPtr(vt)))
+			lw.storeShared(lw.sharedAt(base, lw.flatStrided(src, r, strides), esz, types.I8), regs[r:r+vs], t)
 		}
 	})
 	lw.barrier()
@@ -192,25 +185,41 @@ func (lw *lowering) exchange(regs []value.Value, src, dst *layout.Linear, t ir.T
 			copy(out[r:r+vd], out[r&^dst.RegBroadcast():])
 			continue
 		}
-		at := lw.sharedAt(base, lw.flatStrided(dst, r, strides), esz, types.I8)
-		if vd == 1 {
-			out[r] = lw.fromMem(lw.cur.NewLoad(mt, lw.cur.NewBitCast(at, sharedPtr(mt))), t)
-			continue
-		}
-		wb, count := wordsOf(vd, esz)
-		words := make([]value.Value, count)
-		if count == 1 {
-			words[0] = lw.cur.NewLoad(intType(wb), lw.cur.NewBitCast(at, sharedPtr(intType(wb))))
-		} else {
-			vt := types.NewVector(uint64(count), intType(wb))
-			vec := lw.cur.NewLoad(vt, lw.cur.NewBitCast(at, sharedPtr(vt)))
-			for i := range words {
-				words[i] = lw.cur.NewExtractElement(vec, i32(int64(i)))
-			}
-		}
-		copy(out[r:], lw.unpack(words, t.Elem, vd))
+		copy(out[r:], lw.loadShared(lw.sharedAt(base, lw.flatStrided(dst, r, strides), esz, types.I8), vd, t))
 	}
 	return out
+}
+
+// storeShared stores consecutive elements of t at the shared address at
+// (an i8 pointer): one element, or a vector of them.
+func (lw *lowering) storeShared(at value.Value, regs []value.Value, t ir.Type) {
+	if len(regs) == 1 {
+		mt := memLLVMType(t)
+		lw.cur.NewStore(lw.toMem(regs[0], t), lw.cur.NewBitCast(at, sharedPtr(mt)))
+		return
+	}
+	vec, vt := lw.vector(lw.pack(regs, t.Elem))
+	lw.cur.NewStore(vec, lw.cur.NewBitCast(at, sharedPtr(vt)))
+}
+
+// loadShared loads n consecutive elements of t from the shared address at.
+func (lw *lowering) loadShared(at value.Value, n int, t ir.Type) []value.Value {
+	if n == 1 {
+		mt := memLLVMType(t)
+		return []value.Value{lw.fromMem(lw.cur.NewLoad(mt, lw.cur.NewBitCast(at, sharedPtr(mt))), t)}
+	}
+	wb, count := wordsOf(n, elemBytes(t))
+	words := make([]value.Value, count)
+	if count == 1 {
+		words[0] = lw.cur.NewLoad(intType(wb), lw.cur.NewBitCast(at, sharedPtr(intType(wb))))
+	} else {
+		vt := types.NewVector(uint64(count), intType(wb))
+		vec := lw.cur.NewLoad(vt, lw.cur.NewBitCast(at, sharedPtr(vt)))
+		for i := range words {
+			words[i] = lw.cur.NewExtractElement(vec, i32(int64(i)))
+		}
+	}
+	return lw.unpack(words, t.Elem, n)
 }
 
 // exchangeStrides are the element strides of an exchange buffer: row
@@ -235,10 +244,11 @@ type exchangePlan struct {
 	vs, vd   int // registers per store and per load
 }
 
-// planExchange picks the buffer of an exchange: rows padded by 16 bytes,
-// or the flat tile, by the shared-memory wavefronts each costs one warp
-// (the other warps' accesses are the same pattern shifted). Ties go to the
-// flat buffer, which is smaller.
+// planExchange picks the buffer of an exchange: the flat tile, rows padded
+// by 16 bytes, or (4-byte elements) rows padded by one element, by the
+// shared-memory wavefronts each costs one warp (the other warps' accesses
+// are the same pattern shifted). Ties go to the earlier: the flat buffer
+// is the smallest.
 func planExchange(src, dst *layout.Linear, t ir.Type, esz int) exchangePlan {
 	n := 1
 	for _, d := range src.Shape {
@@ -249,9 +259,22 @@ func planExchange(src, dst *layout.Linear, t ir.Type, esz int) exchangePlan {
 	if st := exchangeStrides(src.Shape, esz); !eqInts(st, layout.RowMajor(src.Shape)) {
 		plans = append(plans, exchangePlan{src: src, dst: dst, strides: st})
 	}
+	if last := len(src.Shape) - 1; last >= 1 && esz == 4 {
+		// Rows padded by one element: a warp reading down a column hits 32
+		// banks, at the price of element-by-element accesses.
+		st := layout.RowMajor(src.Shape)
+		row := src.Shape[last] + 1
+		for d := last - 1; d >= 0; d-- {
+			st[d] = row
+			row *= src.Shape[d]
+		}
+		plans = append(plans, exchangePlan{src: src, dst: dst, strides: st, vs: 1, vd: 1})
+	}
 	best, bestCost := exchangePlan{}, -1
 	for _, p := range plans {
-		p.vs, p.vd = exchangeVec(p.src, t, esz), exchangeVec(p.dst, t, esz)
+		if p.vs == 0 {
+			p.vs, p.vd = exchangeVec(p.src, t, esz), exchangeVec(p.dst, t, esz)
+		}
 		cost := sharedWaves(p.src, p.strides, esz, p.vs, true) + sharedWaves(p.dst, p.strides, esz, p.vd, false)
 		if bestCost < 0 || cost < bestCost {
 			best, bestCost = p, cost

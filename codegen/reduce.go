@@ -225,36 +225,57 @@ func (lw *lowering) crossWarp(op *ir.Op, x, res *layout.Linear, acc [][]value.Va
 		s := lw.cur.NewAdd(lw.cur.NewMul(w, i32(int64(elems))), lw.flat(res, rp))
 		return lw.cur.NewAdd(s, i32(int64(i*nw*elems)))
 	}
+	// Runs of registers move as vectors (every operand as wide as its
+	// slot), so that a warp's accesses are whole 128-byte lines.
+	v := 1
+	if res.Rank() > 0 {
+		v = exchangeVec(res, op.Args[0].Type.ScalarType(), esz)
+		for _, a := range op.Args {
+			if elemBytes(a.Type) != esz || exchangeVec(res, a.Type.ScalarType(), esz) != v {
+				v = 1
+			}
+		}
+	}
+	column := func(rp, i int) []value.Value { // operand i of registers rp … rp+v−1
+		out := make([]value.Value, v)
+		for j := range out {
+			out[j] = acc[rp+j][i]
+		}
+		return out
+	}
 	lw.barrier()
 	lw.ifThen(writer, func() {
-		for rp := range acc {
+		for rp := 0; rp < len(acc); rp += v {
 			if !canonicalReg(res, rp) {
 				continue
 			}
-			for i, v := range acc[rp] {
-				t := op.Args[i].Type.ScalarType()
-				lw.cur.NewStore(lw.toMem(v, t), lw.sharedAt(base, slot(i, widx, rp), esz, memLLVMType(t)))
+			for i := range acc[rp] {
+				lw.storeShared(lw.sharedAt(base, slot(i, widx, rp), esz, types.I8), column(rp, i), op.Args[i].Type.ScalarType())
 			}
 		}
 	})
 	lw.barrier()
 	out := make([][]value.Value, len(acc))
-	for rp := range acc {
-		var cur []value.Value
+	for rp := 0; rp < len(acc); rp += v {
+		cur := make([][]value.Value, v)
 		for w := 0; w < nw; w++ {
-			vals := make([]value.Value, n)
-			for i := range vals {
-				t := op.Args[i].Type.ScalarType()
-				p := lw.sharedAt(base, slot(i, i32(int64(w)), rp), esz, memLLVMType(t))
-				vals[i] = lw.fromMem(lw.cur.NewLoad(memLLVMType(t), p), t)
+			loaded := make([][]value.Value, n) // operand i, register j
+			for i := range loaded {
+				loaded[i] = lw.loadShared(lw.sharedAt(base, slot(i, i32(int64(w)), rp), esz, types.I8), v, op.Args[i].Type.ScalarType())
 			}
-			if cur == nil {
-				cur = vals
-			} else {
-				cur = lw.combine(op, cur, vals)
+			for j := range cur {
+				vals := make([]value.Value, n)
+				for i := range vals {
+					vals[i] = loaded[i][j]
+				}
+				if cur[j] == nil {
+					cur[j] = vals
+				} else {
+					cur[j] = lw.combine(op, cur[j], vals)
+				}
 			}
 		}
-		out[rp] = cur
+		copy(out[rp:], cur)
 	}
 	return out
 }

@@ -162,6 +162,10 @@ func fold(inst llir.Instruction) value.Value {
 		return foldShift(x.X, x.Y, func(a int64, n uint) int64 {
 			return int64(uint64(a)&mask(x.X.Type())) >> n
 		})
+	case *llir.InstBitCast:
+		if x.From.Type().Equal(x.To) {
+			return x.From
+		}
 	case *llir.InstSExt:
 		if c, ok := intConst(x.From); ok {
 			return newInt(x.To, c)
