@@ -236,6 +236,7 @@ func (g *writer) main(o Options, order []string, byName map[string]kernels.Launc
 			}
 		}
 		fmt.Fprintf(&b, "// %s launches the %s kernel (%s) on dev.\n", fn, l.Kernel.Name, strings.TrimPrefix(name, l.Kernel.Name+"/"))
+		b.WriteString(paramDocs(l.Kernel, params, argNames))
 		fmt.Fprintf(&b, "func %s(dev runtime.Device, %s) error {\n", fn, strings.Join(sig, ", "))
 		fmt.Fprintf(&b, "\targs := []any{%s}\n", strings.Join(conv, ", "))
 		fmt.Fprintf(&b, "\tvals := map[string]int64{")
@@ -313,6 +314,21 @@ func problemsText(o Options) string {
 		parts = append(parts, p.Problem.String()+" ("+p.Config.String()+")")
 	}
 	return "for " + strings.Join(parts, "; ")
+}
+
+// paramDocs is the doc comment's list of the parameters the kernel
+// documents (ir.Builder.Doc), in order.
+func paramDocs(f *ir.Func, params []runtime.Param, goNames map[string]string) string {
+	var b strings.Builder
+	for _, p := range params {
+		if d := f.Docs[p.Name]; d != "" {
+			if b.Len() == 0 {
+				b.WriteString("//\n// Parameters the kernel documents:\n")
+			}
+			fmt.Fprintf(&b, "//   - %s: %s\n", goNames[p.Name], d)
+		}
+	}
+	return b.String()
 }
 
 // variantDoc says what a variant is for.

@@ -118,6 +118,8 @@ func TestLauncherNames(t *testing.T) {
 	assert.Contains(t, src, "strideQz int64")
 	assert.Contains(t, src, "nCtx int32")
 	assert.Contains(t, src, "v_ runtime.DevicePtr", "a parameter named like a local variable is renamed")
+	// The parameters the kernel documents are listed in the launcher's doc.
+	assert.Contains(t, src, "//   - group: query heads per key/value head")
 
 	rope := packages(t)[1]
 	files, err = Generate(rope)

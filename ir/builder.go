@@ -72,6 +72,20 @@ func (b *Builder) Pointer(name string, d DType) *Value { return b.param(name, Pt
 // Scalar declares a scalar kernel parameter of dtype d.
 func (b *Builder) Scalar(name string, d DType) *Value { return b.param(name, Scalar(d)) }
 
+// Doc says what parameter p means; generated launchers repeat it.
+func (b *Builder) Doc(p *Value, text string) {
+	for _, q := range b.f.Params {
+		if q == p {
+			if b.f.Docs == nil {
+				b.f.Docs = map[string]string{}
+			}
+			b.f.Docs[p.Name] = text
+			return
+		}
+	}
+	b.errorf("doc", "the value documented is not a parameter of %s", b.f.Name)
+}
+
 func (b *Builder) param(name string, t Type) *Value {
 	if !isIdent(name) {
 		b.errorf("param", "%q is not an identifier", name)

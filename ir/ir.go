@@ -161,6 +161,10 @@ type Func struct {
 	// NumWarps and NumStages are launch options chosen by the config; codegen
 	// reads them. Zero means unset (generic kernels).
 	NumWarps, NumStages int
+	// Docs says what parameters mean, by name (Builder.Doc), for the
+	// documentation of generated launchers. Informational: not part of
+	// the text form.
+	Docs map[string]string
 	Body                *Block
 	nextID              int
 }

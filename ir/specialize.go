@@ -112,7 +112,7 @@ func SpecializeWith(f *Func, cfg Config, opts PassOptions) (*Func, error) {
 
 // Clone returns a deep copy of f.
 func (f *Func) Clone() *Func {
-	g := &Func{Name: f.Name, Metas: append([]string(nil), f.Metas...), NumWarps: f.NumWarps, NumStages: f.NumStages}
+	g := &Func{Name: f.Name, Metas: append([]string(nil), f.Metas...), NumWarps: f.NumWarps, NumStages: f.NumStages, Docs: f.Docs}
 	if f.Bound != nil {
 		g.Bound = f.Bound.Clone()
 	}

@@ -241,3 +241,20 @@ func TestVerifierErrorsAreBounded(t *testing.T) {
 	assert.LessOrEqual(t, strings.Count(err.Error(), "\n"), maxErrors+1)
 	assert.Contains(t, err.Error(), "too many errors")
 }
+
+func TestDocDescribesParameters(t *testing.T) {
+	k := NewKernel("docs")
+	n := k.Scalar("n", I32)
+	k.Doc(n, "elements")
+	f, err := k.Build()
+	require.NoError(t, err)
+	assert.Equal(t, "elements", f.Docs["n"])
+	g, err := Specialize(f, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "elements", g.Docs["n"], "specialized kernels keep the docs")
+
+	k = NewKernel("bad")
+	k.Doc(k.Const(1, I32), "not a parameter")
+	_, err = k.Build()
+	require.ErrorContains(t, err, "not a parameter")
+}

@@ -41,6 +41,11 @@ func RouteIR(dt ir.DType, renorm bool) (*ir.Func, error) {
 	weights := k.Pointer("topk_weights", ir.F32)
 	hist := k.Pointer("hist", ir.I32)
 	T, E, K := k.Scalar("T", ir.I32), k.Scalar("E", ir.I32), k.Scalar("K", ir.I32)
+	k.Doc(logits, "router logits [T, E]")
+	k.Doc(ids, "written: each token's top-K experts [T, K], best first")
+	k.Doc(weights, "written: their softmax weights [T, K]")
+	k.Doc(hist, "written: per block of BLOCK_T tokens, the slots per expert [cdiv(T, BLOCK_T), E] (scratch for moe_offsets)")
+	k.Doc(K, "experts per token")
 	BLOCK_T, BLOCK_E := k.Constexpr("BLOCK_T"), k.Constexpr("BLOCK_E")
 
 	pid := k.ProgramID(0)
@@ -88,6 +93,12 @@ func OffsetsIR() (*ir.Func, error) {
 	counts := k.Pointer("counts", ir.I32)
 	offsets := k.Pointer("offsets", ir.I32)
 	NB, E, PAD := k.Scalar("NB", ir.I32), k.Scalar("E", ir.I32), k.Scalar("PAD", ir.I32)
+	k.Doc(hist, "moe_route's per-block histogram [NB, E]")
+	k.Doc(blockoff, "written: each block's first slot per expert [NB, E] (scratch for moe_dispatch)")
+	k.Doc(counts, "written: slots per expert [E]")
+	k.Doc(offsets, "written: each expert's first row in the permuted buffer, padded [E+1]")
+	k.Doc(NB, "token blocks: cdiv(T, BLOCK_T) of moe_route")
+	k.Doc(PAD, "each expert's rows are padded to a multiple of PAD (a grouped GEMM's block)")
 	BLOCK_E, BLOCK_B := k.Constexpr("BLOCK_E"), k.Constexpr("BLOCK_B")
 
 	e := k.Arange(0, BLOCK_E)
@@ -139,6 +150,11 @@ func DispatchIR(dt ir.DType) (*ir.Func, error) {
 	NB, R := k.Scalar("NB", ir.I32), k.Scalar("R", ir.I32)                                              // token blocks, rows of the permuted buffer
 	BLOCK_T, BLOCK_K, BLOCK_S := k.Constexpr("BLOCK_T"), k.Constexpr("BLOCK_K"), k.Constexpr("BLOCK_S") // BLOCK_S = BLOCK_T*BLOCK_K
 	BLOCK_D, BLOCK_R := k.Constexpr("BLOCK_D"), k.Constexpr("BLOCK_R")
+	k.Doc(hidden, "hidden rows [T, Hd]")
+	k.Doc(sorted, "written: the source slot (token·K + j) of each permuted row, T·K for padding [R]")
+	k.Doc(inverse, "written: each slot's row in the permuted buffer [T, K], for combine")
+	k.Doc(out, "written: the hidden rows in expert order, padding rows zero [R, Hd]")
+	k.Doc(R, "rows of the permuted buffer: T·K + E·(PAD−1)")
 
 	// copyRows copies hidden row src[i] to permuted row dst[i] for the
 	// rows where store[i] holds; with src nil, it writes zero rows. The

@@ -64,7 +64,6 @@ func IR(dt ir.DType, v Variant) (*ir.Func, error) {
 		cosCache, sinCache = k.Pointer("cos", dt), k.Pointer("sin", dt)
 	}
 	T := k.Scalar("T", ir.I32) // tokens: the grid's first axis
-	_ = T
 	H, HK := k.Scalar("H", ir.I32), k.Scalar("HK", ir.I32)
 	strideQT, strideQH := k.Scalar("stride_qt", ir.I32), k.Scalar("stride_qh", ir.I32)
 	strideKT, strideKH := k.Scalar("stride_kt", ir.I32), k.Scalar("stride_kh", ir.I32)
@@ -74,6 +73,23 @@ func IR(dt ir.DType, v Variant) (*ir.Func, error) {
 	passDims := k.Scalar("pass_dims", ir.I32) // D - rot
 	strideCache := k.Scalar("stride_cache", ir.I32)
 	freqScale := k.Scalar("freq_scale", ir.F32) // -log2(base) / half: θ_i = 2^(i·freq_scale)
+	k.Doc(q, "queries [T, H, D] (row strides stride_qt, stride_qh; unit stride along D)")
+	k.Doc(kk, "keys [T, HK, D] (stride_kt, stride_kh)")
+	k.Doc(qOut, "rotated queries, written (may be q for in place)")
+	k.Doc(kOut, "rotated keys, written (may be k)")
+	if v.HasPos {
+		k.Doc(positions, "each token's position [T] (else the token index)")
+	}
+	if v.HasCache {
+		k.Doc(cosCache, "cos(position·θ_i) [positions, half] with row stride stride_cache")
+		k.Doc(sinCache, "sin(position·θ_i), like cos")
+	}
+	k.Doc(T, "tokens")
+	k.Doc(H, "query heads")
+	k.Doc(HK, "key heads")
+	k.Doc(half, "rotated pairs per head: the rotary dims / 2")
+	k.Doc(passDims, "trailing dims of each head that are not rotated (D − rotary dims), copied")
+	k.Doc(freqScale, "−log2(base) / half: θ_i = 2^(i·freq_scale) (when there is no cache)")
 	BLOCK_H := k.Constexpr("BLOCK_H")
 	BLOCK_R := k.Constexpr("BLOCK_R") // half, rounded up to a power of two
 	var BLOCK_P ir.Meta

@@ -16,6 +16,19 @@ import (
 )
 
 // AttnFwdCausal launches the attn_fwd_causal kernel (f16) on dev.
+//
+// Parameters the kernel documents:
+//   - q: queries [Z, H, N_CTX, head_dim] (strides stride_qz … stride_qk)
+//   - k: keys [Z, H/GROUP, N_CTX, head_dim]
+//   - v_: values, like K
+//   - smScale: softmax scale, usually 1/sqrt(head_dim)
+//   - m: written: each query row's log-sum-exp (natural log) [Z·H, N_CTX], for a backward pass
+//   - out: written: the attention output, like Q
+//   - z: batch
+//   - h: query heads
+//   - group: query heads per key/value head (grouped-query attention; 1 for none)
+//   - nCtx: sequence length
+//   - headDim: head dimension
 func AttnFwdCausal(dev runtime.Device, q runtime.DevicePtr, k runtime.DevicePtr, v_ runtime.DevicePtr, smScale float32, m runtime.DevicePtr, out runtime.DevicePtr, strideQz int64, strideQh int64, strideQm int64, strideQk int64, strideKz int64, strideKh int64, strideKn int64, strideKk int64, strideVz int64, strideVh int64, strideVk int64, strideVn int64, strideOz int64, strideOh int64, strideOm int64, strideOn int64, z int32, h int32, group int32, nCtx int32, headDim int32) error {
 	args := []any{uint64(q), uint64(k), uint64(v_), smScale, uint64(m), uint64(out), strideQz, strideQh, strideQm, strideQk, strideKz, strideKh, strideKn, strideKk, strideVz, strideVh, strideVk, strideVn, strideOz, strideOh, strideOm, strideOn, z, h, group, nCtx, headDim}
 	vals := map[string]int64{"stride_qz": int64(strideQz), "stride_qh": int64(strideQh), "stride_qm": int64(strideQm), "stride_qk": int64(strideQk), "stride_kz": int64(strideKz), "stride_kh": int64(strideKh), "stride_kn": int64(strideKn), "stride_kk": int64(strideKk), "stride_vz": int64(strideVz), "stride_vh": int64(strideVh), "stride_vk": int64(strideVk), "stride_vn": int64(strideVn), "stride_oz": int64(strideOz), "stride_oh": int64(strideOh), "stride_om": int64(strideOm), "stride_on": int64(strideOn), "Z": int64(z), "H": int64(h), "GROUP": int64(group), "N_CTX": int64(nCtx), "head_dim": int64(headDim)}

@@ -16,6 +16,18 @@ import (
 )
 
 // RopeNeox launches the rope_neox kernel (f16) on dev.
+//
+// Parameters the kernel documents:
+//   - q: queries [T, H, D] (row strides stride_qt, stride_qh; unit stride along D)
+//   - k: keys [T, HK, D] (stride_kt, stride_kh)
+//   - qOut: rotated queries, written (may be q for in place)
+//   - kOut: rotated keys, written (may be k)
+//   - t: tokens
+//   - h: query heads
+//   - hk: key heads
+//   - half: rotated pairs per head: the rotary dims / 2
+//   - passDims: trailing dims of each head that are not rotated (D − rotary dims), copied
+//   - freqScale: −log2(base) / half: θ_i = 2^(i·freq_scale) (when there is no cache)
 func RopeNeox(dev runtime.Device, q runtime.DevicePtr, k runtime.DevicePtr, qOut runtime.DevicePtr, kOut runtime.DevicePtr, t int32, h int32, hk int32, strideQt int32, strideQh int32, strideKt int32, strideKh int32, strideQot int32, strideQoh int32, strideKot int32, strideKoh int32, half int32, passDims int32, strideCache int32, freqScale float32) error {
 	args := []any{uint64(q), uint64(k), uint64(qOut), uint64(kOut), t, h, hk, strideQt, strideQh, strideKt, strideKh, strideQot, strideQoh, strideKot, strideKoh, half, passDims, strideCache, freqScale}
 	vals := map[string]int64{"T": int64(t), "H": int64(h), "HK": int64(hk), "stride_qt": int64(strideQt), "stride_qh": int64(strideQh), "stride_kt": int64(strideKt), "stride_kh": int64(strideKh), "stride_qot": int64(strideQot), "stride_qoh": int64(strideQoh), "stride_kot": int64(strideKot), "stride_koh": int64(strideKoh), "half": int64(half), "pass_dims": int64(passDims), "stride_cache": int64(strideCache)}
