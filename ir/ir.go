@@ -164,9 +164,9 @@ type Func struct {
 	// Docs says what parameters mean, by name (Builder.Doc), for the
 	// documentation of generated launchers. Informational: not part of
 	// the text form.
-	Docs map[string]string
-	Body                *Block
-	nextID              int
+	Docs   map[string]string
+	Body   *Block
+	nextID int
 }
 
 // NewFunc returns an empty kernel.
