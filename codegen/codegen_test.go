@@ -153,3 +153,35 @@ func TestPipelinedLoads(t *testing.T) {
 		assert.GreaterOrEqualf(t, res.SharedBytes, slots, "%s: the slots are in the shared size", what)
 	}
 }
+
+// A tile loaded before a pipelined loop and used only as an mma operand in
+// it (attention's Q) stays in shared memory: one cp.async copy, and the
+// loop reads its fragments by k-steps like the pipelined tile's.
+func TestResidentOperand(t *testing.T) {
+	k := ir.NewKernel("resident")
+	a, b, c := k.Pointer("a", ir.F16), k.Pointer("b", ir.F16), k.Pointer("c", ir.F32)
+	BN := k.Constexpr("BN")
+	ap := k.MakeBlockPtr(a, []any{64, 64}, []any{64, 1}, []any{0, 0}, []any{64, 64}, []int{1, 0})
+	bp := k.MakeBlockPtr(b, []any{256, 64}, []any{64, 1}, []any{0, 0}, []any{64, BN}, []int{1, 0})
+	q := k.LoadBlock(ap, []int{0, 1}, "zero")
+	res := k.For(0, 256, 64, []*ir.Value{k.Zeros(ir.F32, 64, BN), bp}, func(_ *ir.Value, v []*ir.Value) []*ir.Value {
+		return []*ir.Value{k.Dot(q, k.LoadBlock(v[1], []int{0, 1}, "zero"), v[0]), k.Advance(v[1], 64, 0)}
+	})
+	cp := k.MakeBlockPtr(c, []any{64, 64}, []any{64, 1}, []any{0, 0}, []any{64, BN}, []int{1, 0})
+	k.StoreBlock(cp, res[0], []int{0, 1})
+	cfg := ir.Config{"BN": 64, ir.KeyNumWarps: 4, ir.KeyNumStages: 3}
+	aligned := []Facts{{Div: 16}, {Div: 16}, {Div: 16}}
+	r, err := Compile(build(t, k, cfg), Options{SM: 80, Facts: aligned})
+	require.NoError(t, err)
+	ll := r.LL()
+	// 64×64 f16 tiles are 4 chunks per thread: q once, then b in two
+	// prologue stages and the body.
+	assert.Equal(t, 4*4, strings.Count(ll, `cp.async.cg.shared.global [$0], [$1], 16, $2;`))
+	body := ll[strings.Index(ll, "\nfor.body"):]
+	body = body[:strings.Index(body, "\nfor.exit")]
+	// Four k-steps; in each, a warp (16 rows, 64 columns) reads q's
+	// fragments with one ldmatrix.x4 and b's eight n-tiles with four.
+	assert.Equal(t, 4, strings.Count(body, "ldmatrix.sync.aligned.m8n8.x4.shared.b16"))
+	assert.Equal(t, 4*4, strings.Count(body, "ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16"))
+	assert.GreaterOrEqual(t, r.SharedBytes, 64*64*2*(1+3), "q's tile and three stages of b's")
+}

@@ -42,7 +42,11 @@ type lowering struct {
 	// pipelined, those loads, and the bytes their stage buffers take.
 	pipes     map[*ir.Op]*pipeLoop
 	pipeLoads map[*ir.Op]*pipeLoad
-	pipeBytes int
+	pipeBytes int // resident tiles and the largest loop's slots
+	// residents are loads kept in shared memory for the whole kernel
+	// (planResidents), at offsets below residentBytes.
+	residents     map[*ir.Op]*pipeLoad
+	residentBytes int
 	pipeLive  bool // lowering a pipelined loop: its slots hold data
 
 	ldmOffsets map[ldmatrixKey]value.Value // per-thread ldmatrix offsets, in the entry block
@@ -182,6 +186,10 @@ func (lw *lowering) op(op *ir.Op) (err error) {
 	}
 	if ld := lw.pipeLoads[op]; ld != nil {
 		lw.lowerPipelined(ld)
+		return nil
+	}
+	if ld := lw.residents[op]; ld != nil {
+		lw.lowerResident(ld)
 		return nil
 	}
 	rule := lowerTable[op.Code]

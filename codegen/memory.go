@@ -49,7 +49,7 @@ func (lw *lowering) shared32(off int) value.Value {
 // after the stage slots inside a pipelined loop, where they are live, and
 // over them elsewhere.
 func (lw *lowering) scratch(n int) value.Value {
-	off := 0
+	off := lw.residentBytes
 	if lw.pipeLive {
 		off = lw.pipeBytes
 	}

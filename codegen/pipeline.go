@@ -29,10 +29,11 @@ import (
 // Copies of iterations past the loop's end are predicated off; a 16-byte
 // chunk outside the tensor (boundary_check) is copied with source size 0,
 // which reads nothing and zero-fills, as the load's "zero" padding says.
-// Every loop's slots start at offset 0 of the shared buffer: only
-// innermost loops are pipelined, so no two of them run at once. Scratch
-// uses (conversions, reductions) outside pipelined loops reuse the slots'
-// memory; inside one they come after the slots.
+// Every loop's slots start at the same offset of the shared buffer (after
+// the resident tiles, planResidents): only innermost loops are pipelined,
+// so no two of them run at once. Scratch uses (conversions, reductions)
+// outside pipelined loops reuse the slots' memory; inside one they come
+// after the slots.
 
 // pipeLoop is one pipelined loop.
 type pipeLoop struct {
@@ -57,7 +58,8 @@ type pipeLoad struct {
 // planPipelines picks the pipelined loops and loads and lays out their
 // slots.
 func (lw *lowering) planPipelines() {
-	lw.pipes, lw.pipeLoads, lw.lazyFrags = map[*ir.Op]*pipeLoop{}, map[*ir.Op]*pipeLoad{}, map[*ir.Value]*lazyFrag{}
+	lw.pipes, lw.pipeLoads, lw.residents = map[*ir.Op]*pipeLoop{}, map[*ir.Op]*pipeLoad{}, map[*ir.Op]*pipeLoad{}
+	lw.lazyFrags = map[*ir.Value]*lazyFrag{}
 	S := lw.f.NumStages
 	if S < 2 || !lw.a.mma || lw.axes == nil {
 		return
@@ -90,16 +92,22 @@ func (lw *lowering) planPipelines() {
 			lw.pipeBytes = max(lw.pipeBytes, off)
 		}
 	})
+	// Resident tiles first, for the whole kernel; then the stage slots.
+	lw.planResidents(uses)
+	for _, ld := range lw.pipeLoads {
+		ld.offset += lw.residentBytes
+	}
+	lw.pipeBytes += lw.residentBytes
 	lw.smemBytes = lw.pipeBytes
 }
 
 // pipelinable returns x as a pipelined load of loop, or nil.
 func (lw *lowering) pipelinable(loop, x *ir.Op, uses map[*ir.Value][]*ir.Op, inside map[*ir.Value]bool) *pipeLoad {
-	if x.Code != ir.OpBlockLoad || x.Str("padding") == "nan" {
+	if x.Code != ir.OpBlockLoad {
 		return nil
 	}
 	body := loop.Regions[0]
-	bpv, v := x.Args[0], x.Results[0]
+	bpv := x.Args[0]
 	arg := -1
 	for i, a := range body.Args[1:] {
 		if a == bpv {
@@ -118,6 +126,21 @@ func (lw *lowering) pipelinable(loop, x *ir.Op, uses map[*ir.Value][]*ir.Op, ins
 			return nil
 		}
 	}
+	ld := lw.sharedOperand(x, uses)
+	if ld != nil {
+		ld.arg, ld.deltas = arg, adv.Args[1:]
+	}
+	return ld
+}
+
+// sharedOperand returns block load x as a copy into shared memory, or nil:
+// its value must only feed mma operands (read with ldmatrix), and its
+// 16-byte chunks must be legal cp.async copies.
+func (lw *lowering) sharedOperand(x *ir.Op, uses map[*ir.Value][]*ir.Op) *pipeLoad {
+	if x.Code != ir.OpBlockLoad || x.Str("padding") == "nan" {
+		return nil
+	}
+	v := x.Results[0]
 	t := v.Type
 	if t.Elem.Size() != 2 || t.Shape.Rank != 2 {
 		return nil
@@ -132,11 +155,54 @@ func (lw *lowering) pipelinable(loop, x *ir.Op, uses map[*ir.Value][]*ir.Op, ins
 		return nil
 	}
 	sw, vec := fragmentSwizzle(src, needs[0])
-	if vec != 8 || lw.vecBlock(src, bpv, x.Ints("boundary_check"), 2) != 8 {
+	if vec != 8 || lw.vecBlock(src, x.Args[0], x.Ints("boundary_check"), 2) != 8 {
 		return nil
 	}
 	shape := shapeOf(t)
-	return &pipeLoad{op: x, arg: arg, deltas: adv.Args[1:], src: src, dst: needs[0], sw: sw, bytes: shape[0] * shape[1] * 2}
+	return &pipeLoad{op: x, src: src, dst: needs[0], sw: sw, bytes: shape[0] * shape[1] * 2}
+}
+
+// planResidents picks the block loads of the kernel's top level whose
+// value only feeds mma operands inside pipelined loops (FlashAttention's
+// Q): they are copied once into shared memory, at the start of the
+// buffer, and the loops read their fragments by k-steps like the
+// pipelined operands, instead of holding them in registers throughout.
+// The wait and barrier at the top of each pipelined iteration cover the
+// copy.
+func (lw *lowering) planResidents(uses map[*ir.Value][]*ir.Op) {
+	inLoop := map[*ir.Op]bool{}
+	for loop := range lw.pipes {
+		for _, op := range loop.Regions[0].Ops {
+			inLoop[op] = true
+		}
+	}
+	for _, x := range lw.f.Body.Ops {
+		ld := lw.sharedOperand(x, uses)
+		if ld == nil {
+			continue
+		}
+		for _, u := range uses[x.Results[0]] {
+			if !inLoop[u] {
+				ld = nil
+				break
+			}
+		}
+		if ld == nil {
+			continue
+		}
+		ld.offset = lw.residentBytes
+		lw.residentBytes += ld.bytes
+		lw.residents[x] = ld
+	}
+}
+
+// lowerResident starts the copy of a resident load's tile and notes where
+// its fragments are.
+func (lw *lowering) lowerResident(ld *pipeLoad) {
+	base := lw.shared32(ld.offset)
+	lw.pipeCopy(ld, lw.bptrs[ld.op.Args[0]], base, nil)
+	lw.asyncCommit()
+	lw.lazyFrags[ld.op.Results[0]] = &lazyFrag{base: base, sw: ld.sw, l: ld.dst, d: ld.op.Results[0].Type.Elem}
 }
 
 // hasLoop reports whether b holds a loop at any depth.
