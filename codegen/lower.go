@@ -47,7 +47,7 @@ type lowering struct {
 	// (planResidents), at offsets below residentBytes.
 	residents     map[*ir.Op]*pipeLoad
 	residentBytes int
-	pipeLive  bool // lowering a pipelined loop: its slots hold data
+	pipeLive      bool // lowering a pipelined loop: its slots hold data
 
 	ldmOffsets map[ldmatrixKey]value.Value // per-thread ldmatrix offsets, in the entry block
 	lazyFrags  map[*ir.Value]*lazyFrag     // pipelined mma operands, read by k-steps
