@@ -264,9 +264,10 @@ func (lw *lowering) slotBase(ld *pipeLoad, slot value.Value) value.Value {
 	return lw.cur.NewAdd(lw.shared32(ld.offset), lw.mulConst(slot, ld.bytes))
 }
 
-// pipeCopy starts the cp.async copies of ld's tile at bp into the slot at
-// base (a 32-bit shared address), in the threads where pred holds: each thread copies the 16-byte
-// chunks its registers would hold in the load's coalesced layout.
+// pipeCopy starts the cp.async copies of ld's tile at bp into the tile at
+// base (a 32-bit shared address), in the threads where pred holds: each
+// thread copies the 16-byte chunks its registers would hold in the load's
+// coalesced layout.
 func (lw *lowering) pipeCopy(ld *pipeLoad, bp *blockPtr, base, pred value.Value) {
 	at := lw.blockAccess(bp, ld.src, ld.op.Ints("boundary_check"))
 	pred = and(lw, pred, lw.owner(ld.src))
