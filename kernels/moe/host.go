@@ -58,7 +58,7 @@ func Space(o Options) []ir.Config {
 	bk := kernels.NextPow2(o.K)
 	var out []ir.Config
 	be := kernels.NextPow2(o.E)
-	for _, c := range [][3]int{{16, 128, 4}, {32, 64, 4}, {64, 64, 8}, {16, 64, 1}, {8, 256, 4}, {4, 256, 4}} {
+	for _, c := range [][3]int{{16, 128, 4}, {32, 64, 4}, {64, 64, 8}, {16, 64, 4}, {8, 128, 4}, {16, 64, 1}, {8, 256, 4}, {4, 256, 4}} {
 		threads := 32 * c[2]
 		// Per thread: the slot matrix, the row tile, the routing tile.
 		if s := c[0] * bk; s > 128 || s*s/threads > 128 || s*c[1]/threads > 64 || c[0]*be/threads > 64 {
@@ -96,6 +96,10 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	scan, err := kernels.Cached("moe_scan", ir.I32, ScanIR)
+	if err != nil {
+		return nil, err
+	}
 	offsets, err := kernels.Cached("moe_offsets", ir.I32, OffsetsIR)
 	if err != nil {
 		return nil, err
@@ -110,10 +114,11 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 	if warps[ir.KeyNumWarps] == 0 {
 		warps = ir.Config{}
 	}
-	// The scan (8 warps whatever the config: it is one program) reads up to
-	// 4096 histogram entries per step; the padding programs write their
-	// rows (fewer than pad) in one step.
-	bb := min(kernels.NextPow2(nb), max(1, 4096/be))
+	// The scan (8 warps whatever the config) reads 4096 histogram entries
+	// per step, for up to 32 experts per program; the padding programs
+	// write their rows (fewer than pad) in one step.
+	se := min(be, 32)
+	bb := min(kernels.NextPow2(nb), max(1, 4096/se))
 	scanWarps := ir.Config{ir.KeyNumWarps: 8}
 	br := min(kernels.NextPow2(max(o.Pad-1, 1)), bt*bk)
 	plan := &kernels.Plan{
@@ -135,10 +140,12 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 				GridExpr: [3]kernels.GridExpr{"cdiv(T, BLOCK_T)", "1", "1"}, Keys: []string{"E"},
 				Args: []kernels.Arg{kernels.Buf("logits"), kernels.Buf("topk_ids"), kernels.Buf("topk_weights"), kernels.Buf("hist"),
 					kernels.Int(o.T), kernels.Int(o.E), kernels.Int(o.K)}},
-			{Kernel: offsets, Config: kernels.With(scanWarps, ir.Config{"BLOCK_E": be, "BLOCK_B": bb}), Grid: [3]int{1, 1, 1},
+			{Kernel: scan, Config: kernels.With(scanWarps, ir.Config{"BLOCK_E": se, "BLOCK_B": bb}), Grid: [3]int{kernels.CDiv(o.E, se), 1, 1},
+				GridExpr: [3]kernels.GridExpr{"cdiv(E, BLOCK_E)", "1", "1"},
+				Args: []kernels.Arg{kernels.Buf("hist"), kernels.Buf("blockoff"), kernels.Buf("counts"), kernels.Int(nb), kernels.Int(o.E)}},
+			{Kernel: offsets, Config: kernels.With(warps, ir.Config{"BLOCK_E": be}), Grid: [3]int{1, 1, 1},
 				GridExpr: [3]kernels.GridExpr{"1", "1", "1"}, Keys: []string{"E"},
-				Args: []kernels.Arg{kernels.Buf("hist"), kernels.Buf("blockoff"), kernels.Buf("counts"), kernels.Buf("offsets"),
-					kernels.Int(nb), kernels.Int(o.E), kernels.Int(o.Pad)}},
+				Args: []kernels.Arg{kernels.Buf("counts"), kernels.Buf("offsets"), kernels.Int(o.E), kernels.Int(o.Pad)}},
 			{Kernel: dispatch, Config: kernels.With(warps, ir.Config{"BLOCK_T": bt, "BLOCK_K": bk, "BLOCK_S": bt * bk, "BLOCK_D": bd, "BLOCK_R": br}),
 				Grid: [3]int{nb + o.E, 1, 1}, GridExpr: [3]kernels.GridExpr{"NB + E", "1", "1"}, Keys: []string{"K"},
 				Args: []kernels.Arg{kernels.Buf("hidden"), kernels.Buf("topk_ids"), kernels.Buf("blockoff"), kernels.Buf("offsets"), kernels.Buf("counts"),

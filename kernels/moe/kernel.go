@@ -7,13 +7,14 @@
 // (token, slot), so the result equals a stable sort and is deterministic.
 // Combine, the reverse step, is its own kernel.
 //
-// Dispatch is three launches:
+// Dispatch is four launches:
 //
 //	route     per block of BLOCK_T tokens: softmax, top-k, and the block's
 //	          per-expert histogram (no atomics: deterministic)
-//	offsets   one program: counts, padded offsets (a scan over experts),
-//	          and each block's first slot per expert (a scan over blocks,
-//	          BLOCK_B blocks of the histogram at a time)
+//	scan      per group of experts: their counts, and each block's first
+//	          slot among an expert's slots (a scan over blocks, BLOCK_B
+//	          blocks of the histogram at a time; the groups run in parallel)
+//	offsets   one program: the padded offsets (a scan over experts)
 //	dispatch  per token block: each (token, slot)'s rank among the block's
 //	          earlier slots of its expert gives its destination (sorted_ids
 //	          and the inverse permutation), and the token's hidden row is
@@ -85,51 +86,55 @@ func RouteIR(dt ir.DType, renorm bool) (*ir.Func, error) {
 	return k.Build()
 }
 
-// OffsetsIR builds the scan kernel. Grid: 1.
-func OffsetsIR() (*ir.Func, error) {
-	k := ir.NewKernel("moe_offsets")
+// ScanIR builds the scan over blocks, BLOCK_E experts per program. Grid:
+// cdiv(E, BLOCK_E). Each program walks the histogram's rows BLOCK_B at a
+// time for its experts: their totals, and each block's first slot among
+// an expert's slots.
+func ScanIR() (*ir.Func, error) {
+	k := ir.NewKernel("moe_scan")
 	hist := k.Pointer("hist", ir.I32)
 	blockoff := k.Pointer("blockoff", ir.I32)
 	counts := k.Pointer("counts", ir.I32)
-	offsets := k.Pointer("offsets", ir.I32)
-	NB, E, PAD := k.Scalar("NB", ir.I32), k.Scalar("E", ir.I32), k.Scalar("PAD", ir.I32)
+	NB, E := k.Scalar("NB", ir.I32), k.Scalar("E", ir.I32)
 	k.Doc(hist, "moe_route's per-block histogram [NB, E]")
-	k.Doc(blockoff, "written: each block's first slot per expert [NB, E] (scratch for moe_dispatch)")
+	k.Doc(blockoff, "written: each block's first slot per expert, counted from the expert's first row [NB, E] (scratch for moe_dispatch)")
 	k.Doc(counts, "written: slots per expert [E]")
-	k.Doc(offsets, "written: each expert's first row in the permuted buffer, padded [E+1]")
 	k.Doc(NB, "token blocks: cdiv(T, BLOCK_T) of moe_route")
-	k.Doc(PAD, "each expert's rows are padded to a multiple of PAD (a grouped GEMM's block)")
 	BLOCK_E, BLOCK_B := k.Constexpr("BLOCK_E"), k.Constexpr("BLOCK_B")
 
-	e := k.Arange(0, BLOCK_E)
+	e := k.Add(k.Mul(k.ProgramID(0), BLOCK_E), k.Arange(0, BLOCK_E))
 	emask := k.Lt(e, E)
-	// chunk is BLOCK_B rows of the histogram from block b0 on: [BLOCK_B,
-	// BLOCK_E], and their element offsets. Reading many rows per step keeps
-	// the loops short: each step waits for its loads once.
-	chunk := func(b0 *ir.Value) (*ir.Value, *ir.Value, *ir.Value) {
+	total := k.For(0, NB, BLOCK_B, []*ir.Value{k.Zeros(ir.I32, BLOCK_E)}, func(b0 *ir.Value, c []*ir.Value) []*ir.Value {
 		rows := k.ExpandDims(k.Add(b0, k.Arange(0, BLOCK_B)), 1)
 		at := k.Add(k.Mul(rows, E), k.ExpandDims(e, 0))
 		m := k.And(k.Lt(rows, NB), k.ExpandDims(emask, 0))
-		return k.Load(k.Add(hist, at), m, 0), at, m
-	}
-	total := k.For(0, NB, BLOCK_B, []*ir.Value{k.Zeros(ir.I32, BLOCK_E)}, func(b0 *ir.Value, c []*ir.Value) []*ir.Value {
-		h, _, _ := chunk(b0)
-		return []*ir.Value{k.Add(c[0], k.Sum(h, 0))}
-	})[0]
-	k.Store(k.Add(counts, e), total, emask)
-	padded := k.Mul(k.CDiv(total, PAD), PAD)
-	incl := k.Cumsum(padded, 0)
-	excl := k.Sub(incl, padded)
-	k.Store(offsets, 0, nil)
-	k.Store(k.Add(offsets, k.Add(e, 1)), incl, emask)
-	// Each block's first slot per expert: the expert's offset plus the
-	// tokens of that expert in earlier blocks.
-	k.For(0, NB, BLOCK_B, []*ir.Value{excl}, func(b0 *ir.Value, c []*ir.Value) []*ir.Value {
-		h, at, m := chunk(b0)
+		h := k.Load(k.Add(hist, at), m, 0)
 		before := k.Sub(k.Cumsum(h, 0), h)
 		k.Store(k.Add(blockoff, at), k.Add(k.ExpandDims(c[0], 0), before), m)
 		return []*ir.Value{k.Add(c[0], k.Sum(h, 0))}
-	})
+	})[0]
+	k.Store(k.Add(counts, e), total, emask)
+	return k.Build()
+}
+
+// OffsetsIR builds the scan over experts: each expert's first row, its
+// segment padded. Grid: 1 (E ≤ 512 values).
+func OffsetsIR() (*ir.Func, error) {
+	k := ir.NewKernel("moe_offsets")
+	counts := k.Pointer("counts", ir.I32)
+	offsets := k.Pointer("offsets", ir.I32)
+	E, PAD := k.Scalar("E", ir.I32), k.Scalar("PAD", ir.I32)
+	k.Doc(counts, "slots per expert [E] (moe_scan)")
+	k.Doc(offsets, "written: each expert's first row in the permuted buffer, padded [E+1]")
+	k.Doc(PAD, "each expert's rows are padded to a multiple of PAD (a grouped GEMM's block)")
+	BLOCK_E := k.Constexpr("BLOCK_E")
+
+	e := k.Arange(0, BLOCK_E)
+	emask := k.Lt(e, E)
+	total := k.Load(k.Add(counts, e), emask, 0)
+	padded := k.Mul(k.CDiv(total, PAD), PAD)
+	k.Store(offsets, 0, nil)
+	k.Store(k.Add(offsets, k.Add(e, 1)), k.Cumsum(padded, 0), emask)
 	return k.Build()
 }
 
@@ -186,7 +191,8 @@ func DispatchIR(dt ir.DType) (*ir.Func, error) {
 		earlier := k.And(k.And(k.Eq(k.ExpandDims(expert, 1), k.ExpandDims(expert, 0)), k.ExpandDims(vs, 0)),
 			k.Lt(k.ExpandDims(a, 0), k.ExpandDims(a, 1)))
 		rank := k.Sum(k.Where(earlier, 1, 0), 1)
-		dest := k.Add(k.Load(k.Add(blockoff, k.Add(k.Mul(pid, E), expert)), vs, 0), rank)
+		first := k.Add(k.Load(k.Add(offsets, expert), vs, 0), k.Load(k.Add(blockoff, k.Add(k.Mul(pid, E), expert)), vs, 0))
+		dest := k.Add(first, rank)
 		k.Store(k.Add(sorted, dest), fs, vs)
 		k.Store(k.Add(inverse, fs), dest, vs)
 		copyRows(k.Div(fs, K), dest, vs, BLOCK_S)
