@@ -142,7 +142,7 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 					kernels.Int(o.T), kernels.Int(o.E), kernels.Int(o.K)}},
 			{Kernel: scan, Config: kernels.With(scanWarps, ir.Config{"BLOCK_E": se, "BLOCK_B": bb}), Grid: [3]int{kernels.CDiv(o.E, se), 1, 1},
 				GridExpr: [3]kernels.GridExpr{"cdiv(E, BLOCK_E)", "1", "1"},
-				Args: []kernels.Arg{kernels.Buf("hist"), kernels.Buf("blockoff"), kernels.Buf("counts"), kernels.Int(nb), kernels.Int(o.E)}},
+				Args:     []kernels.Arg{kernels.Buf("hist"), kernels.Buf("blockoff"), kernels.Buf("counts"), kernels.Int(nb), kernels.Int(o.E)}},
 			{Kernel: offsets, Config: kernels.With(warps, ir.Config{"BLOCK_E": be}), Grid: [3]int{1, 1, 1},
 				GridExpr: [3]kernels.GridExpr{"1", "1", "1"}, Keys: []string{"E"},
 				Args: []kernels.Arg{kernels.Buf("counts"), kernels.Buf("offsets"), kernels.Int(o.E), kernels.Int(o.Pad)}},
