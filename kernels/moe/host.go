@@ -153,7 +153,9 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 					kernels.Int(o.T), kernels.Int(o.E), kernels.Int(o.K), kernels.Int(o.Hd), kernels.Int(nb), kernels.Int(rows)}},
 		},
 		FLOPs: float64(o.T * o.E * 4),
-		Bytes: float64(o.T*o.E*lt.Size() + 2*o.T*o.K*o.Hd*dt.Size()),
+		// The least DRAM traffic: the logits and hidden rows read once, the
+		// permuted rows (padding included) and the index arrays written.
+		Bytes: float64(o.T*o.E*lt.Size() + o.T*o.Hd*dt.Size() + rows*o.Hd*dt.Size() + 3*o.T*o.K*4 + rows*4),
 		Reference: func(in map[string][]float64) map[string][]float64 {
 			return Reference(o, in["logits"], in["hidden"])
 		},
