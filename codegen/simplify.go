@@ -15,9 +15,10 @@ import (
 // add 0, 8 or or %x, 0. tilec's PTX backend translates instruction by
 // instruction, so simplify folds them before it: integer operations on
 // constants become constants, identities (x+0, x·1, x<<0, x|0, x^0, …)
-// become their operand, and a select on a constant picks its side; and a
-// pure instruction that repeats an earlier one of its block (same op,
-// same operands) is that one: the per-register index code of a tile
+// become their operand, a select on a constant picks its side, a phi
+// whose inputs are one value (loop-invariant parts a loop carries) and a
+// bitcast to the same type are that value; and a pure instruction that
+// repeats an earlier one of its block (same op, same operands) is that one: the per-register index code of a tile
 // recomputes the same thread coordinates many times. The instructions
 // left without uses go in deadCode.
 func simplify(m *llir.Module) {
