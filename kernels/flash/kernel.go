@@ -122,6 +122,12 @@ func FwdIR(dt ir.DType, causal bool) (*ir.Func, error) {
 	BLOCK_N := k.Constexpr("BLOCK_N")
 
 	start_m := k.ProgramID(0)
+	if causal {
+		// The query blocks near the end see the most keys: launch them
+		// first, so the last wave of CTAs holds the short ones (as FA2
+		// does). Blocks are independent; only the order changes.
+		start_m = k.Sub(k.Sub(k.NumPrograms(0), 1), start_m)
+	}
 	off_hz := k.ProgramID(1)
 	off_z := k.Cast(k.Div(off_hz, H), ir.I64)
 	off_h := k.Rem(off_hz, H)
