@@ -101,8 +101,16 @@ func elemBytes(t ir.Type) int {
 	return t.Elem.Size()
 }
 
+// defaultFor is the blocked layout for a tile of type t: 16 bytes per
+// thread along the last dim. A pointer tile takes its pointee's size, so
+// that a load through it gets 16-byte runs of what it loads (a pointer
+// tile carried by a loop keeps this layout, and its loads theirs).
 func (a *assignment) defaultFor(t ir.Type) *layout.Linear {
-	return a.canon(layout.DefaultBlocked(shapeOf(t), a.numWarps, elemBytes(t)))
+	esz := elemBytes(t)
+	if t.Kind == ir.KindPtr {
+		esz = t.Elem.Size()
+	}
+	return a.canon(layout.DefaultBlocked(shapeOf(t), a.numWarps, esz))
 }
 
 // layoutOf is v's primary layout, or a polymorphic value's preference.
@@ -603,6 +611,11 @@ func (a *assignment) needsOp(op *ir.Op) error {
 		l := a.layoutOf(op.Args[1])
 		if l == nil {
 			l = a.layoutOrDefault(op.Args[0])
+		}
+		if l.Frag != nil {
+			// As for block stores: an mma fragment holds pairs of
+			// elements per row; store 16-byte runs instead.
+			l = a.defaultFor(op.Args[0].Type)
 		}
 		a.opLayout[op] = []*layout.Linear{a.canon(l)}
 		for _, x := range op.Args {

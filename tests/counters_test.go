@@ -181,3 +181,24 @@ func TestMoECounters(t *testing.T) {
 		}
 	}
 }
+
+// Triton's tutorial matmul walks K with loop-carried pointer tiles: its
+// loads move 16 bytes per thread, and C leaves the mma fragments through a
+// conversion to 16-byte runs.
+func TestMatmulCounters(t *testing.T) {
+	k := all.Lookup("matmul")
+	p, err := k.Problem(map[string]int{"M": 128, "N": 128, "K": 256}, ir.F16)
+	require.NoError(t, err)
+	for _, cfg := range k.Space(p) {
+		what := fmt.Sprintf("matmul %s %s", p, cfg)
+		by, bins := countersOf(t, k, p, cfg)
+		noLocalMemory(t, what, bins)
+		c := by["matmul"]
+		require.NotNil(t, c, what)
+		assert.Equalf(t, 1.0, c.GlobalLoadEfficiency(), "%s: A/B loads not coalesced", what)
+		assert.Equalf(t, 1.0, c.GlobalStoreEfficiency(), "%s: C stores not coalesced", what)
+		for _, b := range bins {
+			assert.Containsf(t, b.PTX, "ld.global.v4.b32", "%s: A/B not read 16 bytes at a time", what)
+		}
+	}
+}

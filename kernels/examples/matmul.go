@@ -77,7 +77,7 @@ var Matmul = &kernels.Kernel{
 	Tuned:  []string{"BLOCK_M", "BLOCK_N", "BLOCK_K", "GROUP_M"},
 	Space: func(p kernels.Problem) []ir.Config {
 		shapes := [][5]int{ // BLOCK_M, BLOCK_N, BLOCK_K, GROUP_M, num_warps
-			{64, 64, 32, 8, 4}, {128, 64, 32, 8, 4}, {64, 128, 32, 8, 4}, {128, 128, 32, 8, 8},
+			{64, 64, 32, 8, 4}, {128, 64, 32, 8, 4}, {64, 128, 32, 8, 8}, {128, 128, 32, 8, 8},
 			{32, 32, 32, 4, 4}, {16, 16, 16, 1, 1}, {64, 32, 64, 4, 4}, {32, 64, 64, 4, 4},
 		}
 		var out []ir.Config
