@@ -438,12 +438,12 @@ func (lw *lowering) lowerFor(op *ir.Op) error {
 	lw.scalars[body.Args[0]] = ivPhi
 	lw.bind(args, flat, op.Args[3:])
 	lw.cur = bodyB
-	if pl != nil {
-		pl.slot = flat[len(flat)-1]
-		lw.pipeNext(body, pl, ivPhi, ub, step)
-	}
 	for _, arg := range args {
 		lw.convertNeeds(arg)
+	}
+	if pl != nil { // after the conversions: the copies read pointer tiles in their loads' layouts
+		pl.slot = flat[len(flat)-1]
+		lw.pipeNext(body, pl, ivPhi, ub, step)
 	}
 	if err := lw.block(body); err != nil {
 		return err

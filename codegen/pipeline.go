@@ -1,6 +1,9 @@
 package codegen
 
 import (
+	"math"
+	"sort"
+
 	"github.com/llir/llvm/ir/constant"
 	"github.com/llir/llvm/ir/enum"
 	"github.com/llir/llvm/ir/types"
@@ -53,6 +56,15 @@ type pipeLoad struct {
 	sw     swizzle
 	offset int // shared-memory offset of slot 0
 	bytes  int // bytes per slot
+
+	// A load through a pointer tile (ir.OpLoad) rather than a block
+	// pointer: the tile advances by delta each iteration; mask (nil: none)
+	// depends on the induction variable and on values from outside the
+	// loop. The body's ops they are computed from (deltaCone, maskCone)
+	// are lowered again for the iterations copied ahead.
+	delta, mask         *ir.Value
+	deltaCone, maskCone []*ir.Op
+	deltaRegs           []value.Value // delta in the load's layout, while lowering
 }
 
 // planPipelines picks the pipelined loops and loads and lays out their
@@ -103,6 +115,9 @@ func (lw *lowering) planPipelines() {
 
 // pipelinable returns x as a pipelined load of loop, or nil.
 func (lw *lowering) pipelinable(loop, x *ir.Op, uses map[*ir.Value][]*ir.Op, inside map[*ir.Value]bool) *pipeLoad {
+	if x.Code == ir.OpLoad {
+		return lw.pipelinablePtrLoad(loop, x, uses)
+	}
 	if x.Code != ir.OpBlockLoad {
 		return nil
 	}
@@ -131,6 +146,130 @@ func (lw *lowering) pipelinable(loop, x *ir.Op, uses map[*ir.Value][]*ir.Op, ins
 		ld.arg, ld.deltas = arg, adv.Args[1:]
 	}
 	return ld
+}
+
+// pipelinablePtrLoad returns x, a load through a loop-carried pointer tile
+// advanced by a loop-invariant offset each iteration, as a pipelined load,
+// or nil.
+func (lw *lowering) pipelinablePtrLoad(loop, x *ir.Op, uses map[*ir.Value][]*ir.Op) *pipeLoad {
+	body := loop.Regions[0]
+	v, ptr := x.Results[0], x.Args[0]
+	if !v.Type.IsTile() || !ptr.Type.IsTile() {
+		return nil
+	}
+	arg := -1
+	for i, a := range body.Args[1:] {
+		if a == ptr {
+			arg = i
+		}
+	}
+	if arg < 0 {
+		return nil
+	}
+	adv := body.Terminator().Args[arg].Def
+	if adv == nil || adv.Code != ir.OpAddPtr || adv.Args[0] != ptr {
+		return nil
+	}
+	// A chunk outside the mask is zero-filled: the padding must be zero.
+	if len(x.Args) > 2 && !isZeroConst(x.Args[2]) {
+		return nil
+	}
+	deltaCone, ok := coneIn(body, adv.Args[1], nil)
+	if !ok {
+		return nil
+	}
+	var mask *ir.Value
+	var maskCone []*ir.Op
+	if len(x.Args) > 1 {
+		mask = x.Args[1]
+		if maskCone, ok = coneIn(body, mask, body.Args[0]); !ok {
+			return nil
+		}
+	}
+	t := v.Type
+	if t.Elem.Size() != 2 || t.Shape.Rank != 2 {
+		return nil
+	}
+	for _, u := range uses[v] {
+		if u.Code != ir.OpDot || u.Args[2] == v {
+			return nil
+		}
+	}
+	src, needs := lw.a.primary[v], lw.a.needs[v]
+	if src == nil || len(needs) != 1 || !canLdmatrix(src, needs[0], t) {
+		return nil
+	}
+	sw, vec := fragmentSwizzle(src, needs[0])
+	if vec != 8 || lw.vecPtrs(src, ptr, mask, 2) != 8 {
+		return nil
+	}
+	shape := shapeOf(t)
+	return &pipeLoad{op: x, arg: arg, src: src, dst: needs[0], sw: sw, bytes: shape[0] * shape[1] * 2,
+		delta: adv.Args[1], mask: mask, deltaCone: deltaCone, maskCone: maskCone}
+}
+
+// coneIn lists, in program order, the ops of b's top level that v is
+// computed from, and reports whether they can be lowered again anywhere:
+// no memory access or other effect, no region, and no argument of b but
+// iv (nil: none).
+func coneIn(b *ir.Block, v *ir.Value, iv *ir.Value) ([]*ir.Op, bool) {
+	top := map[*ir.Op]int{}
+	for i, op := range b.Ops {
+		top[op] = i
+	}
+	args := map[*ir.Value]bool{}
+	for _, a := range b.Args {
+		args[a] = a != iv
+	}
+	inner := definedIn(b)
+	in := map[*ir.Op]bool{}
+	ok := true
+	var visit func(v *ir.Value)
+	visit = func(v *ir.Value) {
+		if args[v] {
+			ok = false
+			return
+		}
+		op := v.Def
+		if op == nil || in[op] {
+			return
+		}
+		if _, mine := top[op]; !mine {
+			if inner[v] {
+				ok = false // defined in a region of the body
+			}
+			return // defined before the loop
+		}
+		info := op.Info()
+		if info.Effects || info.ReadsMemory || len(op.Regions) > 0 || op.Code == ir.OpDot || op.Code == ir.OpReduce || op.Code == ir.OpScan {
+			ok = false
+			return
+		}
+		in[op] = true
+		for _, a := range op.Args {
+			visit(a)
+		}
+	}
+	visit(v)
+	cone := make([]*ir.Op, 0, len(in))
+	for op := range in {
+		cone = append(cone, op)
+	}
+	sort.Slice(cone, func(i, j int) bool { return top[cone[i]] < top[cone[j]] })
+	return cone, ok
+}
+
+// isZeroConst reports a constant zero (scalar or splat).
+func isZeroConst(v *ir.Value) bool {
+	op := v.Def
+	for op != nil && op.Code == ir.OpSplat {
+		op = op.Args[0].Def
+	}
+	if op == nil || op.Code != ir.OpConstant {
+		return false
+	}
+	n := op.NumAttr("value")
+	return n.I == 0 && n.F == 0 && !math.Signbit(n.F)
 }
 
 // sharedOperand returns block load x as a copy into shared memory, or nil:
@@ -269,7 +408,12 @@ func (lw *lowering) slotBase(ld *pipeLoad, slot value.Value) value.Value {
 // thread copies the 16-byte chunks its registers would hold in the load's
 // coalesced layout.
 func (lw *lowering) pipeCopy(ld *pipeLoad, bp *blockPtr, base, pred value.Value) {
-	at := lw.blockAccess(bp, ld.src, ld.op.Ints("boundary_check"))
+	lw.copyChunks(ld, lw.blockAccess(bp, ld.src, ld.op.Ints("boundary_check")), base, pred)
+}
+
+// copyChunks issues the cp.async copies of ld's tile, whose chunks' global
+// addresses and masks at gives, into the tile at base.
+func (lw *lowering) copyChunks(ld *pipeLoad, at func(reg int) (value.Value, value.Value), base, pred value.Value) {
 	pred = and(lw, pred, lw.owner(ld.src))
 	const text = "cp.async.cg.shared.global [$0], [$1], 16, $2;"
 	plain := asm(types.Void, text, "r,l,r,~{memory}", true, types.I32, types.I64, types.I32)
@@ -305,11 +449,7 @@ func (lw *lowering) asyncCommit() {
 // iterAt is the induction variable n iterations after iv, and whether that
 // iteration runs (it is below ub).
 func (lw *lowering) iterAt(iv, ub, step value.Value, n int) value.Value {
-	it := iv
-	if n > 0 {
-		it = lw.cur.NewAdd(iv, lw.cur.NewMul(step, constant.NewInt(iv.Type().(*types.IntType), int64(n))))
-	}
-	return lw.cur.NewICmp(enum.IPredSLT, it, ub)
+	return lw.cur.NewICmp(enum.IPredSLT, lw.ivAt(iv, step, n), ub)
 }
 
 // pipePrologue copies the first S−1 iterations' tiles, one group each,
@@ -317,14 +457,121 @@ func (lw *lowering) iterAt(iv, ub, step value.Value, n int) value.Value {
 func (lw *lowering) pipePrologue(loop *ir.Op, pl *pipeLoop, lb, ub, step value.Value) {
 	lw.barrier()
 	lw.pipeLive = true
+	body := loop.Regions[0]
+	for _, ld := range pl.loads {
+		if ld.delta != nil { // the pointer tile's advance, once for the loop
+			ld.deltaRegs = lw.evalCone(ld.deltaCone, ld.delta, ld.src, nil, nil)
+		}
+	}
 	for s := 0; s < pl.stages-1; s++ {
 		runs := lw.iterAt(lb, ub, step, s)
 		for _, ld := range pl.loads {
+			base := lw.slotBase(ld, i32(int64(s)))
+			if ld.delta != nil {
+				at := lw.ptrChunks(ld, lw.regsIn(loop.Args[3+ld.arg], ld.src), s, body.Args[0], lw.ivAt(lb, step, s))
+				lw.copyChunks(ld, at, base, runs)
+				continue
+			}
 			bp := lw.advanceBy(lw.bptrs[loop.Args[3+ld.arg]], ld.deltas, s)
-			lw.pipeCopy(ld, bp, lw.slotBase(ld, i32(int64(s))), runs)
+			lw.pipeCopy(ld, bp, base, runs)
 		}
 		lw.asyncCommit()
 	}
+}
+
+// ivAt is the induction variable n iterations after iv.
+func (lw *lowering) ivAt(iv, step value.Value, n int) value.Value {
+	if n == 0 {
+		return iv
+	}
+	return lw.cur.NewAdd(iv, lw.cur.NewMul(step, constant.NewInt(iv.Type().(*types.IntType), int64(n))))
+}
+
+// ptrChunks gives a pointer load's chunk addresses n iterations after the
+// one whose pointer tile is ptrs, and their masks, computed with the
+// induction variable bound to ivVal.
+func (lw *lowering) ptrChunks(ld *pipeLoad, ptrs []value.Value, n int, iv *ir.Value, ivVal value.Value) func(reg int) (value.Value, value.Value) {
+	var masks []value.Value
+	if ld.mask != nil {
+		masks = lw.evalCone(ld.maskCone, ld.mask, ld.src, iv, ivVal)
+	}
+	elem := memType(ld.op.Results[0].Type.Elem)
+	return func(reg int) (value.Value, value.Value) {
+		p := ptrs[reg]
+		if n != 0 {
+			d := ld.deltaRegs[reg]
+			p = lw.cur.NewGetElementPtr(elem, p, lw.cur.NewMul(d, constant.NewInt(d.Type().(*types.IntType), int64(n))))
+		}
+		var m value.Value
+		if masks != nil {
+			m = masks[reg]
+		}
+		return p, m
+	}
+}
+
+// regsIn is v's registers in layout l, converted from its primary layout
+// when no use needed them in l.
+func (lw *lowering) regsIn(v *ir.Value, l *layout.Linear) []value.Value {
+	if rs, ok := lw.regs[regKey{v, lw.a.canon(l)}]; ok {
+		return rs
+	}
+	src := lw.a.primary[v]
+	return lw.convert(lw.tile(v, src), src, l, v.Type)
+}
+
+// evalCone computes v in layout l by lowering the ops it is computed from
+// (cone) again, with the induction variable iv (nil: none) bound to
+// ivVal: v's value in another iteration. The lowering's state is left as
+// it was.
+func (lw *lowering) evalCone(cone []*ir.Op, v *ir.Value, l *layout.Linear, iv *ir.Value, ivVal value.Value) []value.Value {
+	results := map[*ir.Value]bool{}
+	for _, op := range cone {
+		for _, r := range op.Results {
+			results[r] = true
+		}
+	}
+	savedRegs := map[regKey][]value.Value{}
+	for k, rs := range lw.regs {
+		if results[k.v] {
+			savedRegs[k] = rs
+		}
+	}
+	savedScalars := map[*ir.Value]value.Value{}
+	for r := range results {
+		if s, ok := lw.scalars[r]; ok {
+			savedScalars[r] = s
+		}
+	}
+	var savedIV value.Value
+	if iv != nil {
+		savedIV = lw.scalars[iv]
+		lw.scalars[iv] = ivVal
+	}
+	for _, op := range cone {
+		if err := lw.op(op); err != nil {
+			panic(err)
+		}
+	}
+	out := lw.operandRegs(v, l)
+	for k := range lw.regs {
+		if results[k.v] {
+			delete(lw.regs, k)
+		}
+	}
+	for k, rs := range savedRegs {
+		lw.regs[k] = rs
+	}
+	for r := range results {
+		delete(lw.scalars, r)
+	}
+	for r, s := range savedScalars {
+		lw.scalars[r] = s
+	}
+	if iv != nil {
+		lw.scalars[iv] = savedIV
+	}
+	return out
 }
 
 // pipeNext, at the top of the body, waits for this iteration's tiles and
@@ -337,8 +584,14 @@ func (lw *lowering) pipeNext(body *ir.Block, pl *pipeLoop, iv, ub, step value.Va
 	first := lw.cur.NewICmp(enum.IPredEQ, pl.slot, i32(0))
 	write := lw.cur.NewSelect(first, i32(int64(S-1)), lw.cur.NewSub(pl.slot, i32(1)))
 	for _, ld := range pl.loads {
+		base := lw.slotBase(ld, write)
+		if ld.delta != nil {
+			at := lw.ptrChunks(ld, lw.regsIn(body.Args[1+ld.arg], ld.src), S-1, body.Args[0], lw.ivAt(iv, step, S-1))
+			lw.copyChunks(ld, at, base, runs)
+			continue
+		}
 		bp := lw.advanceBy(lw.bptrs[body.Args[1+ld.arg]], ld.deltas, S-1)
-		lw.pipeCopy(ld, bp, lw.slotBase(ld, write), runs)
+		lw.pipeCopy(ld, bp, base, runs)
 	}
 	lw.asyncCommit()
 }

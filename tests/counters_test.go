@@ -183,8 +183,8 @@ func TestMoECounters(t *testing.T) {
 }
 
 // Triton's tutorial matmul walks K with loop-carried pointer tiles: its
-// loads move 16 bytes per thread, and C leaves the mma fragments through a
-// conversion to 16-byte runs.
+// loads are pipelined cp.async copies of 16 bytes, and C leaves the mma
+// fragments through a conversion to 16-byte runs.
 func TestMatmulCounters(t *testing.T) {
 	k := all.Lookup("matmul")
 	p, err := k.Problem(map[string]int{"M": 128, "N": 128, "K": 256}, ir.F16)
@@ -198,7 +198,9 @@ func TestMatmulCounters(t *testing.T) {
 		assert.Equalf(t, 1.0, c.GlobalLoadEfficiency(), "%s: A/B loads not coalesced", what)
 		assert.Equalf(t, 1.0, c.GlobalStoreEfficiency(), "%s: C stores not coalesced", what)
 		for _, b := range bins {
-			assert.Containsf(t, b.PTX, "ld.global.v4.b32", "%s: A/B not read 16 bytes at a time", what)
+			// A and B are copied with cp.async, 16 bytes at a time,
+			// num_stages − 1 steps of K ahead.
+			assert.Containsf(t, b.PTX, "cp.async.cg.shared.global", "%s: A/B loads are not pipelined", what)
 		}
 	}
 }

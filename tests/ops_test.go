@@ -413,6 +413,31 @@ func memoryCases() []opCase {
 		scalars: []kernels.Arg{kernels.Int(104)},
 		cfg:     ir.Config{ir.KeyNumWarps: 4, ir.KeyNumStages: 3},
 		ptxHas:  []string{"cp.async.cg.shared.global", "cp.async.wait_group"},
+	}, {
+		// The same through loop-carried pointer tiles with masks (Triton's
+		// tutorial style): the copies ahead recompute the mask for their
+		// iteration.
+		name: "pipelined_pointer_dot",
+		build: func(k *ir.Builder) {
+			a, b, o := k.Pointer("a", ir.F16), k.Pointer("b", ir.F16), k.Pointer("o", ir.F32)
+			K := k.Scalar("K", ir.I32)
+			rows, cols, ks := k.Arange(0, 64), k.Arange(0, 64), k.Arange(0, 32)
+			ap := k.Add(a, k.Add(k.Mul(k.ExpandDims(rows, 1), K), k.ExpandDims(ks, 0)))
+			bp := k.Add(b, k.Add(k.Mul(k.ExpandDims(ks, 1), 64), k.ExpandDims(cols, 0)))
+			acc := k.For(0, k.CDiv(K, 32), 1, []*ir.Value{k.Zeros(ir.F32, 64, 64), ap, bp}, func(i *ir.Value, v []*ir.Value) []*ir.Value {
+				left := k.Sub(K, k.Mul(i, 32))
+				am := k.ExpandDims(k.Lt(ks, left), 0)
+				bm := k.ExpandDims(k.Lt(ks, left), 1)
+				acc := k.Dot(k.Load(v[1], k.Broadcast(am, 64, 32), 0.0), k.Load(v[2], k.Broadcast(bm, 32, 64), 0.0), v[0])
+				return []*ir.Value{acc, k.Add(v[1], 32), k.Add(v[2], k.Mul(32, 64))}
+			})[0]
+			k.Store(k.Add(o, k.Add(k.Mul(k.ExpandDims(rows, 1), 64), k.ExpandDims(cols, 0))), acc, nil)
+		},
+		buffers: []*kernels.Buffer{in("a", ir.F16, 64*104, uniform(-1, 1)), in("b", ir.F16, 104*64, uniform(-1, 1)),
+			out("o", ir.F32, 64*64, kernels.Tol{Abs: 1e-3, Rel: 1e-3, L2: 1e-4})},
+		scalars: []kernels.Arg{kernels.Int(104)},
+		cfg:     ir.Config{ir.KeyNumWarps: 4, ir.KeyNumStages: 3},
+		ptxHas:  []string{"cp.async.cg.shared.global", "cp.async.wait_group"},
 	}}
 }
 
