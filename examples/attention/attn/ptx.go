@@ -502,9 +502,9 @@ $L__BB0_2: 	// %for.header2
 	setp.eq.s32 	%p47, %r181, 0;
 	sub.s32 	%r183, %r181, 1;
 	selp.b32 	%r184, 1, %r183, %p47;
-	add.s64 	%rd125, %rd122, 16;
 	shl.b32 	%r185, %r184, 11;
 	add.s32 	%r186, %r52, %r185;
+	add.s64 	%rd125, %rd122, 16;
 	cvt.s64.s32 	%rd126, %r16;
 	add.s64 	%rd127, %rd121, %rd126;
 	mul.lo.s64 	%rd128, %rd127, %rd13;
@@ -568,8 +568,8 @@ $L__BB0_2: 	// %for.header2
 	// begin inline asm
 	@%p46 cp.async.cg.shared.global [%r193], [%rd149], 16, %r194;
 	// end inline asm
-	add.s64 	%rd150, %rd123, 16;
 	add.s32 	%r195, %r53, %r185;
+	add.s64 	%rd150, %rd123, 16;
 	add.s64 	%rd151, %rd150, %rd129;
 	mul.lo.s64 	%rd152, %rd151, %rd16;
 	add.s64 	%rd153, %rd124, %rd126;
@@ -1044,9 +1044,9 @@ $L__BB0_5: 	// %for.header5
 	setp.eq.s32 	%p115, %r310, 0;
 	sub.s32 	%r312, %r310, 1;
 	selp.b32 	%r313, 1, %r312, %p115;
-	add.s64 	%rd218, %rd215, 16;
 	shl.b32 	%r314, %r313, 11;
 	add.s32 	%r315, %r130, %r314;
+	add.s64 	%rd218, %rd215, 16;
 	cvt.s64.s32 	%rd219, %r16;
 	add.s64 	%rd220, %rd214, %rd219;
 	mul.lo.s64 	%rd221, %rd220, %rd13;
@@ -1110,8 +1110,8 @@ $L__BB0_5: 	// %for.header5
 	// begin inline asm
 	@%p114 cp.async.cg.shared.global [%r322], [%rd242], 16, %r323;
 	// end inline asm
-	add.s64 	%rd243, %rd216, 16;
 	add.s32 	%r324, %r131, %r314;
+	add.s64 	%rd243, %rd216, 16;
 	add.s64 	%rd244, %rd243, %rd222;
 	mul.lo.s64 	%rd245, %rd244, %rd16;
 	add.s64 	%rd246, %rd217, %rd219;
