@@ -20,8 +20,10 @@ import (
 // reduction) starts at the same offset of one dynamic shared buffer,
 // between a barrier before its writes (the previous use's reads are done)
 // and one between its writes and reads; the buffer is as large as the
-// largest use. The pipelined loops' stage slots (pipeline.go) live across
-// a whole loop: inside one, scratch starts after them.
+// largest use. Resident tiles (pipeline.go) come first and live through
+// the kernel; a pipelined loop's stage slots follow them and live across
+// the loop: inside one, scratch starts after the slots, elsewhere after
+// the resident tiles.
 
 // sharedBase returns the dynamic shared buffer's address, declaring the
 // buffer on first use.
@@ -160,10 +162,10 @@ func (lw *lowering) convert(regs []value.Value, src, dst *layout.Linear, t ir.Ty
 
 // exchange writes a tile to shared memory from layout src (each element
 // once) and reads it back in layout dst. Runs of registers along the last
-// dim move as vectors of up to 16 bytes. The buffer is the row-major tile,
-// either with rows padded by 16 bytes (so that the rows a warp touches at
-// once fall in different banks) or flat (so that runs continue across
-// rows): whichever costs fewer shared-memory wavefronts (planExchange).
+// dim move as vectors of up to 16 bytes. The buffer is the row-major tile:
+// flat (runs continue across rows), or with padded rows (the rows a warp
+// touches at once fall in different banks), whichever costs the fewest
+// shared-memory wavefronts (planExchange).
 func (lw *lowering) exchange(regs []value.Value, src, dst *layout.Linear, t ir.Type) []value.Value {
 	esz := elemBytes(t)
 	x := planExchange(src, dst, t, esz)
