@@ -199,6 +199,11 @@ func (lw *lowering) pipelinablePtrLoad(loop, x *ir.Op, uses map[*ir.Value][]*ir.
 	if src == nil || len(needs) != 1 || !canLdmatrix(src, needs[0], t) {
 		return nil
 	}
+	// The carried pointer tile in the load's layout: then the load, the
+	// advance and the mask all have their values in it.
+	if lw.a.primary[ptr] != src {
+		return nil
+	}
 	sw, vec := fragmentSwizzle(src, needs[0])
 	if vec != 8 || lw.vecPtrs(src, ptr, mask, 2) != 8 {
 		return nil

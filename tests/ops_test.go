@@ -424,12 +424,15 @@ func memoryCases() []opCase {
 			rows, cols, ks := k.Arange(0, 64), k.Arange(0, 64), k.Arange(0, 32)
 			ap := k.Add(a, k.Add(k.Mul(k.ExpandDims(rows, 1), K), k.ExpandDims(ks, 0)))
 			bp := k.Add(b, k.Add(k.Mul(k.ExpandDims(ks, 1), 64), k.ExpandDims(cols, 0)))
+			// A advances by a tile computed before the loop (32 everywhere,
+			// but not a constant), B by a scalar computed in the body.
+			astep := k.Sub(k.Add(k.Zeros(ir.I32, 64, 32), K), k.Sub(K, 32))
 			acc := k.For(0, k.CDiv(K, 32), 1, []*ir.Value{k.Zeros(ir.F32, 64, 64), ap, bp}, func(i *ir.Value, v []*ir.Value) []*ir.Value {
 				left := k.Sub(K, k.Mul(i, 32))
 				am := k.ExpandDims(k.Lt(ks, left), 0)
 				bm := k.ExpandDims(k.Lt(ks, left), 1)
 				acc := k.Dot(k.Load(v[1], k.Broadcast(am, 64, 32), 0.0), k.Load(v[2], k.Broadcast(bm, 32, 64), 0.0), v[0])
-				return []*ir.Value{acc, k.Add(v[1], 32), k.Add(v[2], k.Mul(32, 64))}
+				return []*ir.Value{acc, k.Add(v[1], astep), k.Add(v[2], k.Mul(32, 64))}
 			})[0]
 			k.Store(k.Add(o, k.Add(k.Mul(k.ExpandDims(rows, 1), 64), k.ExpandDims(cols, 0))), acc, nil)
 		},
