@@ -13,11 +13,11 @@ import (
 	"github.com/tilec/tilec/ir"
 )
 
-// Software pipelining of loop loads (num_stages = S ≥ 2). A block load in
-// the body of an innermost for loop is pipelined when its block pointer is
-// loop-carried and advanced by a loop-invariant amount every iteration,
-// and its value only feeds mma operands. Such a load never passes through
-// registers: cp.async copies its tile from global memory straight into a
+// Software pipelining of loop loads (num_stages = S ≥ 2). A load in the
+// body of an innermost for loop, through a block pointer or a pointer
+// tile, is pipelined when the loop carries its pointer and advances it by
+// a loop-invariant amount every iteration, and its value only feeds mma
+// operands. Such a load never passes through registers: cp.async copies its tile from global memory straight into a
 // swizzled shared tile (the one ldmatrix reads, see ldmatrix.go), S − 1
 // iterations ahead, in a ring of S tiles ("slots"):
 //
@@ -45,12 +45,13 @@ type pipeLoop struct {
 	slot   value.Value // the slot the current iteration reads (a phi), while lowering
 }
 
-// pipeLoad is one pipelined block load.
+// pipeLoad is one load copied into shared memory: pipelined in a loop, or
+// resident (loop nil).
 type pipeLoad struct {
 	op     *ir.Op
 	loop   *pipeLoop
-	arg    int            // its block pointer is the loop's carried value arg
-	deltas []*ir.Value    // the advance per iteration, per dim
+	arg    int            // its pointer is the loop's carried value arg
+	deltas []*ir.Value    // a block pointer's advance per iteration, per dim
 	src    *layout.Linear // the load's coalesced layout: which thread copies which chunk
 	dst    *layout.Linear // the mma operand layout its users read
 	sw     swizzle
