@@ -65,6 +65,9 @@ type Candidate struct {
 	// compiled kernels: the GPU's JIT counts registers and spills; on the
 	// emulator Registers is codegen's estimate and SpillBytes stays 0).
 	Registers, SpillBytes, SharedBytes int
+	// EstRegisters is codegen's estimate of the registers per thread
+	// (tilec.Binary.LiveRegisters), to set beside the JIT's count.
+	EstRegisters int
 
 	plan *kernels.Plan
 }

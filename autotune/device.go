@@ -81,6 +81,7 @@ func compileCandidates(cands []*Candidate, load func(f *ir.Func, args []any) (*t
 				}
 				c.SharedBytes = max(c.SharedBytes, bin.SharedBytes)
 				c.Registers = max(c.Registers, attrs.NumRegs)
+				c.EstRegisters = max(c.EstRegisters, bin.LiveRegisters())
 				c.SpillBytes = max(c.SpillBytes, attrs.LocalSizeBytes)
 			}
 		}()

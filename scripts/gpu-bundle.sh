@@ -5,10 +5,10 @@
 #   tilec        the CLI, built without cgo
 #   attention, moe  the example programs (generated package; session API)
 #   peers.py     the peer benchmark; compare.py the side-by-side table
-#   run.sh       runs the GPU tests, tilec doctor, tilec bench all, the
-#                peers (twice: Triton on wgmma, then forced to mma.sync) and
-#                the comparison, writing logs and JSON under $OUT
-#                (default /tmp/tilec-gpu)
+#   run.sh       runs the GPU tests, tilec doctor, flash tuning tables,
+#                tilec bench all, the peers (twice: Triton on wgmma, then
+#                forced to mma.sync) and the comparison, writing logs and
+#                JSON under $OUT (default /tmp/tilec-gpu)
 # Usage: scripts/gpu-bundle.sh && (on the GPU machine) .gpu/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +34,10 @@ TILEC_REQUIRE_GPU=1 "$here/gpu.test" -test.v -test.timeout 20m > "$OUT/gpu-tests
 grep -E "^(--- FAIL|FAIL|ok|PASS)" "$OUT/gpu-tests.log" | tail -20
 echo "== examples on the GPU"
 for ex in attention moe; do "$here/$ex" -device gpu 2>&1 | tee "$OUT/example-$ex.log" || status=1; done
+echo "== flash tuning tables (the JIT's registers and spills beside codegen's estimate)"
+for d in 64 128; do
+  "$here/tilec" tune flash --device gpu --shape B=4,H=16,N=4096,D=$d --json "$OUT/tune-flash-d$d.json" 2>&1 | tee "$OUT/tune-flash-d$d.log" || status=1
+done
 echo "== tilec bench all"
 "$here/tilec" bench all --json "$OUT/tilec.json" 2>&1 | tee "$OUT/bench.log" || status=1
 if python3 -c "import torch, triton" 2>/dev/null; then

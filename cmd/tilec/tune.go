@@ -162,7 +162,7 @@ func printTuneTable(w io.Writer, res *autotune.Result) {
 	if emu {
 		t.Header("config", "status", "est. time", "throughput", "roofline", "warp instr", "ld sect/req", "st sect/req", "bank confl", "mma", "regs (est.)", "smem", "note")
 	} else {
-		t.Header("config", "status", "median", "±95%", "throughput", "roofline", "regs", "spills", "smem", "note")
+		t.Header("config", "status", "median", "±95%", "throughput", "roofline", "regs", "regs (est.)", "spills", "smem", "note")
 	}
 	for _, c := range res.Sorted() {
 		note := c.Reason
@@ -188,7 +188,7 @@ func printTuneTable(w io.Writer, res *autotune.Result) {
 			if c.Samples > 0 {
 				med, ci = c.Median.String(), c.CI.String()
 			}
-			row = []any{c.Config.String(), string(c.Status), med, ci, tp, roof, c.Registers, c.SpillBytes, c.SharedBytes, note}
+			row = []any{c.Config.String(), string(c.Status), med, ci, tp, roof, c.Registers, c.EstRegisters, c.SpillBytes, c.SharedBytes, note}
 		}
 		_ = t.Append(row...)
 	}
