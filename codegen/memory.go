@@ -224,17 +224,15 @@ func (lw *lowering) loadShared(at value.Value, n int, t ir.Type) []value.Value {
 	return lw.unpack(words, t.Elem, n)
 }
 
-// exchangeStrides are the element strides of an exchange buffer: row
-// major, with rows of at least 32 bytes padded by 16 bytes.
-func exchangeStrides(shape []int, esz int) []int {
+// paddedStrides are the element strides of a row-major buffer whose rows
+// (along the last dim) are padded by pad elements.
+func paddedStrides(shape []int, pad int) []int {
 	s := layout.RowMajor(shape)
 	last := len(shape) - 1
-	if last >= 1 && shape[last]*esz >= 32 && shape[last]*esz%16 == 0 {
-		row := shape[last] + 16/esz
-		for d := last - 1; d >= 0; d-- {
-			s[d] = row
-			row *= shape[d]
-		}
+	row := shape[last] + pad
+	for d := last - 1; d >= 0; d-- {
+		s[d] = row
+		row *= shape[d]
 	}
 	return s
 }
@@ -258,19 +256,16 @@ func planExchange(src, dst *layout.Linear, t ir.Type, esz int) exchangePlan {
 	}
 	flat := exchangePlan{src: src.Reshape([]int{n}), dst: dst.Reshape([]int{n}), strides: []int{1}}
 	plans := []exchangePlan{flat}
-	if st := exchangeStrides(src.Shape, esz); !eqInts(st, layout.RowMajor(src.Shape)) {
-		plans = append(plans, exchangePlan{src: src, dst: dst, strides: st})
-	}
-	if last := len(src.Shape) - 1; last >= 1 && esz == 4 {
+	if last := len(src.Shape) - 1; last >= 1 {
+		// Rows padded by 16 bytes keep 16-byte vectors aligned.
+		if row := src.Shape[last] * esz; row >= 32 && row%16 == 0 {
+			plans = append(plans, exchangePlan{src: src, dst: dst, strides: paddedStrides(src.Shape, 16/esz)})
+		}
 		// Rows padded by one element: a warp reading down a column hits 32
 		// banks, at the price of element-by-element accesses.
-		st := layout.RowMajor(src.Shape)
-		row := src.Shape[last] + 1
-		for d := last - 1; d >= 0; d-- {
-			st[d] = row
-			row *= src.Shape[d]
+		if esz == 4 {
+			plans = append(plans, exchangePlan{src: src, dst: dst, strides: paddedStrides(src.Shape, 1), vs: 1, vd: 1})
 		}
-		plans = append(plans, exchangePlan{src: src, dst: dst, strides: st, vs: 1, vd: 1})
 	}
 	best, bestCost := exchangePlan{}, -1
 	for _, p := range plans {
@@ -283,18 +278,6 @@ func planExchange(src, dst *layout.Linear, t ir.Type, esz int) exchangePlan {
 		}
 	}
 	return best
-}
-
-func eqInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // sharedWaves counts the shared-memory wavefronts warp 0 needs to access

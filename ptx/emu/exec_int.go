@@ -149,45 +149,40 @@ func intMulFn(mode string, t ptype) func(a, b uint64) uint64 {
 	return func(a, b uint64) uint64 { return (a * b) & mask }
 }
 
-func decodeMul(x *ictx) {
-	t := x.typ()
+// intMulMode decodes the type and the .lo/.hi/.wide mode of an integer
+// mul or mad; float forms go to decodeFloatArith (ok false, nothing left
+// to do), as do errors.
+func intMulMode(x *ictx, name string) (t ptype, mode string, ok bool) {
+	t = x.typ()
 	if t.isFloat() {
 		decodeFloatArith(x, t)
-		return
+		return t, "", false
 	}
 	if !isIntArith(t) {
 		x.fail("unsupported type %s", t)
-		return
+		return t, "", false
 	}
-	mode := x.pick("lo", "hi", "wide")
+	mode = x.pick("lo", "hi", "wide")
 	if mode == "" {
-		x.fail("integer mul needs .lo, .hi or .wide")
-		return
+		x.fail("integer %s needs .lo, .hi or .wide", name)
+		return t, "", false
 	}
 	if mode == "wide" && t.size() == 8 {
-		x.fail("mul.wide needs a 16- or 32-bit type")
-		return
+		x.fail("%s.wide needs a 16- or 32-bit type", name)
+		return t, "", false
 	}
-	x.binary(t, intMulFn(mode, t))
+	return t, mode, true
+}
+
+func decodeMul(x *ictx) {
+	if t, mode, ok := intMulMode(x, "mul"); ok {
+		x.binary(t, intMulFn(mode, t))
+	}
 }
 
 func decodeMad(x *ictx) {
-	t := x.typ()
-	if t.isFloat() {
-		decodeFloatArith(x, t)
-		return
-	}
-	if !isIntArith(t) {
-		x.fail("unsupported type %s", t)
-		return
-	}
-	mode := x.pick("lo", "hi", "wide")
-	if mode == "" {
-		x.fail("integer mad needs .lo, .hi or .wide")
-		return
-	}
-	if mode == "wide" && t.size() == 8 {
-		x.fail("mad.wide needs a 16- or 32-bit type")
+	t, mode, ok := intMulMode(x, "mad")
+	if !ok {
 		return
 	}
 	sat := x.flag("sat")
