@@ -24,6 +24,7 @@
 package autotune
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -196,18 +197,22 @@ func Tune(k *kernels.Kernel, p kernels.Problem, opts Options) (*Result, error) {
 	dev.compileAll(cands, opts)
 
 	// 2 and 3. Limits, then correctness (in a worker process).
-	var live []*Candidate
-	for i, c := range cands {
+	var todo []*Candidate
+	for _, c := range cands {
 		if c.Status == "" {
-			if err := dev.check(k, p, c, opts); err != nil {
-				c.Status, c.Reason = Failed, err.Error()
-			} else {
-				c.Status = Passed
-				live = append(live, c)
-			}
+			todo = append(todo, c)
 		}
+	}
+	settled := len(cands) - len(todo)
+	checkCandidates(dev, k, p, todo, opts, func(n int) {
 		if opts.Progress != nil {
-			opts.Progress(i+1, len(cands), "correctness")
+			opts.Progress(settled+n, len(cands), "correctness")
+		}
+	})
+	var live []*Candidate
+	for _, c := range todo {
+		if c.Status == Passed {
+			live = append(live, c)
 		}
 	}
 	if len(live) == 0 {
@@ -301,8 +306,9 @@ func Measure(k *kernels.Kernel, p kernels.Problem, cfg ir.Config, opts Options) 
 		return nil, fmt.Errorf("%s %s: %s", k.Name, cfg, c.Reason)
 	}
 	if _, isEmu := dev.(*emuTuner); isEmu {
-		if err := dev.check(k, p, c, Options{Seed: opts.Seed, NoIsolation: true}); err != nil {
-			return nil, err
+		checkCandidates(dev, k, p, []*Candidate{c}, Options{Seed: opts.Seed, NoIsolation: true}, func(int) {})
+		if c.Status == Failed {
+			return nil, errors.New(c.Reason)
 		}
 	}
 	if err := dev.rank(res.All, opts); err != nil {

@@ -1,6 +1,7 @@
 package autotune
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,9 +24,9 @@ func TestMain(m *testing.M) {
 func init() { Register(planted) }
 
 // planted is a vector scale with planted configs: WRONG=1 writes one
-// element wrong, CRASH=1 takes its process down while checking (as a GPU
-// fault that kills the context would), and BLOCK=100 is refused by the
-// plan.
+// element wrong, CRASH=1 takes its process down while checking (its
+// input's initializer exits, as a GPU fault that kills the context would),
+// and BLOCK=100 is refused by the plan.
 var planted = &kernels.Kernel{
 	Name:   "planted",
 	Params: []kernels.Param{{Name: "N", Default: 300}},
@@ -50,19 +51,24 @@ var planted = &kernels.Kernel{
 		if err != nil {
 			return nil, err
 		}
-		crash := cfg["CRASH"] == 1
+		x := &kernels.Buffer{Name: "x", DType: ir.F32, Len: n, Role: kernels.Input}
+		if cfg["CRASH"] == 1 {
+			x.Init = func(r *rand.Rand, _ int) float64 {
+				if os.Getenv(workerEnv) == "1" {
+					os.Exit(3) // the worker dies; the tuning run must not
+				}
+				return 2*r.Float64() - 1
+			}
+		}
 		return &kernels.Plan{
 			Buffers: []*kernels.Buffer{
-				{Name: "x", DType: ir.F32, Len: n, Role: kernels.Input},
+				x,
 				{Name: "out", DType: ir.F32, Len: n, Role: kernels.Output, Tol: kernels.TolFor(ir.F32)},
 			},
 			Launches: []kernels.Launch{{Kernel: f, Config: ir.Config{"BLOCK": block, "WRONG": cfg["WRONG"], ir.KeyNumWarps: 4},
 				Grid: [3]int{kernels.CDiv(n, block), 1, 1}, Args: []kernels.Arg{kernels.Buf("x"), kernels.Buf("out"), kernels.Int(n)}}},
 			Bytes: float64(8 * n),
 			Reference: func(in map[string][]float64) map[string][]float64 {
-				if crash && os.Getenv(workerEnv) == "1" {
-					os.Exit(3) // the worker dies; the tuning run must not
-				}
 				out := make([]float64, n)
 				for i, v := range in["x"] {
 					out[i] = 2 * v
@@ -109,6 +115,10 @@ func TestPlantedConfigsAreCaughtAndIsolated(t *testing.T) {
 	require.NotNil(t, crash)
 	assert.Equal(t, Failed, crash.Status)
 	assert.Contains(t, crash.Reason, "the worker crashed")
+	// A new worker checked the config after the crash.
+	after := find(res, "BLOCK=256,CRASH=0,WRONG=0")
+	require.NotNil(t, after)
+	assert.NotEqual(t, Failed, after.Status, after.Reason)
 	pruned := find(res, "BLOCK=100,CRASH=0,WRONG=0")
 	assert.Equal(t, Pruned, pruned.Status)
 	assert.Contains(t, pruned.Reason, "power of two")

@@ -1,7 +1,6 @@
 package autotune
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -22,8 +21,10 @@ type device interface {
 	// compileAll compiles every live candidate (in parallel) and fails
 	// those that do not compile or exceed a hard limit.
 	compileAll(cands []*Candidate, opts Options)
-	// check runs one candidate's correctness check.
-	check(k *kernels.Kernel, p kernels.Problem, c *Candidate, opts Options) error
+	// checkHere checks one plan in this process (no isolation).
+	checkHere(plan *kernels.Plan, trial *kernels.Trial) verdict
+	// job is a worker's job for k and p on this device, without configs.
+	job(k *kernels.Kernel, p kernels.Problem, seed uint64) job
 	// rank measures the correct candidates (times or the cost model).
 	rank(live []*Candidate, opts Options) error
 	close()
@@ -123,20 +124,41 @@ func (t *emuTuner) compileAll(cands []*Candidate, _ Options) {
 	}, sm80SharedOptin)
 }
 
-func (t *emuTuner) check(k *kernels.Kernel, p kernels.Problem, c *Candidate, opts Options) error {
-	var v verdict
+func (t *emuTuner) checkHere(plan *kernels.Plan, trial *kernels.Trial) verdict {
+	e := tilec.NewEmu(t.opts)
+	return checkOn(e, plan, trial, e)
+}
+
+func (t *emuTuner) job(k *kernels.Kernel, p kernels.Problem, seed uint64) job {
+	return job{Kernel: k.Name, Sizes: p.Sizes, DType: p.DType.String(), Seed: seed,
+		Device: "emu", Backend: t.opts.Backend, Target: string(t.opts.Target)}
+}
+
+// checkCandidates runs the correctness check of every candidate on the
+// same inputs (one worker process for all, or this process) and marks each
+// Passed or Failed; done is called as verdicts arrive.
+func checkCandidates(dev device, k *kernels.Kernel, p kernels.Problem, cands []*Candidate, opts Options, done func(n int)) {
+	vs := make([]verdict, 0, len(cands))
 	if inProcess(k, opts) {
-		e := tilec.NewEmu(t.opts)
-		v = checkOn(e, c.plan, opts.Seed, e)
+		trial := kernels.NewTrial(opts.Seed)
+		for _, c := range cands {
+			vs = append(vs, dev.checkHere(c.plan, trial))
+			done(len(vs))
+		}
 	} else {
-		v = isolated(job{Kernel: k.Name, Sizes: p.Sizes, DType: p.DType.String(), Config: c.Config, Seed: opts.Seed,
-			Device: "emu", Backend: t.opts.Backend, Target: string(t.opts.Target)})
+		j := dev.job(k, p, opts.Seed)
+		for _, c := range cands {
+			j.Configs = append(j.Configs, c.Config)
+		}
+		vs = isolated(j, done)
 	}
-	if !v.Pass {
-		return errors.New(v.Err)
+	for i, c := range cands {
+		if v := vs[i]; v.Pass {
+			c.Status, c.Counters = Passed, v.Counters
+		} else {
+			c.Status, c.Reason = Failed, v.Err
+		}
 	}
-	c.Counters = v.Counters
-	return nil
 }
 
 // rank uses the cost model on the counters of the correctness run.
@@ -170,19 +192,17 @@ func (t *gpuTuner) compileAll(cands []*Candidate, _ Options) {
 	compileCandidates(cands, t.g.Load, t.g.Props.SharedMemPerBlockOptin)
 }
 
-func (t *gpuTuner) check(k *kernels.Kernel, p kernels.Problem, c *Candidate, opts Options) error {
-	var v verdict
-	if inProcess(k, opts) {
-		v = checkOn(t.g, c.plan, opts.Seed, nil)
-		_ = t.g.Free()
-	} else {
-		v = isolated(job{Kernel: k.Name, Sizes: p.Sizes, DType: p.DType.String(), Config: c.Config, Seed: opts.Seed,
-			Device: "gpu", Backend: t.opts.Backend, Target: string(t.g.Opts().Target)})
+func (t *gpuTuner) checkHere(plan *kernels.Plan, trial *kernels.Trial) verdict {
+	v := checkOn(t.g, plan, trial, nil)
+	if err := t.g.Free(); err != nil && v.Pass {
+		v = verdict{Err: "freeing the check's buffers: " + err.Error()}
 	}
-	if !v.Pass {
-		return errors.New(v.Err)
-	}
-	return nil
+	return v
+}
+
+func (t *gpuTuner) job(k *kernels.Kernel, p kernels.Problem, seed uint64) job {
+	return job{Kernel: k.Name, Sizes: p.Sizes, DType: p.DType.String(), Seed: seed,
+		Device: "gpu", Backend: t.opts.Backend, Target: string(t.g.Opts().Target)}
 }
 
 // rank times the candidates (timing.go).

@@ -2,9 +2,7 @@ package autotune
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,15 +17,18 @@ import (
 )
 
 // Correctness checks run in a child process: the program re-executes
-// itself with TILEC_TUNE_WORKER=1, reads a job on stdin and writes the
-// verdict on stdout. A config that faults the GPU (or crashes, or hangs)
-// takes only its worker down. Programs that tune call WorkerMain first
-// thing in main (the tilec CLI does; test binaries do it in TestMain).
+// itself with TILEC_TUNE_WORKER=1, reads a job (every config of one
+// problem) on stdin and writes one verdict line per config on stdout as it
+// goes, all on the same inputs and reference (kernels.Trial). A config that
+// faults the GPU (or crashes, or hangs) takes only its worker down: it is
+// reported failed and a new worker checks the configs after it. Programs
+// that tune call WorkerMain first thing in main (the tilec CLI does; test
+// binaries do it in TestMain).
 
 // workerEnv marks a worker process.
 const workerEnv = "TILEC_TUNE_WORKER"
 
-// workerTimeout bounds one check.
+// workerTimeout bounds one config's check.
 const workerTimeout = 5 * time.Minute
 
 // job is what the parent asks a worker to check.
@@ -35,14 +36,14 @@ type job struct {
 	Kernel  string
 	Sizes   map[string]int
 	DType   string
-	Config  ir.Config
+	Configs []ir.Config
 	Seed    uint64
 	Device  string // gpu or emu
 	Backend string
 	Target  string
 }
 
-// verdict is the worker's answer.
+// verdict is the worker's answer for one config.
 type verdict struct {
 	Pass     bool
 	Err      string
@@ -61,64 +62,78 @@ func WorkerMain() {
 		workerReady.Store(true)
 		return
 	}
+	out := json.NewEncoder(os.Stdout) // unbuffered: each line reaches the parent at once
 	var j job
-	v := verdict{}
 	if err := json.NewDecoder(os.Stdin).Decode(&j); err != nil {
-		v.Err = "bad job: " + err.Error()
-	} else {
-		v = runJob(j)
+		_ = out.Encode(verdict{Err: "bad job: " + err.Error()})
+		os.Exit(0)
 	}
-	_ = json.NewEncoder(os.Stdout).Encode(v)
+	runJob(j, func(v verdict) { _ = out.Encode(v) })
 	os.Exit(0)
 }
 
-// runJob checks one config in this process.
-func runJob(j job) verdict {
+// runJob checks the job's configs in this process, in order, calling emit
+// with each verdict.
+func runJob(j job, emit func(verdict)) {
+	fail := func(err error) {
+		for range j.Configs {
+			emit(verdict{Err: err.Error()})
+		}
+	}
 	k := Lookup(j.Kernel)
 	if k == nil {
-		return verdict{Err: fmt.Sprintf("the worker does not know kernel %q (register it with autotune.Register in an init function)", j.Kernel)}
+		fail(fmt.Errorf("the worker does not know kernel %q (register it with autotune.Register in an init function)", j.Kernel))
+		return
 	}
 	dt, err := ir.ParseDType(j.DType)
 	if err != nil {
-		return verdict{Err: err.Error()}
+		fail(err)
+		return
 	}
 	p, err := k.Problem(j.Sizes, dt)
 	if err != nil {
-		return verdict{Err: err.Error()}
-	}
-	plan, err := k.Plan(p, j.Config)
-	if err != nil {
-		return verdict{Err: err.Error()}
+		fail(err)
+		return
 	}
 	opts := tilec.Options{Backend: j.Backend, Target: tilec.Target(j.Target)}
-	var dev kernels.Device
-	var e *tilec.Emu
-	switch j.Device {
-	case "gpu":
-		g, err := tilec.OpenGPU(opts)
-		if err != nil {
-			return verdict{Err: err.Error()}
+	var g *tilec.GPU
+	if j.Device == "gpu" {
+		if g, err = tilec.OpenGPU(opts); err != nil {
+			fail(err)
+			return
 		}
 		defer g.Close()
-		dev = g
-	default:
-		if opts.Target == "" {
-			opts.Target = "sm_80"
-		}
-		e = tilec.NewEmu(opts)
-		dev = e
+	} else if opts.Target == "" {
+		opts.Target = "sm_80"
 	}
-	return checkOn(dev, plan, j.Seed, e)
+	trial := kernels.NewTrial(j.Seed)
+	for _, cfg := range j.Configs {
+		plan, err := k.Plan(p, cfg)
+		if err != nil {
+			emit(verdict{Err: err.Error()})
+			continue
+		}
+		if g != nil {
+			v := checkOn(g, plan, trial, nil)
+			if err := g.Free(); err != nil && v.Pass {
+				v = verdict{Err: "freeing the check's buffers: " + err.Error()}
+			}
+			emit(v)
+			continue
+		}
+		e := tilec.NewEmu(opts) // fresh memory and counters for each config
+		emit(checkOn(e, plan, trial, e))
+	}
 }
 
 // checkOn runs the correctness check on dev (counting on the emulator).
-func checkOn(dev kernels.Device, plan *kernels.Plan, seed uint64, e *tilec.Emu) (v verdict) {
+func checkOn(dev kernels.Device, plan *kernels.Plan, trial *kernels.Trial, e *tilec.Emu) (v verdict) {
 	defer func() {
 		if r := recover(); r != nil {
 			v = verdict{Err: fmt.Sprintf("panic: %v", r)}
 		}
 	}()
-	rep, err := kernels.Check(dev, plan, seed)
+	rep, err := trial.Check(dev, plan)
 	if err != nil {
 		return verdict{Err: err.Error()}
 	}
@@ -144,36 +159,78 @@ func inProcess(k *kernels.Kernel, opts Options) bool {
 	return opts.NoIsolation || !workerReady.Load() || Lookup(k.Name) != k
 }
 
-// isolated runs a job in a child process.
-func isolated(j job) verdict {
+// isolated runs a job in child processes and returns one verdict per
+// config: a worker that crashes, hangs or answers garbage fails the config
+// it was checking, and a new worker takes the configs after it.
+// done is called with the number of verdicts so far as each arrives.
+func isolated(j job, done func(n int)) []verdict {
+	var out []verdict
+	for len(out) < len(j.Configs) {
+		rest := j
+		rest.Configs = j.Configs[len(out):]
+		base := len(out)
+		vs, why := runWorker(rest, func(n int) { done(base + n) })
+		out = append(out, vs...)
+		if why != "" && len(out) < len(j.Configs) {
+			out = append(out, verdict{Err: why})
+			done(len(out))
+		}
+	}
+	return out
+}
+
+// runWorker starts one worker for j and collects its verdicts until it
+// exits; why says what went wrong if it stopped before the last one.
+func runWorker(j job, done func(n int)) (vs []verdict, why string) {
 	exe, err := os.Executable()
 	if err != nil {
-		return verdict{Err: "cannot find this program to re-execute: " + err.Error()}
+		return nil, "cannot find this program to re-execute: " + err.Error()
 	}
 	in, err := json.Marshal(j)
 	if err != nil {
-		return verdict{Err: err.Error()}
+		return nil, err.Error()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), workerTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, exe)
+	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), workerEnv+"=1")
 	cmd.Stdin = bytes.NewReader(in)
-	var out, stderr bytes.Buffer
-	cmd.Stdout = &out
+	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	err = cmd.Run()
-	var v verdict
-	if decodeErr := json.NewDecoder(&out).Decode(&v); decodeErr == nil && err == nil {
-		return v
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err.Error()
 	}
-	why := "crashed"
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if err := cmd.Start(); err != nil {
+		return nil, "the worker did not start: " + err.Error()
+	}
+	// Each verdict must come within workerTimeout of the one before.
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(workerTimeout, func() {
+		timedOut.Store(true)
+		_ = cmd.Process.Kill()
+	})
+	dec := json.NewDecoder(stdout)
+	for len(vs) < len(j.Configs) {
+		var v verdict
+		if dec.Decode(&v) != nil {
+			break
+		}
+		timer.Reset(workerTimeout)
+		vs = append(vs, v)
+		done(len(vs))
+	}
+	timer.Stop()
+	err = cmd.Wait()
+	if len(vs) == len(j.Configs) {
+		return vs, ""
+	}
+	why = "crashed"
+	switch {
+	case timedOut.Load():
 		why = fmt.Sprintf("did not finish in %v", workerTimeout)
-	} else if err != nil {
+	case err != nil:
 		why = "crashed (" + err.Error() + ")"
 	}
-	return verdict{Err: fmt.Sprintf("the worker %s: %s", why, tail(stderr.String(), 400))}
+	return vs, fmt.Sprintf("the worker %s: %s", why, tail(stderr.String(), 400))
 }
 
 func tail(s string, n int) string {

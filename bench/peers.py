@@ -12,6 +12,8 @@ way `tilec bench` times tilec (CUDA events, medians), at the same shapes.
              index_select (the dispatch a PyTorch user writes), f32 logits
   limits     device-to-device copy bandwidth, cuBLAS bf16/fp16 matmul
 
+PEERS_QUICK=1 measures attention at N=4096 in f16 only (a short GPU lease).
+
 Writes $OUT/peers.json (OUT defaults to /tmp/tilec-gpu); with
 DISABLE_MMA_V3=1 it writes $OUT/peers-mma.json. Bytes and FLOPs are counted
 as tilec counts them (kernels/*/host.go).
@@ -26,6 +28,7 @@ import triton.language as tl
 
 OUT = os.environ.get("OUT", "/tmp/tilec-gpu")
 MMA_V2 = os.environ.get("DISABLE_MMA_V3") == "1"
+QUICK = os.environ.get("PEERS_QUICK") == "1"
 os.makedirs(OUT, exist_ok=True)
 dev = torch.device("cuda")
 result = {"device": torch.cuda.get_device_name(0), "torch": torch.__version__,
@@ -64,6 +67,14 @@ def record(group, name, shape, ms, flops=None, nbytes=None, err=None):
     result["rows"].append(r)
     extra = (f"{r['tflops']:8.1f} TFLOP/s" if "tflops" in r else "") + (f"{r['gbps']:8.1f} GB/s" if "gbps" in r else "")
     print(f"{group:6s} {name:28s} {shape:40s} {ms:9.4f} ms {extra}", flush=True)
+    save()  # after every row: a run cut short keeps what it measured
+
+
+def save():
+    path = os.path.join(OUT, "peers-mma.json" if MMA_V2 else "peers.json")
+    with open(path, "w") as f:
+        json.dump(result, f, indent=1)
+    return path
 
 
 def limits():
@@ -114,9 +125,9 @@ def attention():
     backends = [("sdpa-flash", SDPBackend.FLASH_ATTENTION), ("sdpa-cudnn", SDPBackend.CUDNN_ATTENTION),
                 ("sdpa-efficient", SDPBackend.EFFICIENT_ATTENTION)]
     configs = [(128, 64, 4, 3), (128, 64, 8, 3), (128, 128, 8, 2), (64, 64, 4, 4), (128, 32, 4, 3)]
-    for dt in (torch.float16, torch.bfloat16):
+    for dt in (torch.float16,) if QUICK else (torch.float16, torch.bfloat16):
         for D in (64, 128):
-            for N in (1024, 4096, 16384):
+            for N in (4096,) if QUICK else (1024, 4096, 16384):
                 H, B = 2048 // D, max(1, 16384 // N)
                 for causal in (False, True):
                     q = torch.randn(B, H, N, D, device=dev, dtype=dt)
@@ -223,7 +234,4 @@ if __name__ == "__main__":
     if not MMA_V2:
         rope()
         moe()
-    path = os.path.join(OUT, "peers-mma.json" if MMA_V2 else "peers.json")
-    with open(path, "w") as f:
-        json.dump(result, f, indent=1)
-    print("wrote", path)
+    print("wrote", save())

@@ -102,22 +102,29 @@ func (d DType) Wrap(v int64) int64 {
 // to infinity. It rounds from float64 directly, so there is no double
 // rounding through float32.
 func roundFloat(x float64, prec, emin, emax int) float64 {
-	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+	bits := math.Float64bits(x)
+	e := int(bits>>52) & 0x7FF
+	if e == 0x7FF || bits<<1 == 0 { // NaN, infinities, zeros
 		return x
 	}
-	_, e := math.Frexp(x) // x = m * 2^e, 0.5 <= |m| < 1
-	exp := e - 1          // x = 1.f * 2^exp
-	if exp < emin {
-		exp = emin // subnormal: fixed quantum
-	}
-	quantum := math.Ldexp(1, exp-(prec-1))
+	// x = 1.f * 2^exp; below emin the quantum is fixed (subnormals). The
+	// quantum is a power of two, so the division and product are exact.
+	quantum := pow2(max(e-1023, emin) - (prec - 1))
 	r := math.RoundToEven(x/quantum) * quantum
-	// The largest finite value; anything that rounds beyond it is infinite.
-	maxFinite := math.Ldexp(2-math.Ldexp(1, -(prec-1)), emax)
-	if math.Abs(r) > maxFinite {
+	if math.Abs(r) > maxFinite(prec, emax) { // rounds beyond the largest finite value
 		return math.Copysign(math.Inf(1), x)
 	}
 	return r
+}
+
+// pow2 is 2^e for a normal float64 exponent e (-1022 <= e <= 1023), built
+// from its bits: math.Ldexp's generality costs more than the whole rounding.
+func pow2(e int) float64 { return math.Float64frombits(uint64(e+1023) << 52) }
+
+// maxFinite is the largest finite value with prec significand bits and
+// exponent at most emax: 1.11...1 * 2^emax.
+func maxFinite(prec, emax int) float64 {
+	return math.Float64frombits(uint64(emax+1023)<<52 | (1<<(prec-1)-1)<<(53-prec))
 }
 
 // Encode writes x (an integer for integer types) as d into b, little-endian.
@@ -217,14 +224,12 @@ func halfBits(x float64, prec, emin, emax, ebits int) uint16 {
 	if r == 0 {
 		return sign
 	}
-	_, e := math.Frexp(r)
-	exp := e - 1
-	if exp < emin { // subnormal
-		m := uint16(r / math.Ldexp(1, emin-mbits))
-		return sign | m
+	rb := math.Float64bits(r)
+	exp := int(rb>>52) - 1023
+	if exp < emin { // subnormal: r is a multiple of 2^(emin-mbits)
+		return sign | uint16(r*pow2(mbits-emin))
 	}
-	frac := r/math.Ldexp(1, exp) - 1
-	m := uint16(frac * float64(int(1)<<mbits))
+	m := uint16(rb>>(52-mbits)) & (1<<mbits - 1)
 	return sign | uint16(exp+bias)<<mbits | m
 }
 
@@ -237,20 +242,17 @@ func BF16FromBits(h uint16) float64 {
 }
 
 func halfValue(h uint16, mbits, ebits, bias int) float64 {
-	sign := 1.0
-	if h&0x8000 != 0 {
-		sign = -1
-	}
+	sign := uint64(h>>15) << 63
 	e := int(h>>mbits) & (1<<ebits - 1)
-	m := float64(h & (1<<mbits - 1))
+	m := uint64(h) & (1<<mbits - 1)
 	switch e {
-	case 0:
-		return sign * math.Ldexp(m, 1-bias-mbits)
+	case 0: // subnormal or zero: m * 2^(1-bias-mbits)
+		return math.Float64frombits(sign | math.Float64bits(float64(m)*pow2(1-bias-mbits)))
 	case 1<<ebits - 1:
 		if m != 0 {
 			return math.NaN()
 		}
-		return math.Inf(int(sign))
+		return math.Float64frombits(sign | 0x7FF<<52)
 	}
-	return sign * math.Ldexp(1+m/float64(int(1)<<mbits), e-bias)
+	return math.Float64frombits(sign | uint64(e-bias+1023)<<52 | m<<(52-mbits))
 }

@@ -239,7 +239,9 @@ type Plan struct {
 	FLOPs, Bytes float64
 	// Reference computes the expected outputs from the inputs. in maps each
 	// buffer name to its elements (whole allocations, decoded); the result
-	// maps each checked buffer to its expected elements in view order.
+	// maps each checked buffer to its expected elements in view order
+	// (kernels.NotComputed where it samples). It must not depend on the
+	// config: a Trial computes it once for all the configs of a problem.
 	Reference func(in map[string][]float64) map[string][]float64
 }
 
@@ -307,14 +309,22 @@ func ViewIndex(v *View, n int) []int {
 		total *= d
 	}
 	idx := make([]int, 0, total)
-	cur := make([]int, len(v.Shape))
-	for i := 0; i < total; i++ {
+	if total == 0 {
+		return idx
+	}
+	// An odometer over the outer dimensions; the innermost runs in a loop.
+	last := len(v.Shape) - 1
+	inner, step := v.Shape[last], v.Strides[last]
+	cur := make([]int, last)
+	for len(idx) < total {
 		off := v.Offset
 		for k, c := range cur {
 			off += c * v.Strides[k]
 		}
-		idx = append(idx, off)
-		for k := len(cur) - 1; k >= 0; k-- {
+		for j := 0; j < inner; j++ {
+			idx = append(idx, off+j*step)
+		}
+		for k := last - 1; k >= 0; k-- {
 			cur[k]++
 			if cur[k] < v.Shape[k] {
 				break

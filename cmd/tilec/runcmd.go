@@ -116,6 +116,9 @@ func printReport(w io.Writer, r *resolved, rep *kernels.Report, seed uint64) boo
 			tol = fmt.Sprintf("abs %.0e + rel %.0e, L2 %.0e", o.Tol.Abs, o.Tol.Rel, o.Tol.L2)
 		}
 		fmt.Fprintf(w, "  %-13s max abs err %-10.3g rel L2 err %-10.3g tolerance %-28s %s\n", o.Name, o.MaxAbs, o.RelL2, tol, status)
+		if o.Sampled > 0 {
+			fmt.Fprintf(w, "      the reference sampled rows: %d elements only checked as written\n", o.Sampled)
+		}
 		if !o.Pass() {
 			fmt.Fprintf(w, "      %d outside tolerance, %d unwritten, %d written outside the view; %s\n", o.Bad, o.Unwritten, o.Stray, o.First)
 		}

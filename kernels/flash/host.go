@@ -3,7 +3,11 @@ package flash
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sort"
+	"sync"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/tilec/tilec/ir"
@@ -175,10 +179,24 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 	}, nil
 }
 
+// fullReferenceMACs is the most multiply-adds (of both products) for which
+// the reference computes every row; a larger problem's reference samples
+// about sampledReferenceMACs worth of rows, so that checking a config at a
+// benchmark size (B=1, H=32, N=16384: 1.1e12) takes a second, not an hour.
+const (
+	fullReferenceMACs    = 1 << 30
+	sampledReferenceMACs = 1 << 30
+)
+
 // Reference computes O and the log-sum-exp rows in float64 from buffers in
-// the problem's layout. O comes back in view order ([B, H, N, D]).
+// the problem's layout. O comes back in view order ([B, H, N, D]). Above
+// fullReferenceMACs it computes sampled rows only (kernels.NotComputed
+// elsewhere).
 func Reference(o Options, q, k, v []float64) map[string][]float64 {
 	o, _ = o.normalize()
+	if macs := 2 * float64(o.B*o.H) * float64(o.N) * float64(o.N) * float64(o.D); macs > fullReferenceMACs {
+		return sampledReference(o, q, k, v, sampledReferenceMACs)
+	}
 	qs, ks := o.strides(o.H), o.strides(o.HKV)
 	gather := func(buf []float64, s [4]int, b, h int) *mat.Dense {
 		m := mat.NewDense(o.N, o.D, nil)
@@ -223,6 +241,110 @@ func Reference(o Options, q, k, v []float64) map[string][]float64 {
 		}
 	}
 	return map[string][]float64{"o": out, "lse": lse}
+}
+
+// sampledReference computes about macs multiply-adds' worth of query rows
+// in a few heads, row by row: the first and last rows of each sampled head
+// (the first block and the ragged or causal-diagonal last one) and rows
+// spread between them. Other elements are kernels.NotComputed.
+func sampledReference(o Options, q, k, v []float64, macs int) map[string][]float64 {
+	out := make([]float64, o.B*o.H*o.N*o.D)
+	lse := make([]float64, o.B*o.H*o.N)
+	for i := range out {
+		out[i] = kernels.NotComputed
+	}
+	for i := range lse {
+		lse[i] = kernels.NotComputed
+	}
+	heads := sampleHeads(o.B, o.H)
+	perHead := max(2, min(o.N, macs/(len(heads)*2*o.N*o.D)))
+	type job struct{ b, h, i int }
+	var jobs []job
+	for _, bh := range heads {
+		for _, i := range sampleRows(o.N, perHead) {
+			jobs = append(jobs, job{bh[0], bh[1], i})
+		}
+	}
+	qs, ks := o.strides(o.H), o.strides(o.HKV)
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			s := make([]float64, o.N)
+			acc := make([]float64, o.D)
+			for n := w; n < len(jobs); n += workers {
+				b, h, i := jobs[n].b, jobs[n].h, jobs[n].i
+				hk := h / (o.H / o.HKV)
+				qi := q[b*qs[0]+h*qs[1]+i*qs[2]:][:o.D]
+				kv := b*ks[0] + hk*ks[1]
+				last := o.N - 1
+				if o.Causal {
+					last = i
+				}
+				mx := math.Inf(-1)
+				for j := 0; j <= last; j++ {
+					s[j] = o.Scale * floats.Dot(qi, k[kv+j*ks[2]:][:o.D])
+					mx = math.Max(mx, s[j])
+				}
+				sum := 0.0
+				for d := range acc {
+					acc[d] = 0
+				}
+				for j := 0; j <= last; j++ {
+					p := math.Exp(s[j] - mx)
+					sum += p
+					floats.AddScaled(acc, p, v[kv+j*ks[2]:][:o.D])
+				}
+				row := ((b*o.H+h)*o.N + i)
+				for d, a := range acc {
+					out[row*o.D+d] = a / sum
+				}
+				lse[row] = mx + math.Log(sum)
+			}
+		}(w)
+	}
+	wg.Wait()
+	return map[string][]float64{"o": out, "lse": lse}
+}
+
+// sampleHeads picks up to four (batch, head) pairs: the first, the last
+// and two between.
+func sampleHeads(b, h int) [][2]int {
+	cand := [][2]int{{0, 0}, {b - 1, h - 1}, {b / 2, h / 3}, {(b - 1) / 3, h - 1 - h/2}}
+	var out [][2]int
+	seen := map[[2]int]bool{}
+	for _, c := range cand {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sampleRows picks about n of the rows 0..N-1: the first and last 8 and
+// the rest spread evenly, each nudged off the block-aligned grid.
+func sampleRows(N, n int) []int {
+	seen := map[int]bool{}
+	var rows []int
+	add := func(i int) {
+		if i >= 0 && i < N && !seen[i] {
+			seen[i] = true
+			rows = append(rows, i)
+		}
+	}
+	for i := 0; i < 8; i++ {
+		add(i)
+		add(N - 1 - i)
+	}
+	for i := 0; len(rows) < n && i < n; i++ {
+		step := max(1, N/n)
+		add(i*step + (i*37)%step)
+	}
+	sort.Ints(rows)
+	return rows
 }
 
 // Kernel is the FlashAttention forward kernel's description.

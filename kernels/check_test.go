@@ -1,0 +1,74 @@
+package kernels_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/kernels"
+	"github.com/tilec/tilec/kernels/examples"
+	"github.com/tilec/tilec/kernels/flash"
+)
+
+// A Trial draws the inputs and computes the reference once for the configs
+// of a problem, and again for a problem whose buffers differ.
+func TestTrialReusesInputsAndReference(t *testing.T) {
+	k := examples.VecAdd
+	// plan builds a problem's plan whose reference counts its calls.
+	plan := func(n int, cfg ir.Config) (*kernels.Plan, *int) {
+		p, err := k.Problem(map[string]int{"N": n}, ir.F32)
+		require.NoError(t, err)
+		pl, err := k.Plan(p, cfg)
+		require.NoError(t, err)
+		calls := new(int)
+		ref := pl.Reference
+		pl.Reference = func(in map[string][]float64) map[string][]float64 {
+			*calls++
+			return ref(in)
+		}
+		return pl, calls
+	}
+	trial := kernels.NewTrial(5)
+	a, aCalls := plan(1000, ir.Config{"BLOCK": 128, "num_warps": 4})
+	b, bCalls := plan(1000, ir.Config{"BLOCK": 256, "num_warps": 4})
+	c, cCalls := plan(999, ir.Config{"BLOCK": 256, "num_warps": 4})
+	for _, pl := range []*kernels.Plan{a, b, c} {
+		rep, err := trial.Check(kernels.NewInterp(), pl)
+		require.NoError(t, err)
+		require.True(t, rep.Pass())
+	}
+	require.Equal(t, 1, *aCalls)
+	require.Zero(t, *bCalls, "same buffers: the reference of the first plan serves")
+	require.Equal(t, 1, *cCalls, "other buffers: a new reference")
+	// The same seed draws the same inputs as Check does.
+	rep, err := kernels.Check(kernels.NewInterp(), b, 5)
+	require.NoError(t, err)
+	require.True(t, rep.Pass())
+}
+
+// hostOnly is a device that keeps memory on the host and launches nothing:
+// the benchmark below times the host side of a check alone.
+type hostOnly struct{ *kernels.Interp }
+
+func (hostOnly) Launch(*ir.Func, [3]int, []any) error { return nil }
+
+// BenchmarkTrialFlashBenchShape times the host side of checking flash's
+// tuning space at a benchmark shape (B=4, H=16, N=4096, D=128: 33.5 M
+// elements per tensor) on one Trial: inputs, the sampled reference,
+// encoding, reading back and comparing. Nothing is launched, so every
+// check fails as unwritten; the work is what a passing check does.
+func BenchmarkTrialFlashBenchShape(b *testing.B) {
+	k := flash.Kernel
+	p, err := k.Problem(map[string]int{"B": 4, "H": 16, "N": 4096, "D": 128}, ir.F16)
+	require.NoError(b, err)
+	for b.Loop() {
+		trial := kernels.NewTrial(1)
+		for _, cfg := range k.Space(p) {
+			plan, err := k.Plan(p, cfg)
+			require.NoError(b, err)
+			_, err = trial.Check(hostOnly{kernels.NewInterp()}, plan)
+			require.NoError(b, err)
+		}
+	}
+}
