@@ -49,7 +49,7 @@ func TestVariantsOnEmulator(t *testing.T) {
 		dtype  ir.DType
 		config ir.Config
 	}{
-		{map[string]int{"D": 64, "H": 4, "HK": 2, "T": 128, "cache": 0, "inplace": 1, "pos": 0, "rot": 0, "style": 0}, ir.F16, ir.Config{"BLOCK_H": 4, "num_warps": 1}},
+		{map[string]int{"D": 64, "H": 4, "HK": 2, "T": 128, "cache": 0, "inplace": 1, "pos": 0, "rot": 0, "style": 0}, ir.F16, ir.Config{"BLOCK_H": 8, "num_warps": 1}},
 	}
 	for i, c := range problems {
 		p, err := k.Problem(c.sizes, c.dtype)

@@ -135,13 +135,13 @@ join3:
 	%115 = fsub float %41, %112
 	%116 = fsub float %44, %112
 	%117 = fmul float %113, 0x3FF7154760000000
-	%118 = call float @llvm.nvvm.ex2.approx.f(float %117)
+	%118 = call float @llvm.nvvm.ex2.approx.ftz.f(float %117)
 	%119 = fmul float %114, 0x3FF7154760000000
-	%120 = call float @llvm.nvvm.ex2.approx.f(float %119)
+	%120 = call float @llvm.nvvm.ex2.approx.ftz.f(float %119)
 	%121 = fmul float %115, 0x3FF7154760000000
-	%122 = call float @llvm.nvvm.ex2.approx.f(float %121)
+	%122 = call float @llvm.nvvm.ex2.approx.ftz.f(float %121)
 	%123 = fmul float %116, 0x3FF7154760000000
-	%124 = call float @llvm.nvvm.ex2.approx.f(float %123)
+	%124 = call float @llvm.nvvm.ex2.approx.ftz.f(float %123)
 	%125 = fadd float %118, %120
 	%126 = fadd float %125, %122
 	%127 = fadd float %126, %124
@@ -257,7 +257,7 @@ declare i32 @llvm.nvvm.shfl.sync.bfly.i32(i32 %0, i32 %1, i32 %2, i32 %3)
 
 declare void @llvm.nvvm.barrier0()
 
-declare float @llvm.nvvm.ex2.approx.f(float %0)
+declare float @llvm.nvvm.ex2.approx.ftz.f(float %0)
 
 !nvvm.annotations = !{!0, !1}
 
