@@ -49,7 +49,7 @@ const ptx0 = `//
 	.reg .pred 	%p<137>;
 	.reg .b16 	%rs<273>;
 	.reg .b32 	%r<506>;
-	.reg .b64 	%rd<344>;
+	.reg .b64 	%rd<274>;
 	.reg .f32 	%f<477>;
 
 	ld.param.u64 	%rd1, [attn_fwd_causal_param_0];
@@ -306,117 +306,96 @@ const ptx0 = `//
 	// begin inline asm
 	cp.async.cg.shared.global [%r156], [%rd68], 16, %r157;
 	// end inline asm
-	mul.lo.s64 	%rd69, %rd8, 4;
-	add.s64 	%rd70, %rd66, %rd69;
-	add.s64 	%rd71, %rd62, 4;
-	setp.ge.s64 	%p12, %rd71, 0;
-	setp.lt.s64 	%p13, %rd71, %rd52;
+	add.s64 	%rd69, %rd62, 4;
+	setp.ge.s64 	%p12, %rd69, 0;
+	setp.lt.s64 	%p13, %rd69, %rd52;
 	and.pred 	%p14, %p12, %p13;
 	and.pred 	%p15, %p14, %p10;
-	shl.b64 	%rd72, %rd70, 1;
-	add.s64 	%rd73, %rd51, %rd72;
+	mul.lo.s64 	%rd70, %rd8, 4;
+	mul.lo.s64 	%rd71, %rd70, 2;
+	add.s64 	%rd72, %rd68, %rd71;
 	add.s32 	%r158, %r12, %r33;
 	selp.b32 	%r159, 16, 0, %p15;
 	// begin inline asm
-	cp.async.cg.shared.global [%r158], [%rd73], 16, %r159;
+	cp.async.cg.shared.global [%r158], [%rd72], 16, %r159;
 	// end inline asm
-	mul.lo.s64 	%rd74, %rd8, 8;
-	add.s64 	%rd75, %rd66, %rd74;
-	add.s64 	%rd76, %rd62, 8;
-	setp.ge.s64 	%p16, %rd76, 0;
-	setp.lt.s64 	%p17, %rd76, %rd52;
+	add.s64 	%rd73, %rd62, 8;
+	setp.ge.s64 	%p16, %rd73, 0;
+	setp.lt.s64 	%p17, %rd73, %rd52;
 	and.pred 	%p18, %p16, %p17;
 	and.pred 	%p19, %p18, %p10;
-	shl.b64 	%rd77, %rd75, 1;
-	add.s64 	%rd78, %rd51, %rd77;
+	add.s64 	%rd74, %rd72, %rd71;
 	add.s32 	%r160, %r12, %r41;
 	selp.b32 	%r161, 16, 0, %p19;
 	// begin inline asm
-	cp.async.cg.shared.global [%r160], [%rd78], 16, %r161;
+	cp.async.cg.shared.global [%r160], [%rd74], 16, %r161;
 	// end inline asm
-	mul.lo.s64 	%rd79, %rd8, 12;
-	add.s64 	%rd80, %rd66, %rd79;
-	add.s64 	%rd81, %rd62, 12;
-	setp.ge.s64 	%p20, %rd81, 0;
-	setp.lt.s64 	%p21, %rd81, %rd52;
+	add.s64 	%rd75, %rd62, 12;
+	setp.ge.s64 	%p20, %rd75, 0;
+	setp.lt.s64 	%p21, %rd75, %rd52;
 	and.pred 	%p22, %p20, %p21;
 	and.pred 	%p23, %p22, %p10;
-	shl.b64 	%rd82, %rd80, 1;
-	add.s64 	%rd83, %rd51, %rd82;
+	add.s64 	%rd76, %rd74, %rd71;
 	add.s32 	%r162, %r12, %r49;
 	selp.b32 	%r163, 16, 0, %p23;
 	// begin inline asm
-	cp.async.cg.shared.global [%r162], [%rd83], 16, %r163;
+	cp.async.cg.shared.global [%r162], [%rd76], 16, %r163;
 	// end inline asm
 	cp.async.commit_group;
 	bar.sync 	0;
 	setp.gt.s32 	%p24, %r149, 0;
-	mul.lo.s64 	%rd84, %rd64, %rd13;
-	mul.lo.s64 	%rd85, %rd61, %rd12;
-	add.s64 	%rd86, %rd84, %rd85;
-	shl.b64 	%rd87, %rd86, 1;
-	add.s64 	%rd88, %rd58, %rd87;
+	mul.lo.s64 	%rd77, %rd64, %rd13;
+	mul.lo.s64 	%rd78, %rd61, %rd12;
+	add.s64 	%rd79, %rd77, %rd78;
+	shl.b64 	%rd80, %rd79, 1;
+	add.s64 	%rd81, %rd58, %rd80;
 	add.s32 	%r164, %r50, %r25;
 	selp.b32 	%r165, 16, 0, %p10;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r164], [%rd88], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r164], [%rd81], 16, %r165;
 	// end inline asm
-	mul.lo.s64 	%rd89, %rd12, 4;
-	add.s64 	%rd90, %rd86, %rd89;
-	shl.b64 	%rd91, %rd90, 1;
-	add.s64 	%rd92, %rd58, %rd91;
+	mul.lo.s64 	%rd82, %rd12, 4;
+	mul.lo.s64 	%rd83, %rd82, 2;
+	add.s64 	%rd84, %rd81, %rd83;
 	add.s32 	%r166, %r50, %r33;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r166], [%rd92], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r166], [%rd84], 16, %r165;
 	// end inline asm
-	mul.lo.s64 	%rd93, %rd12, 8;
-	add.s64 	%rd94, %rd86, %rd93;
-	shl.b64 	%rd95, %rd94, 1;
-	add.s64 	%rd96, %rd58, %rd95;
+	add.s64 	%rd85, %rd84, %rd83;
 	add.s32 	%r167, %r50, %r41;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r167], [%rd96], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r167], [%rd85], 16, %r165;
 	// end inline asm
-	mul.lo.s64 	%rd97, %rd12, 12;
-	add.s64 	%rd98, %rd86, %rd97;
-	shl.b64 	%rd99, %rd98, 1;
-	add.s64 	%rd100, %rd58, %rd99;
+	add.s64 	%rd86, %rd85, %rd83;
 	add.s32 	%r168, %r50, %r49;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r168], [%rd100], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r168], [%rd86], 16, %r165;
 	// end inline asm
-	mul.lo.s64 	%rd101, %rd61, %rd16;
-	mul.lo.s64 	%rd102, %rd64, %rd17;
-	add.s64 	%rd103, %rd101, %rd102;
-	shl.b64 	%rd104, %rd103, 1;
-	add.s64 	%rd105, %rd56, %rd104;
+	mul.lo.s64 	%rd87, %rd61, %rd16;
+	mul.lo.s64 	%rd88, %rd64, %rd17;
+	add.s64 	%rd89, %rd87, %rd88;
+	shl.b64 	%rd90, %rd89, 1;
+	add.s64 	%rd91, %rd56, %rd90;
 	add.s32 	%r169, %r51, %r25;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r169], [%rd105], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r169], [%rd91], 16, %r165;
 	// end inline asm
-	mul.lo.s64 	%rd106, %rd16, 4;
-	add.s64 	%rd107, %rd103, %rd106;
-	shl.b64 	%rd108, %rd107, 1;
-	add.s64 	%rd109, %rd56, %rd108;
+	mul.lo.s64 	%rd92, %rd16, 4;
+	mul.lo.s64 	%rd93, %rd92, 2;
+	add.s64 	%rd94, %rd91, %rd93;
 	add.s32 	%r170, %r51, %r33;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r170], [%rd109], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r170], [%rd94], 16, %r165;
 	// end inline asm
-	mul.lo.s64 	%rd110, %rd16, 8;
-	add.s64 	%rd111, %rd103, %rd110;
-	shl.b64 	%rd112, %rd111, 1;
-	add.s64 	%rd113, %rd56, %rd112;
+	add.s64 	%rd95, %rd94, %rd93;
 	add.s32 	%r171, %r51, %r41;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r171], [%rd113], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r171], [%rd95], 16, %r165;
 	// end inline asm
-	mul.lo.s64 	%rd114, %rd16, 12;
-	add.s64 	%rd115, %rd103, %rd114;
-	shl.b64 	%rd116, %rd115, 1;
-	add.s64 	%rd117, %rd56, %rd116;
+	add.s64 	%rd96, %rd95, %rd93;
 	add.s32 	%r172, %r51, %r49;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r172], [%rd117], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r172], [%rd96], 16, %r165;
 	// end inline asm
 	cp.async.commit_group;
 	mov.u32 	%r173, 0;
@@ -456,10 +435,10 @@ const ptx0 = `//
 	mov.f32 	%f36, 0f3F800000;
 	mov.f32 	%f37, 0fFF800000;
 	mov.f32 	%f38, 0fFF800000;
-	mov.u64 	%rd118, 0;
-	mov.u64 	%rd119, 0;
-	mov.u64 	%rd120, 0;
-	mov.u64 	%rd121, 0;
+	mov.u64 	%rd97, 0;
+	mov.u64 	%rd98, 0;
+	mov.u64 	%rd99, 0;
+	mov.u64 	%rd100, 0;
 	mov.u32 	%r174, 0;
 $L__BB0_2: 	// %for.header2
 	setp.lt.s32 	%p25, %r173, %r149;
@@ -474,88 +453,74 @@ $L__BB0_2: 	// %for.header2
 	selp.b32 	%r177, 1, %r176, %p27;
 	shl.b32 	%r178, %r177, 11;
 	add.s32 	%r179, %r52, %r178;
-	add.s64 	%rd122, %rd119, 16;
-	cvt.s64.s32 	%rd123, %r16;
-	add.s64 	%rd124, %rd118, %rd123;
-	mul.lo.s64 	%rd125, %rd124, %rd13;
-	cvt.s64.s32 	%rd126, %r14;
-	add.s64 	%rd127, %rd122, %rd126;
-	mul.lo.s64 	%rd128, %rd127, %rd12;
-	add.s64 	%rd129, %rd125, %rd128;
-	setp.ge.s64 	%p28, %rd124, 0;
-	setp.lt.s64 	%p29, %rd124, %rd54;
+	add.s64 	%rd101, %rd98, 16;
+	cvt.s64.s32 	%rd102, %r16;
+	add.s64 	%rd103, %rd97, %rd102;
+	mul.lo.s64 	%rd104, %rd103, %rd13;
+	cvt.s64.s32 	%rd105, %r14;
+	add.s64 	%rd106, %rd101, %rd105;
+	mul.lo.s64 	%rd107, %rd106, %rd12;
+	add.s64 	%rd108, %rd104, %rd107;
+	setp.ge.s64 	%p28, %rd103, 0;
+	setp.lt.s64 	%p29, %rd103, %rd54;
 	and.pred 	%p30, %p28, %p29;
-	shl.b64 	%rd130, %rd129, 1;
-	add.s64 	%rd131, %rd58, %rd130;
+	shl.b64 	%rd109, %rd108, 1;
+	add.s64 	%rd110, %rd58, %rd109;
 	add.s32 	%r180, %r179, %r25;
 	selp.b32 	%r181, 16, 0, %p30;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r180], [%rd131], 16, %r181;
+	@%p26 cp.async.cg.shared.global [%r180], [%rd110], 16, %r181;
 	// end inline asm
-	mul.lo.s64 	%rd132, %rd12, 4;
-	add.s64 	%rd133, %rd129, %rd132;
-	shl.b64 	%rd134, %rd133, 1;
-	add.s64 	%rd135, %rd58, %rd134;
+	mul.lo.s64 	%rd111, %rd12, 4;
+	mul.lo.s64 	%rd112, %rd111, 2;
+	add.s64 	%rd113, %rd110, %rd112;
 	add.s32 	%r182, %r179, %r33;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r182], [%rd135], 16, %r181;
+	@%p26 cp.async.cg.shared.global [%r182], [%rd113], 16, %r181;
 	// end inline asm
-	mul.lo.s64 	%rd136, %rd12, 8;
-	add.s64 	%rd137, %rd129, %rd136;
-	shl.b64 	%rd138, %rd137, 1;
-	add.s64 	%rd139, %rd58, %rd138;
+	add.s64 	%rd114, %rd113, %rd112;
 	add.s32 	%r183, %r179, %r41;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r183], [%rd139], 16, %r181;
+	@%p26 cp.async.cg.shared.global [%r183], [%rd114], 16, %r181;
 	// end inline asm
-	mul.lo.s64 	%rd140, %rd12, 12;
-	add.s64 	%rd141, %rd129, %rd140;
-	shl.b64 	%rd142, %rd141, 1;
-	add.s64 	%rd143, %rd58, %rd142;
+	add.s64 	%rd115, %rd114, %rd112;
 	add.s32 	%r184, %r179, %r49;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r184], [%rd143], 16, %r181;
+	@%p26 cp.async.cg.shared.global [%r184], [%rd115], 16, %r181;
 	// end inline asm
 	add.s32 	%r185, %r53, %r178;
-	add.s64 	%rd144, %rd120, 16;
-	add.s64 	%rd145, %rd144, %rd126;
-	mul.lo.s64 	%rd146, %rd145, %rd16;
-	add.s64 	%rd147, %rd121, %rd123;
-	mul.lo.s64 	%rd148, %rd147, %rd17;
-	add.s64 	%rd149, %rd146, %rd148;
-	setp.ge.s64 	%p31, %rd147, 0;
-	setp.lt.s64 	%p32, %rd147, %rd54;
+	add.s64 	%rd116, %rd99, 16;
+	add.s64 	%rd117, %rd116, %rd105;
+	mul.lo.s64 	%rd118, %rd117, %rd16;
+	add.s64 	%rd119, %rd100, %rd102;
+	mul.lo.s64 	%rd120, %rd119, %rd17;
+	add.s64 	%rd121, %rd118, %rd120;
+	setp.ge.s64 	%p31, %rd119, 0;
+	setp.lt.s64 	%p32, %rd119, %rd54;
 	and.pred 	%p33, %p31, %p32;
-	shl.b64 	%rd150, %rd149, 1;
-	add.s64 	%rd151, %rd56, %rd150;
+	shl.b64 	%rd122, %rd121, 1;
+	add.s64 	%rd123, %rd56, %rd122;
 	add.s32 	%r186, %r185, %r25;
 	selp.b32 	%r187, 16, 0, %p33;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r186], [%rd151], 16, %r187;
+	@%p26 cp.async.cg.shared.global [%r186], [%rd123], 16, %r187;
 	// end inline asm
-	mul.lo.s64 	%rd152, %rd16, 4;
-	add.s64 	%rd153, %rd149, %rd152;
-	shl.b64 	%rd154, %rd153, 1;
-	add.s64 	%rd155, %rd56, %rd154;
+	mul.lo.s64 	%rd124, %rd16, 4;
+	mul.lo.s64 	%rd125, %rd124, 2;
+	add.s64 	%rd126, %rd123, %rd125;
 	add.s32 	%r188, %r185, %r33;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r188], [%rd155], 16, %r187;
+	@%p26 cp.async.cg.shared.global [%r188], [%rd126], 16, %r187;
 	// end inline asm
-	mul.lo.s64 	%rd156, %rd16, 8;
-	add.s64 	%rd157, %rd149, %rd156;
-	shl.b64 	%rd158, %rd157, 1;
-	add.s64 	%rd159, %rd56, %rd158;
+	add.s64 	%rd127, %rd126, %rd125;
 	add.s32 	%r189, %r185, %r41;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r189], [%rd159], 16, %r187;
+	@%p26 cp.async.cg.shared.global [%r189], [%rd127], 16, %r187;
 	// end inline asm
-	mul.lo.s64 	%rd160, %rd16, 12;
-	add.s64 	%rd161, %rd149, %rd160;
-	shl.b64 	%rd162, %rd161, 1;
-	add.s64 	%rd163, %rd56, %rd162;
+	add.s64 	%rd128, %rd127, %rd125;
 	add.s32 	%r190, %r185, %r49;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r190], [%rd163], 16, %r187;
+	@%p26 cp.async.cg.shared.global [%r190], [%rd128], 16, %r187;
 	// end inline asm
 	cp.async.commit_group;
 	shl.b32 	%r191, %r174, 11;
@@ -801,8 +766,8 @@ $L__BB0_2: 	// %for.header2
 	mov.f32 	%f36, %f150;
 	mov.f32 	%f37, %f103;
 	mov.f32 	%f38, %f104;
-	mov.u64 	%rd119, %rd122;
-	mov.u64 	%rd120, %rd144;
+	mov.u64 	%rd98, %rd101;
+	mov.u64 	%rd99, %rd116;
 	mov.u32 	%r174, %r277;
 	bra.uni 	$L__BB0_2;
 $L__BB0_4: 	// %for.exit4
@@ -810,111 +775,97 @@ $L__BB0_4: 	// %for.exit4
 	bar.sync 	0;
 	add.s32 	%r278, %r137, 1;
 	mul.lo.s32 	%r279, %r278, 16;
-	cvt.s64.s32 	%rd164, %r149;
+	cvt.s64.s32 	%rd129, %r149;
 	bar.sync 	0;
 	setp.lt.s32 	%p37, %r149, %r279;
-	cvt.s64.s32 	%rd165, %r16;
-	mul.lo.s64 	%rd166, %rd165, %rd13;
-	cvt.s64.s32 	%rd167, %r14;
-	add.s64 	%rd168, %rd164, %rd167;
-	mul.lo.s64 	%rd169, %rd168, %rd12;
-	add.s64 	%rd170, %rd166, %rd169;
-	setp.ge.s64 	%p38, %rd165, 0;
-	setp.lt.s64 	%p39, %rd165, %rd54;
+	cvt.s64.s32 	%rd130, %r16;
+	mul.lo.s64 	%rd131, %rd130, %rd13;
+	cvt.s64.s32 	%rd132, %r14;
+	add.s64 	%rd133, %rd129, %rd132;
+	mul.lo.s64 	%rd134, %rd133, %rd12;
+	add.s64 	%rd135, %rd131, %rd134;
+	setp.ge.s64 	%p38, %rd130, 0;
+	setp.lt.s64 	%p39, %rd130, %rd54;
 	and.pred 	%p40, %p38, %p39;
-	setp.ge.s64 	%p41, %rd168, 0;
-	setp.lt.s64 	%p42, %rd168, %rd52;
+	setp.ge.s64 	%p41, %rd133, 0;
+	setp.lt.s64 	%p42, %rd133, %rd52;
 	and.pred 	%p43, %p41, %p42;
 	and.pred 	%p44, %p40, %p43;
-	shl.b64 	%rd171, %rd170, 1;
-	add.s64 	%rd172, %rd58, %rd171;
+	shl.b64 	%rd136, %rd135, 1;
+	add.s64 	%rd137, %rd58, %rd136;
 	add.s32 	%r280, %r128, %r25;
 	selp.b32 	%r281, 16, 0, %p44;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r280], [%rd172], 16, %r281;
+	@%p37 cp.async.cg.shared.global [%r280], [%rd137], 16, %r281;
 	// end inline asm
-	mul.lo.s64 	%rd173, %rd12, 4;
-	add.s64 	%rd174, %rd170, %rd173;
-	add.s64 	%rd175, %rd168, 4;
-	setp.ge.s64 	%p45, %rd175, 0;
-	setp.lt.s64 	%p46, %rd175, %rd52;
+	add.s64 	%rd138, %rd133, 4;
+	setp.ge.s64 	%p45, %rd138, 0;
+	setp.lt.s64 	%p46, %rd138, %rd52;
 	and.pred 	%p47, %p45, %p46;
 	and.pred 	%p48, %p40, %p47;
-	shl.b64 	%rd176, %rd174, 1;
-	add.s64 	%rd177, %rd58, %rd176;
+	mul.lo.s64 	%rd139, %rd12, 4;
+	mul.lo.s64 	%rd140, %rd139, 2;
+	add.s64 	%rd141, %rd137, %rd140;
 	add.s32 	%r282, %r128, %r33;
 	selp.b32 	%r283, 16, 0, %p48;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r282], [%rd177], 16, %r283;
+	@%p37 cp.async.cg.shared.global [%r282], [%rd141], 16, %r283;
 	// end inline asm
-	mul.lo.s64 	%rd178, %rd12, 8;
-	add.s64 	%rd179, %rd170, %rd178;
-	add.s64 	%rd180, %rd168, 8;
-	setp.ge.s64 	%p49, %rd180, 0;
-	setp.lt.s64 	%p50, %rd180, %rd52;
+	add.s64 	%rd142, %rd133, 8;
+	setp.ge.s64 	%p49, %rd142, 0;
+	setp.lt.s64 	%p50, %rd142, %rd52;
 	and.pred 	%p51, %p49, %p50;
 	and.pred 	%p52, %p40, %p51;
-	shl.b64 	%rd181, %rd179, 1;
-	add.s64 	%rd182, %rd58, %rd181;
+	add.s64 	%rd143, %rd141, %rd140;
 	add.s32 	%r284, %r128, %r41;
 	selp.b32 	%r285, 16, 0, %p52;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r284], [%rd182], 16, %r285;
+	@%p37 cp.async.cg.shared.global [%r284], [%rd143], 16, %r285;
 	// end inline asm
-	mul.lo.s64 	%rd183, %rd12, 12;
-	add.s64 	%rd184, %rd170, %rd183;
-	add.s64 	%rd185, %rd168, 12;
-	setp.ge.s64 	%p53, %rd185, 0;
-	setp.lt.s64 	%p54, %rd185, %rd52;
+	add.s64 	%rd144, %rd133, 12;
+	setp.ge.s64 	%p53, %rd144, 0;
+	setp.lt.s64 	%p54, %rd144, %rd52;
 	and.pred 	%p55, %p53, %p54;
 	and.pred 	%p56, %p40, %p55;
-	shl.b64 	%rd186, %rd184, 1;
-	add.s64 	%rd187, %rd58, %rd186;
+	add.s64 	%rd145, %rd143, %rd140;
 	add.s32 	%r286, %r128, %r49;
 	selp.b32 	%r287, 16, 0, %p56;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r286], [%rd187], 16, %r287;
+	@%p37 cp.async.cg.shared.global [%r286], [%rd145], 16, %r287;
 	// end inline asm
-	mul.lo.s64 	%rd188, %rd168, %rd16;
-	mul.lo.s64 	%rd189, %rd165, %rd17;
-	add.s64 	%rd190, %rd188, %rd189;
+	mul.lo.s64 	%rd146, %rd133, %rd16;
+	mul.lo.s64 	%rd147, %rd130, %rd17;
+	add.s64 	%rd148, %rd146, %rd147;
 	and.pred 	%p57, %p43, %p40;
-	shl.b64 	%rd191, %rd190, 1;
-	add.s64 	%rd192, %rd56, %rd191;
+	shl.b64 	%rd149, %rd148, 1;
+	add.s64 	%rd150, %rd56, %rd149;
 	add.s32 	%r288, %r129, %r25;
 	selp.b32 	%r289, 16, 0, %p57;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r288], [%rd192], 16, %r289;
+	@%p37 cp.async.cg.shared.global [%r288], [%rd150], 16, %r289;
 	// end inline asm
-	mul.lo.s64 	%rd193, %rd16, 4;
-	add.s64 	%rd194, %rd190, %rd193;
 	and.pred 	%p58, %p47, %p40;
-	shl.b64 	%rd195, %rd194, 1;
-	add.s64 	%rd196, %rd56, %rd195;
+	mul.lo.s64 	%rd151, %rd16, 4;
+	mul.lo.s64 	%rd152, %rd151, 2;
+	add.s64 	%rd153, %rd150, %rd152;
 	add.s32 	%r290, %r129, %r33;
 	selp.b32 	%r291, 16, 0, %p58;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r290], [%rd196], 16, %r291;
+	@%p37 cp.async.cg.shared.global [%r290], [%rd153], 16, %r291;
 	// end inline asm
-	mul.lo.s64 	%rd197, %rd16, 8;
-	add.s64 	%rd198, %rd190, %rd197;
 	and.pred 	%p59, %p51, %p40;
-	shl.b64 	%rd199, %rd198, 1;
-	add.s64 	%rd200, %rd56, %rd199;
+	add.s64 	%rd154, %rd153, %rd152;
 	add.s32 	%r292, %r129, %r41;
 	selp.b32 	%r293, 16, 0, %p59;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r292], [%rd200], 16, %r293;
+	@%p37 cp.async.cg.shared.global [%r292], [%rd154], 16, %r293;
 	// end inline asm
-	mul.lo.s64 	%rd201, %rd16, 12;
-	add.s64 	%rd202, %rd190, %rd201;
 	and.pred 	%p60, %p55, %p40;
-	shl.b64 	%rd203, %rd202, 1;
-	add.s64 	%rd204, %rd56, %rd203;
+	add.s64 	%rd155, %rd154, %rd152;
 	add.s32 	%r294, %r129, %r49;
 	selp.b32 	%r295, 16, 0, %p60;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r294], [%rd204], 16, %r295;
+	@%p37 cp.async.cg.shared.global [%r294], [%rd155], 16, %r295;
 	// end inline asm
 	cp.async.commit_group;
 	mov.u32 	%r296, %r149;
@@ -954,10 +905,10 @@ $L__BB0_4: 	// %for.exit4
 	mov.f32 	%f248, %f36;
 	mov.f32 	%f249, %f37;
 	mov.f32 	%f250, %f38;
-	mov.u64 	%rd205, 0;
-	mov.u64 	%rd206, %rd164;
-	mov.u64 	%rd207, %rd164;
-	mov.u64 	%rd208, 0;
+	mov.u64 	%rd156, 0;
+	mov.u64 	%rd157, %rd129;
+	mov.u64 	%rd158, %rd129;
+	mov.u64 	%rd159, 0;
 	mov.u32 	%r297, 0;
 $L__BB0_5: 	// %for.header5
 	setp.lt.s32 	%p61, %r296, %r279;
@@ -972,132 +923,118 @@ $L__BB0_5: 	// %for.header5
 	selp.b32 	%r300, 1, %r299, %p63;
 	shl.b32 	%r301, %r300, 11;
 	add.s32 	%r302, %r130, %r301;
-	add.s64 	%rd209, %rd206, 16;
-	cvt.s64.s32 	%rd210, %r16;
-	add.s64 	%rd211, %rd205, %rd210;
-	mul.lo.s64 	%rd212, %rd211, %rd13;
-	cvt.s64.s32 	%rd213, %r14;
-	add.s64 	%rd214, %rd209, %rd213;
-	mul.lo.s64 	%rd215, %rd214, %rd12;
-	add.s64 	%rd216, %rd212, %rd215;
-	setp.ge.s64 	%p64, %rd211, 0;
-	setp.lt.s64 	%p65, %rd211, %rd54;
+	add.s64 	%rd160, %rd157, 16;
+	cvt.s64.s32 	%rd161, %r16;
+	add.s64 	%rd162, %rd156, %rd161;
+	mul.lo.s64 	%rd163, %rd162, %rd13;
+	cvt.s64.s32 	%rd164, %r14;
+	add.s64 	%rd165, %rd160, %rd164;
+	mul.lo.s64 	%rd166, %rd165, %rd12;
+	add.s64 	%rd167, %rd163, %rd166;
+	setp.ge.s64 	%p64, %rd162, 0;
+	setp.lt.s64 	%p65, %rd162, %rd54;
 	and.pred 	%p66, %p64, %p65;
-	setp.ge.s64 	%p67, %rd214, 0;
-	setp.lt.s64 	%p68, %rd214, %rd52;
+	setp.ge.s64 	%p67, %rd165, 0;
+	setp.lt.s64 	%p68, %rd165, %rd52;
 	and.pred 	%p69, %p67, %p68;
 	and.pred 	%p70, %p66, %p69;
-	shl.b64 	%rd217, %rd216, 1;
-	add.s64 	%rd218, %rd58, %rd217;
+	shl.b64 	%rd168, %rd167, 1;
+	add.s64 	%rd169, %rd58, %rd168;
 	add.s32 	%r303, %r302, %r25;
 	selp.b32 	%r304, 16, 0, %p70;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r303], [%rd218], 16, %r304;
+	@%p62 cp.async.cg.shared.global [%r303], [%rd169], 16, %r304;
 	// end inline asm
-	mul.lo.s64 	%rd219, %rd12, 4;
-	add.s64 	%rd220, %rd216, %rd219;
-	add.s64 	%rd221, %rd214, 4;
-	setp.ge.s64 	%p71, %rd221, 0;
-	setp.lt.s64 	%p72, %rd221, %rd52;
+	add.s64 	%rd170, %rd165, 4;
+	setp.ge.s64 	%p71, %rd170, 0;
+	setp.lt.s64 	%p72, %rd170, %rd52;
 	and.pred 	%p73, %p71, %p72;
 	and.pred 	%p74, %p66, %p73;
-	shl.b64 	%rd222, %rd220, 1;
-	add.s64 	%rd223, %rd58, %rd222;
+	mul.lo.s64 	%rd171, %rd12, 4;
+	mul.lo.s64 	%rd172, %rd171, 2;
+	add.s64 	%rd173, %rd169, %rd172;
 	add.s32 	%r305, %r302, %r33;
 	selp.b32 	%r306, 16, 0, %p74;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r305], [%rd223], 16, %r306;
+	@%p62 cp.async.cg.shared.global [%r305], [%rd173], 16, %r306;
 	// end inline asm
-	mul.lo.s64 	%rd224, %rd12, 8;
-	add.s64 	%rd225, %rd216, %rd224;
-	add.s64 	%rd226, %rd214, 8;
-	setp.ge.s64 	%p75, %rd226, 0;
-	setp.lt.s64 	%p76, %rd226, %rd52;
+	add.s64 	%rd174, %rd165, 8;
+	setp.ge.s64 	%p75, %rd174, 0;
+	setp.lt.s64 	%p76, %rd174, %rd52;
 	and.pred 	%p77, %p75, %p76;
 	and.pred 	%p78, %p66, %p77;
-	shl.b64 	%rd227, %rd225, 1;
-	add.s64 	%rd228, %rd58, %rd227;
+	add.s64 	%rd175, %rd173, %rd172;
 	add.s32 	%r307, %r302, %r41;
 	selp.b32 	%r308, 16, 0, %p78;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r307], [%rd228], 16, %r308;
+	@%p62 cp.async.cg.shared.global [%r307], [%rd175], 16, %r308;
 	// end inline asm
-	mul.lo.s64 	%rd229, %rd12, 12;
-	add.s64 	%rd230, %rd216, %rd229;
-	add.s64 	%rd231, %rd214, 12;
-	setp.ge.s64 	%p79, %rd231, 0;
-	setp.lt.s64 	%p80, %rd231, %rd52;
+	add.s64 	%rd176, %rd165, 12;
+	setp.ge.s64 	%p79, %rd176, 0;
+	setp.lt.s64 	%p80, %rd176, %rd52;
 	and.pred 	%p81, %p79, %p80;
 	and.pred 	%p82, %p66, %p81;
-	shl.b64 	%rd232, %rd230, 1;
-	add.s64 	%rd233, %rd58, %rd232;
+	add.s64 	%rd177, %rd175, %rd172;
 	add.s32 	%r309, %r302, %r49;
 	selp.b32 	%r310, 16, 0, %p82;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r309], [%rd233], 16, %r310;
+	@%p62 cp.async.cg.shared.global [%r309], [%rd177], 16, %r310;
 	// end inline asm
 	add.s32 	%r311, %r131, %r301;
-	add.s64 	%rd234, %rd207, 16;
-	add.s64 	%rd235, %rd234, %rd213;
-	mul.lo.s64 	%rd236, %rd235, %rd16;
-	add.s64 	%rd237, %rd208, %rd210;
-	mul.lo.s64 	%rd238, %rd237, %rd17;
-	add.s64 	%rd239, %rd236, %rd238;
-	setp.ge.s64 	%p83, %rd235, 0;
-	setp.lt.s64 	%p84, %rd235, %rd52;
+	add.s64 	%rd178, %rd158, 16;
+	add.s64 	%rd179, %rd178, %rd164;
+	mul.lo.s64 	%rd180, %rd179, %rd16;
+	add.s64 	%rd181, %rd159, %rd161;
+	mul.lo.s64 	%rd182, %rd181, %rd17;
+	add.s64 	%rd183, %rd180, %rd182;
+	setp.ge.s64 	%p83, %rd179, 0;
+	setp.lt.s64 	%p84, %rd179, %rd52;
 	and.pred 	%p85, %p83, %p84;
-	setp.ge.s64 	%p86, %rd237, 0;
-	setp.lt.s64 	%p87, %rd237, %rd54;
+	setp.ge.s64 	%p86, %rd181, 0;
+	setp.lt.s64 	%p87, %rd181, %rd54;
 	and.pred 	%p88, %p86, %p87;
 	and.pred 	%p89, %p85, %p88;
-	shl.b64 	%rd240, %rd239, 1;
-	add.s64 	%rd241, %rd56, %rd240;
+	shl.b64 	%rd184, %rd183, 1;
+	add.s64 	%rd185, %rd56, %rd184;
 	add.s32 	%r312, %r311, %r25;
 	selp.b32 	%r313, 16, 0, %p89;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r312], [%rd241], 16, %r313;
+	@%p62 cp.async.cg.shared.global [%r312], [%rd185], 16, %r313;
 	// end inline asm
-	mul.lo.s64 	%rd242, %rd16, 4;
-	add.s64 	%rd243, %rd239, %rd242;
-	add.s64 	%rd244, %rd235, 4;
-	setp.ge.s64 	%p90, %rd244, 0;
-	setp.lt.s64 	%p91, %rd244, %rd52;
+	add.s64 	%rd186, %rd179, 4;
+	setp.ge.s64 	%p90, %rd186, 0;
+	setp.lt.s64 	%p91, %rd186, %rd52;
 	and.pred 	%p92, %p90, %p91;
 	and.pred 	%p93, %p92, %p88;
-	shl.b64 	%rd245, %rd243, 1;
-	add.s64 	%rd246, %rd56, %rd245;
+	mul.lo.s64 	%rd187, %rd16, 4;
+	mul.lo.s64 	%rd188, %rd187, 2;
+	add.s64 	%rd189, %rd185, %rd188;
 	add.s32 	%r314, %r311, %r33;
 	selp.b32 	%r315, 16, 0, %p93;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r314], [%rd246], 16, %r315;
+	@%p62 cp.async.cg.shared.global [%r314], [%rd189], 16, %r315;
 	// end inline asm
-	mul.lo.s64 	%rd247, %rd16, 8;
-	add.s64 	%rd248, %rd239, %rd247;
-	add.s64 	%rd249, %rd235, 8;
-	setp.ge.s64 	%p94, %rd249, 0;
-	setp.lt.s64 	%p95, %rd249, %rd52;
+	add.s64 	%rd190, %rd179, 8;
+	setp.ge.s64 	%p94, %rd190, 0;
+	setp.lt.s64 	%p95, %rd190, %rd52;
 	and.pred 	%p96, %p94, %p95;
 	and.pred 	%p97, %p96, %p88;
-	shl.b64 	%rd250, %rd248, 1;
-	add.s64 	%rd251, %rd56, %rd250;
+	add.s64 	%rd191, %rd189, %rd188;
 	add.s32 	%r316, %r311, %r41;
 	selp.b32 	%r317, 16, 0, %p97;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r316], [%rd251], 16, %r317;
+	@%p62 cp.async.cg.shared.global [%r316], [%rd191], 16, %r317;
 	// end inline asm
-	mul.lo.s64 	%rd252, %rd16, 12;
-	add.s64 	%rd253, %rd239, %rd252;
-	add.s64 	%rd254, %rd235, 12;
-	setp.ge.s64 	%p98, %rd254, 0;
-	setp.lt.s64 	%p99, %rd254, %rd52;
+	add.s64 	%rd192, %rd179, 12;
+	setp.ge.s64 	%p98, %rd192, 0;
+	setp.lt.s64 	%p99, %rd192, %rd52;
 	and.pred 	%p100, %p98, %p99;
 	and.pred 	%p101, %p100, %p88;
-	shl.b64 	%rd255, %rd253, 1;
-	add.s64 	%rd256, %rd56, %rd255;
+	add.s64 	%rd193, %rd191, %rd188;
 	add.s32 	%r318, %r311, %r49;
 	selp.b32 	%r319, 16, 0, %p101;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r318], [%rd256], 16, %r319;
+	@%p62 cp.async.cg.shared.global [%r318], [%rd193], 16, %r319;
 	// end inline asm
 	cp.async.commit_group;
 	shl.b32 	%r320, %r297, 11;
@@ -1367,8 +1304,8 @@ $L__BB0_5: 	// %for.header5
 	mov.f32 	%f248, %f374;
 	mov.f32 	%f249, %f329;
 	mov.f32 	%f250, %f330;
-	mov.u64 	%rd206, %rd209;
-	mov.u64 	%rd207, %rd234;
+	mov.u64 	%rd157, %rd160;
+	mov.u64 	%rd158, %rd178;
 	mov.u32 	%r297, %r410;
 	bra.uni 	$L__BB0_5;
 $L__BB0_7: 	// %for.exit7
@@ -1413,10 +1350,10 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r411, %r138, %r4;
 	add.s32 	%r412, %r411, %r154;
 	add.s32 	%r413, %r411, %r155;
-	mul.wide.s32 	%rd257, %r412, 4;
-	add.s64 	%rd258, %rd4, %rd257;
-	mul.wide.s32 	%rd259, %r413, 4;
-	add.s64 	%rd260, %rd4, %rd259;
+	mul.wide.s32 	%rd194, %r412, 4;
+	add.s64 	%rd195, %rd4, %rd194;
+	mul.wide.s32 	%rd196, %r413, 4;
+	add.s64 	%rd197, %rd4, %rd196;
 	mul.rn.f32 	%f475, %f441, 0f3F317218;
 	mul.rn.f32 	%f476, %f442, 0f3F317218;
 	setp.lt.s32 	%p113, %r154, %r4;
@@ -1426,241 +1363,234 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p116, %p115, %p113;
 	mov.b32 	%r415, %f475;
 	// begin inline asm
-	@%p116 st.global.b32 [%rd258], %r415;
+	@%p116 st.global.b32 [%rd195], %r415;
 	// end inline asm
 	and.pred 	%p117, %p115, %p114;
 	mov.b32 	%r416, %f476;
 	// begin inline asm
-	@%p117 st.global.b32 [%rd260], %r416;
+	@%p117 st.global.b32 [%rd197], %r416;
 	// end inline asm
 	bar.sync 	0;
 	mul.lo.s32 	%r417, %r9, 72;
 	add.s32 	%r418, %r417, %r11;
 	mul.lo.s32 	%r419, %r418, 2;
-	cvt.s64.s32 	%rd261, %r419;
-	mov.u64 	%rd262, __tilec_smem;
-	add.s64 	%rd262, %rd262, 2048;
-	add.s64 	%rd263, %rd262, %rd261;
+	cvt.s64.s32 	%rd198, %r419;
+	mov.u64 	%rd199, __tilec_smem;
+	add.s64 	%rd199, %rd199, 2048;
+	add.s64 	%rd200, %rd199, %rd198;
 	cvt.rn.f16x2.f32 	%r420, %f444, %f443;
-	st.shared.u32 	[%rd263], %r420;
+	st.shared.u32 	[%rd200], %r420;
 	or.b32 	%r421, %r9, 8;
 	mul.lo.s32 	%r422, %r421, 72;
 	add.s32 	%r423, %r422, %r11;
 	mul.lo.s32 	%r424, %r423, 2;
-	cvt.s64.s32 	%rd264, %r424;
-	mov.u64 	%rd265, __tilec_smem;
-	add.s64 	%rd265, %rd265, 2048;
-	add.s64 	%rd266, %rd265, %rd264;
+	cvt.s64.s32 	%rd201, %r424;
+	mov.u64 	%rd202, __tilec_smem;
+	add.s64 	%rd202, %rd202, 2048;
+	add.s64 	%rd203, %rd202, %rd201;
 	cvt.rn.f16x2.f32 	%r425, %f446, %f445;
-	st.shared.u32 	[%rd266], %r425;
+	st.shared.u32 	[%rd203], %r425;
 	or.b32 	%r426, %r11, 8;
 	add.s32 	%r427, %r417, %r426;
 	mul.lo.s32 	%r428, %r427, 2;
-	cvt.s64.s32 	%rd267, %r428;
-	mov.u64 	%rd268, __tilec_smem;
-	add.s64 	%rd268, %rd268, 2048;
-	add.s64 	%rd269, %rd268, %rd267;
+	cvt.s64.s32 	%rd204, %r428;
+	mov.u64 	%rd205, __tilec_smem;
+	add.s64 	%rd205, %rd205, 2048;
+	add.s64 	%rd206, %rd205, %rd204;
 	cvt.rn.f16x2.f32 	%r429, %f448, %f447;
-	st.shared.u32 	[%rd269], %r429;
+	st.shared.u32 	[%rd206], %r429;
 	add.s32 	%r430, %r422, %r426;
 	mul.lo.s32 	%r431, %r430, 2;
-	cvt.s64.s32 	%rd270, %r431;
-	mov.u64 	%rd271, __tilec_smem;
-	add.s64 	%rd271, %rd271, 2048;
-	add.s64 	%rd272, %rd271, %rd270;
+	cvt.s64.s32 	%rd207, %r431;
+	mov.u64 	%rd208, __tilec_smem;
+	add.s64 	%rd208, %rd208, 2048;
+	add.s64 	%rd209, %rd208, %rd207;
 	cvt.rn.f16x2.f32 	%r432, %f450, %f449;
-	st.shared.u32 	[%rd272], %r432;
+	st.shared.u32 	[%rd209], %r432;
 	or.b32 	%r433, %r11, 16;
 	add.s32 	%r434, %r417, %r433;
 	mul.lo.s32 	%r435, %r434, 2;
-	cvt.s64.s32 	%rd273, %r435;
-	mov.u64 	%rd274, __tilec_smem;
-	add.s64 	%rd274, %rd274, 2048;
-	add.s64 	%rd275, %rd274, %rd273;
+	cvt.s64.s32 	%rd210, %r435;
+	mov.u64 	%rd211, __tilec_smem;
+	add.s64 	%rd211, %rd211, 2048;
+	add.s64 	%rd212, %rd211, %rd210;
 	cvt.rn.f16x2.f32 	%r436, %f452, %f451;
-	st.shared.u32 	[%rd275], %r436;
+	st.shared.u32 	[%rd212], %r436;
 	add.s32 	%r437, %r422, %r433;
 	mul.lo.s32 	%r438, %r437, 2;
-	cvt.s64.s32 	%rd276, %r438;
-	mov.u64 	%rd277, __tilec_smem;
-	add.s64 	%rd277, %rd277, 2048;
-	add.s64 	%rd278, %rd277, %rd276;
+	cvt.s64.s32 	%rd213, %r438;
+	mov.u64 	%rd214, __tilec_smem;
+	add.s64 	%rd214, %rd214, 2048;
+	add.s64 	%rd215, %rd214, %rd213;
 	cvt.rn.f16x2.f32 	%r439, %f454, %f453;
-	st.shared.u32 	[%rd278], %r439;
+	st.shared.u32 	[%rd215], %r439;
 	or.b32 	%r440, %r11, 24;
 	add.s32 	%r441, %r417, %r440;
 	mul.lo.s32 	%r442, %r441, 2;
-	cvt.s64.s32 	%rd279, %r442;
-	mov.u64 	%rd280, __tilec_smem;
-	add.s64 	%rd280, %rd280, 2048;
-	add.s64 	%rd281, %rd280, %rd279;
+	cvt.s64.s32 	%rd216, %r442;
+	mov.u64 	%rd217, __tilec_smem;
+	add.s64 	%rd217, %rd217, 2048;
+	add.s64 	%rd218, %rd217, %rd216;
 	cvt.rn.f16x2.f32 	%r443, %f456, %f455;
-	st.shared.u32 	[%rd281], %r443;
+	st.shared.u32 	[%rd218], %r443;
 	add.s32 	%r444, %r422, %r440;
 	mul.lo.s32 	%r445, %r444, 2;
-	cvt.s64.s32 	%rd282, %r445;
-	mov.u64 	%rd283, __tilec_smem;
-	add.s64 	%rd283, %rd283, 2048;
-	add.s64 	%rd284, %rd283, %rd282;
+	cvt.s64.s32 	%rd219, %r445;
+	mov.u64 	%rd220, __tilec_smem;
+	add.s64 	%rd220, %rd220, 2048;
+	add.s64 	%rd221, %rd220, %rd219;
 	cvt.rn.f16x2.f32 	%r446, %f458, %f457;
-	st.shared.u32 	[%rd284], %r446;
+	st.shared.u32 	[%rd221], %r446;
 	or.b32 	%r447, %r11, 32;
 	add.s32 	%r448, %r417, %r447;
 	mul.lo.s32 	%r449, %r448, 2;
-	cvt.s64.s32 	%rd285, %r449;
-	mov.u64 	%rd286, __tilec_smem;
-	add.s64 	%rd286, %rd286, 2048;
-	add.s64 	%rd287, %rd286, %rd285;
+	cvt.s64.s32 	%rd222, %r449;
+	mov.u64 	%rd223, __tilec_smem;
+	add.s64 	%rd223, %rd223, 2048;
+	add.s64 	%rd224, %rd223, %rd222;
 	cvt.rn.f16x2.f32 	%r450, %f460, %f459;
-	st.shared.u32 	[%rd287], %r450;
+	st.shared.u32 	[%rd224], %r450;
 	add.s32 	%r451, %r422, %r447;
 	mul.lo.s32 	%r452, %r451, 2;
-	cvt.s64.s32 	%rd288, %r452;
-	mov.u64 	%rd289, __tilec_smem;
-	add.s64 	%rd289, %rd289, 2048;
-	add.s64 	%rd290, %rd289, %rd288;
+	cvt.s64.s32 	%rd225, %r452;
+	mov.u64 	%rd226, __tilec_smem;
+	add.s64 	%rd226, %rd226, 2048;
+	add.s64 	%rd227, %rd226, %rd225;
 	cvt.rn.f16x2.f32 	%r453, %f462, %f461;
-	st.shared.u32 	[%rd290], %r453;
+	st.shared.u32 	[%rd227], %r453;
 	or.b32 	%r454, %r11, 40;
 	add.s32 	%r455, %r417, %r454;
 	mul.lo.s32 	%r456, %r455, 2;
-	cvt.s64.s32 	%rd291, %r456;
-	mov.u64 	%rd292, __tilec_smem;
-	add.s64 	%rd292, %rd292, 2048;
-	add.s64 	%rd293, %rd292, %rd291;
+	cvt.s64.s32 	%rd228, %r456;
+	mov.u64 	%rd229, __tilec_smem;
+	add.s64 	%rd229, %rd229, 2048;
+	add.s64 	%rd230, %rd229, %rd228;
 	cvt.rn.f16x2.f32 	%r457, %f464, %f463;
-	st.shared.u32 	[%rd293], %r457;
+	st.shared.u32 	[%rd230], %r457;
 	add.s32 	%r458, %r422, %r454;
 	mul.lo.s32 	%r459, %r458, 2;
-	cvt.s64.s32 	%rd294, %r459;
-	mov.u64 	%rd295, __tilec_smem;
-	add.s64 	%rd295, %rd295, 2048;
-	add.s64 	%rd296, %rd295, %rd294;
+	cvt.s64.s32 	%rd231, %r459;
+	mov.u64 	%rd232, __tilec_smem;
+	add.s64 	%rd232, %rd232, 2048;
+	add.s64 	%rd233, %rd232, %rd231;
 	cvt.rn.f16x2.f32 	%r460, %f466, %f465;
-	st.shared.u32 	[%rd296], %r460;
+	st.shared.u32 	[%rd233], %r460;
 	or.b32 	%r461, %r11, 48;
 	add.s32 	%r462, %r417, %r461;
 	mul.lo.s32 	%r463, %r462, 2;
-	cvt.s64.s32 	%rd297, %r463;
-	mov.u64 	%rd298, __tilec_smem;
-	add.s64 	%rd298, %rd298, 2048;
-	add.s64 	%rd299, %rd298, %rd297;
+	cvt.s64.s32 	%rd234, %r463;
+	mov.u64 	%rd235, __tilec_smem;
+	add.s64 	%rd235, %rd235, 2048;
+	add.s64 	%rd236, %rd235, %rd234;
 	cvt.rn.f16x2.f32 	%r464, %f468, %f467;
-	st.shared.u32 	[%rd299], %r464;
+	st.shared.u32 	[%rd236], %r464;
 	add.s32 	%r465, %r422, %r461;
 	mul.lo.s32 	%r466, %r465, 2;
-	cvt.s64.s32 	%rd300, %r466;
-	mov.u64 	%rd301, __tilec_smem;
-	add.s64 	%rd301, %rd301, 2048;
-	add.s64 	%rd302, %rd301, %rd300;
+	cvt.s64.s32 	%rd237, %r466;
+	mov.u64 	%rd238, __tilec_smem;
+	add.s64 	%rd238, %rd238, 2048;
+	add.s64 	%rd239, %rd238, %rd237;
 	cvt.rn.f16x2.f32 	%r467, %f470, %f469;
-	st.shared.u32 	[%rd302], %r467;
+	st.shared.u32 	[%rd239], %r467;
 	or.b32 	%r468, %r11, 56;
 	add.s32 	%r469, %r417, %r468;
 	mul.lo.s32 	%r470, %r469, 2;
-	cvt.s64.s32 	%rd303, %r470;
-	mov.u64 	%rd304, __tilec_smem;
-	add.s64 	%rd304, %rd304, 2048;
-	add.s64 	%rd305, %rd304, %rd303;
+	cvt.s64.s32 	%rd240, %r470;
+	mov.u64 	%rd241, __tilec_smem;
+	add.s64 	%rd241, %rd241, 2048;
+	add.s64 	%rd242, %rd241, %rd240;
 	cvt.rn.f16x2.f32 	%r471, %f472, %f471;
-	st.shared.u32 	[%rd305], %r471;
+	st.shared.u32 	[%rd242], %r471;
 	add.s32 	%r472, %r422, %r468;
 	mul.lo.s32 	%r473, %r472, 2;
-	cvt.s64.s32 	%rd306, %r473;
-	mov.u64 	%rd307, __tilec_smem;
-	add.s64 	%rd307, %rd307, 2048;
-	add.s64 	%rd308, %rd307, %rd306;
+	cvt.s64.s32 	%rd243, %r473;
+	mov.u64 	%rd244, __tilec_smem;
+	add.s64 	%rd244, %rd244, 2048;
+	add.s64 	%rd245, %rd244, %rd243;
 	cvt.rn.f16x2.f32 	%r474, %f474, %f473;
-	st.shared.u32 	[%rd308], %r474;
+	st.shared.u32 	[%rd245], %r474;
 	bar.sync 	0;
 	mul.lo.s32 	%r475, %r14, 72;
 	add.s32 	%r476, %r475, %r16;
 	mul.lo.s32 	%r477, %r476, 2;
-	cvt.s64.s32 	%rd309, %r477;
-	mov.u64 	%rd310, __tilec_smem;
-	add.s64 	%rd310, %rd310, 2048;
-	add.s64 	%rd311, %rd310, %rd309;
-	ld.shared.v4.u32 	{%r478, %r479, %r480, %r481}, [%rd311];
+	cvt.s64.s32 	%rd246, %r477;
+	mov.u64 	%rd247, __tilec_smem;
+	add.s64 	%rd247, %rd247, 2048;
+	add.s64 	%rd248, %rd247, %rd246;
+	ld.shared.v4.u32 	{%r478, %r479, %r480, %r481}, [%rd248];
 	or.b32 	%r482, %r14, 4;
 	mul.lo.s32 	%r483, %r482, 72;
 	add.s32 	%r484, %r483, %r16;
 	mul.lo.s32 	%r485, %r484, 2;
-	cvt.s64.s32 	%rd312, %r485;
-	mov.u64 	%rd313, __tilec_smem;
-	add.s64 	%rd313, %rd313, 2048;
-	add.s64 	%rd314, %rd313, %rd312;
-	ld.shared.v4.u32 	{%r486, %r487, %r488, %r489}, [%rd314];
+	cvt.s64.s32 	%rd249, %r485;
+	mov.u64 	%rd250, __tilec_smem;
+	add.s64 	%rd250, %rd250, 2048;
+	add.s64 	%rd251, %rd250, %rd249;
+	ld.shared.v4.u32 	{%r486, %r487, %r488, %r489}, [%rd251];
 	or.b32 	%r490, %r14, 8;
 	mul.lo.s32 	%r491, %r490, 72;
 	add.s32 	%r492, %r491, %r16;
 	mul.lo.s32 	%r493, %r492, 2;
-	cvt.s64.s32 	%rd315, %r493;
-	mov.u64 	%rd316, __tilec_smem;
-	add.s64 	%rd316, %rd316, 2048;
-	add.s64 	%rd317, %rd316, %rd315;
-	ld.shared.v4.u32 	{%r494, %r495, %r496, %r497}, [%rd317];
+	cvt.s64.s32 	%rd252, %r493;
+	mov.u64 	%rd253, __tilec_smem;
+	add.s64 	%rd253, %rd253, 2048;
+	add.s64 	%rd254, %rd253, %rd252;
+	ld.shared.v4.u32 	{%r494, %r495, %r496, %r497}, [%rd254];
 	or.b32 	%r498, %r14, 12;
 	mul.lo.s32 	%r499, %r498, 72;
 	add.s32 	%r500, %r499, %r16;
 	mul.lo.s32 	%r501, %r500, 2;
-	cvt.s64.s32 	%rd318, %r501;
-	mov.u64 	%rd319, __tilec_smem;
-	add.s64 	%rd319, %rd319, 2048;
-	add.s64 	%rd320, %rd319, %rd318;
-	ld.shared.v4.u32 	{%r502, %r503, %r504, %r505}, [%rd320];
-	cvt.s64.s32 	%rd321, %r14;
-	add.s64 	%rd322, %rd53, %rd321;
-	mul.lo.s64 	%rd323, %rd322, %rd20;
-	cvt.s64.s32 	%rd324, %r16;
-	mul.lo.s64 	%rd325, %rd324, %rd21;
-	add.s64 	%rd326, %rd323, %rd325;
-	setp.ge.s64 	%p118, %rd322, 0;
-	setp.lt.s64 	%p119, %rd322, %rd52;
+	cvt.s64.s32 	%rd255, %r501;
+	mov.u64 	%rd256, __tilec_smem;
+	add.s64 	%rd256, %rd256, 2048;
+	add.s64 	%rd257, %rd256, %rd255;
+	ld.shared.v4.u32 	{%r502, %r503, %r504, %r505}, [%rd257];
+	cvt.s64.s32 	%rd258, %r14;
+	add.s64 	%rd259, %rd53, %rd258;
+	mul.lo.s64 	%rd260, %rd259, %rd20;
+	cvt.s64.s32 	%rd261, %r16;
+	mul.lo.s64 	%rd262, %rd261, %rd21;
+	add.s64 	%rd263, %rd260, %rd262;
+	setp.ge.s64 	%p118, %rd259, 0;
+	setp.lt.s64 	%p119, %rd259, %rd52;
 	and.pred 	%p120, %p118, %p119;
-	setp.ge.s64 	%p121, %rd324, 0;
-	setp.lt.s64 	%p122, %rd324, %rd54;
+	setp.ge.s64 	%p121, %rd261, 0;
+	setp.lt.s64 	%p122, %rd261, %rd54;
 	and.pred 	%p123, %p121, %p122;
 	and.pred 	%p124, %p120, %p123;
-	shl.b64 	%rd327, %rd326, 1;
-	add.s64 	%rd328, %rd60, %rd327;
+	shl.b64 	%rd264, %rd263, 1;
+	add.s64 	%rd265, %rd60, %rd264;
 	// begin inline asm
-	@%p124 st.global.v4.b32 [%rd328], {%r478, %r479, %r480, %r481};
+	@%p124 st.global.v4.b32 [%rd265], {%r478, %r479, %r480, %r481};
 	// end inline asm
-	mul.lo.s64 	%rd329, %rd20, 4;
-	add.s64 	%rd330, %rd326, %rd329;
-	add.s64 	%rd331, %rd322, 4;
-	setp.ge.s64 	%p125, %rd331, 0;
-	setp.lt.s64 	%p126, %rd331, %rd52;
+	add.s64 	%rd266, %rd259, 4;
+	setp.ge.s64 	%p125, %rd266, 0;
+	setp.lt.s64 	%p126, %rd266, %rd52;
 	and.pred 	%p127, %p125, %p126;
 	and.pred 	%p128, %p127, %p123;
-	shl.b64 	%rd332, %rd330, 1;
-	add.s64 	%rd333, %rd60, %rd332;
+	mul.lo.s64 	%rd267, %rd20, 4;
+	mul.lo.s64 	%rd268, %rd267, 2;
+	add.s64 	%rd269, %rd265, %rd268;
 	// begin inline asm
-	@%p128 st.global.v4.b32 [%rd333], {%r486, %r487, %r488, %r489};
+	@%p128 st.global.v4.b32 [%rd269], {%r486, %r487, %r488, %r489};
 	// end inline asm
-	mul.lo.s64 	%rd334, %rd20, 8;
-	add.s64 	%rd335, %rd326, %rd334;
-	add.s64 	%rd336, %rd322, 8;
-	setp.ge.s64 	%p129, %rd336, 0;
-	setp.lt.s64 	%p130, %rd336, %rd52;
+	add.s64 	%rd270, %rd259, 8;
+	setp.ge.s64 	%p129, %rd270, 0;
+	setp.lt.s64 	%p130, %rd270, %rd52;
 	and.pred 	%p131, %p129, %p130;
 	and.pred 	%p132, %p131, %p123;
-	shl.b64 	%rd337, %rd335, 1;
-	add.s64 	%rd338, %rd60, %rd337;
+	add.s64 	%rd271, %rd269, %rd268;
 	// begin inline asm
-	@%p132 st.global.v4.b32 [%rd338], {%r494, %r495, %r496, %r497};
+	@%p132 st.global.v4.b32 [%rd271], {%r494, %r495, %r496, %r497};
 	// end inline asm
-	mul.lo.s64 	%rd339, %rd20, 12;
-	add.s64 	%rd340, %rd326, %rd339;
-	add.s64 	%rd341, %rd322, 12;
-	setp.ge.s64 	%p133, %rd341, 0;
-	setp.lt.s64 	%p134, %rd341, %rd52;
+	add.s64 	%rd272, %rd259, 12;
+	setp.ge.s64 	%p133, %rd272, 0;
+	setp.lt.s64 	%p134, %rd272, %rd52;
 	and.pred 	%p135, %p133, %p134;
 	and.pred 	%p136, %p135, %p123;
-	shl.b64 	%rd342, %rd340, 1;
-	add.s64 	%rd343, %rd60, %rd342;
+	add.s64 	%rd273, %rd271, %rd268;
 	// begin inline asm
-	@%p136 st.global.v4.b32 [%rd343], {%r502, %r503, %r504, %r505};
+	@%p136 st.global.v4.b32 [%rd273], {%r502, %r503, %r504, %r505};
 	// end inline asm
 	ret;
 }
@@ -1713,7 +1643,7 @@ const ptx1 = `//
 	.reg .pred 	%p<344>;
 	.reg .b16 	%rs<593>;
 	.reg .b32 	%r<799>;
-	.reg .b64 	%rd<904>;
+	.reg .b64 	%rd<508>;
 	.reg .f32 	%f<477>;
 
 	ld.param.u64 	%rd1, [attn_fwd_causal_param_0];
@@ -1899,333 +1829,267 @@ const ptx1 = `//
 	mov.b16 %rs1, %rs2;
 	@%p11 ld.global.b16 %rs1, [%rd55];
 	// end inline asm
-	add.s64 	%rd56, %rd53, %rd9;
-	add.s64 	%rd57, %rd51, 1;
-	setp.ge.s64 	%p12, %rd57, 0;
-	setp.lt.s64 	%p13, %rd57, %rd41;
+	add.s64 	%rd56, %rd51, 1;
+	setp.ge.s64 	%p12, %rd56, 0;
+	setp.lt.s64 	%p13, %rd56, %rd41;
 	and.pred 	%p14, %p12, %p13;
 	and.pred 	%p15, %p7, %p14;
-	shl.b64 	%rd58, %rd56, 1;
-	add.s64 	%rd59, %rd38, %rd58;
+	mul.lo.s64 	%rd57, %rd9, 2;
+	add.s64 	%rd58, %rd55, %rd57;
 	mov.u16 	%rs4, 0;
 	// begin inline asm
 	mov.b16 %rs3, %rs4;
-	@%p15 ld.global.b16 %rs3, [%rd59];
+	@%p15 ld.global.b16 %rs3, [%rd58];
 	// end inline asm
-	mul.lo.s64 	%rd60, %rd9, 2;
-	add.s64 	%rd61, %rd53, %rd60;
-	add.s64 	%rd62, %rd51, 2;
-	setp.ge.s64 	%p16, %rd62, 0;
-	setp.lt.s64 	%p17, %rd62, %rd41;
+	add.s64 	%rd59, %rd51, 2;
+	setp.ge.s64 	%p16, %rd59, 0;
+	setp.lt.s64 	%p17, %rd59, %rd41;
 	and.pred 	%p18, %p16, %p17;
 	and.pred 	%p19, %p7, %p18;
-	shl.b64 	%rd63, %rd61, 1;
-	add.s64 	%rd64, %rd38, %rd63;
+	add.s64 	%rd60, %rd58, %rd57;
 	mov.u16 	%rs6, 0;
 	// begin inline asm
 	mov.b16 %rs5, %rs6;
-	@%p19 ld.global.b16 %rs5, [%rd64];
+	@%p19 ld.global.b16 %rs5, [%rd60];
 	// end inline asm
-	mul.lo.s64 	%rd65, %rd9, 3;
-	add.s64 	%rd66, %rd53, %rd65;
-	add.s64 	%rd67, %rd51, 3;
-	setp.ge.s64 	%p20, %rd67, 0;
-	setp.lt.s64 	%p21, %rd67, %rd41;
+	add.s64 	%rd61, %rd51, 3;
+	setp.ge.s64 	%p20, %rd61, 0;
+	setp.lt.s64 	%p21, %rd61, %rd41;
 	and.pred 	%p22, %p20, %p21;
 	and.pred 	%p23, %p7, %p22;
-	shl.b64 	%rd68, %rd66, 1;
-	add.s64 	%rd69, %rd38, %rd68;
+	add.s64 	%rd62, %rd60, %rd57;
 	mov.u16 	%rs8, 0;
 	// begin inline asm
 	mov.b16 %rs7, %rs8;
-	@%p23 ld.global.b16 %rs7, [%rd69];
+	@%p23 ld.global.b16 %rs7, [%rd62];
 	// end inline asm
-	mul.lo.s64 	%rd70, %rd9, 4;
-	add.s64 	%rd71, %rd53, %rd70;
-	add.s64 	%rd72, %rd51, 4;
-	setp.ge.s64 	%p24, %rd72, 0;
-	setp.lt.s64 	%p25, %rd72, %rd41;
+	add.s64 	%rd63, %rd51, 4;
+	setp.ge.s64 	%p24, %rd63, 0;
+	setp.lt.s64 	%p25, %rd63, %rd41;
 	and.pred 	%p26, %p24, %p25;
 	and.pred 	%p27, %p7, %p26;
-	shl.b64 	%rd73, %rd71, 1;
-	add.s64 	%rd74, %rd38, %rd73;
+	add.s64 	%rd64, %rd62, %rd57;
 	mov.u16 	%rs10, 0;
 	// begin inline asm
 	mov.b16 %rs9, %rs10;
-	@%p27 ld.global.b16 %rs9, [%rd74];
+	@%p27 ld.global.b16 %rs9, [%rd64];
 	// end inline asm
-	mul.lo.s64 	%rd75, %rd9, 5;
-	add.s64 	%rd76, %rd53, %rd75;
-	add.s64 	%rd77, %rd51, 5;
-	setp.ge.s64 	%p28, %rd77, 0;
-	setp.lt.s64 	%p29, %rd77, %rd41;
+	add.s64 	%rd65, %rd51, 5;
+	setp.ge.s64 	%p28, %rd65, 0;
+	setp.lt.s64 	%p29, %rd65, %rd41;
 	and.pred 	%p30, %p28, %p29;
 	and.pred 	%p31, %p7, %p30;
-	shl.b64 	%rd78, %rd76, 1;
-	add.s64 	%rd79, %rd38, %rd78;
+	add.s64 	%rd66, %rd64, %rd57;
 	mov.u16 	%rs12, 0;
 	// begin inline asm
 	mov.b16 %rs11, %rs12;
-	@%p31 ld.global.b16 %rs11, [%rd79];
+	@%p31 ld.global.b16 %rs11, [%rd66];
 	// end inline asm
-	mul.lo.s64 	%rd80, %rd9, 6;
-	add.s64 	%rd81, %rd53, %rd80;
-	add.s64 	%rd82, %rd51, 6;
-	setp.ge.s64 	%p32, %rd82, 0;
-	setp.lt.s64 	%p33, %rd82, %rd41;
+	add.s64 	%rd67, %rd51, 6;
+	setp.ge.s64 	%p32, %rd67, 0;
+	setp.lt.s64 	%p33, %rd67, %rd41;
 	and.pred 	%p34, %p32, %p33;
 	and.pred 	%p35, %p7, %p34;
-	shl.b64 	%rd83, %rd81, 1;
-	add.s64 	%rd84, %rd38, %rd83;
+	add.s64 	%rd68, %rd66, %rd57;
 	mov.u16 	%rs14, 0;
 	// begin inline asm
 	mov.b16 %rs13, %rs14;
-	@%p35 ld.global.b16 %rs13, [%rd84];
+	@%p35 ld.global.b16 %rs13, [%rd68];
 	// end inline asm
-	mul.lo.s64 	%rd85, %rd9, 7;
-	add.s64 	%rd86, %rd53, %rd85;
-	add.s64 	%rd87, %rd51, 7;
-	setp.ge.s64 	%p36, %rd87, 0;
-	setp.lt.s64 	%p37, %rd87, %rd41;
+	add.s64 	%rd69, %rd51, 7;
+	setp.ge.s64 	%p36, %rd69, 0;
+	setp.lt.s64 	%p37, %rd69, %rd41;
 	and.pred 	%p38, %p36, %p37;
 	and.pred 	%p39, %p7, %p38;
-	shl.b64 	%rd88, %rd86, 1;
-	add.s64 	%rd89, %rd38, %rd88;
+	add.s64 	%rd70, %rd68, %rd57;
 	mov.u16 	%rs16, 0;
 	// begin inline asm
 	mov.b16 %rs15, %rs16;
-	@%p39 ld.global.b16 %rs15, [%rd89];
+	@%p39 ld.global.b16 %rs15, [%rd70];
 	// end inline asm
-	mul.lo.s64 	%rd90, %rd8, 4;
-	add.s64 	%rd91, %rd53, %rd90;
-	add.s64 	%rd92, %rd49, 4;
-	setp.ge.s64 	%p40, %rd92, 0;
-	setp.lt.s64 	%p41, %rd92, %rd39;
+	add.s64 	%rd71, %rd49, 4;
+	setp.ge.s64 	%p40, %rd71, 0;
+	setp.lt.s64 	%p41, %rd71, %rd39;
 	and.pred 	%p42, %p40, %p41;
 	and.pred 	%p43, %p42, %p10;
-	shl.b64 	%rd93, %rd91, 1;
-	add.s64 	%rd94, %rd38, %rd93;
+	mul.lo.s64 	%rd72, %rd8, 4;
+	mul.lo.s64 	%rd73, %rd9, -7;
+	add.s64 	%rd74, %rd72, %rd73;
+	mul.lo.s64 	%rd75, %rd74, 2;
+	add.s64 	%rd76, %rd70, %rd75;
 	mov.u16 	%rs18, 0;
 	// begin inline asm
 	mov.b16 %rs17, %rs18;
-	@%p43 ld.global.b16 %rs17, [%rd94];
+	@%p43 ld.global.b16 %rs17, [%rd76];
 	// end inline asm
-	add.s64 	%rd95, %rd91, %rd9;
 	and.pred 	%p44, %p42, %p14;
-	shl.b64 	%rd96, %rd95, 1;
-	add.s64 	%rd97, %rd38, %rd96;
+	add.s64 	%rd77, %rd76, %rd57;
 	mov.u16 	%rs20, 0;
 	// begin inline asm
 	mov.b16 %rs19, %rs20;
-	@%p44 ld.global.b16 %rs19, [%rd97];
+	@%p44 ld.global.b16 %rs19, [%rd77];
 	// end inline asm
-	add.s64 	%rd98, %rd91, %rd60;
 	and.pred 	%p45, %p42, %p18;
-	shl.b64 	%rd99, %rd98, 1;
-	add.s64 	%rd100, %rd38, %rd99;
+	add.s64 	%rd78, %rd77, %rd57;
 	mov.u16 	%rs22, 0;
 	// begin inline asm
 	mov.b16 %rs21, %rs22;
-	@%p45 ld.global.b16 %rs21, [%rd100];
+	@%p45 ld.global.b16 %rs21, [%rd78];
 	// end inline asm
-	add.s64 	%rd101, %rd91, %rd65;
 	and.pred 	%p46, %p42, %p22;
-	shl.b64 	%rd102, %rd101, 1;
-	add.s64 	%rd103, %rd38, %rd102;
+	add.s64 	%rd79, %rd78, %rd57;
 	mov.u16 	%rs24, 0;
 	// begin inline asm
 	mov.b16 %rs23, %rs24;
-	@%p46 ld.global.b16 %rs23, [%rd103];
+	@%p46 ld.global.b16 %rs23, [%rd79];
 	// end inline asm
-	add.s64 	%rd104, %rd91, %rd70;
 	and.pred 	%p47, %p42, %p26;
-	shl.b64 	%rd105, %rd104, 1;
-	add.s64 	%rd106, %rd38, %rd105;
+	add.s64 	%rd80, %rd79, %rd57;
 	mov.u16 	%rs26, 0;
 	// begin inline asm
 	mov.b16 %rs25, %rs26;
-	@%p47 ld.global.b16 %rs25, [%rd106];
+	@%p47 ld.global.b16 %rs25, [%rd80];
 	// end inline asm
-	add.s64 	%rd107, %rd91, %rd75;
 	and.pred 	%p48, %p42, %p30;
-	shl.b64 	%rd108, %rd107, 1;
-	add.s64 	%rd109, %rd38, %rd108;
+	add.s64 	%rd81, %rd80, %rd57;
 	mov.u16 	%rs28, 0;
 	// begin inline asm
 	mov.b16 %rs27, %rs28;
-	@%p48 ld.global.b16 %rs27, [%rd109];
+	@%p48 ld.global.b16 %rs27, [%rd81];
 	// end inline asm
-	add.s64 	%rd110, %rd91, %rd80;
 	and.pred 	%p49, %p42, %p34;
-	shl.b64 	%rd111, %rd110, 1;
-	add.s64 	%rd112, %rd38, %rd111;
+	add.s64 	%rd82, %rd81, %rd57;
 	mov.u16 	%rs30, 0;
 	// begin inline asm
 	mov.b16 %rs29, %rs30;
-	@%p49 ld.global.b16 %rs29, [%rd112];
+	@%p49 ld.global.b16 %rs29, [%rd82];
 	// end inline asm
-	add.s64 	%rd113, %rd91, %rd85;
 	and.pred 	%p50, %p42, %p38;
-	shl.b64 	%rd114, %rd113, 1;
-	add.s64 	%rd115, %rd38, %rd114;
+	add.s64 	%rd83, %rd82, %rd57;
 	mov.u16 	%rs32, 0;
 	// begin inline asm
 	mov.b16 %rs31, %rs32;
-	@%p50 ld.global.b16 %rs31, [%rd115];
+	@%p50 ld.global.b16 %rs31, [%rd83];
 	// end inline asm
-	mul.lo.s64 	%rd116, %rd8, 8;
-	add.s64 	%rd117, %rd53, %rd116;
-	add.s64 	%rd118, %rd49, 8;
-	setp.ge.s64 	%p51, %rd118, 0;
-	setp.lt.s64 	%p52, %rd118, %rd39;
+	add.s64 	%rd84, %rd49, 8;
+	setp.ge.s64 	%p51, %rd84, 0;
+	setp.lt.s64 	%p52, %rd84, %rd39;
 	and.pred 	%p53, %p51, %p52;
 	and.pred 	%p54, %p53, %p10;
-	shl.b64 	%rd119, %rd117, 1;
-	add.s64 	%rd120, %rd38, %rd119;
+	add.s64 	%rd85, %rd83, %rd75;
 	mov.u16 	%rs34, 0;
 	// begin inline asm
 	mov.b16 %rs33, %rs34;
-	@%p54 ld.global.b16 %rs33, [%rd120];
+	@%p54 ld.global.b16 %rs33, [%rd85];
 	// end inline asm
-	add.s64 	%rd121, %rd117, %rd9;
 	and.pred 	%p55, %p53, %p14;
-	shl.b64 	%rd122, %rd121, 1;
-	add.s64 	%rd123, %rd38, %rd122;
+	add.s64 	%rd86, %rd85, %rd57;
 	mov.u16 	%rs36, 0;
 	// begin inline asm
 	mov.b16 %rs35, %rs36;
-	@%p55 ld.global.b16 %rs35, [%rd123];
+	@%p55 ld.global.b16 %rs35, [%rd86];
 	// end inline asm
-	add.s64 	%rd124, %rd117, %rd60;
 	and.pred 	%p56, %p53, %p18;
-	shl.b64 	%rd125, %rd124, 1;
-	add.s64 	%rd126, %rd38, %rd125;
+	add.s64 	%rd87, %rd86, %rd57;
 	mov.u16 	%rs38, 0;
 	// begin inline asm
 	mov.b16 %rs37, %rs38;
-	@%p56 ld.global.b16 %rs37, [%rd126];
+	@%p56 ld.global.b16 %rs37, [%rd87];
 	// end inline asm
-	add.s64 	%rd127, %rd117, %rd65;
 	and.pred 	%p57, %p53, %p22;
-	shl.b64 	%rd128, %rd127, 1;
-	add.s64 	%rd129, %rd38, %rd128;
+	add.s64 	%rd88, %rd87, %rd57;
 	mov.u16 	%rs40, 0;
 	// begin inline asm
 	mov.b16 %rs39, %rs40;
-	@%p57 ld.global.b16 %rs39, [%rd129];
+	@%p57 ld.global.b16 %rs39, [%rd88];
 	// end inline asm
-	add.s64 	%rd130, %rd117, %rd70;
 	and.pred 	%p58, %p53, %p26;
-	shl.b64 	%rd131, %rd130, 1;
-	add.s64 	%rd132, %rd38, %rd131;
+	add.s64 	%rd89, %rd88, %rd57;
 	mov.u16 	%rs42, 0;
 	// begin inline asm
 	mov.b16 %rs41, %rs42;
-	@%p58 ld.global.b16 %rs41, [%rd132];
+	@%p58 ld.global.b16 %rs41, [%rd89];
 	// end inline asm
-	add.s64 	%rd133, %rd117, %rd75;
 	and.pred 	%p59, %p53, %p30;
-	shl.b64 	%rd134, %rd133, 1;
-	add.s64 	%rd135, %rd38, %rd134;
+	add.s64 	%rd90, %rd89, %rd57;
 	mov.u16 	%rs44, 0;
 	// begin inline asm
 	mov.b16 %rs43, %rs44;
-	@%p59 ld.global.b16 %rs43, [%rd135];
+	@%p59 ld.global.b16 %rs43, [%rd90];
 	// end inline asm
-	add.s64 	%rd136, %rd117, %rd80;
 	and.pred 	%p60, %p53, %p34;
-	shl.b64 	%rd137, %rd136, 1;
-	add.s64 	%rd138, %rd38, %rd137;
+	add.s64 	%rd91, %rd90, %rd57;
 	mov.u16 	%rs46, 0;
 	// begin inline asm
 	mov.b16 %rs45, %rs46;
-	@%p60 ld.global.b16 %rs45, [%rd138];
+	@%p60 ld.global.b16 %rs45, [%rd91];
 	// end inline asm
-	add.s64 	%rd139, %rd117, %rd85;
 	and.pred 	%p61, %p53, %p38;
-	shl.b64 	%rd140, %rd139, 1;
-	add.s64 	%rd141, %rd38, %rd140;
+	add.s64 	%rd92, %rd91, %rd57;
 	mov.u16 	%rs48, 0;
 	// begin inline asm
 	mov.b16 %rs47, %rs48;
-	@%p61 ld.global.b16 %rs47, [%rd141];
+	@%p61 ld.global.b16 %rs47, [%rd92];
 	// end inline asm
-	mul.lo.s64 	%rd142, %rd8, 12;
-	add.s64 	%rd143, %rd53, %rd142;
-	add.s64 	%rd144, %rd49, 12;
-	setp.ge.s64 	%p62, %rd144, 0;
-	setp.lt.s64 	%p63, %rd144, %rd39;
+	add.s64 	%rd93, %rd49, 12;
+	setp.ge.s64 	%p62, %rd93, 0;
+	setp.lt.s64 	%p63, %rd93, %rd39;
 	and.pred 	%p64, %p62, %p63;
 	and.pred 	%p65, %p64, %p10;
-	shl.b64 	%rd145, %rd143, 1;
-	add.s64 	%rd146, %rd38, %rd145;
+	add.s64 	%rd94, %rd92, %rd75;
 	mov.u16 	%rs50, 0;
 	// begin inline asm
 	mov.b16 %rs49, %rs50;
-	@%p65 ld.global.b16 %rs49, [%rd146];
+	@%p65 ld.global.b16 %rs49, [%rd94];
 	// end inline asm
-	add.s64 	%rd147, %rd143, %rd9;
 	and.pred 	%p66, %p64, %p14;
-	shl.b64 	%rd148, %rd147, 1;
-	add.s64 	%rd149, %rd38, %rd148;
+	add.s64 	%rd95, %rd94, %rd57;
 	mov.u16 	%rs52, 0;
 	// begin inline asm
 	mov.b16 %rs51, %rs52;
-	@%p66 ld.global.b16 %rs51, [%rd149];
+	@%p66 ld.global.b16 %rs51, [%rd95];
 	// end inline asm
-	add.s64 	%rd150, %rd143, %rd60;
 	and.pred 	%p67, %p64, %p18;
-	shl.b64 	%rd151, %rd150, 1;
-	add.s64 	%rd152, %rd38, %rd151;
+	add.s64 	%rd96, %rd95, %rd57;
 	mov.u16 	%rs54, 0;
 	// begin inline asm
 	mov.b16 %rs53, %rs54;
-	@%p67 ld.global.b16 %rs53, [%rd152];
+	@%p67 ld.global.b16 %rs53, [%rd96];
 	// end inline asm
-	add.s64 	%rd153, %rd143, %rd65;
 	and.pred 	%p68, %p64, %p22;
-	shl.b64 	%rd154, %rd153, 1;
-	add.s64 	%rd155, %rd38, %rd154;
+	add.s64 	%rd97, %rd96, %rd57;
 	mov.u16 	%rs56, 0;
 	// begin inline asm
 	mov.b16 %rs55, %rs56;
-	@%p68 ld.global.b16 %rs55, [%rd155];
+	@%p68 ld.global.b16 %rs55, [%rd97];
 	// end inline asm
-	add.s64 	%rd156, %rd143, %rd70;
 	and.pred 	%p69, %p64, %p26;
-	shl.b64 	%rd157, %rd156, 1;
-	add.s64 	%rd158, %rd38, %rd157;
+	add.s64 	%rd98, %rd97, %rd57;
 	mov.u16 	%rs58, 0;
 	// begin inline asm
 	mov.b16 %rs57, %rs58;
-	@%p69 ld.global.b16 %rs57, [%rd158];
+	@%p69 ld.global.b16 %rs57, [%rd98];
 	// end inline asm
-	add.s64 	%rd159, %rd143, %rd75;
 	and.pred 	%p70, %p64, %p30;
-	shl.b64 	%rd160, %rd159, 1;
-	add.s64 	%rd161, %rd38, %rd160;
+	add.s64 	%rd99, %rd98, %rd57;
 	mov.u16 	%rs60, 0;
 	// begin inline asm
 	mov.b16 %rs59, %rs60;
-	@%p70 ld.global.b16 %rs59, [%rd161];
+	@%p70 ld.global.b16 %rs59, [%rd99];
 	// end inline asm
-	add.s64 	%rd162, %rd143, %rd80;
 	and.pred 	%p71, %p64, %p34;
-	shl.b64 	%rd163, %rd162, 1;
-	add.s64 	%rd164, %rd38, %rd163;
+	add.s64 	%rd100, %rd99, %rd57;
 	mov.u16 	%rs62, 0;
 	// begin inline asm
 	mov.b16 %rs61, %rs62;
-	@%p71 ld.global.b16 %rs61, [%rd164];
+	@%p71 ld.global.b16 %rs61, [%rd100];
 	// end inline asm
-	add.s64 	%rd165, %rd143, %rd85;
 	and.pred 	%p72, %p64, %p38;
-	shl.b64 	%rd166, %rd165, 1;
-	add.s64 	%rd167, %rd38, %rd166;
+	add.s64 	%rd101, %rd100, %rd57;
 	mov.u16 	%rs64, 0;
 	// begin inline asm
 	mov.b16 %rs63, %rs64;
-	@%p72 ld.global.b16 %rs63, [%rd167];
+	@%p72 ld.global.b16 %rs63, [%rd101];
 	// end inline asm
 	bar.sync 	0;
 	shr.u32 	%r110, %r15, 3;
@@ -2237,9 +2101,9 @@ const ptx1 = `//
 	or.b32 	%r116, %r115, %r111;
 	add.s32 	%r117, %r114, %r116;
 	shl.b32 	%r118, %r117, 1;
-	cvt.s64.s32 	%rd168, %r118;
-	mov.u64 	%rd169, __tilec_smem;
-	add.s64 	%rd170, %rd169, %rd168;
+	cvt.s64.s32 	%rd102, %r118;
+	mov.u64 	%rd103, __tilec_smem;
+	add.s64 	%rd104, %rd103, %rd102;
 	cvt.u32.u16 	%r119, %rs1;
 	cvt.u32.u16 	%r120, %rs3;
 	shl.b32 	%r121, %r120, 16;
@@ -2256,7 +2120,7 @@ const ptx1 = `//
 	cvt.u32.u16 	%r132, %rs15;
 	shl.b32 	%r133, %r132, 16;
 	or.b32 	%r134, %r131, %r133;
-	st.shared.v4.u32 	[%rd170], {%r122, %r126, %r130, %r134};
+	st.shared.v4.u32 	[%rd104], {%r122, %r126, %r130, %r134};
 	or.b32 	%r135, %r13, 4;
 	and.b32 	%r136, %r135, 7;
 	xor.b32 	%r137, %r110, %r136;
@@ -2265,9 +2129,9 @@ const ptx1 = `//
 	or.b32 	%r140, %r139, %r111;
 	add.s32 	%r141, %r138, %r140;
 	shl.b32 	%r142, %r141, 1;
-	cvt.s64.s32 	%rd171, %r142;
-	mov.u64 	%rd172, __tilec_smem;
-	add.s64 	%rd173, %rd172, %rd171;
+	cvt.s64.s32 	%rd105, %r142;
+	mov.u64 	%rd106, __tilec_smem;
+	add.s64 	%rd107, %rd106, %rd105;
 	cvt.u32.u16 	%r143, %rs17;
 	cvt.u32.u16 	%r144, %rs19;
 	shl.b32 	%r145, %r144, 16;
@@ -2284,7 +2148,7 @@ const ptx1 = `//
 	cvt.u32.u16 	%r156, %rs31;
 	shl.b32 	%r157, %r156, 16;
 	or.b32 	%r158, %r155, %r157;
-	st.shared.v4.u32 	[%rd173], {%r146, %r150, %r154, %r158};
+	st.shared.v4.u32 	[%rd107], {%r146, %r150, %r154, %r158};
 	or.b32 	%r159, %r13, 8;
 	and.b32 	%r160, %r159, 7;
 	xor.b32 	%r161, %r110, %r160;
@@ -2293,9 +2157,9 @@ const ptx1 = `//
 	or.b32 	%r164, %r163, %r111;
 	add.s32 	%r165, %r162, %r164;
 	shl.b32 	%r166, %r165, 1;
-	cvt.s64.s32 	%rd174, %r166;
-	mov.u64 	%rd175, __tilec_smem;
-	add.s64 	%rd176, %rd175, %rd174;
+	cvt.s64.s32 	%rd108, %r166;
+	mov.u64 	%rd109, __tilec_smem;
+	add.s64 	%rd110, %rd109, %rd108;
 	cvt.u32.u16 	%r167, %rs33;
 	cvt.u32.u16 	%r168, %rs35;
 	shl.b32 	%r169, %r168, 16;
@@ -2312,7 +2176,7 @@ const ptx1 = `//
 	cvt.u32.u16 	%r180, %rs47;
 	shl.b32 	%r181, %r180, 16;
 	or.b32 	%r182, %r179, %r181;
-	st.shared.v4.u32 	[%rd176], {%r170, %r174, %r178, %r182};
+	st.shared.v4.u32 	[%rd110], {%r170, %r174, %r178, %r182};
 	or.b32 	%r183, %r13, 12;
 	and.b32 	%r184, %r183, 7;
 	xor.b32 	%r185, %r110, %r184;
@@ -2321,9 +2185,9 @@ const ptx1 = `//
 	or.b32 	%r188, %r187, %r111;
 	add.s32 	%r189, %r186, %r188;
 	shl.b32 	%r190, %r189, 1;
-	cvt.s64.s32 	%rd177, %r190;
-	mov.u64 	%rd178, __tilec_smem;
-	add.s64 	%rd179, %rd178, %rd177;
+	cvt.s64.s32 	%rd111, %r190;
+	mov.u64 	%rd112, __tilec_smem;
+	add.s64 	%rd113, %rd112, %rd111;
 	cvt.u32.u16 	%r191, %rs49;
 	cvt.u32.u16 	%r192, %rs51;
 	shl.b32 	%r193, %r192, 16;
@@ -2340,10 +2204,10 @@ const ptx1 = `//
 	cvt.u32.u16 	%r204, %rs63;
 	shl.b32 	%r205, %r204, 16;
 	or.b32 	%r206, %r203, %r205;
-	st.shared.v4.u32 	[%rd179], {%r194, %r198, %r202, %r206};
+	st.shared.v4.u32 	[%rd113], {%r194, %r198, %r202, %r206};
 	bar.sync 	0;
-	mov.u64 	%rd180, __tilec_smem;
-	cvt.u32.u64 	%r207, %rd180;
+	mov.u64 	%rd114, __tilec_smem;
+	cvt.u32.u64 	%r207, %rd114;
 	add.s32 	%r208, %r207, %r29;
 	// begin inline asm
 	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r209, %r210, %r211, %r212}, [%r208];
@@ -2397,315 +2261,249 @@ const ptx1 = `//
 	mov.f32 	%f36, 0f3F800000;
 	mov.f32 	%f37, 0fFF800000;
 	mov.f32 	%f38, 0fFF800000;
-	mov.u64 	%rd181, 0;
-	mov.u64 	%rd182, 0;
-	mov.u64 	%rd183, 0;
-	mov.u64 	%rd184, 0;
+	mov.u64 	%rd115, 0;
+	mov.u64 	%rd116, 0;
+	mov.u64 	%rd117, 0;
+	mov.u64 	%rd118, 0;
 $L__BB0_2: 	// %for.header2
 	setp.lt.s32 	%p73, %r228, %r103;
 	@!%p73 bra 	$L__BB0_4;
 	// %for.body3
-	cvt.s64.s32 	%rd185, %r15;
-	add.s64 	%rd186, %rd181, %rd185;
-	mul.lo.s64 	%rd187, %rd186, %rd13;
-	cvt.s64.s32 	%rd188, %r13;
-	add.s64 	%rd189, %rd182, %rd188;
-	mul.lo.s64 	%rd190, %rd189, %rd12;
-	add.s64 	%rd191, %rd187, %rd190;
-	setp.ge.s64 	%p74, %rd186, 0;
-	setp.lt.s64 	%p75, %rd186, %rd41;
+	cvt.s64.s32 	%rd119, %r15;
+	add.s64 	%rd120, %rd115, %rd119;
+	mul.lo.s64 	%rd121, %rd120, %rd13;
+	cvt.s64.s32 	%rd122, %r13;
+	add.s64 	%rd123, %rd116, %rd122;
+	mul.lo.s64 	%rd124, %rd123, %rd12;
+	add.s64 	%rd125, %rd121, %rd124;
+	setp.ge.s64 	%p74, %rd120, 0;
+	setp.lt.s64 	%p75, %rd120, %rd41;
 	and.pred 	%p76, %p74, %p75;
-	shl.b64 	%rd192, %rd191, 1;
-	add.s64 	%rd193, %rd45, %rd192;
+	shl.b64 	%rd126, %rd125, 1;
+	add.s64 	%rd127, %rd45, %rd126;
 	mov.u16 	%rs66, 0;
 	// begin inline asm
 	mov.b16 %rs65, %rs66;
-	@%p76 ld.global.b16 %rs65, [%rd193];
+	@%p76 ld.global.b16 %rs65, [%rd127];
 	// end inline asm
-	add.s64 	%rd194, %rd191, %rd13;
-	add.s64 	%rd195, %rd186, 1;
-	setp.ge.s64 	%p77, %rd195, 0;
-	setp.lt.s64 	%p78, %rd195, %rd41;
+	add.s64 	%rd128, %rd120, 1;
+	setp.ge.s64 	%p77, %rd128, 0;
+	setp.lt.s64 	%p78, %rd128, %rd41;
 	and.pred 	%p79, %p77, %p78;
-	shl.b64 	%rd196, %rd194, 1;
-	add.s64 	%rd197, %rd45, %rd196;
+	mul.lo.s64 	%rd129, %rd13, 2;
+	add.s64 	%rd130, %rd127, %rd129;
 	mov.u16 	%rs68, 0;
 	// begin inline asm
 	mov.b16 %rs67, %rs68;
-	@%p79 ld.global.b16 %rs67, [%rd197];
+	@%p79 ld.global.b16 %rs67, [%rd130];
 	// end inline asm
-	mul.lo.s64 	%rd198, %rd13, 2;
-	add.s64 	%rd199, %rd191, %rd198;
-	add.s64 	%rd200, %rd186, 2;
-	setp.ge.s64 	%p80, %rd200, 0;
-	setp.lt.s64 	%p81, %rd200, %rd41;
+	add.s64 	%rd131, %rd120, 2;
+	setp.ge.s64 	%p80, %rd131, 0;
+	setp.lt.s64 	%p81, %rd131, %rd41;
 	and.pred 	%p82, %p80, %p81;
-	shl.b64 	%rd201, %rd199, 1;
-	add.s64 	%rd202, %rd45, %rd201;
+	add.s64 	%rd132, %rd130, %rd129;
 	mov.u16 	%rs70, 0;
 	// begin inline asm
 	mov.b16 %rs69, %rs70;
-	@%p82 ld.global.b16 %rs69, [%rd202];
+	@%p82 ld.global.b16 %rs69, [%rd132];
 	// end inline asm
-	mul.lo.s64 	%rd203, %rd13, 3;
-	add.s64 	%rd204, %rd191, %rd203;
-	add.s64 	%rd205, %rd186, 3;
-	setp.ge.s64 	%p83, %rd205, 0;
-	setp.lt.s64 	%p84, %rd205, %rd41;
+	add.s64 	%rd133, %rd120, 3;
+	setp.ge.s64 	%p83, %rd133, 0;
+	setp.lt.s64 	%p84, %rd133, %rd41;
 	and.pred 	%p85, %p83, %p84;
-	shl.b64 	%rd206, %rd204, 1;
-	add.s64 	%rd207, %rd45, %rd206;
+	add.s64 	%rd134, %rd132, %rd129;
 	mov.u16 	%rs72, 0;
 	// begin inline asm
 	mov.b16 %rs71, %rs72;
-	@%p85 ld.global.b16 %rs71, [%rd207];
+	@%p85 ld.global.b16 %rs71, [%rd134];
 	// end inline asm
-	mul.lo.s64 	%rd208, %rd13, 4;
-	add.s64 	%rd209, %rd191, %rd208;
-	add.s64 	%rd210, %rd186, 4;
-	setp.ge.s64 	%p86, %rd210, 0;
-	setp.lt.s64 	%p87, %rd210, %rd41;
+	add.s64 	%rd135, %rd120, 4;
+	setp.ge.s64 	%p86, %rd135, 0;
+	setp.lt.s64 	%p87, %rd135, %rd41;
 	and.pred 	%p88, %p86, %p87;
-	shl.b64 	%rd211, %rd209, 1;
-	add.s64 	%rd212, %rd45, %rd211;
+	add.s64 	%rd136, %rd134, %rd129;
 	mov.u16 	%rs74, 0;
 	// begin inline asm
 	mov.b16 %rs73, %rs74;
-	@%p88 ld.global.b16 %rs73, [%rd212];
+	@%p88 ld.global.b16 %rs73, [%rd136];
 	// end inline asm
-	mul.lo.s64 	%rd213, %rd13, 5;
-	add.s64 	%rd214, %rd191, %rd213;
-	add.s64 	%rd215, %rd186, 5;
-	setp.ge.s64 	%p89, %rd215, 0;
-	setp.lt.s64 	%p90, %rd215, %rd41;
+	add.s64 	%rd137, %rd120, 5;
+	setp.ge.s64 	%p89, %rd137, 0;
+	setp.lt.s64 	%p90, %rd137, %rd41;
 	and.pred 	%p91, %p89, %p90;
-	shl.b64 	%rd216, %rd214, 1;
-	add.s64 	%rd217, %rd45, %rd216;
+	add.s64 	%rd138, %rd136, %rd129;
 	mov.u16 	%rs76, 0;
 	// begin inline asm
 	mov.b16 %rs75, %rs76;
-	@%p91 ld.global.b16 %rs75, [%rd217];
+	@%p91 ld.global.b16 %rs75, [%rd138];
 	// end inline asm
-	mul.lo.s64 	%rd218, %rd13, 6;
-	add.s64 	%rd219, %rd191, %rd218;
-	add.s64 	%rd220, %rd186, 6;
-	setp.ge.s64 	%p92, %rd220, 0;
-	setp.lt.s64 	%p93, %rd220, %rd41;
+	add.s64 	%rd139, %rd120, 6;
+	setp.ge.s64 	%p92, %rd139, 0;
+	setp.lt.s64 	%p93, %rd139, %rd41;
 	and.pred 	%p94, %p92, %p93;
-	shl.b64 	%rd221, %rd219, 1;
-	add.s64 	%rd222, %rd45, %rd221;
+	add.s64 	%rd140, %rd138, %rd129;
 	mov.u16 	%rs78, 0;
 	// begin inline asm
 	mov.b16 %rs77, %rs78;
-	@%p94 ld.global.b16 %rs77, [%rd222];
+	@%p94 ld.global.b16 %rs77, [%rd140];
 	// end inline asm
-	mul.lo.s64 	%rd223, %rd13, 7;
-	add.s64 	%rd224, %rd191, %rd223;
-	add.s64 	%rd225, %rd186, 7;
-	setp.ge.s64 	%p95, %rd225, 0;
-	setp.lt.s64 	%p96, %rd225, %rd41;
+	add.s64 	%rd141, %rd120, 7;
+	setp.ge.s64 	%p95, %rd141, 0;
+	setp.lt.s64 	%p96, %rd141, %rd41;
 	and.pred 	%p97, %p95, %p96;
-	shl.b64 	%rd226, %rd224, 1;
-	add.s64 	%rd227, %rd45, %rd226;
+	add.s64 	%rd142, %rd140, %rd129;
 	mov.u16 	%rs80, 0;
 	// begin inline asm
 	mov.b16 %rs79, %rs80;
-	@%p97 ld.global.b16 %rs79, [%rd227];
+	@%p97 ld.global.b16 %rs79, [%rd142];
 	// end inline asm
-	mul.lo.s64 	%rd228, %rd12, 4;
-	add.s64 	%rd229, %rd191, %rd228;
-	shl.b64 	%rd230, %rd229, 1;
-	add.s64 	%rd231, %rd45, %rd230;
+	mul.lo.s64 	%rd143, %rd13, -7;
+	mul.lo.s64 	%rd144, %rd12, 4;
+	add.s64 	%rd145, %rd143, %rd144;
+	mul.lo.s64 	%rd146, %rd145, 2;
+	add.s64 	%rd147, %rd142, %rd146;
 	mov.u16 	%rs82, 0;
 	// begin inline asm
 	mov.b16 %rs81, %rs82;
-	@%p76 ld.global.b16 %rs81, [%rd231];
+	@%p76 ld.global.b16 %rs81, [%rd147];
 	// end inline asm
-	add.s64 	%rd232, %rd194, %rd228;
-	shl.b64 	%rd233, %rd232, 1;
-	add.s64 	%rd234, %rd45, %rd233;
+	add.s64 	%rd148, %rd147, %rd129;
 	mov.u16 	%rs84, 0;
 	// begin inline asm
 	mov.b16 %rs83, %rs84;
-	@%p79 ld.global.b16 %rs83, [%rd234];
+	@%p79 ld.global.b16 %rs83, [%rd148];
 	// end inline asm
-	add.s64 	%rd235, %rd199, %rd228;
-	shl.b64 	%rd236, %rd235, 1;
-	add.s64 	%rd237, %rd45, %rd236;
+	add.s64 	%rd149, %rd148, %rd129;
 	mov.u16 	%rs86, 0;
 	// begin inline asm
 	mov.b16 %rs85, %rs86;
-	@%p82 ld.global.b16 %rs85, [%rd237];
+	@%p82 ld.global.b16 %rs85, [%rd149];
 	// end inline asm
-	add.s64 	%rd238, %rd204, %rd228;
-	shl.b64 	%rd239, %rd238, 1;
-	add.s64 	%rd240, %rd45, %rd239;
+	add.s64 	%rd150, %rd149, %rd129;
 	mov.u16 	%rs88, 0;
 	// begin inline asm
 	mov.b16 %rs87, %rs88;
-	@%p85 ld.global.b16 %rs87, [%rd240];
+	@%p85 ld.global.b16 %rs87, [%rd150];
 	// end inline asm
-	add.s64 	%rd241, %rd209, %rd228;
-	shl.b64 	%rd242, %rd241, 1;
-	add.s64 	%rd243, %rd45, %rd242;
+	add.s64 	%rd151, %rd150, %rd129;
 	mov.u16 	%rs90, 0;
 	// begin inline asm
 	mov.b16 %rs89, %rs90;
-	@%p88 ld.global.b16 %rs89, [%rd243];
+	@%p88 ld.global.b16 %rs89, [%rd151];
 	// end inline asm
-	add.s64 	%rd244, %rd214, %rd228;
-	shl.b64 	%rd245, %rd244, 1;
-	add.s64 	%rd246, %rd45, %rd245;
+	add.s64 	%rd152, %rd151, %rd129;
 	mov.u16 	%rs92, 0;
 	// begin inline asm
 	mov.b16 %rs91, %rs92;
-	@%p91 ld.global.b16 %rs91, [%rd246];
+	@%p91 ld.global.b16 %rs91, [%rd152];
 	// end inline asm
-	add.s64 	%rd247, %rd219, %rd228;
-	shl.b64 	%rd248, %rd247, 1;
-	add.s64 	%rd249, %rd45, %rd248;
+	add.s64 	%rd153, %rd152, %rd129;
 	mov.u16 	%rs94, 0;
 	// begin inline asm
 	mov.b16 %rs93, %rs94;
-	@%p94 ld.global.b16 %rs93, [%rd249];
+	@%p94 ld.global.b16 %rs93, [%rd153];
 	// end inline asm
-	add.s64 	%rd250, %rd224, %rd228;
-	shl.b64 	%rd251, %rd250, 1;
-	add.s64 	%rd252, %rd45, %rd251;
+	add.s64 	%rd154, %rd153, %rd129;
 	mov.u16 	%rs96, 0;
 	// begin inline asm
 	mov.b16 %rs95, %rs96;
-	@%p97 ld.global.b16 %rs95, [%rd252];
+	@%p97 ld.global.b16 %rs95, [%rd154];
 	// end inline asm
-	mul.lo.s64 	%rd253, %rd12, 8;
-	add.s64 	%rd254, %rd191, %rd253;
-	shl.b64 	%rd255, %rd254, 1;
-	add.s64 	%rd256, %rd45, %rd255;
+	add.s64 	%rd155, %rd154, %rd146;
 	mov.u16 	%rs98, 0;
 	// begin inline asm
 	mov.b16 %rs97, %rs98;
-	@%p76 ld.global.b16 %rs97, [%rd256];
+	@%p76 ld.global.b16 %rs97, [%rd155];
 	// end inline asm
-	add.s64 	%rd257, %rd194, %rd253;
-	shl.b64 	%rd258, %rd257, 1;
-	add.s64 	%rd259, %rd45, %rd258;
+	add.s64 	%rd156, %rd155, %rd129;
 	mov.u16 	%rs100, 0;
 	// begin inline asm
 	mov.b16 %rs99, %rs100;
-	@%p79 ld.global.b16 %rs99, [%rd259];
+	@%p79 ld.global.b16 %rs99, [%rd156];
 	// end inline asm
-	add.s64 	%rd260, %rd199, %rd253;
-	shl.b64 	%rd261, %rd260, 1;
-	add.s64 	%rd262, %rd45, %rd261;
+	add.s64 	%rd157, %rd156, %rd129;
 	mov.u16 	%rs102, 0;
 	// begin inline asm
 	mov.b16 %rs101, %rs102;
-	@%p82 ld.global.b16 %rs101, [%rd262];
+	@%p82 ld.global.b16 %rs101, [%rd157];
 	// end inline asm
-	add.s64 	%rd263, %rd204, %rd253;
-	shl.b64 	%rd264, %rd263, 1;
-	add.s64 	%rd265, %rd45, %rd264;
+	add.s64 	%rd158, %rd157, %rd129;
 	mov.u16 	%rs104, 0;
 	// begin inline asm
 	mov.b16 %rs103, %rs104;
-	@%p85 ld.global.b16 %rs103, [%rd265];
+	@%p85 ld.global.b16 %rs103, [%rd158];
 	// end inline asm
-	add.s64 	%rd266, %rd209, %rd253;
-	shl.b64 	%rd267, %rd266, 1;
-	add.s64 	%rd268, %rd45, %rd267;
+	add.s64 	%rd159, %rd158, %rd129;
 	mov.u16 	%rs106, 0;
 	// begin inline asm
 	mov.b16 %rs105, %rs106;
-	@%p88 ld.global.b16 %rs105, [%rd268];
+	@%p88 ld.global.b16 %rs105, [%rd159];
 	// end inline asm
-	add.s64 	%rd269, %rd214, %rd253;
-	shl.b64 	%rd270, %rd269, 1;
-	add.s64 	%rd271, %rd45, %rd270;
+	add.s64 	%rd160, %rd159, %rd129;
 	mov.u16 	%rs108, 0;
 	// begin inline asm
 	mov.b16 %rs107, %rs108;
-	@%p91 ld.global.b16 %rs107, [%rd271];
+	@%p91 ld.global.b16 %rs107, [%rd160];
 	// end inline asm
-	add.s64 	%rd272, %rd219, %rd253;
-	shl.b64 	%rd273, %rd272, 1;
-	add.s64 	%rd274, %rd45, %rd273;
+	add.s64 	%rd161, %rd160, %rd129;
 	mov.u16 	%rs110, 0;
 	// begin inline asm
 	mov.b16 %rs109, %rs110;
-	@%p94 ld.global.b16 %rs109, [%rd274];
+	@%p94 ld.global.b16 %rs109, [%rd161];
 	// end inline asm
-	add.s64 	%rd275, %rd224, %rd253;
-	shl.b64 	%rd276, %rd275, 1;
-	add.s64 	%rd277, %rd45, %rd276;
+	add.s64 	%rd162, %rd161, %rd129;
 	mov.u16 	%rs112, 0;
 	// begin inline asm
 	mov.b16 %rs111, %rs112;
-	@%p97 ld.global.b16 %rs111, [%rd277];
+	@%p97 ld.global.b16 %rs111, [%rd162];
 	// end inline asm
-	mul.lo.s64 	%rd278, %rd12, 12;
-	add.s64 	%rd279, %rd191, %rd278;
-	shl.b64 	%rd280, %rd279, 1;
-	add.s64 	%rd281, %rd45, %rd280;
+	add.s64 	%rd163, %rd162, %rd146;
 	mov.u16 	%rs114, 0;
 	// begin inline asm
 	mov.b16 %rs113, %rs114;
-	@%p76 ld.global.b16 %rs113, [%rd281];
+	@%p76 ld.global.b16 %rs113, [%rd163];
 	// end inline asm
-	add.s64 	%rd282, %rd194, %rd278;
-	shl.b64 	%rd283, %rd282, 1;
-	add.s64 	%rd284, %rd45, %rd283;
+	add.s64 	%rd164, %rd163, %rd129;
 	mov.u16 	%rs116, 0;
 	// begin inline asm
 	mov.b16 %rs115, %rs116;
-	@%p79 ld.global.b16 %rs115, [%rd284];
+	@%p79 ld.global.b16 %rs115, [%rd164];
 	// end inline asm
-	add.s64 	%rd285, %rd199, %rd278;
-	shl.b64 	%rd286, %rd285, 1;
-	add.s64 	%rd287, %rd45, %rd286;
+	add.s64 	%rd165, %rd164, %rd129;
 	mov.u16 	%rs118, 0;
 	// begin inline asm
 	mov.b16 %rs117, %rs118;
-	@%p82 ld.global.b16 %rs117, [%rd287];
+	@%p82 ld.global.b16 %rs117, [%rd165];
 	// end inline asm
-	add.s64 	%rd288, %rd204, %rd278;
-	shl.b64 	%rd289, %rd288, 1;
-	add.s64 	%rd290, %rd45, %rd289;
+	add.s64 	%rd166, %rd165, %rd129;
 	mov.u16 	%rs120, 0;
 	// begin inline asm
 	mov.b16 %rs119, %rs120;
-	@%p85 ld.global.b16 %rs119, [%rd290];
+	@%p85 ld.global.b16 %rs119, [%rd166];
 	// end inline asm
-	add.s64 	%rd291, %rd209, %rd278;
-	shl.b64 	%rd292, %rd291, 1;
-	add.s64 	%rd293, %rd45, %rd292;
+	add.s64 	%rd167, %rd166, %rd129;
 	mov.u16 	%rs122, 0;
 	// begin inline asm
 	mov.b16 %rs121, %rs122;
-	@%p88 ld.global.b16 %rs121, [%rd293];
+	@%p88 ld.global.b16 %rs121, [%rd167];
 	// end inline asm
-	add.s64 	%rd294, %rd214, %rd278;
-	shl.b64 	%rd295, %rd294, 1;
-	add.s64 	%rd296, %rd45, %rd295;
+	add.s64 	%rd168, %rd167, %rd129;
 	mov.u16 	%rs124, 0;
 	// begin inline asm
 	mov.b16 %rs123, %rs124;
-	@%p91 ld.global.b16 %rs123, [%rd296];
+	@%p91 ld.global.b16 %rs123, [%rd168];
 	// end inline asm
-	add.s64 	%rd297, %rd219, %rd278;
-	shl.b64 	%rd298, %rd297, 1;
-	add.s64 	%rd299, %rd45, %rd298;
+	add.s64 	%rd169, %rd168, %rd129;
 	mov.u16 	%rs126, 0;
 	// begin inline asm
 	mov.b16 %rs125, %rs126;
-	@%p94 ld.global.b16 %rs125, [%rd299];
+	@%p94 ld.global.b16 %rs125, [%rd169];
 	// end inline asm
-	add.s64 	%rd300, %rd224, %rd278;
-	shl.b64 	%rd301, %rd300, 1;
-	add.s64 	%rd302, %rd45, %rd301;
+	add.s64 	%rd170, %rd169, %rd129;
 	mov.u16 	%rs128, 0;
 	// begin inline asm
 	mov.b16 %rs127, %rs128;
-	@%p97 ld.global.b16 %rs127, [%rd302];
+	@%p97 ld.global.b16 %rs127, [%rd170];
 	// end inline asm
 	bar.sync 	0;
 	shr.u32 	%r229, %r15, 3;
@@ -2717,9 +2515,9 @@ $L__BB0_2: 	// %for.header2
 	or.b32 	%r235, %r234, %r230;
 	add.s32 	%r236, %r233, %r235;
 	shl.b32 	%r237, %r236, 1;
-	cvt.s64.s32 	%rd303, %r237;
-	mov.u64 	%rd304, __tilec_smem;
-	add.s64 	%rd305, %rd304, %rd303;
+	cvt.s64.s32 	%rd171, %r237;
+	mov.u64 	%rd172, __tilec_smem;
+	add.s64 	%rd173, %rd172, %rd171;
 	cvt.u32.u16 	%r238, %rs65;
 	cvt.u32.u16 	%r239, %rs67;
 	shl.b32 	%r240, %r239, 16;
@@ -2736,7 +2534,7 @@ $L__BB0_2: 	// %for.header2
 	cvt.u32.u16 	%r251, %rs79;
 	shl.b32 	%r252, %r251, 16;
 	or.b32 	%r253, %r250, %r252;
-	st.shared.v4.u32 	[%rd305], {%r241, %r245, %r249, %r253};
+	st.shared.v4.u32 	[%rd173], {%r241, %r245, %r249, %r253};
 	or.b32 	%r254, %r13, 4;
 	and.b32 	%r255, %r254, 7;
 	xor.b32 	%r256, %r229, %r255;
@@ -2745,9 +2543,9 @@ $L__BB0_2: 	// %for.header2
 	or.b32 	%r259, %r258, %r230;
 	add.s32 	%r260, %r257, %r259;
 	shl.b32 	%r261, %r260, 1;
-	cvt.s64.s32 	%rd306, %r261;
-	mov.u64 	%rd307, __tilec_smem;
-	add.s64 	%rd308, %rd307, %rd306;
+	cvt.s64.s32 	%rd174, %r261;
+	mov.u64 	%rd175, __tilec_smem;
+	add.s64 	%rd176, %rd175, %rd174;
 	cvt.u32.u16 	%r262, %rs81;
 	cvt.u32.u16 	%r263, %rs83;
 	shl.b32 	%r264, %r263, 16;
@@ -2764,7 +2562,7 @@ $L__BB0_2: 	// %for.header2
 	cvt.u32.u16 	%r275, %rs95;
 	shl.b32 	%r276, %r275, 16;
 	or.b32 	%r277, %r274, %r276;
-	st.shared.v4.u32 	[%rd308], {%r265, %r269, %r273, %r277};
+	st.shared.v4.u32 	[%rd176], {%r265, %r269, %r273, %r277};
 	or.b32 	%r278, %r13, 8;
 	and.b32 	%r279, %r278, 7;
 	xor.b32 	%r280, %r229, %r279;
@@ -2773,9 +2571,9 @@ $L__BB0_2: 	// %for.header2
 	or.b32 	%r283, %r282, %r230;
 	add.s32 	%r284, %r281, %r283;
 	shl.b32 	%r285, %r284, 1;
-	cvt.s64.s32 	%rd309, %r285;
-	mov.u64 	%rd310, __tilec_smem;
-	add.s64 	%rd311, %rd310, %rd309;
+	cvt.s64.s32 	%rd177, %r285;
+	mov.u64 	%rd178, __tilec_smem;
+	add.s64 	%rd179, %rd178, %rd177;
 	cvt.u32.u16 	%r286, %rs97;
 	cvt.u32.u16 	%r287, %rs99;
 	shl.b32 	%r288, %r287, 16;
@@ -2792,7 +2590,7 @@ $L__BB0_2: 	// %for.header2
 	cvt.u32.u16 	%r299, %rs111;
 	shl.b32 	%r300, %r299, 16;
 	or.b32 	%r301, %r298, %r300;
-	st.shared.v4.u32 	[%rd311], {%r289, %r293, %r297, %r301};
+	st.shared.v4.u32 	[%rd179], {%r289, %r293, %r297, %r301};
 	or.b32 	%r302, %r13, 12;
 	and.b32 	%r303, %r302, 7;
 	xor.b32 	%r304, %r229, %r303;
@@ -2801,9 +2599,9 @@ $L__BB0_2: 	// %for.header2
 	or.b32 	%r307, %r306, %r230;
 	add.s32 	%r308, %r305, %r307;
 	shl.b32 	%r309, %r308, 1;
-	cvt.s64.s32 	%rd312, %r309;
-	mov.u64 	%rd313, __tilec_smem;
-	add.s64 	%rd314, %rd313, %rd312;
+	cvt.s64.s32 	%rd180, %r309;
+	mov.u64 	%rd181, __tilec_smem;
+	add.s64 	%rd182, %rd181, %rd180;
 	cvt.u32.u16 	%r310, %rs113;
 	cvt.u32.u16 	%r311, %rs115;
 	shl.b32 	%r312, %r311, 16;
@@ -2820,10 +2618,10 @@ $L__BB0_2: 	// %for.header2
 	cvt.u32.u16 	%r323, %rs127;
 	shl.b32 	%r324, %r323, 16;
 	or.b32 	%r325, %r322, %r324;
-	st.shared.v4.u32 	[%rd314], {%r313, %r317, %r321, %r325};
+	st.shared.v4.u32 	[%rd182], {%r313, %r317, %r321, %r325};
 	bar.sync 	0;
-	mov.u64 	%rd315, __tilec_smem;
-	cvt.u32.u64 	%r326, %rd315;
+	mov.u64 	%rd183, __tilec_smem;
+	cvt.u32.u64 	%r326, %rd183;
 	add.s32 	%r327, %r326, %r63;
 	// begin inline asm
 	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r328, %r329, %r330, %r331}, [%r327];
@@ -2980,310 +2778,244 @@ $L__BB0_2: 	// %for.header2
 	mul.rn.f32 	%f180, %f32, %f147;
 	mul.rn.f32 	%f181, %f33, %f148;
 	mul.rn.f32 	%f182, %f34, %f148;
-	add.s64 	%rd316, %rd183, %rd188;
-	mul.lo.s64 	%rd317, %rd316, %rd16;
-	add.s64 	%rd318, %rd184, %rd185;
-	mul.lo.s64 	%rd319, %rd318, %rd17;
-	add.s64 	%rd320, %rd317, %rd319;
-	setp.ge.s64 	%p100, %rd318, 0;
-	setp.lt.s64 	%p101, %rd318, %rd41;
+	add.s64 	%rd184, %rd117, %rd122;
+	mul.lo.s64 	%rd185, %rd184, %rd16;
+	add.s64 	%rd186, %rd118, %rd119;
+	mul.lo.s64 	%rd187, %rd186, %rd17;
+	add.s64 	%rd188, %rd185, %rd187;
+	setp.ge.s64 	%p100, %rd186, 0;
+	setp.lt.s64 	%p101, %rd186, %rd41;
 	and.pred 	%p102, %p100, %p101;
-	shl.b64 	%rd321, %rd320, 1;
-	add.s64 	%rd322, %rd43, %rd321;
+	shl.b64 	%rd189, %rd188, 1;
+	add.s64 	%rd190, %rd43, %rd189;
 	mov.u16 	%rs194, 0;
 	// begin inline asm
 	mov.b16 %rs193, %rs194;
-	@%p102 ld.global.b16 %rs193, [%rd322];
+	@%p102 ld.global.b16 %rs193, [%rd190];
 	// end inline asm
-	add.s64 	%rd323, %rd320, %rd17;
-	add.s64 	%rd324, %rd318, 1;
-	setp.ge.s64 	%p103, %rd324, 0;
-	setp.lt.s64 	%p104, %rd324, %rd41;
+	add.s64 	%rd191, %rd186, 1;
+	setp.ge.s64 	%p103, %rd191, 0;
+	setp.lt.s64 	%p104, %rd191, %rd41;
 	and.pred 	%p105, %p103, %p104;
-	shl.b64 	%rd325, %rd323, 1;
-	add.s64 	%rd326, %rd43, %rd325;
+	mul.lo.s64 	%rd192, %rd17, 2;
+	add.s64 	%rd193, %rd190, %rd192;
 	mov.u16 	%rs196, 0;
 	// begin inline asm
 	mov.b16 %rs195, %rs196;
-	@%p105 ld.global.b16 %rs195, [%rd326];
+	@%p105 ld.global.b16 %rs195, [%rd193];
 	// end inline asm
-	mul.lo.s64 	%rd327, %rd17, 2;
-	add.s64 	%rd328, %rd320, %rd327;
-	add.s64 	%rd329, %rd318, 2;
-	setp.ge.s64 	%p106, %rd329, 0;
-	setp.lt.s64 	%p107, %rd329, %rd41;
+	add.s64 	%rd194, %rd186, 2;
+	setp.ge.s64 	%p106, %rd194, 0;
+	setp.lt.s64 	%p107, %rd194, %rd41;
 	and.pred 	%p108, %p106, %p107;
-	shl.b64 	%rd330, %rd328, 1;
-	add.s64 	%rd331, %rd43, %rd330;
+	add.s64 	%rd195, %rd193, %rd192;
 	mov.u16 	%rs198, 0;
 	// begin inline asm
 	mov.b16 %rs197, %rs198;
-	@%p108 ld.global.b16 %rs197, [%rd331];
+	@%p108 ld.global.b16 %rs197, [%rd195];
 	// end inline asm
-	mul.lo.s64 	%rd332, %rd17, 3;
-	add.s64 	%rd333, %rd320, %rd332;
-	add.s64 	%rd334, %rd318, 3;
-	setp.ge.s64 	%p109, %rd334, 0;
-	setp.lt.s64 	%p110, %rd334, %rd41;
+	add.s64 	%rd196, %rd186, 3;
+	setp.ge.s64 	%p109, %rd196, 0;
+	setp.lt.s64 	%p110, %rd196, %rd41;
 	and.pred 	%p111, %p109, %p110;
-	shl.b64 	%rd335, %rd333, 1;
-	add.s64 	%rd336, %rd43, %rd335;
+	add.s64 	%rd197, %rd195, %rd192;
 	mov.u16 	%rs200, 0;
 	// begin inline asm
 	mov.b16 %rs199, %rs200;
-	@%p111 ld.global.b16 %rs199, [%rd336];
+	@%p111 ld.global.b16 %rs199, [%rd197];
 	// end inline asm
-	mul.lo.s64 	%rd337, %rd17, 4;
-	add.s64 	%rd338, %rd320, %rd337;
-	add.s64 	%rd339, %rd318, 4;
-	setp.ge.s64 	%p112, %rd339, 0;
-	setp.lt.s64 	%p113, %rd339, %rd41;
+	add.s64 	%rd198, %rd186, 4;
+	setp.ge.s64 	%p112, %rd198, 0;
+	setp.lt.s64 	%p113, %rd198, %rd41;
 	and.pred 	%p114, %p112, %p113;
-	shl.b64 	%rd340, %rd338, 1;
-	add.s64 	%rd341, %rd43, %rd340;
+	add.s64 	%rd199, %rd197, %rd192;
 	mov.u16 	%rs202, 0;
 	// begin inline asm
 	mov.b16 %rs201, %rs202;
-	@%p114 ld.global.b16 %rs201, [%rd341];
+	@%p114 ld.global.b16 %rs201, [%rd199];
 	// end inline asm
-	mul.lo.s64 	%rd342, %rd17, 5;
-	add.s64 	%rd343, %rd320, %rd342;
-	add.s64 	%rd344, %rd318, 5;
-	setp.ge.s64 	%p115, %rd344, 0;
-	setp.lt.s64 	%p116, %rd344, %rd41;
+	add.s64 	%rd200, %rd186, 5;
+	setp.ge.s64 	%p115, %rd200, 0;
+	setp.lt.s64 	%p116, %rd200, %rd41;
 	and.pred 	%p117, %p115, %p116;
-	shl.b64 	%rd345, %rd343, 1;
-	add.s64 	%rd346, %rd43, %rd345;
+	add.s64 	%rd201, %rd199, %rd192;
 	mov.u16 	%rs204, 0;
 	// begin inline asm
 	mov.b16 %rs203, %rs204;
-	@%p117 ld.global.b16 %rs203, [%rd346];
+	@%p117 ld.global.b16 %rs203, [%rd201];
 	// end inline asm
-	mul.lo.s64 	%rd347, %rd17, 6;
-	add.s64 	%rd348, %rd320, %rd347;
-	add.s64 	%rd349, %rd318, 6;
-	setp.ge.s64 	%p118, %rd349, 0;
-	setp.lt.s64 	%p119, %rd349, %rd41;
+	add.s64 	%rd202, %rd186, 6;
+	setp.ge.s64 	%p118, %rd202, 0;
+	setp.lt.s64 	%p119, %rd202, %rd41;
 	and.pred 	%p120, %p118, %p119;
-	shl.b64 	%rd350, %rd348, 1;
-	add.s64 	%rd351, %rd43, %rd350;
+	add.s64 	%rd203, %rd201, %rd192;
 	mov.u16 	%rs206, 0;
 	// begin inline asm
 	mov.b16 %rs205, %rs206;
-	@%p120 ld.global.b16 %rs205, [%rd351];
+	@%p120 ld.global.b16 %rs205, [%rd203];
 	// end inline asm
-	mul.lo.s64 	%rd352, %rd17, 7;
-	add.s64 	%rd353, %rd320, %rd352;
-	add.s64 	%rd354, %rd318, 7;
-	setp.ge.s64 	%p121, %rd354, 0;
-	setp.lt.s64 	%p122, %rd354, %rd41;
+	add.s64 	%rd204, %rd186, 7;
+	setp.ge.s64 	%p121, %rd204, 0;
+	setp.lt.s64 	%p122, %rd204, %rd41;
 	and.pred 	%p123, %p121, %p122;
-	shl.b64 	%rd355, %rd353, 1;
-	add.s64 	%rd356, %rd43, %rd355;
+	add.s64 	%rd205, %rd203, %rd192;
 	mov.u16 	%rs208, 0;
 	// begin inline asm
 	mov.b16 %rs207, %rs208;
-	@%p123 ld.global.b16 %rs207, [%rd356];
+	@%p123 ld.global.b16 %rs207, [%rd205];
 	// end inline asm
-	mul.lo.s64 	%rd357, %rd16, 4;
-	add.s64 	%rd358, %rd320, %rd357;
-	shl.b64 	%rd359, %rd358, 1;
-	add.s64 	%rd360, %rd43, %rd359;
+	mul.lo.s64 	%rd206, %rd16, 4;
+	mul.lo.s64 	%rd207, %rd17, -7;
+	add.s64 	%rd208, %rd206, %rd207;
+	mul.lo.s64 	%rd209, %rd208, 2;
+	add.s64 	%rd210, %rd205, %rd209;
 	mov.u16 	%rs210, 0;
 	// begin inline asm
 	mov.b16 %rs209, %rs210;
-	@%p102 ld.global.b16 %rs209, [%rd360];
+	@%p102 ld.global.b16 %rs209, [%rd210];
 	// end inline asm
-	add.s64 	%rd361, %rd358, %rd17;
-	shl.b64 	%rd362, %rd361, 1;
-	add.s64 	%rd363, %rd43, %rd362;
+	add.s64 	%rd211, %rd210, %rd192;
 	mov.u16 	%rs212, 0;
 	// begin inline asm
 	mov.b16 %rs211, %rs212;
-	@%p105 ld.global.b16 %rs211, [%rd363];
+	@%p105 ld.global.b16 %rs211, [%rd211];
 	// end inline asm
-	add.s64 	%rd364, %rd358, %rd327;
-	shl.b64 	%rd365, %rd364, 1;
-	add.s64 	%rd366, %rd43, %rd365;
+	add.s64 	%rd212, %rd211, %rd192;
 	mov.u16 	%rs214, 0;
 	// begin inline asm
 	mov.b16 %rs213, %rs214;
-	@%p108 ld.global.b16 %rs213, [%rd366];
+	@%p108 ld.global.b16 %rs213, [%rd212];
 	// end inline asm
-	add.s64 	%rd367, %rd358, %rd332;
-	shl.b64 	%rd368, %rd367, 1;
-	add.s64 	%rd369, %rd43, %rd368;
+	add.s64 	%rd213, %rd212, %rd192;
 	mov.u16 	%rs216, 0;
 	// begin inline asm
 	mov.b16 %rs215, %rs216;
-	@%p111 ld.global.b16 %rs215, [%rd369];
+	@%p111 ld.global.b16 %rs215, [%rd213];
 	// end inline asm
-	add.s64 	%rd370, %rd358, %rd337;
-	shl.b64 	%rd371, %rd370, 1;
-	add.s64 	%rd372, %rd43, %rd371;
+	add.s64 	%rd214, %rd213, %rd192;
 	mov.u16 	%rs218, 0;
 	// begin inline asm
 	mov.b16 %rs217, %rs218;
-	@%p114 ld.global.b16 %rs217, [%rd372];
+	@%p114 ld.global.b16 %rs217, [%rd214];
 	// end inline asm
-	add.s64 	%rd373, %rd358, %rd342;
-	shl.b64 	%rd374, %rd373, 1;
-	add.s64 	%rd375, %rd43, %rd374;
+	add.s64 	%rd215, %rd214, %rd192;
 	mov.u16 	%rs220, 0;
 	// begin inline asm
 	mov.b16 %rs219, %rs220;
-	@%p117 ld.global.b16 %rs219, [%rd375];
+	@%p117 ld.global.b16 %rs219, [%rd215];
 	// end inline asm
-	add.s64 	%rd376, %rd358, %rd347;
-	shl.b64 	%rd377, %rd376, 1;
-	add.s64 	%rd378, %rd43, %rd377;
+	add.s64 	%rd216, %rd215, %rd192;
 	mov.u16 	%rs222, 0;
 	// begin inline asm
 	mov.b16 %rs221, %rs222;
-	@%p120 ld.global.b16 %rs221, [%rd378];
+	@%p120 ld.global.b16 %rs221, [%rd216];
 	// end inline asm
-	add.s64 	%rd379, %rd358, %rd352;
-	shl.b64 	%rd380, %rd379, 1;
-	add.s64 	%rd381, %rd43, %rd380;
+	add.s64 	%rd217, %rd216, %rd192;
 	mov.u16 	%rs224, 0;
 	// begin inline asm
 	mov.b16 %rs223, %rs224;
-	@%p123 ld.global.b16 %rs223, [%rd381];
+	@%p123 ld.global.b16 %rs223, [%rd217];
 	// end inline asm
-	mul.lo.s64 	%rd382, %rd16, 8;
-	add.s64 	%rd383, %rd320, %rd382;
-	shl.b64 	%rd384, %rd383, 1;
-	add.s64 	%rd385, %rd43, %rd384;
+	add.s64 	%rd218, %rd217, %rd209;
 	mov.u16 	%rs226, 0;
 	// begin inline asm
 	mov.b16 %rs225, %rs226;
-	@%p102 ld.global.b16 %rs225, [%rd385];
+	@%p102 ld.global.b16 %rs225, [%rd218];
 	// end inline asm
-	add.s64 	%rd386, %rd383, %rd17;
-	shl.b64 	%rd387, %rd386, 1;
-	add.s64 	%rd388, %rd43, %rd387;
+	add.s64 	%rd219, %rd218, %rd192;
 	mov.u16 	%rs228, 0;
 	// begin inline asm
 	mov.b16 %rs227, %rs228;
-	@%p105 ld.global.b16 %rs227, [%rd388];
+	@%p105 ld.global.b16 %rs227, [%rd219];
 	// end inline asm
-	add.s64 	%rd389, %rd383, %rd327;
-	shl.b64 	%rd390, %rd389, 1;
-	add.s64 	%rd391, %rd43, %rd390;
+	add.s64 	%rd220, %rd219, %rd192;
 	mov.u16 	%rs230, 0;
 	// begin inline asm
 	mov.b16 %rs229, %rs230;
-	@%p108 ld.global.b16 %rs229, [%rd391];
+	@%p108 ld.global.b16 %rs229, [%rd220];
 	// end inline asm
-	add.s64 	%rd392, %rd383, %rd332;
-	shl.b64 	%rd393, %rd392, 1;
-	add.s64 	%rd394, %rd43, %rd393;
+	add.s64 	%rd221, %rd220, %rd192;
 	mov.u16 	%rs232, 0;
 	// begin inline asm
 	mov.b16 %rs231, %rs232;
-	@%p111 ld.global.b16 %rs231, [%rd394];
+	@%p111 ld.global.b16 %rs231, [%rd221];
 	// end inline asm
-	add.s64 	%rd395, %rd383, %rd337;
-	shl.b64 	%rd396, %rd395, 1;
-	add.s64 	%rd397, %rd43, %rd396;
+	add.s64 	%rd222, %rd221, %rd192;
 	mov.u16 	%rs234, 0;
 	// begin inline asm
 	mov.b16 %rs233, %rs234;
-	@%p114 ld.global.b16 %rs233, [%rd397];
+	@%p114 ld.global.b16 %rs233, [%rd222];
 	// end inline asm
-	add.s64 	%rd398, %rd383, %rd342;
-	shl.b64 	%rd399, %rd398, 1;
-	add.s64 	%rd400, %rd43, %rd399;
+	add.s64 	%rd223, %rd222, %rd192;
 	mov.u16 	%rs236, 0;
 	// begin inline asm
 	mov.b16 %rs235, %rs236;
-	@%p117 ld.global.b16 %rs235, [%rd400];
+	@%p117 ld.global.b16 %rs235, [%rd223];
 	// end inline asm
-	add.s64 	%rd401, %rd383, %rd347;
-	shl.b64 	%rd402, %rd401, 1;
-	add.s64 	%rd403, %rd43, %rd402;
+	add.s64 	%rd224, %rd223, %rd192;
 	mov.u16 	%rs238, 0;
 	// begin inline asm
 	mov.b16 %rs237, %rs238;
-	@%p120 ld.global.b16 %rs237, [%rd403];
+	@%p120 ld.global.b16 %rs237, [%rd224];
 	// end inline asm
-	add.s64 	%rd404, %rd383, %rd352;
-	shl.b64 	%rd405, %rd404, 1;
-	add.s64 	%rd406, %rd43, %rd405;
+	add.s64 	%rd225, %rd224, %rd192;
 	mov.u16 	%rs240, 0;
 	// begin inline asm
 	mov.b16 %rs239, %rs240;
-	@%p123 ld.global.b16 %rs239, [%rd406];
+	@%p123 ld.global.b16 %rs239, [%rd225];
 	// end inline asm
-	mul.lo.s64 	%rd407, %rd16, 12;
-	add.s64 	%rd408, %rd320, %rd407;
-	shl.b64 	%rd409, %rd408, 1;
-	add.s64 	%rd410, %rd43, %rd409;
+	add.s64 	%rd226, %rd225, %rd209;
 	mov.u16 	%rs242, 0;
 	// begin inline asm
 	mov.b16 %rs241, %rs242;
-	@%p102 ld.global.b16 %rs241, [%rd410];
+	@%p102 ld.global.b16 %rs241, [%rd226];
 	// end inline asm
-	add.s64 	%rd411, %rd408, %rd17;
-	shl.b64 	%rd412, %rd411, 1;
-	add.s64 	%rd413, %rd43, %rd412;
+	add.s64 	%rd227, %rd226, %rd192;
 	mov.u16 	%rs244, 0;
 	// begin inline asm
 	mov.b16 %rs243, %rs244;
-	@%p105 ld.global.b16 %rs243, [%rd413];
+	@%p105 ld.global.b16 %rs243, [%rd227];
 	// end inline asm
-	add.s64 	%rd414, %rd408, %rd327;
-	shl.b64 	%rd415, %rd414, 1;
-	add.s64 	%rd416, %rd43, %rd415;
+	add.s64 	%rd228, %rd227, %rd192;
 	mov.u16 	%rs246, 0;
 	// begin inline asm
 	mov.b16 %rs245, %rs246;
-	@%p108 ld.global.b16 %rs245, [%rd416];
+	@%p108 ld.global.b16 %rs245, [%rd228];
 	// end inline asm
-	add.s64 	%rd417, %rd408, %rd332;
-	shl.b64 	%rd418, %rd417, 1;
-	add.s64 	%rd419, %rd43, %rd418;
+	add.s64 	%rd229, %rd228, %rd192;
 	mov.u16 	%rs248, 0;
 	// begin inline asm
 	mov.b16 %rs247, %rs248;
-	@%p111 ld.global.b16 %rs247, [%rd419];
+	@%p111 ld.global.b16 %rs247, [%rd229];
 	// end inline asm
-	add.s64 	%rd420, %rd408, %rd337;
-	shl.b64 	%rd421, %rd420, 1;
-	add.s64 	%rd422, %rd43, %rd421;
+	add.s64 	%rd230, %rd229, %rd192;
 	mov.u16 	%rs250, 0;
 	// begin inline asm
 	mov.b16 %rs249, %rs250;
-	@%p114 ld.global.b16 %rs249, [%rd422];
+	@%p114 ld.global.b16 %rs249, [%rd230];
 	// end inline asm
-	add.s64 	%rd423, %rd408, %rd342;
-	shl.b64 	%rd424, %rd423, 1;
-	add.s64 	%rd425, %rd43, %rd424;
+	add.s64 	%rd231, %rd230, %rd192;
 	mov.u16 	%rs252, 0;
 	// begin inline asm
 	mov.b16 %rs251, %rs252;
-	@%p117 ld.global.b16 %rs251, [%rd425];
+	@%p117 ld.global.b16 %rs251, [%rd231];
 	// end inline asm
-	add.s64 	%rd426, %rd408, %rd347;
-	shl.b64 	%rd427, %rd426, 1;
-	add.s64 	%rd428, %rd43, %rd427;
+	add.s64 	%rd232, %rd231, %rd192;
 	mov.u16 	%rs254, 0;
 	// begin inline asm
 	mov.b16 %rs253, %rs254;
-	@%p120 ld.global.b16 %rs253, [%rd428];
+	@%p120 ld.global.b16 %rs253, [%rd232];
 	// end inline asm
-	add.s64 	%rd429, %rd408, %rd352;
-	shl.b64 	%rd430, %rd429, 1;
-	add.s64 	%rd431, %rd43, %rd430;
+	add.s64 	%rd233, %rd232, %rd192;
 	mov.u16 	%rs256, 0;
 	// begin inline asm
 	mov.b16 %rs255, %rs256;
-	@%p123 ld.global.b16 %rs255, [%rd431];
+	@%p123 ld.global.b16 %rs255, [%rd233];
 	// end inline asm
 	bar.sync 	0;
-	cvt.s64.s32 	%rd432, %r237;
-	mov.u64 	%rd433, __tilec_smem;
-	add.s64 	%rd434, %rd433, %rd432;
+	cvt.s64.s32 	%rd234, %r237;
+	mov.u64 	%rd235, __tilec_smem;
+	add.s64 	%rd236, %rd235, %rd234;
 	cvt.u32.u16 	%r365, %rs193;
 	cvt.u32.u16 	%r366, %rs195;
 	shl.b32 	%r367, %r366, 16;
@@ -3300,10 +3032,10 @@ $L__BB0_2: 	// %for.header2
 	cvt.u32.u16 	%r378, %rs207;
 	shl.b32 	%r379, %r378, 16;
 	or.b32 	%r380, %r377, %r379;
-	st.shared.v4.u32 	[%rd434], {%r368, %r372, %r376, %r380};
-	cvt.s64.s32 	%rd435, %r261;
-	mov.u64 	%rd436, __tilec_smem;
-	add.s64 	%rd437, %rd436, %rd435;
+	st.shared.v4.u32 	[%rd236], {%r368, %r372, %r376, %r380};
+	cvt.s64.s32 	%rd237, %r261;
+	mov.u64 	%rd238, __tilec_smem;
+	add.s64 	%rd239, %rd238, %rd237;
 	cvt.u32.u16 	%r381, %rs209;
 	cvt.u32.u16 	%r382, %rs211;
 	shl.b32 	%r383, %r382, 16;
@@ -3320,10 +3052,10 @@ $L__BB0_2: 	// %for.header2
 	cvt.u32.u16 	%r394, %rs223;
 	shl.b32 	%r395, %r394, 16;
 	or.b32 	%r396, %r393, %r395;
-	st.shared.v4.u32 	[%rd437], {%r384, %r388, %r392, %r396};
-	cvt.s64.s32 	%rd438, %r285;
-	mov.u64 	%rd439, __tilec_smem;
-	add.s64 	%rd440, %rd439, %rd438;
+	st.shared.v4.u32 	[%rd239], {%r384, %r388, %r392, %r396};
+	cvt.s64.s32 	%rd240, %r285;
+	mov.u64 	%rd241, __tilec_smem;
+	add.s64 	%rd242, %rd241, %rd240;
 	cvt.u32.u16 	%r397, %rs225;
 	cvt.u32.u16 	%r398, %rs227;
 	shl.b32 	%r399, %r398, 16;
@@ -3340,10 +3072,10 @@ $L__BB0_2: 	// %for.header2
 	cvt.u32.u16 	%r410, %rs239;
 	shl.b32 	%r411, %r410, 16;
 	or.b32 	%r412, %r409, %r411;
-	st.shared.v4.u32 	[%rd440], {%r400, %r404, %r408, %r412};
-	cvt.s64.s32 	%rd441, %r309;
-	mov.u64 	%rd442, __tilec_smem;
-	add.s64 	%rd443, %rd442, %rd441;
+	st.shared.v4.u32 	[%rd242], {%r400, %r404, %r408, %r412};
+	cvt.s64.s32 	%rd243, %r309;
+	mov.u64 	%rd244, __tilec_smem;
+	add.s64 	%rd245, %rd244, %rd243;
 	cvt.u32.u16 	%r413, %rs241;
 	cvt.u32.u16 	%r414, %rs243;
 	shl.b32 	%r415, %r414, 16;
@@ -3360,10 +3092,10 @@ $L__BB0_2: 	// %for.header2
 	cvt.u32.u16 	%r426, %rs255;
 	shl.b32 	%r427, %r426, 16;
 	or.b32 	%r428, %r425, %r427;
-	st.shared.v4.u32 	[%rd443], {%r416, %r420, %r424, %r428};
+	st.shared.v4.u32 	[%rd245], {%r416, %r420, %r424, %r428};
 	bar.sync 	0;
-	mov.u64 	%rd444, __tilec_smem;
-	cvt.u32.u64 	%r429, %rd444;
+	mov.u64 	%rd246, __tilec_smem;
+	cvt.u32.u64 	%r429, %rd246;
 	add.s32 	%r430, %r429, %r29;
 	// begin inline asm
 	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r431, %r432, %r433, %r434}, [%r430];
@@ -3392,8 +3124,8 @@ $L__BB0_2: 	// %for.header2
 	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f203, %f204, %f205, %f206}, {%r450, %r451, %r452, %r453}, {%r443, %r444}, {%f171, %f172, %f173, %f174};
 	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f207, %f208, %f209, %f210}, {%r450, %r451, %r452, %r453}, {%r446, %r447}, {%f175, %f176, %f177, %f178};
 	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f211, %f212, %f213, %f214}, {%r450, %r451, %r452, %r453}, {%r448, %r449}, {%f179, %f180, %f181, %f182};
-	add.s64 	%rd445, %rd183, 16;
-	add.s64 	%rd446, %rd182, 16;
+	add.s64 	%rd247, %rd117, 16;
+	add.s64 	%rd248, %rd116, 16;
 	add.s32 	%r454, %r228, 16;
 	mov.u32 	%r228, %r454;
 	mov.f32 	%f3, %f183;
@@ -3432,13 +3164,13 @@ $L__BB0_2: 	// %for.header2
 	mov.f32 	%f36, %f150;
 	mov.f32 	%f37, %f103;
 	mov.f32 	%f38, %f104;
-	mov.u64 	%rd182, %rd446;
-	mov.u64 	%rd183, %rd445;
+	mov.u64 	%rd116, %rd248;
+	mov.u64 	%rd117, %rd247;
 	bra.uni 	$L__BB0_2;
 $L__BB0_4: 	// %for.exit4
 	add.s32 	%r455, %r91, 1;
 	mul.lo.s32 	%r456, %r455, 16;
-	cvt.s64.s32 	%rd447, %r103;
+	cvt.s64.s32 	%rd249, %r103;
 	mov.u32 	%r457, %r103;
 	mov.f32 	%f215, %f3;
 	mov.f32 	%f216, %f4;
@@ -3476,362 +3208,296 @@ $L__BB0_4: 	// %for.exit4
 	mov.f32 	%f248, %f36;
 	mov.f32 	%f249, %f37;
 	mov.f32 	%f250, %f38;
-	mov.u64 	%rd448, 0;
-	mov.u64 	%rd449, %rd447;
-	mov.u64 	%rd450, %rd447;
-	mov.u64 	%rd451, 0;
+	mov.u64 	%rd250, 0;
+	mov.u64 	%rd251, %rd249;
+	mov.u64 	%rd252, %rd249;
+	mov.u64 	%rd253, 0;
 $L__BB0_5: 	// %for.header5
 	setp.lt.s32 	%p124, %r457, %r456;
 	@!%p124 bra 	$L__BB0_7;
 	// %for.body6
-	cvt.s64.s32 	%rd452, %r15;
-	add.s64 	%rd453, %rd448, %rd452;
-	mul.lo.s64 	%rd454, %rd453, %rd13;
-	cvt.s64.s32 	%rd455, %r13;
-	add.s64 	%rd456, %rd449, %rd455;
-	mul.lo.s64 	%rd457, %rd456, %rd12;
-	add.s64 	%rd458, %rd454, %rd457;
-	setp.ge.s64 	%p125, %rd453, 0;
-	setp.lt.s64 	%p126, %rd453, %rd41;
+	cvt.s64.s32 	%rd254, %r15;
+	add.s64 	%rd255, %rd250, %rd254;
+	mul.lo.s64 	%rd256, %rd255, %rd13;
+	cvt.s64.s32 	%rd257, %r13;
+	add.s64 	%rd258, %rd251, %rd257;
+	mul.lo.s64 	%rd259, %rd258, %rd12;
+	add.s64 	%rd260, %rd256, %rd259;
+	setp.ge.s64 	%p125, %rd255, 0;
+	setp.lt.s64 	%p126, %rd255, %rd41;
 	and.pred 	%p127, %p125, %p126;
-	setp.ge.s64 	%p128, %rd456, 0;
-	setp.lt.s64 	%p129, %rd456, %rd39;
+	setp.ge.s64 	%p128, %rd258, 0;
+	setp.lt.s64 	%p129, %rd258, %rd39;
 	and.pred 	%p130, %p128, %p129;
 	and.pred 	%p131, %p127, %p130;
-	shl.b64 	%rd459, %rd458, 1;
-	add.s64 	%rd460, %rd45, %rd459;
+	shl.b64 	%rd261, %rd260, 1;
+	add.s64 	%rd262, %rd45, %rd261;
 	mov.u16 	%rs298, 0;
 	// begin inline asm
 	mov.b16 %rs297, %rs298;
-	@%p131 ld.global.b16 %rs297, [%rd460];
+	@%p131 ld.global.b16 %rs297, [%rd262];
 	// end inline asm
-	add.s64 	%rd461, %rd458, %rd13;
-	add.s64 	%rd462, %rd453, 1;
-	setp.ge.s64 	%p132, %rd462, 0;
-	setp.lt.s64 	%p133, %rd462, %rd41;
+	add.s64 	%rd263, %rd255, 1;
+	setp.ge.s64 	%p132, %rd263, 0;
+	setp.lt.s64 	%p133, %rd263, %rd41;
 	and.pred 	%p134, %p132, %p133;
 	and.pred 	%p135, %p134, %p130;
-	shl.b64 	%rd463, %rd461, 1;
-	add.s64 	%rd464, %rd45, %rd463;
+	mul.lo.s64 	%rd264, %rd13, 2;
+	add.s64 	%rd265, %rd262, %rd264;
 	mov.u16 	%rs300, 0;
 	// begin inline asm
 	mov.b16 %rs299, %rs300;
-	@%p135 ld.global.b16 %rs299, [%rd464];
+	@%p135 ld.global.b16 %rs299, [%rd265];
 	// end inline asm
-	mul.lo.s64 	%rd465, %rd13, 2;
-	add.s64 	%rd466, %rd458, %rd465;
-	add.s64 	%rd467, %rd453, 2;
-	setp.ge.s64 	%p136, %rd467, 0;
-	setp.lt.s64 	%p137, %rd467, %rd41;
+	add.s64 	%rd266, %rd255, 2;
+	setp.ge.s64 	%p136, %rd266, 0;
+	setp.lt.s64 	%p137, %rd266, %rd41;
 	and.pred 	%p138, %p136, %p137;
 	and.pred 	%p139, %p138, %p130;
-	shl.b64 	%rd468, %rd466, 1;
-	add.s64 	%rd469, %rd45, %rd468;
+	add.s64 	%rd267, %rd265, %rd264;
 	mov.u16 	%rs302, 0;
 	// begin inline asm
 	mov.b16 %rs301, %rs302;
-	@%p139 ld.global.b16 %rs301, [%rd469];
+	@%p139 ld.global.b16 %rs301, [%rd267];
 	// end inline asm
-	mul.lo.s64 	%rd470, %rd13, 3;
-	add.s64 	%rd471, %rd458, %rd470;
-	add.s64 	%rd472, %rd453, 3;
-	setp.ge.s64 	%p140, %rd472, 0;
-	setp.lt.s64 	%p141, %rd472, %rd41;
+	add.s64 	%rd268, %rd255, 3;
+	setp.ge.s64 	%p140, %rd268, 0;
+	setp.lt.s64 	%p141, %rd268, %rd41;
 	and.pred 	%p142, %p140, %p141;
 	and.pred 	%p143, %p142, %p130;
-	shl.b64 	%rd473, %rd471, 1;
-	add.s64 	%rd474, %rd45, %rd473;
+	add.s64 	%rd269, %rd267, %rd264;
 	mov.u16 	%rs304, 0;
 	// begin inline asm
 	mov.b16 %rs303, %rs304;
-	@%p143 ld.global.b16 %rs303, [%rd474];
+	@%p143 ld.global.b16 %rs303, [%rd269];
 	// end inline asm
-	mul.lo.s64 	%rd475, %rd13, 4;
-	add.s64 	%rd476, %rd458, %rd475;
-	add.s64 	%rd477, %rd453, 4;
-	setp.ge.s64 	%p144, %rd477, 0;
-	setp.lt.s64 	%p145, %rd477, %rd41;
+	add.s64 	%rd270, %rd255, 4;
+	setp.ge.s64 	%p144, %rd270, 0;
+	setp.lt.s64 	%p145, %rd270, %rd41;
 	and.pred 	%p146, %p144, %p145;
 	and.pred 	%p147, %p146, %p130;
-	shl.b64 	%rd478, %rd476, 1;
-	add.s64 	%rd479, %rd45, %rd478;
+	add.s64 	%rd271, %rd269, %rd264;
 	mov.u16 	%rs306, 0;
 	// begin inline asm
 	mov.b16 %rs305, %rs306;
-	@%p147 ld.global.b16 %rs305, [%rd479];
+	@%p147 ld.global.b16 %rs305, [%rd271];
 	// end inline asm
-	mul.lo.s64 	%rd480, %rd13, 5;
-	add.s64 	%rd481, %rd458, %rd480;
-	add.s64 	%rd482, %rd453, 5;
-	setp.ge.s64 	%p148, %rd482, 0;
-	setp.lt.s64 	%p149, %rd482, %rd41;
+	add.s64 	%rd272, %rd255, 5;
+	setp.ge.s64 	%p148, %rd272, 0;
+	setp.lt.s64 	%p149, %rd272, %rd41;
 	and.pred 	%p150, %p148, %p149;
 	and.pred 	%p151, %p150, %p130;
-	shl.b64 	%rd483, %rd481, 1;
-	add.s64 	%rd484, %rd45, %rd483;
+	add.s64 	%rd273, %rd271, %rd264;
 	mov.u16 	%rs308, 0;
 	// begin inline asm
 	mov.b16 %rs307, %rs308;
-	@%p151 ld.global.b16 %rs307, [%rd484];
+	@%p151 ld.global.b16 %rs307, [%rd273];
 	// end inline asm
-	mul.lo.s64 	%rd485, %rd13, 6;
-	add.s64 	%rd486, %rd458, %rd485;
-	add.s64 	%rd487, %rd453, 6;
-	setp.ge.s64 	%p152, %rd487, 0;
-	setp.lt.s64 	%p153, %rd487, %rd41;
+	add.s64 	%rd274, %rd255, 6;
+	setp.ge.s64 	%p152, %rd274, 0;
+	setp.lt.s64 	%p153, %rd274, %rd41;
 	and.pred 	%p154, %p152, %p153;
 	and.pred 	%p155, %p154, %p130;
-	shl.b64 	%rd488, %rd486, 1;
-	add.s64 	%rd489, %rd45, %rd488;
+	add.s64 	%rd275, %rd273, %rd264;
 	mov.u16 	%rs310, 0;
 	// begin inline asm
 	mov.b16 %rs309, %rs310;
-	@%p155 ld.global.b16 %rs309, [%rd489];
+	@%p155 ld.global.b16 %rs309, [%rd275];
 	// end inline asm
-	mul.lo.s64 	%rd490, %rd13, 7;
-	add.s64 	%rd491, %rd458, %rd490;
-	add.s64 	%rd492, %rd453, 7;
-	setp.ge.s64 	%p156, %rd492, 0;
-	setp.lt.s64 	%p157, %rd492, %rd41;
+	add.s64 	%rd276, %rd255, 7;
+	setp.ge.s64 	%p156, %rd276, 0;
+	setp.lt.s64 	%p157, %rd276, %rd41;
 	and.pred 	%p158, %p156, %p157;
 	and.pred 	%p159, %p158, %p130;
-	shl.b64 	%rd493, %rd491, 1;
-	add.s64 	%rd494, %rd45, %rd493;
+	add.s64 	%rd277, %rd275, %rd264;
 	mov.u16 	%rs312, 0;
 	// begin inline asm
 	mov.b16 %rs311, %rs312;
-	@%p159 ld.global.b16 %rs311, [%rd494];
+	@%p159 ld.global.b16 %rs311, [%rd277];
 	// end inline asm
-	mul.lo.s64 	%rd495, %rd12, 4;
-	add.s64 	%rd496, %rd458, %rd495;
-	add.s64 	%rd497, %rd456, 4;
-	setp.ge.s64 	%p160, %rd497, 0;
-	setp.lt.s64 	%p161, %rd497, %rd39;
+	add.s64 	%rd278, %rd258, 4;
+	setp.ge.s64 	%p160, %rd278, 0;
+	setp.lt.s64 	%p161, %rd278, %rd39;
 	and.pred 	%p162, %p160, %p161;
 	and.pred 	%p163, %p127, %p162;
-	shl.b64 	%rd498, %rd496, 1;
-	add.s64 	%rd499, %rd45, %rd498;
+	mul.lo.s64 	%rd279, %rd13, -7;
+	mul.lo.s64 	%rd280, %rd12, 4;
+	add.s64 	%rd281, %rd279, %rd280;
+	mul.lo.s64 	%rd282, %rd281, 2;
+	add.s64 	%rd283, %rd277, %rd282;
 	mov.u16 	%rs314, 0;
 	// begin inline asm
 	mov.b16 %rs313, %rs314;
-	@%p163 ld.global.b16 %rs313, [%rd499];
+	@%p163 ld.global.b16 %rs313, [%rd283];
 	// end inline asm
-	add.s64 	%rd500, %rd461, %rd495;
 	and.pred 	%p164, %p134, %p162;
-	shl.b64 	%rd501, %rd500, 1;
-	add.s64 	%rd502, %rd45, %rd501;
+	add.s64 	%rd284, %rd283, %rd264;
 	mov.u16 	%rs316, 0;
 	// begin inline asm
 	mov.b16 %rs315, %rs316;
-	@%p164 ld.global.b16 %rs315, [%rd502];
+	@%p164 ld.global.b16 %rs315, [%rd284];
 	// end inline asm
-	add.s64 	%rd503, %rd466, %rd495;
 	and.pred 	%p165, %p138, %p162;
-	shl.b64 	%rd504, %rd503, 1;
-	add.s64 	%rd505, %rd45, %rd504;
+	add.s64 	%rd285, %rd284, %rd264;
 	mov.u16 	%rs318, 0;
 	// begin inline asm
 	mov.b16 %rs317, %rs318;
-	@%p165 ld.global.b16 %rs317, [%rd505];
+	@%p165 ld.global.b16 %rs317, [%rd285];
 	// end inline asm
-	add.s64 	%rd506, %rd471, %rd495;
 	and.pred 	%p166, %p142, %p162;
-	shl.b64 	%rd507, %rd506, 1;
-	add.s64 	%rd508, %rd45, %rd507;
+	add.s64 	%rd286, %rd285, %rd264;
 	mov.u16 	%rs320, 0;
 	// begin inline asm
 	mov.b16 %rs319, %rs320;
-	@%p166 ld.global.b16 %rs319, [%rd508];
+	@%p166 ld.global.b16 %rs319, [%rd286];
 	// end inline asm
-	add.s64 	%rd509, %rd476, %rd495;
 	and.pred 	%p167, %p146, %p162;
-	shl.b64 	%rd510, %rd509, 1;
-	add.s64 	%rd511, %rd45, %rd510;
+	add.s64 	%rd287, %rd286, %rd264;
 	mov.u16 	%rs322, 0;
 	// begin inline asm
 	mov.b16 %rs321, %rs322;
-	@%p167 ld.global.b16 %rs321, [%rd511];
+	@%p167 ld.global.b16 %rs321, [%rd287];
 	// end inline asm
-	add.s64 	%rd512, %rd481, %rd495;
 	and.pred 	%p168, %p150, %p162;
-	shl.b64 	%rd513, %rd512, 1;
-	add.s64 	%rd514, %rd45, %rd513;
+	add.s64 	%rd288, %rd287, %rd264;
 	mov.u16 	%rs324, 0;
 	// begin inline asm
 	mov.b16 %rs323, %rs324;
-	@%p168 ld.global.b16 %rs323, [%rd514];
+	@%p168 ld.global.b16 %rs323, [%rd288];
 	// end inline asm
-	add.s64 	%rd515, %rd486, %rd495;
 	and.pred 	%p169, %p154, %p162;
-	shl.b64 	%rd516, %rd515, 1;
-	add.s64 	%rd517, %rd45, %rd516;
+	add.s64 	%rd289, %rd288, %rd264;
 	mov.u16 	%rs326, 0;
 	// begin inline asm
 	mov.b16 %rs325, %rs326;
-	@%p169 ld.global.b16 %rs325, [%rd517];
+	@%p169 ld.global.b16 %rs325, [%rd289];
 	// end inline asm
-	add.s64 	%rd518, %rd491, %rd495;
 	and.pred 	%p170, %p158, %p162;
-	shl.b64 	%rd519, %rd518, 1;
-	add.s64 	%rd520, %rd45, %rd519;
+	add.s64 	%rd290, %rd289, %rd264;
 	mov.u16 	%rs328, 0;
 	// begin inline asm
 	mov.b16 %rs327, %rs328;
-	@%p170 ld.global.b16 %rs327, [%rd520];
+	@%p170 ld.global.b16 %rs327, [%rd290];
 	// end inline asm
-	mul.lo.s64 	%rd521, %rd12, 8;
-	add.s64 	%rd522, %rd458, %rd521;
-	add.s64 	%rd523, %rd456, 8;
-	setp.ge.s64 	%p171, %rd523, 0;
-	setp.lt.s64 	%p172, %rd523, %rd39;
+	add.s64 	%rd291, %rd258, 8;
+	setp.ge.s64 	%p171, %rd291, 0;
+	setp.lt.s64 	%p172, %rd291, %rd39;
 	and.pred 	%p173, %p171, %p172;
 	and.pred 	%p174, %p127, %p173;
-	shl.b64 	%rd524, %rd522, 1;
-	add.s64 	%rd525, %rd45, %rd524;
+	add.s64 	%rd292, %rd290, %rd282;
 	mov.u16 	%rs330, 0;
 	// begin inline asm
 	mov.b16 %rs329, %rs330;
-	@%p174 ld.global.b16 %rs329, [%rd525];
+	@%p174 ld.global.b16 %rs329, [%rd292];
 	// end inline asm
-	add.s64 	%rd526, %rd461, %rd521;
 	and.pred 	%p175, %p134, %p173;
-	shl.b64 	%rd527, %rd526, 1;
-	add.s64 	%rd528, %rd45, %rd527;
+	add.s64 	%rd293, %rd292, %rd264;
 	mov.u16 	%rs332, 0;
 	// begin inline asm
 	mov.b16 %rs331, %rs332;
-	@%p175 ld.global.b16 %rs331, [%rd528];
+	@%p175 ld.global.b16 %rs331, [%rd293];
 	// end inline asm
-	add.s64 	%rd529, %rd466, %rd521;
 	and.pred 	%p176, %p138, %p173;
-	shl.b64 	%rd530, %rd529, 1;
-	add.s64 	%rd531, %rd45, %rd530;
+	add.s64 	%rd294, %rd293, %rd264;
 	mov.u16 	%rs334, 0;
 	// begin inline asm
 	mov.b16 %rs333, %rs334;
-	@%p176 ld.global.b16 %rs333, [%rd531];
+	@%p176 ld.global.b16 %rs333, [%rd294];
 	// end inline asm
-	add.s64 	%rd532, %rd471, %rd521;
 	and.pred 	%p177, %p142, %p173;
-	shl.b64 	%rd533, %rd532, 1;
-	add.s64 	%rd534, %rd45, %rd533;
+	add.s64 	%rd295, %rd294, %rd264;
 	mov.u16 	%rs336, 0;
 	// begin inline asm
 	mov.b16 %rs335, %rs336;
-	@%p177 ld.global.b16 %rs335, [%rd534];
+	@%p177 ld.global.b16 %rs335, [%rd295];
 	// end inline asm
-	add.s64 	%rd535, %rd476, %rd521;
 	and.pred 	%p178, %p146, %p173;
-	shl.b64 	%rd536, %rd535, 1;
-	add.s64 	%rd537, %rd45, %rd536;
+	add.s64 	%rd296, %rd295, %rd264;
 	mov.u16 	%rs338, 0;
 	// begin inline asm
 	mov.b16 %rs337, %rs338;
-	@%p178 ld.global.b16 %rs337, [%rd537];
+	@%p178 ld.global.b16 %rs337, [%rd296];
 	// end inline asm
-	add.s64 	%rd538, %rd481, %rd521;
 	and.pred 	%p179, %p150, %p173;
-	shl.b64 	%rd539, %rd538, 1;
-	add.s64 	%rd540, %rd45, %rd539;
+	add.s64 	%rd297, %rd296, %rd264;
 	mov.u16 	%rs340, 0;
 	// begin inline asm
 	mov.b16 %rs339, %rs340;
-	@%p179 ld.global.b16 %rs339, [%rd540];
+	@%p179 ld.global.b16 %rs339, [%rd297];
 	// end inline asm
-	add.s64 	%rd541, %rd486, %rd521;
 	and.pred 	%p180, %p154, %p173;
-	shl.b64 	%rd542, %rd541, 1;
-	add.s64 	%rd543, %rd45, %rd542;
+	add.s64 	%rd298, %rd297, %rd264;
 	mov.u16 	%rs342, 0;
 	// begin inline asm
 	mov.b16 %rs341, %rs342;
-	@%p180 ld.global.b16 %rs341, [%rd543];
+	@%p180 ld.global.b16 %rs341, [%rd298];
 	// end inline asm
-	add.s64 	%rd544, %rd491, %rd521;
 	and.pred 	%p181, %p158, %p173;
-	shl.b64 	%rd545, %rd544, 1;
-	add.s64 	%rd546, %rd45, %rd545;
+	add.s64 	%rd299, %rd298, %rd264;
 	mov.u16 	%rs344, 0;
 	// begin inline asm
 	mov.b16 %rs343, %rs344;
-	@%p181 ld.global.b16 %rs343, [%rd546];
+	@%p181 ld.global.b16 %rs343, [%rd299];
 	// end inline asm
-	mul.lo.s64 	%rd547, %rd12, 12;
-	add.s64 	%rd548, %rd458, %rd547;
-	add.s64 	%rd549, %rd456, 12;
-	setp.ge.s64 	%p182, %rd549, 0;
-	setp.lt.s64 	%p183, %rd549, %rd39;
+	add.s64 	%rd300, %rd258, 12;
+	setp.ge.s64 	%p182, %rd300, 0;
+	setp.lt.s64 	%p183, %rd300, %rd39;
 	and.pred 	%p184, %p182, %p183;
 	and.pred 	%p185, %p127, %p184;
-	shl.b64 	%rd550, %rd548, 1;
-	add.s64 	%rd551, %rd45, %rd550;
+	add.s64 	%rd301, %rd299, %rd282;
 	mov.u16 	%rs346, 0;
 	// begin inline asm
 	mov.b16 %rs345, %rs346;
-	@%p185 ld.global.b16 %rs345, [%rd551];
+	@%p185 ld.global.b16 %rs345, [%rd301];
 	// end inline asm
-	add.s64 	%rd552, %rd461, %rd547;
 	and.pred 	%p186, %p134, %p184;
-	shl.b64 	%rd553, %rd552, 1;
-	add.s64 	%rd554, %rd45, %rd553;
+	add.s64 	%rd302, %rd301, %rd264;
 	mov.u16 	%rs348, 0;
 	// begin inline asm
 	mov.b16 %rs347, %rs348;
-	@%p186 ld.global.b16 %rs347, [%rd554];
+	@%p186 ld.global.b16 %rs347, [%rd302];
 	// end inline asm
-	add.s64 	%rd555, %rd466, %rd547;
 	and.pred 	%p187, %p138, %p184;
-	shl.b64 	%rd556, %rd555, 1;
-	add.s64 	%rd557, %rd45, %rd556;
+	add.s64 	%rd303, %rd302, %rd264;
 	mov.u16 	%rs350, 0;
 	// begin inline asm
 	mov.b16 %rs349, %rs350;
-	@%p187 ld.global.b16 %rs349, [%rd557];
+	@%p187 ld.global.b16 %rs349, [%rd303];
 	// end inline asm
-	add.s64 	%rd558, %rd471, %rd547;
 	and.pred 	%p188, %p142, %p184;
-	shl.b64 	%rd559, %rd558, 1;
-	add.s64 	%rd560, %rd45, %rd559;
+	add.s64 	%rd304, %rd303, %rd264;
 	mov.u16 	%rs352, 0;
 	// begin inline asm
 	mov.b16 %rs351, %rs352;
-	@%p188 ld.global.b16 %rs351, [%rd560];
+	@%p188 ld.global.b16 %rs351, [%rd304];
 	// end inline asm
-	add.s64 	%rd561, %rd476, %rd547;
 	and.pred 	%p189, %p146, %p184;
-	shl.b64 	%rd562, %rd561, 1;
-	add.s64 	%rd563, %rd45, %rd562;
+	add.s64 	%rd305, %rd304, %rd264;
 	mov.u16 	%rs354, 0;
 	// begin inline asm
 	mov.b16 %rs353, %rs354;
-	@%p189 ld.global.b16 %rs353, [%rd563];
+	@%p189 ld.global.b16 %rs353, [%rd305];
 	// end inline asm
-	add.s64 	%rd564, %rd481, %rd547;
 	and.pred 	%p190, %p150, %p184;
-	shl.b64 	%rd565, %rd564, 1;
-	add.s64 	%rd566, %rd45, %rd565;
+	add.s64 	%rd306, %rd305, %rd264;
 	mov.u16 	%rs356, 0;
 	// begin inline asm
 	mov.b16 %rs355, %rs356;
-	@%p190 ld.global.b16 %rs355, [%rd566];
+	@%p190 ld.global.b16 %rs355, [%rd306];
 	// end inline asm
-	add.s64 	%rd567, %rd486, %rd547;
 	and.pred 	%p191, %p154, %p184;
-	shl.b64 	%rd568, %rd567, 1;
-	add.s64 	%rd569, %rd45, %rd568;
+	add.s64 	%rd307, %rd306, %rd264;
 	mov.u16 	%rs358, 0;
 	// begin inline asm
 	mov.b16 %rs357, %rs358;
-	@%p191 ld.global.b16 %rs357, [%rd569];
+	@%p191 ld.global.b16 %rs357, [%rd307];
 	// end inline asm
-	add.s64 	%rd570, %rd491, %rd547;
 	and.pred 	%p192, %p158, %p184;
-	shl.b64 	%rd571, %rd570, 1;
-	add.s64 	%rd572, %rd45, %rd571;
+	add.s64 	%rd308, %rd307, %rd264;
 	mov.u16 	%rs360, 0;
 	// begin inline asm
 	mov.b16 %rs359, %rs360;
-	@%p192 ld.global.b16 %rs359, [%rd572];
+	@%p192 ld.global.b16 %rs359, [%rd308];
 	// end inline asm
 	bar.sync 	0;
 	shr.u32 	%r458, %r15, 3;
@@ -3843,9 +3509,9 @@ $L__BB0_5: 	// %for.header5
 	or.b32 	%r464, %r463, %r459;
 	add.s32 	%r465, %r462, %r464;
 	shl.b32 	%r466, %r465, 1;
-	cvt.s64.s32 	%rd573, %r466;
-	mov.u64 	%rd574, __tilec_smem;
-	add.s64 	%rd575, %rd574, %rd573;
+	cvt.s64.s32 	%rd309, %r466;
+	mov.u64 	%rd310, __tilec_smem;
+	add.s64 	%rd311, %rd310, %rd309;
 	cvt.u32.u16 	%r467, %rs297;
 	cvt.u32.u16 	%r468, %rs299;
 	shl.b32 	%r469, %r468, 16;
@@ -3862,7 +3528,7 @@ $L__BB0_5: 	// %for.header5
 	cvt.u32.u16 	%r480, %rs311;
 	shl.b32 	%r481, %r480, 16;
 	or.b32 	%r482, %r479, %r481;
-	st.shared.v4.u32 	[%rd575], {%r470, %r474, %r478, %r482};
+	st.shared.v4.u32 	[%rd311], {%r470, %r474, %r478, %r482};
 	or.b32 	%r483, %r13, 4;
 	and.b32 	%r484, %r483, 7;
 	xor.b32 	%r485, %r458, %r484;
@@ -3871,9 +3537,9 @@ $L__BB0_5: 	// %for.header5
 	or.b32 	%r488, %r487, %r459;
 	add.s32 	%r489, %r486, %r488;
 	shl.b32 	%r490, %r489, 1;
-	cvt.s64.s32 	%rd576, %r490;
-	mov.u64 	%rd577, __tilec_smem;
-	add.s64 	%rd578, %rd577, %rd576;
+	cvt.s64.s32 	%rd312, %r490;
+	mov.u64 	%rd313, __tilec_smem;
+	add.s64 	%rd314, %rd313, %rd312;
 	cvt.u32.u16 	%r491, %rs313;
 	cvt.u32.u16 	%r492, %rs315;
 	shl.b32 	%r493, %r492, 16;
@@ -3890,7 +3556,7 @@ $L__BB0_5: 	// %for.header5
 	cvt.u32.u16 	%r504, %rs327;
 	shl.b32 	%r505, %r504, 16;
 	or.b32 	%r506, %r503, %r505;
-	st.shared.v4.u32 	[%rd578], {%r494, %r498, %r502, %r506};
+	st.shared.v4.u32 	[%rd314], {%r494, %r498, %r502, %r506};
 	or.b32 	%r507, %r13, 8;
 	and.b32 	%r508, %r507, 7;
 	xor.b32 	%r509, %r458, %r508;
@@ -3899,9 +3565,9 @@ $L__BB0_5: 	// %for.header5
 	or.b32 	%r512, %r511, %r459;
 	add.s32 	%r513, %r510, %r512;
 	shl.b32 	%r514, %r513, 1;
-	cvt.s64.s32 	%rd579, %r514;
-	mov.u64 	%rd580, __tilec_smem;
-	add.s64 	%rd581, %rd580, %rd579;
+	cvt.s64.s32 	%rd315, %r514;
+	mov.u64 	%rd316, __tilec_smem;
+	add.s64 	%rd317, %rd316, %rd315;
 	cvt.u32.u16 	%r515, %rs329;
 	cvt.u32.u16 	%r516, %rs331;
 	shl.b32 	%r517, %r516, 16;
@@ -3918,7 +3584,7 @@ $L__BB0_5: 	// %for.header5
 	cvt.u32.u16 	%r528, %rs343;
 	shl.b32 	%r529, %r528, 16;
 	or.b32 	%r530, %r527, %r529;
-	st.shared.v4.u32 	[%rd581], {%r518, %r522, %r526, %r530};
+	st.shared.v4.u32 	[%rd317], {%r518, %r522, %r526, %r530};
 	or.b32 	%r531, %r13, 12;
 	and.b32 	%r532, %r531, 7;
 	xor.b32 	%r533, %r458, %r532;
@@ -3927,9 +3593,9 @@ $L__BB0_5: 	// %for.header5
 	or.b32 	%r536, %r535, %r459;
 	add.s32 	%r537, %r534, %r536;
 	shl.b32 	%r538, %r537, 1;
-	cvt.s64.s32 	%rd582, %r538;
-	mov.u64 	%rd583, __tilec_smem;
-	add.s64 	%rd584, %rd583, %rd582;
+	cvt.s64.s32 	%rd318, %r538;
+	mov.u64 	%rd319, __tilec_smem;
+	add.s64 	%rd320, %rd319, %rd318;
 	cvt.u32.u16 	%r539, %rs345;
 	cvt.u32.u16 	%r540, %rs347;
 	shl.b32 	%r541, %r540, 16;
@@ -3946,10 +3612,10 @@ $L__BB0_5: 	// %for.header5
 	cvt.u32.u16 	%r552, %rs359;
 	shl.b32 	%r553, %r552, 16;
 	or.b32 	%r554, %r551, %r553;
-	st.shared.v4.u32 	[%rd584], {%r542, %r546, %r550, %r554};
+	st.shared.v4.u32 	[%rd320], {%r542, %r546, %r550, %r554};
 	bar.sync 	0;
-	mov.u64 	%rd585, __tilec_smem;
-	cvt.u32.u64 	%r555, %rd585;
+	mov.u64 	%rd321, __tilec_smem;
+	cvt.u32.u64 	%r555, %rd321;
 	add.s32 	%r556, %r555, %r63;
 	// begin inline asm
 	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r557, %r558, %r559, %r560}, [%r556];
@@ -4130,357 +3796,291 @@ $L__BB0_5: 	// %for.header5
 	mul.rn.f32 	%f404, %f244, %f371;
 	mul.rn.f32 	%f405, %f245, %f372;
 	mul.rn.f32 	%f406, %f246, %f372;
-	add.s64 	%rd586, %rd450, %rd455;
-	mul.lo.s64 	%rd587, %rd586, %rd16;
-	add.s64 	%rd588, %rd451, %rd452;
-	mul.lo.s64 	%rd589, %rd588, %rd17;
-	add.s64 	%rd590, %rd587, %rd589;
-	setp.ge.s64 	%p203, %rd586, 0;
-	setp.lt.s64 	%p204, %rd586, %rd39;
+	add.s64 	%rd322, %rd252, %rd257;
+	mul.lo.s64 	%rd323, %rd322, %rd16;
+	add.s64 	%rd324, %rd253, %rd254;
+	mul.lo.s64 	%rd325, %rd324, %rd17;
+	add.s64 	%rd326, %rd323, %rd325;
+	setp.ge.s64 	%p203, %rd322, 0;
+	setp.lt.s64 	%p204, %rd322, %rd39;
 	and.pred 	%p205, %p203, %p204;
-	setp.ge.s64 	%p206, %rd588, 0;
-	setp.lt.s64 	%p207, %rd588, %rd41;
+	setp.ge.s64 	%p206, %rd324, 0;
+	setp.lt.s64 	%p207, %rd324, %rd41;
 	and.pred 	%p208, %p206, %p207;
 	and.pred 	%p209, %p205, %p208;
-	shl.b64 	%rd591, %rd590, 1;
-	add.s64 	%rd592, %rd43, %rd591;
+	shl.b64 	%rd327, %rd326, 1;
+	add.s64 	%rd328, %rd43, %rd327;
 	mov.u16 	%rs426, 0;
 	// begin inline asm
 	mov.b16 %rs425, %rs426;
-	@%p209 ld.global.b16 %rs425, [%rd592];
+	@%p209 ld.global.b16 %rs425, [%rd328];
 	// end inline asm
-	add.s64 	%rd593, %rd590, %rd17;
-	add.s64 	%rd594, %rd588, 1;
-	setp.ge.s64 	%p210, %rd594, 0;
-	setp.lt.s64 	%p211, %rd594, %rd41;
+	add.s64 	%rd329, %rd324, 1;
+	setp.ge.s64 	%p210, %rd329, 0;
+	setp.lt.s64 	%p211, %rd329, %rd41;
 	and.pred 	%p212, %p210, %p211;
 	and.pred 	%p213, %p205, %p212;
-	shl.b64 	%rd595, %rd593, 1;
-	add.s64 	%rd596, %rd43, %rd595;
+	mul.lo.s64 	%rd330, %rd17, 2;
+	add.s64 	%rd331, %rd328, %rd330;
 	mov.u16 	%rs428, 0;
 	// begin inline asm
 	mov.b16 %rs427, %rs428;
-	@%p213 ld.global.b16 %rs427, [%rd596];
+	@%p213 ld.global.b16 %rs427, [%rd331];
 	// end inline asm
-	mul.lo.s64 	%rd597, %rd17, 2;
-	add.s64 	%rd598, %rd590, %rd597;
-	add.s64 	%rd599, %rd588, 2;
-	setp.ge.s64 	%p214, %rd599, 0;
-	setp.lt.s64 	%p215, %rd599, %rd41;
+	add.s64 	%rd332, %rd324, 2;
+	setp.ge.s64 	%p214, %rd332, 0;
+	setp.lt.s64 	%p215, %rd332, %rd41;
 	and.pred 	%p216, %p214, %p215;
 	and.pred 	%p217, %p205, %p216;
-	shl.b64 	%rd600, %rd598, 1;
-	add.s64 	%rd601, %rd43, %rd600;
+	add.s64 	%rd333, %rd331, %rd330;
 	mov.u16 	%rs430, 0;
 	// begin inline asm
 	mov.b16 %rs429, %rs430;
-	@%p217 ld.global.b16 %rs429, [%rd601];
+	@%p217 ld.global.b16 %rs429, [%rd333];
 	// end inline asm
-	mul.lo.s64 	%rd602, %rd17, 3;
-	add.s64 	%rd603, %rd590, %rd602;
-	add.s64 	%rd604, %rd588, 3;
-	setp.ge.s64 	%p218, %rd604, 0;
-	setp.lt.s64 	%p219, %rd604, %rd41;
+	add.s64 	%rd334, %rd324, 3;
+	setp.ge.s64 	%p218, %rd334, 0;
+	setp.lt.s64 	%p219, %rd334, %rd41;
 	and.pred 	%p220, %p218, %p219;
 	and.pred 	%p221, %p205, %p220;
-	shl.b64 	%rd605, %rd603, 1;
-	add.s64 	%rd606, %rd43, %rd605;
+	add.s64 	%rd335, %rd333, %rd330;
 	mov.u16 	%rs432, 0;
 	// begin inline asm
 	mov.b16 %rs431, %rs432;
-	@%p221 ld.global.b16 %rs431, [%rd606];
+	@%p221 ld.global.b16 %rs431, [%rd335];
 	// end inline asm
-	mul.lo.s64 	%rd607, %rd17, 4;
-	add.s64 	%rd608, %rd590, %rd607;
-	add.s64 	%rd609, %rd588, 4;
-	setp.ge.s64 	%p222, %rd609, 0;
-	setp.lt.s64 	%p223, %rd609, %rd41;
+	add.s64 	%rd336, %rd324, 4;
+	setp.ge.s64 	%p222, %rd336, 0;
+	setp.lt.s64 	%p223, %rd336, %rd41;
 	and.pred 	%p224, %p222, %p223;
 	and.pred 	%p225, %p205, %p224;
-	shl.b64 	%rd610, %rd608, 1;
-	add.s64 	%rd611, %rd43, %rd610;
+	add.s64 	%rd337, %rd335, %rd330;
 	mov.u16 	%rs434, 0;
 	// begin inline asm
 	mov.b16 %rs433, %rs434;
-	@%p225 ld.global.b16 %rs433, [%rd611];
+	@%p225 ld.global.b16 %rs433, [%rd337];
 	// end inline asm
-	mul.lo.s64 	%rd612, %rd17, 5;
-	add.s64 	%rd613, %rd590, %rd612;
-	add.s64 	%rd614, %rd588, 5;
-	setp.ge.s64 	%p226, %rd614, 0;
-	setp.lt.s64 	%p227, %rd614, %rd41;
+	add.s64 	%rd338, %rd324, 5;
+	setp.ge.s64 	%p226, %rd338, 0;
+	setp.lt.s64 	%p227, %rd338, %rd41;
 	and.pred 	%p228, %p226, %p227;
 	and.pred 	%p229, %p205, %p228;
-	shl.b64 	%rd615, %rd613, 1;
-	add.s64 	%rd616, %rd43, %rd615;
+	add.s64 	%rd339, %rd337, %rd330;
 	mov.u16 	%rs436, 0;
 	// begin inline asm
 	mov.b16 %rs435, %rs436;
-	@%p229 ld.global.b16 %rs435, [%rd616];
+	@%p229 ld.global.b16 %rs435, [%rd339];
 	// end inline asm
-	mul.lo.s64 	%rd617, %rd17, 6;
-	add.s64 	%rd618, %rd590, %rd617;
-	add.s64 	%rd619, %rd588, 6;
-	setp.ge.s64 	%p230, %rd619, 0;
-	setp.lt.s64 	%p231, %rd619, %rd41;
+	add.s64 	%rd340, %rd324, 6;
+	setp.ge.s64 	%p230, %rd340, 0;
+	setp.lt.s64 	%p231, %rd340, %rd41;
 	and.pred 	%p232, %p230, %p231;
 	and.pred 	%p233, %p205, %p232;
-	shl.b64 	%rd620, %rd618, 1;
-	add.s64 	%rd621, %rd43, %rd620;
+	add.s64 	%rd341, %rd339, %rd330;
 	mov.u16 	%rs438, 0;
 	// begin inline asm
 	mov.b16 %rs437, %rs438;
-	@%p233 ld.global.b16 %rs437, [%rd621];
+	@%p233 ld.global.b16 %rs437, [%rd341];
 	// end inline asm
-	mul.lo.s64 	%rd622, %rd17, 7;
-	add.s64 	%rd623, %rd590, %rd622;
-	add.s64 	%rd624, %rd588, 7;
-	setp.ge.s64 	%p234, %rd624, 0;
-	setp.lt.s64 	%p235, %rd624, %rd41;
+	add.s64 	%rd342, %rd324, 7;
+	setp.ge.s64 	%p234, %rd342, 0;
+	setp.lt.s64 	%p235, %rd342, %rd41;
 	and.pred 	%p236, %p234, %p235;
 	and.pred 	%p237, %p205, %p236;
-	shl.b64 	%rd625, %rd623, 1;
-	add.s64 	%rd626, %rd43, %rd625;
+	add.s64 	%rd343, %rd341, %rd330;
 	mov.u16 	%rs440, 0;
 	// begin inline asm
 	mov.b16 %rs439, %rs440;
-	@%p237 ld.global.b16 %rs439, [%rd626];
+	@%p237 ld.global.b16 %rs439, [%rd343];
 	// end inline asm
-	mul.lo.s64 	%rd627, %rd16, 4;
-	add.s64 	%rd628, %rd590, %rd627;
-	add.s64 	%rd629, %rd586, 4;
-	setp.ge.s64 	%p238, %rd629, 0;
-	setp.lt.s64 	%p239, %rd629, %rd39;
+	add.s64 	%rd344, %rd322, 4;
+	setp.ge.s64 	%p238, %rd344, 0;
+	setp.lt.s64 	%p239, %rd344, %rd39;
 	and.pred 	%p240, %p238, %p239;
 	and.pred 	%p241, %p240, %p208;
-	shl.b64 	%rd630, %rd628, 1;
-	add.s64 	%rd631, %rd43, %rd630;
+	mul.lo.s64 	%rd345, %rd16, 4;
+	mul.lo.s64 	%rd346, %rd17, -7;
+	add.s64 	%rd347, %rd345, %rd346;
+	mul.lo.s64 	%rd348, %rd347, 2;
+	add.s64 	%rd349, %rd343, %rd348;
 	mov.u16 	%rs442, 0;
 	// begin inline asm
 	mov.b16 %rs441, %rs442;
-	@%p241 ld.global.b16 %rs441, [%rd631];
+	@%p241 ld.global.b16 %rs441, [%rd349];
 	// end inline asm
-	add.s64 	%rd632, %rd628, %rd17;
 	and.pred 	%p242, %p240, %p212;
-	shl.b64 	%rd633, %rd632, 1;
-	add.s64 	%rd634, %rd43, %rd633;
+	add.s64 	%rd350, %rd349, %rd330;
 	mov.u16 	%rs444, 0;
 	// begin inline asm
 	mov.b16 %rs443, %rs444;
-	@%p242 ld.global.b16 %rs443, [%rd634];
+	@%p242 ld.global.b16 %rs443, [%rd350];
 	// end inline asm
-	add.s64 	%rd635, %rd628, %rd597;
 	and.pred 	%p243, %p240, %p216;
-	shl.b64 	%rd636, %rd635, 1;
-	add.s64 	%rd637, %rd43, %rd636;
+	add.s64 	%rd351, %rd350, %rd330;
 	mov.u16 	%rs446, 0;
 	// begin inline asm
 	mov.b16 %rs445, %rs446;
-	@%p243 ld.global.b16 %rs445, [%rd637];
+	@%p243 ld.global.b16 %rs445, [%rd351];
 	// end inline asm
-	add.s64 	%rd638, %rd628, %rd602;
 	and.pred 	%p244, %p240, %p220;
-	shl.b64 	%rd639, %rd638, 1;
-	add.s64 	%rd640, %rd43, %rd639;
+	add.s64 	%rd352, %rd351, %rd330;
 	mov.u16 	%rs448, 0;
 	// begin inline asm
 	mov.b16 %rs447, %rs448;
-	@%p244 ld.global.b16 %rs447, [%rd640];
+	@%p244 ld.global.b16 %rs447, [%rd352];
 	// end inline asm
-	add.s64 	%rd641, %rd628, %rd607;
 	and.pred 	%p245, %p240, %p224;
-	shl.b64 	%rd642, %rd641, 1;
-	add.s64 	%rd643, %rd43, %rd642;
+	add.s64 	%rd353, %rd352, %rd330;
 	mov.u16 	%rs450, 0;
 	// begin inline asm
 	mov.b16 %rs449, %rs450;
-	@%p245 ld.global.b16 %rs449, [%rd643];
+	@%p245 ld.global.b16 %rs449, [%rd353];
 	// end inline asm
-	add.s64 	%rd644, %rd628, %rd612;
 	and.pred 	%p246, %p240, %p228;
-	shl.b64 	%rd645, %rd644, 1;
-	add.s64 	%rd646, %rd43, %rd645;
+	add.s64 	%rd354, %rd353, %rd330;
 	mov.u16 	%rs452, 0;
 	// begin inline asm
 	mov.b16 %rs451, %rs452;
-	@%p246 ld.global.b16 %rs451, [%rd646];
+	@%p246 ld.global.b16 %rs451, [%rd354];
 	// end inline asm
-	add.s64 	%rd647, %rd628, %rd617;
 	and.pred 	%p247, %p240, %p232;
-	shl.b64 	%rd648, %rd647, 1;
-	add.s64 	%rd649, %rd43, %rd648;
+	add.s64 	%rd355, %rd354, %rd330;
 	mov.u16 	%rs454, 0;
 	// begin inline asm
 	mov.b16 %rs453, %rs454;
-	@%p247 ld.global.b16 %rs453, [%rd649];
+	@%p247 ld.global.b16 %rs453, [%rd355];
 	// end inline asm
-	add.s64 	%rd650, %rd628, %rd622;
 	and.pred 	%p248, %p240, %p236;
-	shl.b64 	%rd651, %rd650, 1;
-	add.s64 	%rd652, %rd43, %rd651;
+	add.s64 	%rd356, %rd355, %rd330;
 	mov.u16 	%rs456, 0;
 	// begin inline asm
 	mov.b16 %rs455, %rs456;
-	@%p248 ld.global.b16 %rs455, [%rd652];
+	@%p248 ld.global.b16 %rs455, [%rd356];
 	// end inline asm
-	mul.lo.s64 	%rd653, %rd16, 8;
-	add.s64 	%rd654, %rd590, %rd653;
-	add.s64 	%rd655, %rd586, 8;
-	setp.ge.s64 	%p249, %rd655, 0;
-	setp.lt.s64 	%p250, %rd655, %rd39;
+	add.s64 	%rd357, %rd322, 8;
+	setp.ge.s64 	%p249, %rd357, 0;
+	setp.lt.s64 	%p250, %rd357, %rd39;
 	and.pred 	%p251, %p249, %p250;
 	and.pred 	%p252, %p251, %p208;
-	shl.b64 	%rd656, %rd654, 1;
-	add.s64 	%rd657, %rd43, %rd656;
+	add.s64 	%rd358, %rd356, %rd348;
 	mov.u16 	%rs458, 0;
 	// begin inline asm
 	mov.b16 %rs457, %rs458;
-	@%p252 ld.global.b16 %rs457, [%rd657];
+	@%p252 ld.global.b16 %rs457, [%rd358];
 	// end inline asm
-	add.s64 	%rd658, %rd654, %rd17;
 	and.pred 	%p253, %p251, %p212;
-	shl.b64 	%rd659, %rd658, 1;
-	add.s64 	%rd660, %rd43, %rd659;
+	add.s64 	%rd359, %rd358, %rd330;
 	mov.u16 	%rs460, 0;
 	// begin inline asm
 	mov.b16 %rs459, %rs460;
-	@%p253 ld.global.b16 %rs459, [%rd660];
+	@%p253 ld.global.b16 %rs459, [%rd359];
 	// end inline asm
-	add.s64 	%rd661, %rd654, %rd597;
 	and.pred 	%p254, %p251, %p216;
-	shl.b64 	%rd662, %rd661, 1;
-	add.s64 	%rd663, %rd43, %rd662;
+	add.s64 	%rd360, %rd359, %rd330;
 	mov.u16 	%rs462, 0;
 	// begin inline asm
 	mov.b16 %rs461, %rs462;
-	@%p254 ld.global.b16 %rs461, [%rd663];
+	@%p254 ld.global.b16 %rs461, [%rd360];
 	// end inline asm
-	add.s64 	%rd664, %rd654, %rd602;
 	and.pred 	%p255, %p251, %p220;
-	shl.b64 	%rd665, %rd664, 1;
-	add.s64 	%rd666, %rd43, %rd665;
+	add.s64 	%rd361, %rd360, %rd330;
 	mov.u16 	%rs464, 0;
 	// begin inline asm
 	mov.b16 %rs463, %rs464;
-	@%p255 ld.global.b16 %rs463, [%rd666];
+	@%p255 ld.global.b16 %rs463, [%rd361];
 	// end inline asm
-	add.s64 	%rd667, %rd654, %rd607;
 	and.pred 	%p256, %p251, %p224;
-	shl.b64 	%rd668, %rd667, 1;
-	add.s64 	%rd669, %rd43, %rd668;
+	add.s64 	%rd362, %rd361, %rd330;
 	mov.u16 	%rs466, 0;
 	// begin inline asm
 	mov.b16 %rs465, %rs466;
-	@%p256 ld.global.b16 %rs465, [%rd669];
+	@%p256 ld.global.b16 %rs465, [%rd362];
 	// end inline asm
-	add.s64 	%rd670, %rd654, %rd612;
 	and.pred 	%p257, %p251, %p228;
-	shl.b64 	%rd671, %rd670, 1;
-	add.s64 	%rd672, %rd43, %rd671;
+	add.s64 	%rd363, %rd362, %rd330;
 	mov.u16 	%rs468, 0;
 	// begin inline asm
 	mov.b16 %rs467, %rs468;
-	@%p257 ld.global.b16 %rs467, [%rd672];
+	@%p257 ld.global.b16 %rs467, [%rd363];
 	// end inline asm
-	add.s64 	%rd673, %rd654, %rd617;
 	and.pred 	%p258, %p251, %p232;
-	shl.b64 	%rd674, %rd673, 1;
-	add.s64 	%rd675, %rd43, %rd674;
+	add.s64 	%rd364, %rd363, %rd330;
 	mov.u16 	%rs470, 0;
 	// begin inline asm
 	mov.b16 %rs469, %rs470;
-	@%p258 ld.global.b16 %rs469, [%rd675];
+	@%p258 ld.global.b16 %rs469, [%rd364];
 	// end inline asm
-	add.s64 	%rd676, %rd654, %rd622;
 	and.pred 	%p259, %p251, %p236;
-	shl.b64 	%rd677, %rd676, 1;
-	add.s64 	%rd678, %rd43, %rd677;
+	add.s64 	%rd365, %rd364, %rd330;
 	mov.u16 	%rs472, 0;
 	// begin inline asm
 	mov.b16 %rs471, %rs472;
-	@%p259 ld.global.b16 %rs471, [%rd678];
+	@%p259 ld.global.b16 %rs471, [%rd365];
 	// end inline asm
-	mul.lo.s64 	%rd679, %rd16, 12;
-	add.s64 	%rd680, %rd590, %rd679;
-	add.s64 	%rd681, %rd586, 12;
-	setp.ge.s64 	%p260, %rd681, 0;
-	setp.lt.s64 	%p261, %rd681, %rd39;
+	add.s64 	%rd366, %rd322, 12;
+	setp.ge.s64 	%p260, %rd366, 0;
+	setp.lt.s64 	%p261, %rd366, %rd39;
 	and.pred 	%p262, %p260, %p261;
 	and.pred 	%p263, %p262, %p208;
-	shl.b64 	%rd682, %rd680, 1;
-	add.s64 	%rd683, %rd43, %rd682;
+	add.s64 	%rd367, %rd365, %rd348;
 	mov.u16 	%rs474, 0;
 	// begin inline asm
 	mov.b16 %rs473, %rs474;
-	@%p263 ld.global.b16 %rs473, [%rd683];
+	@%p263 ld.global.b16 %rs473, [%rd367];
 	// end inline asm
-	add.s64 	%rd684, %rd680, %rd17;
 	and.pred 	%p264, %p262, %p212;
-	shl.b64 	%rd685, %rd684, 1;
-	add.s64 	%rd686, %rd43, %rd685;
+	add.s64 	%rd368, %rd367, %rd330;
 	mov.u16 	%rs476, 0;
 	// begin inline asm
 	mov.b16 %rs475, %rs476;
-	@%p264 ld.global.b16 %rs475, [%rd686];
+	@%p264 ld.global.b16 %rs475, [%rd368];
 	// end inline asm
-	add.s64 	%rd687, %rd680, %rd597;
 	and.pred 	%p265, %p262, %p216;
-	shl.b64 	%rd688, %rd687, 1;
-	add.s64 	%rd689, %rd43, %rd688;
+	add.s64 	%rd369, %rd368, %rd330;
 	mov.u16 	%rs478, 0;
 	// begin inline asm
 	mov.b16 %rs477, %rs478;
-	@%p265 ld.global.b16 %rs477, [%rd689];
+	@%p265 ld.global.b16 %rs477, [%rd369];
 	// end inline asm
-	add.s64 	%rd690, %rd680, %rd602;
 	and.pred 	%p266, %p262, %p220;
-	shl.b64 	%rd691, %rd690, 1;
-	add.s64 	%rd692, %rd43, %rd691;
+	add.s64 	%rd370, %rd369, %rd330;
 	mov.u16 	%rs480, 0;
 	// begin inline asm
 	mov.b16 %rs479, %rs480;
-	@%p266 ld.global.b16 %rs479, [%rd692];
+	@%p266 ld.global.b16 %rs479, [%rd370];
 	// end inline asm
-	add.s64 	%rd693, %rd680, %rd607;
 	and.pred 	%p267, %p262, %p224;
-	shl.b64 	%rd694, %rd693, 1;
-	add.s64 	%rd695, %rd43, %rd694;
+	add.s64 	%rd371, %rd370, %rd330;
 	mov.u16 	%rs482, 0;
 	// begin inline asm
 	mov.b16 %rs481, %rs482;
-	@%p267 ld.global.b16 %rs481, [%rd695];
+	@%p267 ld.global.b16 %rs481, [%rd371];
 	// end inline asm
-	add.s64 	%rd696, %rd680, %rd612;
 	and.pred 	%p268, %p262, %p228;
-	shl.b64 	%rd697, %rd696, 1;
-	add.s64 	%rd698, %rd43, %rd697;
+	add.s64 	%rd372, %rd371, %rd330;
 	mov.u16 	%rs484, 0;
 	// begin inline asm
 	mov.b16 %rs483, %rs484;
-	@%p268 ld.global.b16 %rs483, [%rd698];
+	@%p268 ld.global.b16 %rs483, [%rd372];
 	// end inline asm
-	add.s64 	%rd699, %rd680, %rd617;
 	and.pred 	%p269, %p262, %p232;
-	shl.b64 	%rd700, %rd699, 1;
-	add.s64 	%rd701, %rd43, %rd700;
+	add.s64 	%rd373, %rd372, %rd330;
 	mov.u16 	%rs486, 0;
 	// begin inline asm
 	mov.b16 %rs485, %rs486;
-	@%p269 ld.global.b16 %rs485, [%rd701];
+	@%p269 ld.global.b16 %rs485, [%rd373];
 	// end inline asm
-	add.s64 	%rd702, %rd680, %rd622;
 	and.pred 	%p270, %p262, %p236;
-	shl.b64 	%rd703, %rd702, 1;
-	add.s64 	%rd704, %rd43, %rd703;
+	add.s64 	%rd374, %rd373, %rd330;
 	mov.u16 	%rs488, 0;
 	// begin inline asm
 	mov.b16 %rs487, %rs488;
-	@%p270 ld.global.b16 %rs487, [%rd704];
+	@%p270 ld.global.b16 %rs487, [%rd374];
 	// end inline asm
 	bar.sync 	0;
-	cvt.s64.s32 	%rd705, %r466;
-	mov.u64 	%rd706, __tilec_smem;
-	add.s64 	%rd707, %rd706, %rd705;
+	cvt.s64.s32 	%rd375, %r466;
+	mov.u64 	%rd376, __tilec_smem;
+	add.s64 	%rd377, %rd376, %rd375;
 	cvt.u32.u16 	%r598, %rs425;
 	cvt.u32.u16 	%r599, %rs427;
 	shl.b32 	%r600, %r599, 16;
@@ -4497,10 +4097,10 @@ $L__BB0_5: 	// %for.header5
 	cvt.u32.u16 	%r611, %rs439;
 	shl.b32 	%r612, %r611, 16;
 	or.b32 	%r613, %r610, %r612;
-	st.shared.v4.u32 	[%rd707], {%r601, %r605, %r609, %r613};
-	cvt.s64.s32 	%rd708, %r490;
-	mov.u64 	%rd709, __tilec_smem;
-	add.s64 	%rd710, %rd709, %rd708;
+	st.shared.v4.u32 	[%rd377], {%r601, %r605, %r609, %r613};
+	cvt.s64.s32 	%rd378, %r490;
+	mov.u64 	%rd379, __tilec_smem;
+	add.s64 	%rd380, %rd379, %rd378;
 	cvt.u32.u16 	%r614, %rs441;
 	cvt.u32.u16 	%r615, %rs443;
 	shl.b32 	%r616, %r615, 16;
@@ -4517,10 +4117,10 @@ $L__BB0_5: 	// %for.header5
 	cvt.u32.u16 	%r627, %rs455;
 	shl.b32 	%r628, %r627, 16;
 	or.b32 	%r629, %r626, %r628;
-	st.shared.v4.u32 	[%rd710], {%r617, %r621, %r625, %r629};
-	cvt.s64.s32 	%rd711, %r514;
-	mov.u64 	%rd712, __tilec_smem;
-	add.s64 	%rd713, %rd712, %rd711;
+	st.shared.v4.u32 	[%rd380], {%r617, %r621, %r625, %r629};
+	cvt.s64.s32 	%rd381, %r514;
+	mov.u64 	%rd382, __tilec_smem;
+	add.s64 	%rd383, %rd382, %rd381;
 	cvt.u32.u16 	%r630, %rs457;
 	cvt.u32.u16 	%r631, %rs459;
 	shl.b32 	%r632, %r631, 16;
@@ -4537,10 +4137,10 @@ $L__BB0_5: 	// %for.header5
 	cvt.u32.u16 	%r643, %rs471;
 	shl.b32 	%r644, %r643, 16;
 	or.b32 	%r645, %r642, %r644;
-	st.shared.v4.u32 	[%rd713], {%r633, %r637, %r641, %r645};
-	cvt.s64.s32 	%rd714, %r538;
-	mov.u64 	%rd715, __tilec_smem;
-	add.s64 	%rd716, %rd715, %rd714;
+	st.shared.v4.u32 	[%rd383], {%r633, %r637, %r641, %r645};
+	cvt.s64.s32 	%rd384, %r538;
+	mov.u64 	%rd385, __tilec_smem;
+	add.s64 	%rd386, %rd385, %rd384;
 	cvt.u32.u16 	%r646, %rs473;
 	cvt.u32.u16 	%r647, %rs475;
 	shl.b32 	%r648, %r647, 16;
@@ -4557,10 +4157,10 @@ $L__BB0_5: 	// %for.header5
 	cvt.u32.u16 	%r659, %rs487;
 	shl.b32 	%r660, %r659, 16;
 	or.b32 	%r661, %r658, %r660;
-	st.shared.v4.u32 	[%rd716], {%r649, %r653, %r657, %r661};
+	st.shared.v4.u32 	[%rd386], {%r649, %r653, %r657, %r661};
 	bar.sync 	0;
-	mov.u64 	%rd717, __tilec_smem;
-	cvt.u32.u64 	%r662, %rd717;
+	mov.u64 	%rd387, __tilec_smem;
+	cvt.u32.u64 	%r662, %rd387;
 	add.s32 	%r663, %r662, %r29;
 	// begin inline asm
 	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r664, %r665, %r666, %r667}, [%r663];
@@ -4589,8 +4189,8 @@ $L__BB0_5: 	// %for.header5
 	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f427, %f428, %f429, %f430}, {%r683, %r684, %r685, %r686}, {%r676, %r677}, {%f395, %f396, %f397, %f398};
 	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f431, %f432, %f433, %f434}, {%r683, %r684, %r685, %r686}, {%r679, %r680}, {%f399, %f400, %f401, %f402};
 	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f435, %f436, %f437, %f438}, {%r683, %r684, %r685, %r686}, {%r681, %r682}, {%f403, %f404, %f405, %f406};
-	add.s64 	%rd718, %rd450, 16;
-	add.s64 	%rd719, %rd449, 16;
+	add.s64 	%rd388, %rd252, 16;
+	add.s64 	%rd389, %rd251, 16;
 	add.s32 	%r687, %r457, 16;
 	mov.u32 	%r457, %r687;
 	mov.f32 	%f215, %f407;
@@ -4629,8 +4229,8 @@ $L__BB0_5: 	// %for.header5
 	mov.f32 	%f248, %f374;
 	mov.f32 	%f249, %f329;
 	mov.f32 	%f250, %f330;
-	mov.u64 	%rd449, %rd719;
-	mov.u64 	%rd450, %rd718;
+	mov.u64 	%rd251, %rd389;
+	mov.u64 	%rd252, %rd388;
 	bra.uni 	$L__BB0_5;
 $L__BB0_7: 	// %for.exit7
 	lg2.approx.f32 	%f439, %f247;
@@ -4672,10 +4272,10 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r688, %r92, %r4;
 	add.s32 	%r689, %r688, %r108;
 	add.s32 	%r690, %r688, %r109;
-	mul.wide.s32 	%rd720, %r689, 4;
-	add.s64 	%rd721, %rd4, %rd720;
-	mul.wide.s32 	%rd722, %r690, 4;
-	add.s64 	%rd723, %rd4, %rd722;
+	mul.wide.s32 	%rd390, %r689, 4;
+	add.s64 	%rd391, %rd4, %rd390;
+	mul.wide.s32 	%rd392, %r690, 4;
+	add.s64 	%rd393, %rd4, %rd392;
 	mul.rn.f32 	%f475, %f441, 0f3F317218;
 	mul.rn.f32 	%f476, %f442, 0f3F317218;
 	setp.lt.s32 	%p271, %r108, %r4;
@@ -4685,144 +4285,144 @@ $L__BB0_7: 	// %for.exit7
 	and.pred 	%p274, %p273, %p271;
 	mov.b32 	%r692, %f475;
 	// begin inline asm
-	@%p274 st.global.b32 [%rd721], %r692;
+	@%p274 st.global.b32 [%rd391], %r692;
 	// end inline asm
 	and.pred 	%p275, %p273, %p272;
 	mov.b32 	%r693, %f476;
 	// begin inline asm
-	@%p275 st.global.b32 [%rd723], %r693;
+	@%p275 st.global.b32 [%rd393], %r693;
 	// end inline asm
 	bar.sync 	0;
 	mul.lo.s32 	%r694, %r9, 72;
 	add.s32 	%r695, %r694, %r11;
 	mul.lo.s32 	%r696, %r695, 2;
-	cvt.s64.s32 	%rd724, %r696;
-	mov.u64 	%rd725, __tilec_smem;
-	add.s64 	%rd726, %rd725, %rd724;
+	cvt.s64.s32 	%rd394, %r696;
+	mov.u64 	%rd395, __tilec_smem;
+	add.s64 	%rd396, %rd395, %rd394;
 	cvt.rn.f16x2.f32 	%r697, %f444, %f443;
-	st.shared.u32 	[%rd726], %r697;
+	st.shared.u32 	[%rd396], %r697;
 	or.b32 	%r698, %r9, 8;
 	mul.lo.s32 	%r699, %r698, 72;
 	add.s32 	%r700, %r699, %r11;
 	mul.lo.s32 	%r701, %r700, 2;
-	cvt.s64.s32 	%rd727, %r701;
-	mov.u64 	%rd728, __tilec_smem;
-	add.s64 	%rd729, %rd728, %rd727;
+	cvt.s64.s32 	%rd397, %r701;
+	mov.u64 	%rd398, __tilec_smem;
+	add.s64 	%rd399, %rd398, %rd397;
 	cvt.rn.f16x2.f32 	%r702, %f446, %f445;
-	st.shared.u32 	[%rd729], %r702;
+	st.shared.u32 	[%rd399], %r702;
 	or.b32 	%r703, %r11, 8;
 	add.s32 	%r704, %r694, %r703;
 	mul.lo.s32 	%r705, %r704, 2;
-	cvt.s64.s32 	%rd730, %r705;
-	mov.u64 	%rd731, __tilec_smem;
-	add.s64 	%rd732, %rd731, %rd730;
+	cvt.s64.s32 	%rd400, %r705;
+	mov.u64 	%rd401, __tilec_smem;
+	add.s64 	%rd402, %rd401, %rd400;
 	cvt.rn.f16x2.f32 	%r706, %f448, %f447;
-	st.shared.u32 	[%rd732], %r706;
+	st.shared.u32 	[%rd402], %r706;
 	add.s32 	%r707, %r699, %r703;
 	mul.lo.s32 	%r708, %r707, 2;
-	cvt.s64.s32 	%rd733, %r708;
-	mov.u64 	%rd734, __tilec_smem;
-	add.s64 	%rd735, %rd734, %rd733;
+	cvt.s64.s32 	%rd403, %r708;
+	mov.u64 	%rd404, __tilec_smem;
+	add.s64 	%rd405, %rd404, %rd403;
 	cvt.rn.f16x2.f32 	%r709, %f450, %f449;
-	st.shared.u32 	[%rd735], %r709;
+	st.shared.u32 	[%rd405], %r709;
 	or.b32 	%r710, %r11, 16;
 	add.s32 	%r711, %r694, %r710;
 	mul.lo.s32 	%r712, %r711, 2;
-	cvt.s64.s32 	%rd736, %r712;
-	mov.u64 	%rd737, __tilec_smem;
-	add.s64 	%rd738, %rd737, %rd736;
+	cvt.s64.s32 	%rd406, %r712;
+	mov.u64 	%rd407, __tilec_smem;
+	add.s64 	%rd408, %rd407, %rd406;
 	cvt.rn.f16x2.f32 	%r713, %f452, %f451;
-	st.shared.u32 	[%rd738], %r713;
+	st.shared.u32 	[%rd408], %r713;
 	add.s32 	%r714, %r699, %r710;
 	mul.lo.s32 	%r715, %r714, 2;
-	cvt.s64.s32 	%rd739, %r715;
-	mov.u64 	%rd740, __tilec_smem;
-	add.s64 	%rd741, %rd740, %rd739;
+	cvt.s64.s32 	%rd409, %r715;
+	mov.u64 	%rd410, __tilec_smem;
+	add.s64 	%rd411, %rd410, %rd409;
 	cvt.rn.f16x2.f32 	%r716, %f454, %f453;
-	st.shared.u32 	[%rd741], %r716;
+	st.shared.u32 	[%rd411], %r716;
 	or.b32 	%r717, %r11, 24;
 	add.s32 	%r718, %r694, %r717;
 	mul.lo.s32 	%r719, %r718, 2;
-	cvt.s64.s32 	%rd742, %r719;
-	mov.u64 	%rd743, __tilec_smem;
-	add.s64 	%rd744, %rd743, %rd742;
+	cvt.s64.s32 	%rd412, %r719;
+	mov.u64 	%rd413, __tilec_smem;
+	add.s64 	%rd414, %rd413, %rd412;
 	cvt.rn.f16x2.f32 	%r720, %f456, %f455;
-	st.shared.u32 	[%rd744], %r720;
+	st.shared.u32 	[%rd414], %r720;
 	add.s32 	%r721, %r699, %r717;
 	mul.lo.s32 	%r722, %r721, 2;
-	cvt.s64.s32 	%rd745, %r722;
-	mov.u64 	%rd746, __tilec_smem;
-	add.s64 	%rd747, %rd746, %rd745;
+	cvt.s64.s32 	%rd415, %r722;
+	mov.u64 	%rd416, __tilec_smem;
+	add.s64 	%rd417, %rd416, %rd415;
 	cvt.rn.f16x2.f32 	%r723, %f458, %f457;
-	st.shared.u32 	[%rd747], %r723;
+	st.shared.u32 	[%rd417], %r723;
 	or.b32 	%r724, %r11, 32;
 	add.s32 	%r725, %r694, %r724;
 	mul.lo.s32 	%r726, %r725, 2;
-	cvt.s64.s32 	%rd748, %r726;
-	mov.u64 	%rd749, __tilec_smem;
-	add.s64 	%rd750, %rd749, %rd748;
+	cvt.s64.s32 	%rd418, %r726;
+	mov.u64 	%rd419, __tilec_smem;
+	add.s64 	%rd420, %rd419, %rd418;
 	cvt.rn.f16x2.f32 	%r727, %f460, %f459;
-	st.shared.u32 	[%rd750], %r727;
+	st.shared.u32 	[%rd420], %r727;
 	add.s32 	%r728, %r699, %r724;
 	mul.lo.s32 	%r729, %r728, 2;
-	cvt.s64.s32 	%rd751, %r729;
-	mov.u64 	%rd752, __tilec_smem;
-	add.s64 	%rd753, %rd752, %rd751;
+	cvt.s64.s32 	%rd421, %r729;
+	mov.u64 	%rd422, __tilec_smem;
+	add.s64 	%rd423, %rd422, %rd421;
 	cvt.rn.f16x2.f32 	%r730, %f462, %f461;
-	st.shared.u32 	[%rd753], %r730;
+	st.shared.u32 	[%rd423], %r730;
 	or.b32 	%r731, %r11, 40;
 	add.s32 	%r732, %r694, %r731;
 	mul.lo.s32 	%r733, %r732, 2;
-	cvt.s64.s32 	%rd754, %r733;
-	mov.u64 	%rd755, __tilec_smem;
-	add.s64 	%rd756, %rd755, %rd754;
+	cvt.s64.s32 	%rd424, %r733;
+	mov.u64 	%rd425, __tilec_smem;
+	add.s64 	%rd426, %rd425, %rd424;
 	cvt.rn.f16x2.f32 	%r734, %f464, %f463;
-	st.shared.u32 	[%rd756], %r734;
+	st.shared.u32 	[%rd426], %r734;
 	add.s32 	%r735, %r699, %r731;
 	mul.lo.s32 	%r736, %r735, 2;
-	cvt.s64.s32 	%rd757, %r736;
-	mov.u64 	%rd758, __tilec_smem;
-	add.s64 	%rd759, %rd758, %rd757;
+	cvt.s64.s32 	%rd427, %r736;
+	mov.u64 	%rd428, __tilec_smem;
+	add.s64 	%rd429, %rd428, %rd427;
 	cvt.rn.f16x2.f32 	%r737, %f466, %f465;
-	st.shared.u32 	[%rd759], %r737;
+	st.shared.u32 	[%rd429], %r737;
 	or.b32 	%r738, %r11, 48;
 	add.s32 	%r739, %r694, %r738;
 	mul.lo.s32 	%r740, %r739, 2;
-	cvt.s64.s32 	%rd760, %r740;
-	mov.u64 	%rd761, __tilec_smem;
-	add.s64 	%rd762, %rd761, %rd760;
+	cvt.s64.s32 	%rd430, %r740;
+	mov.u64 	%rd431, __tilec_smem;
+	add.s64 	%rd432, %rd431, %rd430;
 	cvt.rn.f16x2.f32 	%r741, %f468, %f467;
-	st.shared.u32 	[%rd762], %r741;
+	st.shared.u32 	[%rd432], %r741;
 	add.s32 	%r742, %r699, %r738;
 	mul.lo.s32 	%r743, %r742, 2;
-	cvt.s64.s32 	%rd763, %r743;
-	mov.u64 	%rd764, __tilec_smem;
-	add.s64 	%rd765, %rd764, %rd763;
+	cvt.s64.s32 	%rd433, %r743;
+	mov.u64 	%rd434, __tilec_smem;
+	add.s64 	%rd435, %rd434, %rd433;
 	cvt.rn.f16x2.f32 	%r744, %f470, %f469;
-	st.shared.u32 	[%rd765], %r744;
+	st.shared.u32 	[%rd435], %r744;
 	or.b32 	%r745, %r11, 56;
 	add.s32 	%r746, %r694, %r745;
 	mul.lo.s32 	%r747, %r746, 2;
-	cvt.s64.s32 	%rd766, %r747;
-	mov.u64 	%rd767, __tilec_smem;
-	add.s64 	%rd768, %rd767, %rd766;
+	cvt.s64.s32 	%rd436, %r747;
+	mov.u64 	%rd437, __tilec_smem;
+	add.s64 	%rd438, %rd437, %rd436;
 	cvt.rn.f16x2.f32 	%r748, %f472, %f471;
-	st.shared.u32 	[%rd768], %r748;
+	st.shared.u32 	[%rd438], %r748;
 	add.s32 	%r749, %r699, %r745;
 	mul.lo.s32 	%r750, %r749, 2;
-	cvt.s64.s32 	%rd769, %r750;
-	mov.u64 	%rd770, __tilec_smem;
-	add.s64 	%rd771, %rd770, %rd769;
+	cvt.s64.s32 	%rd439, %r750;
+	mov.u64 	%rd440, __tilec_smem;
+	add.s64 	%rd441, %rd440, %rd439;
 	cvt.rn.f16x2.f32 	%r751, %f474, %f473;
-	st.shared.u32 	[%rd771], %r751;
+	st.shared.u32 	[%rd441], %r751;
 	bar.sync 	0;
 	mul.lo.s32 	%r752, %r13, 72;
 	add.s32 	%r753, %r752, %r15;
 	mul.lo.s32 	%r754, %r753, 2;
-	cvt.s64.s32 	%rd772, %r754;
-	mov.u64 	%rd773, __tilec_smem;
-	add.s64 	%rd774, %rd773, %rd772;
-	ld.shared.v4.u32 	{%r755, %r756, %r757, %r758}, [%rd774];
+	cvt.s64.s32 	%rd442, %r754;
+	mov.u64 	%rd443, __tilec_smem;
+	add.s64 	%rd444, %rd443, %rd442;
+	ld.shared.v4.u32 	{%r755, %r756, %r757, %r758}, [%rd444];
 	cvt.u16.u32 	%rs561, %r755;
 	shr.u32 	%r759, %r755, 16;
 	cvt.u16.u32 	%rs562, %r759;
@@ -4839,10 +4439,10 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r764, %r763, 72;
 	add.s32 	%r765, %r764, %r15;
 	mul.lo.s32 	%r766, %r765, 2;
-	cvt.s64.s32 	%rd775, %r766;
-	mov.u64 	%rd776, __tilec_smem;
-	add.s64 	%rd777, %rd776, %rd775;
-	ld.shared.v4.u32 	{%r767, %r768, %r769, %r770}, [%rd777];
+	cvt.s64.s32 	%rd445, %r766;
+	mov.u64 	%rd446, __tilec_smem;
+	add.s64 	%rd447, %rd446, %rd445;
+	ld.shared.v4.u32 	{%r767, %r768, %r769, %r770}, [%rd447];
 	cvt.u16.u32 	%rs569, %r767;
 	shr.u32 	%r771, %r767, 16;
 	cvt.u16.u32 	%rs570, %r771;
@@ -4859,10 +4459,10 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r776, %r775, 72;
 	add.s32 	%r777, %r776, %r15;
 	mul.lo.s32 	%r778, %r777, 2;
-	cvt.s64.s32 	%rd778, %r778;
-	mov.u64 	%rd779, __tilec_smem;
-	add.s64 	%rd780, %rd779, %rd778;
-	ld.shared.v4.u32 	{%r779, %r780, %r781, %r782}, [%rd780];
+	cvt.s64.s32 	%rd448, %r778;
+	mov.u64 	%rd449, __tilec_smem;
+	add.s64 	%rd450, %rd449, %rd448;
+	ld.shared.v4.u32 	{%r779, %r780, %r781, %r782}, [%rd450];
 	cvt.u16.u32 	%rs577, %r779;
 	shr.u32 	%r783, %r779, 16;
 	cvt.u16.u32 	%rs578, %r783;
@@ -4879,10 +4479,10 @@ $L__BB0_7: 	// %for.exit7
 	mul.lo.s32 	%r788, %r787, 72;
 	add.s32 	%r789, %r788, %r15;
 	mul.lo.s32 	%r790, %r789, 2;
-	cvt.s64.s32 	%rd781, %r790;
-	mov.u64 	%rd782, __tilec_smem;
-	add.s64 	%rd783, %rd782, %rd781;
-	ld.shared.v4.u32 	{%r791, %r792, %r793, %r794}, [%rd783];
+	cvt.s64.s32 	%rd451, %r790;
+	mov.u64 	%rd452, __tilec_smem;
+	add.s64 	%rd453, %rd452, %rd451;
+	ld.shared.v4.u32 	{%r791, %r792, %r793, %r794}, [%rd453];
 	cvt.u16.u32 	%rs585, %r791;
 	shr.u32 	%r795, %r791, 16;
 	cvt.u16.u32 	%rs586, %r795;
@@ -4895,289 +4495,223 @@ $L__BB0_7: 	// %for.exit7
 	cvt.u16.u32 	%rs591, %r794;
 	shr.u32 	%r798, %r794, 16;
 	cvt.u16.u32 	%rs592, %r798;
-	cvt.s64.s32 	%rd784, %r13;
-	add.s64 	%rd785, %rd40, %rd784;
-	mul.lo.s64 	%rd786, %rd785, %rd20;
-	cvt.s64.s32 	%rd787, %r15;
-	mul.lo.s64 	%rd788, %rd787, %rd21;
-	add.s64 	%rd789, %rd786, %rd788;
-	setp.ge.s64 	%p276, %rd785, 0;
-	setp.lt.s64 	%p277, %rd785, %rd39;
+	cvt.s64.s32 	%rd454, %r13;
+	add.s64 	%rd455, %rd40, %rd454;
+	mul.lo.s64 	%rd456, %rd455, %rd20;
+	cvt.s64.s32 	%rd457, %r15;
+	mul.lo.s64 	%rd458, %rd457, %rd21;
+	add.s64 	%rd459, %rd456, %rd458;
+	setp.ge.s64 	%p276, %rd455, 0;
+	setp.lt.s64 	%p277, %rd455, %rd39;
 	and.pred 	%p278, %p276, %p277;
-	setp.ge.s64 	%p279, %rd787, 0;
-	setp.lt.s64 	%p280, %rd787, %rd41;
+	setp.ge.s64 	%p279, %rd457, 0;
+	setp.lt.s64 	%p280, %rd457, %rd41;
 	and.pred 	%p281, %p279, %p280;
 	and.pred 	%p282, %p278, %p281;
-	shl.b64 	%rd790, %rd789, 1;
-	add.s64 	%rd791, %rd47, %rd790;
+	shl.b64 	%rd460, %rd459, 1;
+	add.s64 	%rd461, %rd47, %rd460;
 	// begin inline asm
-	@%p282 st.global.b16 [%rd791], %rs561;
+	@%p282 st.global.b16 [%rd461], %rs561;
 	// end inline asm
-	add.s64 	%rd792, %rd789, %rd21;
-	add.s64 	%rd793, %rd787, 1;
-	setp.ge.s64 	%p283, %rd793, 0;
-	setp.lt.s64 	%p284, %rd793, %rd41;
+	add.s64 	%rd462, %rd457, 1;
+	setp.ge.s64 	%p283, %rd462, 0;
+	setp.lt.s64 	%p284, %rd462, %rd41;
 	and.pred 	%p285, %p283, %p284;
 	and.pred 	%p286, %p278, %p285;
-	shl.b64 	%rd794, %rd792, 1;
-	add.s64 	%rd795, %rd47, %rd794;
+	mul.lo.s64 	%rd463, %rd21, 2;
+	add.s64 	%rd464, %rd461, %rd463;
 	// begin inline asm
-	@%p286 st.global.b16 [%rd795], %rs562;
+	@%p286 st.global.b16 [%rd464], %rs562;
 	// end inline asm
-	mul.lo.s64 	%rd796, %rd21, 2;
-	add.s64 	%rd797, %rd789, %rd796;
-	add.s64 	%rd798, %rd787, 2;
-	setp.ge.s64 	%p287, %rd798, 0;
-	setp.lt.s64 	%p288, %rd798, %rd41;
+	add.s64 	%rd465, %rd457, 2;
+	setp.ge.s64 	%p287, %rd465, 0;
+	setp.lt.s64 	%p288, %rd465, %rd41;
 	and.pred 	%p289, %p287, %p288;
 	and.pred 	%p290, %p278, %p289;
-	shl.b64 	%rd799, %rd797, 1;
-	add.s64 	%rd800, %rd47, %rd799;
+	add.s64 	%rd466, %rd464, %rd463;
 	// begin inline asm
-	@%p290 st.global.b16 [%rd800], %rs563;
+	@%p290 st.global.b16 [%rd466], %rs563;
 	// end inline asm
-	mul.lo.s64 	%rd801, %rd21, 3;
-	add.s64 	%rd802, %rd789, %rd801;
-	add.s64 	%rd803, %rd787, 3;
-	setp.ge.s64 	%p291, %rd803, 0;
-	setp.lt.s64 	%p292, %rd803, %rd41;
+	add.s64 	%rd467, %rd457, 3;
+	setp.ge.s64 	%p291, %rd467, 0;
+	setp.lt.s64 	%p292, %rd467, %rd41;
 	and.pred 	%p293, %p291, %p292;
 	and.pred 	%p294, %p278, %p293;
-	shl.b64 	%rd804, %rd802, 1;
-	add.s64 	%rd805, %rd47, %rd804;
+	add.s64 	%rd468, %rd466, %rd463;
 	// begin inline asm
-	@%p294 st.global.b16 [%rd805], %rs564;
+	@%p294 st.global.b16 [%rd468], %rs564;
 	// end inline asm
-	mul.lo.s64 	%rd806, %rd21, 4;
-	add.s64 	%rd807, %rd789, %rd806;
-	add.s64 	%rd808, %rd787, 4;
-	setp.ge.s64 	%p295, %rd808, 0;
-	setp.lt.s64 	%p296, %rd808, %rd41;
+	add.s64 	%rd469, %rd457, 4;
+	setp.ge.s64 	%p295, %rd469, 0;
+	setp.lt.s64 	%p296, %rd469, %rd41;
 	and.pred 	%p297, %p295, %p296;
 	and.pred 	%p298, %p278, %p297;
-	shl.b64 	%rd809, %rd807, 1;
-	add.s64 	%rd810, %rd47, %rd809;
+	add.s64 	%rd470, %rd468, %rd463;
 	// begin inline asm
-	@%p298 st.global.b16 [%rd810], %rs565;
+	@%p298 st.global.b16 [%rd470], %rs565;
 	// end inline asm
-	mul.lo.s64 	%rd811, %rd21, 5;
-	add.s64 	%rd812, %rd789, %rd811;
-	add.s64 	%rd813, %rd787, 5;
-	setp.ge.s64 	%p299, %rd813, 0;
-	setp.lt.s64 	%p300, %rd813, %rd41;
+	add.s64 	%rd471, %rd457, 5;
+	setp.ge.s64 	%p299, %rd471, 0;
+	setp.lt.s64 	%p300, %rd471, %rd41;
 	and.pred 	%p301, %p299, %p300;
 	and.pred 	%p302, %p278, %p301;
-	shl.b64 	%rd814, %rd812, 1;
-	add.s64 	%rd815, %rd47, %rd814;
+	add.s64 	%rd472, %rd470, %rd463;
 	// begin inline asm
-	@%p302 st.global.b16 [%rd815], %rs566;
+	@%p302 st.global.b16 [%rd472], %rs566;
 	// end inline asm
-	mul.lo.s64 	%rd816, %rd21, 6;
-	add.s64 	%rd817, %rd789, %rd816;
-	add.s64 	%rd818, %rd787, 6;
-	setp.ge.s64 	%p303, %rd818, 0;
-	setp.lt.s64 	%p304, %rd818, %rd41;
+	add.s64 	%rd473, %rd457, 6;
+	setp.ge.s64 	%p303, %rd473, 0;
+	setp.lt.s64 	%p304, %rd473, %rd41;
 	and.pred 	%p305, %p303, %p304;
 	and.pred 	%p306, %p278, %p305;
-	shl.b64 	%rd819, %rd817, 1;
-	add.s64 	%rd820, %rd47, %rd819;
+	add.s64 	%rd474, %rd472, %rd463;
 	// begin inline asm
-	@%p306 st.global.b16 [%rd820], %rs567;
+	@%p306 st.global.b16 [%rd474], %rs567;
 	// end inline asm
-	mul.lo.s64 	%rd821, %rd21, 7;
-	add.s64 	%rd822, %rd789, %rd821;
-	add.s64 	%rd823, %rd787, 7;
-	setp.ge.s64 	%p307, %rd823, 0;
-	setp.lt.s64 	%p308, %rd823, %rd41;
+	add.s64 	%rd475, %rd457, 7;
+	setp.ge.s64 	%p307, %rd475, 0;
+	setp.lt.s64 	%p308, %rd475, %rd41;
 	and.pred 	%p309, %p307, %p308;
 	and.pred 	%p310, %p278, %p309;
-	shl.b64 	%rd824, %rd822, 1;
-	add.s64 	%rd825, %rd47, %rd824;
+	add.s64 	%rd476, %rd474, %rd463;
 	// begin inline asm
-	@%p310 st.global.b16 [%rd825], %rs568;
+	@%p310 st.global.b16 [%rd476], %rs568;
 	// end inline asm
-	mul.lo.s64 	%rd826, %rd20, 4;
-	add.s64 	%rd827, %rd789, %rd826;
-	add.s64 	%rd828, %rd785, 4;
-	setp.ge.s64 	%p311, %rd828, 0;
-	setp.lt.s64 	%p312, %rd828, %rd39;
+	add.s64 	%rd477, %rd455, 4;
+	setp.ge.s64 	%p311, %rd477, 0;
+	setp.lt.s64 	%p312, %rd477, %rd39;
 	and.pred 	%p313, %p311, %p312;
 	and.pred 	%p314, %p313, %p281;
-	shl.b64 	%rd829, %rd827, 1;
-	add.s64 	%rd830, %rd47, %rd829;
+	mul.lo.s64 	%rd478, %rd20, 4;
+	mul.lo.s64 	%rd479, %rd21, -7;
+	add.s64 	%rd480, %rd478, %rd479;
+	mul.lo.s64 	%rd481, %rd480, 2;
+	add.s64 	%rd482, %rd476, %rd481;
 	// begin inline asm
-	@%p314 st.global.b16 [%rd830], %rs569;
+	@%p314 st.global.b16 [%rd482], %rs569;
 	// end inline asm
-	add.s64 	%rd831, %rd827, %rd21;
 	and.pred 	%p315, %p313, %p285;
-	shl.b64 	%rd832, %rd831, 1;
-	add.s64 	%rd833, %rd47, %rd832;
+	add.s64 	%rd483, %rd482, %rd463;
 	// begin inline asm
-	@%p315 st.global.b16 [%rd833], %rs570;
+	@%p315 st.global.b16 [%rd483], %rs570;
 	// end inline asm
-	add.s64 	%rd834, %rd827, %rd796;
 	and.pred 	%p316, %p313, %p289;
-	shl.b64 	%rd835, %rd834, 1;
-	add.s64 	%rd836, %rd47, %rd835;
+	add.s64 	%rd484, %rd483, %rd463;
 	// begin inline asm
-	@%p316 st.global.b16 [%rd836], %rs571;
+	@%p316 st.global.b16 [%rd484], %rs571;
 	// end inline asm
-	add.s64 	%rd837, %rd827, %rd801;
 	and.pred 	%p317, %p313, %p293;
-	shl.b64 	%rd838, %rd837, 1;
-	add.s64 	%rd839, %rd47, %rd838;
+	add.s64 	%rd485, %rd484, %rd463;
 	// begin inline asm
-	@%p317 st.global.b16 [%rd839], %rs572;
+	@%p317 st.global.b16 [%rd485], %rs572;
 	// end inline asm
-	add.s64 	%rd840, %rd827, %rd806;
 	and.pred 	%p318, %p313, %p297;
-	shl.b64 	%rd841, %rd840, 1;
-	add.s64 	%rd842, %rd47, %rd841;
+	add.s64 	%rd486, %rd485, %rd463;
 	// begin inline asm
-	@%p318 st.global.b16 [%rd842], %rs573;
+	@%p318 st.global.b16 [%rd486], %rs573;
 	// end inline asm
-	add.s64 	%rd843, %rd827, %rd811;
 	and.pred 	%p319, %p313, %p301;
-	shl.b64 	%rd844, %rd843, 1;
-	add.s64 	%rd845, %rd47, %rd844;
+	add.s64 	%rd487, %rd486, %rd463;
 	// begin inline asm
-	@%p319 st.global.b16 [%rd845], %rs574;
+	@%p319 st.global.b16 [%rd487], %rs574;
 	// end inline asm
-	add.s64 	%rd846, %rd827, %rd816;
 	and.pred 	%p320, %p313, %p305;
-	shl.b64 	%rd847, %rd846, 1;
-	add.s64 	%rd848, %rd47, %rd847;
+	add.s64 	%rd488, %rd487, %rd463;
 	// begin inline asm
-	@%p320 st.global.b16 [%rd848], %rs575;
+	@%p320 st.global.b16 [%rd488], %rs575;
 	// end inline asm
-	add.s64 	%rd849, %rd827, %rd821;
 	and.pred 	%p321, %p313, %p309;
-	shl.b64 	%rd850, %rd849, 1;
-	add.s64 	%rd851, %rd47, %rd850;
+	add.s64 	%rd489, %rd488, %rd463;
 	// begin inline asm
-	@%p321 st.global.b16 [%rd851], %rs576;
+	@%p321 st.global.b16 [%rd489], %rs576;
 	// end inline asm
-	mul.lo.s64 	%rd852, %rd20, 8;
-	add.s64 	%rd853, %rd789, %rd852;
-	add.s64 	%rd854, %rd785, 8;
-	setp.ge.s64 	%p322, %rd854, 0;
-	setp.lt.s64 	%p323, %rd854, %rd39;
+	add.s64 	%rd490, %rd455, 8;
+	setp.ge.s64 	%p322, %rd490, 0;
+	setp.lt.s64 	%p323, %rd490, %rd39;
 	and.pred 	%p324, %p322, %p323;
 	and.pred 	%p325, %p324, %p281;
-	shl.b64 	%rd855, %rd853, 1;
-	add.s64 	%rd856, %rd47, %rd855;
+	add.s64 	%rd491, %rd489, %rd481;
 	// begin inline asm
-	@%p325 st.global.b16 [%rd856], %rs577;
+	@%p325 st.global.b16 [%rd491], %rs577;
 	// end inline asm
-	add.s64 	%rd857, %rd853, %rd21;
 	and.pred 	%p326, %p324, %p285;
-	shl.b64 	%rd858, %rd857, 1;
-	add.s64 	%rd859, %rd47, %rd858;
+	add.s64 	%rd492, %rd491, %rd463;
 	// begin inline asm
-	@%p326 st.global.b16 [%rd859], %rs578;
+	@%p326 st.global.b16 [%rd492], %rs578;
 	// end inline asm
-	add.s64 	%rd860, %rd853, %rd796;
 	and.pred 	%p327, %p324, %p289;
-	shl.b64 	%rd861, %rd860, 1;
-	add.s64 	%rd862, %rd47, %rd861;
+	add.s64 	%rd493, %rd492, %rd463;
 	// begin inline asm
-	@%p327 st.global.b16 [%rd862], %rs579;
+	@%p327 st.global.b16 [%rd493], %rs579;
 	// end inline asm
-	add.s64 	%rd863, %rd853, %rd801;
 	and.pred 	%p328, %p324, %p293;
-	shl.b64 	%rd864, %rd863, 1;
-	add.s64 	%rd865, %rd47, %rd864;
+	add.s64 	%rd494, %rd493, %rd463;
 	// begin inline asm
-	@%p328 st.global.b16 [%rd865], %rs580;
+	@%p328 st.global.b16 [%rd494], %rs580;
 	// end inline asm
-	add.s64 	%rd866, %rd853, %rd806;
 	and.pred 	%p329, %p324, %p297;
-	shl.b64 	%rd867, %rd866, 1;
-	add.s64 	%rd868, %rd47, %rd867;
+	add.s64 	%rd495, %rd494, %rd463;
 	// begin inline asm
-	@%p329 st.global.b16 [%rd868], %rs581;
+	@%p329 st.global.b16 [%rd495], %rs581;
 	// end inline asm
-	add.s64 	%rd869, %rd853, %rd811;
 	and.pred 	%p330, %p324, %p301;
-	shl.b64 	%rd870, %rd869, 1;
-	add.s64 	%rd871, %rd47, %rd870;
+	add.s64 	%rd496, %rd495, %rd463;
 	// begin inline asm
-	@%p330 st.global.b16 [%rd871], %rs582;
+	@%p330 st.global.b16 [%rd496], %rs582;
 	// end inline asm
-	add.s64 	%rd872, %rd853, %rd816;
 	and.pred 	%p331, %p324, %p305;
-	shl.b64 	%rd873, %rd872, 1;
-	add.s64 	%rd874, %rd47, %rd873;
+	add.s64 	%rd497, %rd496, %rd463;
 	// begin inline asm
-	@%p331 st.global.b16 [%rd874], %rs583;
+	@%p331 st.global.b16 [%rd497], %rs583;
 	// end inline asm
-	add.s64 	%rd875, %rd853, %rd821;
 	and.pred 	%p332, %p324, %p309;
-	shl.b64 	%rd876, %rd875, 1;
-	add.s64 	%rd877, %rd47, %rd876;
+	add.s64 	%rd498, %rd497, %rd463;
 	// begin inline asm
-	@%p332 st.global.b16 [%rd877], %rs584;
+	@%p332 st.global.b16 [%rd498], %rs584;
 	// end inline asm
-	mul.lo.s64 	%rd878, %rd20, 12;
-	add.s64 	%rd879, %rd789, %rd878;
-	add.s64 	%rd880, %rd785, 12;
-	setp.ge.s64 	%p333, %rd880, 0;
-	setp.lt.s64 	%p334, %rd880, %rd39;
+	add.s64 	%rd499, %rd455, 12;
+	setp.ge.s64 	%p333, %rd499, 0;
+	setp.lt.s64 	%p334, %rd499, %rd39;
 	and.pred 	%p335, %p333, %p334;
 	and.pred 	%p336, %p335, %p281;
-	shl.b64 	%rd881, %rd879, 1;
-	add.s64 	%rd882, %rd47, %rd881;
+	add.s64 	%rd500, %rd498, %rd481;
 	// begin inline asm
-	@%p336 st.global.b16 [%rd882], %rs585;
+	@%p336 st.global.b16 [%rd500], %rs585;
 	// end inline asm
-	add.s64 	%rd883, %rd879, %rd21;
 	and.pred 	%p337, %p335, %p285;
-	shl.b64 	%rd884, %rd883, 1;
-	add.s64 	%rd885, %rd47, %rd884;
+	add.s64 	%rd501, %rd500, %rd463;
 	// begin inline asm
-	@%p337 st.global.b16 [%rd885], %rs586;
+	@%p337 st.global.b16 [%rd501], %rs586;
 	// end inline asm
-	add.s64 	%rd886, %rd879, %rd796;
 	and.pred 	%p338, %p335, %p289;
-	shl.b64 	%rd887, %rd886, 1;
-	add.s64 	%rd888, %rd47, %rd887;
+	add.s64 	%rd502, %rd501, %rd463;
 	// begin inline asm
-	@%p338 st.global.b16 [%rd888], %rs587;
+	@%p338 st.global.b16 [%rd502], %rs587;
 	// end inline asm
-	add.s64 	%rd889, %rd879, %rd801;
 	and.pred 	%p339, %p335, %p293;
-	shl.b64 	%rd890, %rd889, 1;
-	add.s64 	%rd891, %rd47, %rd890;
+	add.s64 	%rd503, %rd502, %rd463;
 	// begin inline asm
-	@%p339 st.global.b16 [%rd891], %rs588;
+	@%p339 st.global.b16 [%rd503], %rs588;
 	// end inline asm
-	add.s64 	%rd892, %rd879, %rd806;
 	and.pred 	%p340, %p335, %p297;
-	shl.b64 	%rd893, %rd892, 1;
-	add.s64 	%rd894, %rd47, %rd893;
+	add.s64 	%rd504, %rd503, %rd463;
 	// begin inline asm
-	@%p340 st.global.b16 [%rd894], %rs589;
+	@%p340 st.global.b16 [%rd504], %rs589;
 	// end inline asm
-	add.s64 	%rd895, %rd879, %rd811;
 	and.pred 	%p341, %p335, %p301;
-	shl.b64 	%rd896, %rd895, 1;
-	add.s64 	%rd897, %rd47, %rd896;
+	add.s64 	%rd505, %rd504, %rd463;
 	// begin inline asm
-	@%p341 st.global.b16 [%rd897], %rs590;
+	@%p341 st.global.b16 [%rd505], %rs590;
 	// end inline asm
-	add.s64 	%rd898, %rd879, %rd816;
 	and.pred 	%p342, %p335, %p305;
-	shl.b64 	%rd899, %rd898, 1;
-	add.s64 	%rd900, %rd47, %rd899;
+	add.s64 	%rd506, %rd505, %rd463;
 	// begin inline asm
-	@%p342 st.global.b16 [%rd900], %rs591;
+	@%p342 st.global.b16 [%rd506], %rs591;
 	// end inline asm
-	add.s64 	%rd901, %rd879, %rd821;
 	and.pred 	%p343, %p335, %p309;
-	shl.b64 	%rd902, %rd901, 1;
-	add.s64 	%rd903, %rd47, %rd902;
+	add.s64 	%rd507, %rd506, %rd463;
 	// begin inline asm
-	@%p343 st.global.b16 [%rd903], %rs592;
+	@%p343 st.global.b16 [%rd507], %rs592;
 	// end inline asm
 	ret;
 }
