@@ -95,17 +95,12 @@ func runJob(j job, emit func(verdict)) {
 		fail(err)
 		return
 	}
-	opts := tilec.Options{Backend: j.Backend, Target: tilec.Target(j.Target)}
-	var g *tilec.GPU
-	if j.Device == "gpu" {
-		if g, err = tilec.OpenGPU(opts); err != nil {
-			fail(err)
-			return
-		}
-		defer g.Close()
-	} else if opts.Target == "" {
-		opts.Target = "sm_80"
+	dev, err := openDevice(Options{Device: j.Device, Backend: j.Backend, Target: tilec.Target(j.Target)})
+	if err != nil {
+		fail(err)
+		return
 	}
+	defer dev.close()
 	trial := kernels.NewTrial(j.Seed)
 	for _, cfg := range j.Configs {
 		plan, err := k.Plan(p, cfg)
@@ -113,16 +108,7 @@ func runJob(j job, emit func(verdict)) {
 			emit(verdict{Err: err.Error()})
 			continue
 		}
-		if g != nil {
-			v := checkOn(g, plan, trial, nil)
-			if err := g.Free(); err != nil && v.Pass {
-				v = verdict{Err: "freeing the check's buffers: " + err.Error()}
-			}
-			emit(v)
-			continue
-		}
-		e := tilec.NewEmu(opts) // fresh memory and counters for each config
-		emit(checkOn(e, plan, trial, e))
+		emit(dev.checkHere(plan, trial))
 	}
 }
 

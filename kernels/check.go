@@ -208,8 +208,10 @@ func Check(dev Device, plan *Plan, seed uint64) (*Report, error) {
 
 // Trial checks several plans of one problem (a tuning space's configs) on
 // the same inputs: they are drawn, and the reference computed, once, and
-// reused by every plan whose buffers match. At benchmark sizes drawing 10^8
-// inputs and the float64 reference cost seconds each, far more than a run.
+// reused by every plan whose buffers match (buffer initializers and
+// references must not depend on the config). At benchmark sizes drawing
+// 10^8 inputs and the float64 reference cost seconds each, far more than a
+// run.
 type Trial struct {
 	seed   uint64
 	inKey  string               // the input buffers the values were drawn for

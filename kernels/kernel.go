@@ -238,10 +238,11 @@ type Plan struct {
 	// minimum DRAM traffic, for rooflines.
 	FLOPs, Bytes float64
 	// Reference computes the expected outputs from the inputs. in maps each
-	// buffer name to its elements (whole allocations, decoded); the result
-	// maps each checked buffer to its expected elements in view order
-	// (kernels.NotComputed where it samples). It must not depend on the
-	// config: a Trial computes it once for all the configs of a problem.
+	// input and in-out buffer's name to its elements (whole allocations, as
+	// drawn, rounded to the dtype); the result maps each checked buffer to
+	// its expected elements in view order (kernels.NotComputed where it
+	// samples). It must not depend on the config: a Trial computes it once
+	// for all the configs of a problem.
 	Reference func(in map[string][]float64) map[string][]float64
 }
 
