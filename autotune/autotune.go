@@ -82,6 +82,9 @@ type Result struct {
 	All       []*Candidate
 	FromCache bool
 	Elapsed   time.Duration
+	// Phases splits Elapsed: compiling (and loading on a GPU), the
+	// correctness checks, and timing or ranking.
+	Phases struct{ Compile, Check, Rank time.Duration }
 	// FLOPs and Bytes of the problem, for TFLOP/s, GB/s and rooflines.
 	FLOPs, Bytes float64
 	Peak         Peak
@@ -194,7 +197,10 @@ func Tune(k *kernels.Kernel, p kernels.Problem, opts Options) (*Result, error) {
 		res.FLOPs, res.Bytes = plan.FLOPs, plan.Bytes
 	}
 	res.All = cands
+	phase := time.Now()
 	dev.compileAll(cands, opts)
+	res.Phases.Compile = time.Since(phase)
+	phase = time.Now()
 
 	// 2 and 3. Limits, then correctness (in a worker process).
 	var todo []*Candidate
@@ -209,6 +215,7 @@ func Tune(k *kernels.Kernel, p kernels.Problem, opts Options) (*Result, error) {
 			opts.Progress(settled+n, len(cands), "correctness")
 		}
 	})
+	res.Phases.Check = time.Since(phase)
 	var live []*Candidate
 	for _, c := range todo {
 		if c.Status == Passed {
@@ -221,9 +228,11 @@ func Tune(k *kernels.Kernel, p kernels.Problem, opts Options) (*Result, error) {
 	}
 
 	// 4. Timing on the GPU; the emulator's cost model otherwise.
+	phase = time.Now()
 	if err := dev.rank(live, opts); err != nil {
 		return nil, err
 	}
+	res.Phases.Rank = time.Since(phase)
 	var best *Candidate
 	for _, c := range live {
 		if c.Reason == "" && (best == nil || c.cost() < best.cost()) {

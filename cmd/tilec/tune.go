@@ -193,7 +193,12 @@ func printTuneTable(w io.Writer, res *autotune.Result) {
 		_ = t.Append(row...)
 	}
 	_ = t.Render()
-	fmt.Fprintf(w, "device %s, %d configs, %v\n", res.Device, len(res.All), res.Elapsed.Round(time.Millisecond))
+	ph, rank := res.Phases, "ranking"
+	if res.Best != nil && res.Best.Samples > 0 {
+		rank = "timing"
+	}
+	fmt.Fprintf(w, "device %s, %d configs, %v (compile %v, checks %v, %s %v)\n", res.Device, len(res.All), res.Elapsed.Round(time.Millisecond),
+		ph.Compile.Round(time.Millisecond), ph.Check.Round(time.Millisecond), rank, ph.Rank.Round(time.Millisecond))
 }
 
 // tuneJSON is the --json document.
@@ -204,10 +209,13 @@ type tuneJSON struct {
 	FromCache bool
 	Best      ir.Config
 	Configs   []*autotune.Candidate
+	// Seconds of the whole run and of its phases.
+	Seconds, CompileSeconds, CheckSeconds, RankSeconds float64
 }
 
 func writeJSON(path string, res *autotune.Result) error {
-	doc := tuneJSON{Kernel: res.Kernel, Problem: res.Problem.String(), Device: res.Device, FromCache: res.FromCache, Configs: res.Sorted()}
+	doc := tuneJSON{Kernel: res.Kernel, Problem: res.Problem.String(), Device: res.Device, FromCache: res.FromCache, Configs: res.Sorted(),
+		Seconds: res.Elapsed.Seconds(), CompileSeconds: res.Phases.Compile.Seconds(), CheckSeconds: res.Phases.Check.Seconds(), RankSeconds: res.Phases.Rank.Seconds()}
 	if res.Best != nil {
 		doc.Best = res.Best.Config
 	}
