@@ -32,7 +32,8 @@ func TestTrialReusesInputsAndReference(t *testing.T) {
 	trial := kernels.NewTrial(5)
 	a, aCalls := plan(1000, ir.Config{"BLOCK": 128, "num_warps": 4})
 	b, bCalls := plan(1000, ir.Config{"BLOCK": 256, "num_warps": 4})
-	c, cCalls := plan(999, ir.Config{"BLOCK": 256, "num_warps": 4})
+	// Large enough that rounding, encoding and comparing run in parallel chunks.
+	c, cCalls := plan(1<<18+3, ir.Config{"BLOCK": 256, "num_warps": 4})
 	for _, pl := range []*kernels.Plan{a, b, c} {
 		rep, err := trial.Check(kernels.NewInterp(), pl)
 		require.NoError(t, err)
@@ -71,4 +72,48 @@ func BenchmarkTrialFlashBenchShape(b *testing.B) {
 			require.NoError(b, err)
 		}
 	}
+}
+
+// corrupting is an interpreter whose reads of the buffer named out come
+// back with two elements changed, far apart (in different chunks of the
+// parallel compare).
+type corrupting struct {
+	*kernels.Interp
+	out uint64
+}
+
+func (d *corrupting) Alloc(name string, bytes int) (uint64, error) {
+	a, err := d.Interp.Alloc(name, bytes)
+	if name == "out" {
+		d.out = a
+	}
+	return a, err
+}
+
+func (d *corrupting) Read(addr uint64, data []byte) error {
+	if err := d.Interp.Read(addr, data); err != nil {
+		return err
+	}
+	if addr == d.out {
+		for _, i := range []int{200000, 5} {
+			ir.F32.Encode(data[4*i:], 1e6)
+		}
+	}
+	return nil
+}
+
+// A check that finds bad elements in several chunks counts all of them
+// and names the first in view order.
+func TestCheckReportsTheFirstBadElement(t *testing.T) {
+	k := examples.VecAdd
+	p, err := k.Problem(map[string]int{"N": 1 << 18}, ir.F32)
+	require.NoError(t, err)
+	plan, err := k.Plan(p, ir.Config{"BLOCK": 256, "num_warps": 4})
+	require.NoError(t, err)
+	rep, err := kernels.Check(&corrupting{Interp: kernels.NewInterp()}, plan, 1)
+	require.NoError(t, err)
+	out := rep.Outputs[0]
+	require.Equal(t, "out", out.Name)
+	require.Equal(t, 2, out.Bad)
+	require.Contains(t, out.First, "element 5 ")
 }
