@@ -32,7 +32,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 export OUT="${OUT:-/tmp/tilec-gpu}"
 MODE="${MODE:-quick}"
 W=/tmp/tilec-w
-DEADLINE="${DEADLINE:-360}" # seconds: later steps are skipped, so the logs come back
+DEADLINE="${DEADLINE:-480}" # seconds: later steps are skipped, so the logs come back (a 15-minute lease: run with timeout_s 540)
 mkdir -p "$W" "$OUT"
 export XDG_CACHE_HOME=/tmp/tilec-cache
 status=0
@@ -81,7 +81,8 @@ fi
 if python3 -c "import torch, triton" 2>/dev/null; then
   quick=1; [ "$MODE" = full ] && quick=0
   step peers "${T_PEERS:-240}" env OUT="$W" PEERS_QUICK=$quick PYTHONUNBUFFERED=1 python3 "$here/peers.py"
-  [ "$MODE" = full ] && step peers-mma 900 env OUT="$W" DISABLE_MMA_V3=1 PYTHONUNBUFFERED=1 python3 "$here/peers.py"
+  # Triton forced onto mma.sync, the instruction tilec's kernels use.
+  step peers-mma "${T_PEERS_MMA:-120}" env OUT="$W" DISABLE_MMA_V3=1 PEERS_QUICK=$quick PYTHONUNBUFFERED=1 python3 "$here/peers.py"
 else
   echo "torch or triton is missing: peers not measured" | tee "$W/peers.log"
 fi
