@@ -122,19 +122,8 @@ func (lw *lowering) pipelinable(loop, x *ir.Op, uses map[*ir.Value][]*ir.Op, ins
 	if x.Code != ir.OpBlockLoad {
 		return nil
 	}
-	body := loop.Regions[0]
-	bpv := x.Args[0]
-	arg := -1
-	for i, a := range body.Args[1:] {
-		if a == bpv {
-			arg = i
-		}
-	}
-	if arg < 0 {
-		return nil
-	}
-	adv := body.Terminator().Args[arg].Def
-	if adv == nil || adv.Code != ir.OpAdvance || adv.Args[0] != bpv {
+	arg, adv := carriedStep(loop.Regions[0], x.Args[0], ir.OpAdvance)
+	if adv == nil {
 		return nil
 	}
 	for _, d := range adv.Args[1:] {
@@ -149,6 +138,22 @@ func (lw *lowering) pipelinable(loop, x *ir.Op, uses map[*ir.Value][]*ir.Op, ins
 	return ld
 }
 
+// carriedStep finds v among the loop body's carried values and returns its
+// index and the op (of kind code, applied to v itself) that gives its next
+// iteration's value, or nil.
+func carriedStep(body *ir.Block, v *ir.Value, code ir.Opcode) (int, *ir.Op) {
+	for i, a := range body.Args[1:] {
+		if a != v {
+			continue
+		}
+		if next := body.Terminator().Args[i].Def; next != nil && next.Code == code && next.Args[0] == v {
+			return i, next
+		}
+		return -1, nil
+	}
+	return -1, nil
+}
+
 // pipelinablePtrLoad returns x, a load through a loop-carried pointer tile
 // advanced by a loop-invariant offset each iteration, as a pipelined load,
 // or nil.
@@ -158,17 +163,8 @@ func (lw *lowering) pipelinablePtrLoad(loop, x *ir.Op, uses map[*ir.Value][]*ir.
 	if !v.Type.IsTile() || !ptr.Type.IsTile() {
 		return nil
 	}
-	arg := -1
-	for i, a := range body.Args[1:] {
-		if a == ptr {
-			arg = i
-		}
-	}
-	if arg < 0 {
-		return nil
-	}
-	adv := body.Terminator().Args[arg].Def
-	if adv == nil || adv.Code != ir.OpAddPtr || adv.Args[0] != ptr {
+	arg, adv := carriedStep(body, ptr, ir.OpAddPtr)
+	if adv == nil {
 		return nil
 	}
 	// A chunk outside the mask is zero-filled: the padding must be zero.
