@@ -1,16 +1,16 @@
 // Package tilec is the compiler's front door: Compile turns a specialized
 // tile-IR kernel into a Binary (a runtime.Kernel: PTX plus what a launcher
-// needs), and Emu and GPU compile kernels on demand and run them on the
-// runtime's devices, behind the kernels.Device interface the tile
-// interpreter also implements.
+// needs). It holds the compile driver only; the devices that compile on
+// launch are package device's.
 package tilec
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
+	"io"
 
 	"github.com/tilec/tilec/codegen"
+	"github.com/tilec/tilec/gpu"
+	"github.com/tilec/tilec/internal/arch"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/ptx"
 	"github.com/tilec/tilec/runtime"
@@ -22,14 +22,17 @@ const Version = "0.1.0-dev"
 // Target is a GPU architecture: "sm_80", "sm_90", "sm_90a".
 type Target string
 
+// DefaultTarget is the target when none is given (arch.Default: the
+// architecture the emulator stands for).
+const DefaultTarget Target = arch.Default
+
 // SM returns the compute capability times ten (80 for sm_80).
 func (t Target) SM() (int, error) {
-	s := strings.TrimSuffix(strings.TrimPrefix(string(t), "sm_"), "a")
-	n, err := strconv.Atoi(s)
-	if err != nil || !strings.HasPrefix(string(t), "sm_") || n < 70 {
-		return 0, fmt.Errorf("unknown target %q (want sm_80, sm_86, sm_89, sm_90 or sm_90a)", t)
+	a, err := arch.Parse(string(t))
+	if err != nil {
+		return 0, err
 	}
-	return n, nil
+	return a.SM, nil
 }
 
 // Backends translate LLVM IR to PTX.
@@ -48,6 +51,12 @@ type Options struct {
 	// Facts are what the launch guarantees about each parameter (from
 	// FactsOf); the binary is valid only for arguments that keep them.
 	Facts []runtime.Fact
+	// VerifyEach runs the verifier after every pass of the GPU level;
+	// DumpAfter names a pass ("all": every one) after which the kernel is
+	// printed to Dump.
+	VerifyEach bool
+	DumpAfter  string
+	Dump       io.Writer
 }
 
 // Binary is a compiled kernel: the runtime.Kernel to launch, and the
@@ -56,6 +65,7 @@ type Binary struct {
 	runtime.Kernel
 	Target  Target
 	Backend string
+	gpu     *ir.Func // the kernel at the GPU level, as emitted
 	res     *codegen.Result
 }
 
@@ -63,8 +73,9 @@ type Binary struct {
 // reads the module, not the text).
 func (b *Binary) LL() string { return b.res.LL() }
 
-// GPU is the layout-annotated tile IR.
-func (b *Binary) GPU() string { return b.res.GPUText() }
+// GPU is the kernel at the GPU level (package gpu's output), in the text
+// form ir.Parse reads back: CompileGPU of it gives the same PTX.
+func (b *Binary) GPU() string { return b.gpu.String() }
 
 // LiveRegisters estimates the 32-bit registers a thread needs at its peak
 // (codegen's estimate in emission order; the driver's count comes from
@@ -96,7 +107,7 @@ func FactsOf(f *ir.Func, args []any) []runtime.Fact {
 // Compile lowers a specialized kernel to PTX.
 func Compile(f *ir.Func, opts Options) (*Binary, error) {
 	if opts.Target == "" {
-		opts.Target = "sm_80"
+		opts.Target = DefaultTarget
 	}
 	if opts.Backend == "" {
 		opts.Backend = DefaultBackend
@@ -105,20 +116,77 @@ func Compile(f *ir.Func, opts Options) (*Binary, error) {
 	if err != nil {
 		return nil, err
 	}
-	params, err := Params(f)
+	if _, err := Params(f); err != nil {
+		return nil, err
+	}
+	opts.Facts = normalFacts(opts.Facts, len(f.Params))
+	facts := make([]ir.Facts, len(opts.Facts))
+	for i, fa := range opts.Facts {
+		facts[i] = ir.Facts{Div: fa.Div, One: fa.One}
+	}
+	g, err := gpu.Lower(f, gpu.Options{SM: sm, Facts: facts, Verify: opts.VerifyEach, DumpAfter: opts.DumpAfter, Dump: opts.Dump})
 	if err != nil {
 		return nil, err
 	}
-	facts := make([]codegen.Facts, len(opts.Facts))
-	for i, fa := range opts.Facts {
-		facts[i] = codegen.Facts{Div: fa.Div, One: fa.One}
+	return emit(g, opts)
+}
+
+// CompileGPU compiles a kernel at the GPU level (the text of Binary.GPU,
+// parsed): the facts and the target's SM are the kernel's own.
+func CompileGPU(g *ir.Func, opts Options) (*Binary, error) {
+	if g.GPU == nil {
+		return nil, fmt.Errorf("kernel %s is not at the GPU level (no gpu(...) clause)", g.Name)
 	}
-	res, err := codegen.Compile(f, codegen.Options{SM: sm, Facts: facts})
+	if opts.Target == "" {
+		opts.Target = Target(fmt.Sprintf("sm_%d", g.GPU.SM))
+	}
+	if opts.Backend == "" {
+		opts.Backend = DefaultBackend
+	}
+	sm, err := opts.Target.SM()
+	if err != nil {
+		return nil, err
+	}
+	if sm != g.GPU.SM {
+		return nil, fmt.Errorf("kernel %s was lowered for sm_%d, not %s", g.Name, g.GPU.SM, opts.Target)
+	}
+	if err := ir.Verify(g); err != nil {
+		return nil, fmt.Errorf("kernel %s: %w", g.Name, err)
+	}
+	opts.Facts = make([]runtime.Fact, len(g.GPU.Facts))
+	for i, fa := range g.GPU.Facts {
+		opts.Facts[i] = runtime.Fact{Div: fa.Div, One: fa.One}
+	}
+	opts.Facts = normalFacts(opts.Facts, len(g.Params))
+	return emit(g, opts)
+}
+
+// normalFacts is a binary's facts in one form, so that the GPU level's
+// text (which shows the known ones) gives them back: nil when nothing is
+// known, else one per parameter.
+func normalFacts(fs []runtime.Fact, params int) []runtime.Fact {
+	known := false
+	for _, f := range fs {
+		known = known || f != runtime.Fact{}
+	}
+	if !known {
+		return nil
+	}
+	return append(fs[:len(fs):len(fs)], make([]runtime.Fact, max(0, params-len(fs)))...)
+}
+
+// emit turns a kernel at the GPU level into a Binary.
+func emit(g *ir.Func, opts Options) (*Binary, error) {
+	params, err := Params(g)
+	if err != nil {
+		return nil, err
+	}
+	res, err := codegen.Emit(g)
 	if err != nil {
 		return nil, err
 	}
 	b := &Binary{Kernel: runtime.Kernel{Name: res.Name, Params: params, Threads: res.Threads, SharedBytes: res.SharedBytes,
-		Facts: opts.Facts}, Target: opts.Target, Backend: opts.Backend, res: res}
+		Facts: opts.Facts}, Target: opts.Target, Backend: opts.Backend, gpu: g, res: res}
 	switch opts.Backend {
 	case BackendOwn:
 		b.PTX, err = ptx.Compile(res.Module, ptx.Target{SM: string(opts.Target)})
@@ -128,7 +196,7 @@ func Compile(f *ir.Func, opts Options) (*Binary, error) {
 		return nil, fmt.Errorf("unknown backend %q (own, llc)", opts.Backend)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("kernel %s: %w", f.Name, err)
+		return nil, fmt.Errorf("kernel %s: %w", g.Name, err)
 	}
 	return b, nil
 }

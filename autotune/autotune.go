@@ -28,7 +28,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tilec/tilec"
@@ -110,33 +109,10 @@ type Options struct {
 	Refresh bool
 	// NoIsolation runs correctness checks in this process. They run in
 	// it anyway when the program never called WorkerMain or k is not
-	// registered (a child process could not find it).
+	// registered (kernels.Register: a child process could not find it).
 	NoIsolation bool
 	// Progress, when set, is called as candidates finish each phase.
 	Progress func(done, total int, what string)
-}
-
-// registry holds kernels a worker process can find by name: the shipped
-// ones and those a program or test registers.
-var (
-	regMu    sync.Mutex
-	registry = map[string]*kernels.Kernel{}
-)
-
-// Register makes k tunable in worker processes (call it from an init
-// function, so the re-executed process registers it too).
-func Register(k *kernels.Kernel) {
-	regMu.Lock()
-	defer regMu.Unlock()
-	registry[k.Name] = k
-}
-
-// Lookup finds a registered kernel (the shipped kernels register
-// themselves when their packages are imported).
-func Lookup(name string) *kernels.Kernel {
-	regMu.Lock()
-	defer regMu.Unlock()
-	return registry[name]
 }
 
 // Tune tunes kernel k for problem p.
@@ -154,7 +130,7 @@ func Tune(k *kernels.Kernel, p kernels.Problem, opts Options) (*Result, error) {
 	if opts.Seed == 0 {
 		opts.Seed = 1
 	}
-	dev, err := openDevice(opts)
+	dev, err := openTuner(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +174,7 @@ func Tune(k *kernels.Kernel, p kernels.Problem, opts Options) (*Result, error) {
 	}
 	res.All = cands
 	phase := time.Now()
-	dev.compileAll(cands, opts)
+	dev.compileAll(cands)
 	res.Phases.Compile = time.Since(phase)
 	phase = time.Now()
 
@@ -298,7 +274,7 @@ func Measure(k *kernels.Kernel, p kernels.Problem, cfg ir.Config, opts Options) 
 	if opts.Seed == 0 {
 		opts.Seed = 1
 	}
-	dev, err := openDevice(opts)
+	dev, err := openTuner(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -310,11 +286,11 @@ func Measure(k *kernels.Kernel, p kernels.Problem, cfg ir.Config, opts Options) 
 	c := &Candidate{Config: cfg, plan: plan}
 	res := &Result{Kernel: k.Name, Problem: p, Device: dev.name(), Peak: dev.peak(), All: []*Candidate{c},
 		FLOPs: plan.FLOPs, Bytes: plan.Bytes}
-	dev.compileAll(res.All, opts)
+	dev.compileAll(res.All)
 	if c.Status == Failed {
 		return nil, fmt.Errorf("%s %s: %s", k.Name, cfg, c.Reason)
 	}
-	if _, isEmu := dev.(*emuTuner); isEmu {
+	if dev.timer == nil { // the cost model ranks on the counters of a check
 		checkCandidates(dev, k, p, []*Candidate{c}, Options{Seed: opts.Seed, NoIsolation: true}, func(int) {})
 		if c.Status == Failed {
 			return nil, errors.New(c.Reason)
@@ -334,7 +310,7 @@ func Cached(k *kernels.Kernel, p kernels.Problem, opts Options) (ir.Config, bool
 	if opts.Cache == nil {
 		return nil, false, nil
 	}
-	dev, err := openDevice(opts)
+	dev, err := openTuner(opts)
 	if err != nil {
 		return nil, false, err
 	}

@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func init() { Register(planted) }
+func init() { kernels.Register(planted) }
 
 // planted is a vector scale with planted configs: WRONG=1 writes one
 // element wrong, CRASH=1 takes its process down while checking (its

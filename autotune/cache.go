@@ -182,7 +182,7 @@ func (c *Cache) Clear() (int, error) {
 }
 
 // cacheKey builds the key of a tuning problem on a device.
-func cacheKey(k *kernels.Kernel, p kernels.Problem, dev device) (Key, error) {
+func cacheKey(k *kernels.Kernel, p kernels.Problem, dev *tuner) (Key, error) {
 	cfg, err := k.DefaultConfig(p)
 	if err != nil {
 		return Key{}, err

@@ -2,60 +2,90 @@ package autotune
 
 import (
 	"fmt"
-	"runtime"
+	goruntime "runtime"
 	"sync"
 
 	"github.com/tilec/tilec"
-	"github.com/tilec/tilec/cuda"
+	"github.com/tilec/tilec/device"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
 	"github.com/tilec/tilec/ptx/emu"
+	"github.com/tilec/tilec/runtime"
 )
 
-// device is where tuning runs: the GPU or the emulator.
-type device interface {
-	name() string
-	identity() string // for the cache key
-	compiler() string
-	peak() Peak
-	// compileAll compiles every live candidate (in parallel) and fails
-	// those that do not compile or exceed a hard limit.
-	compileAll(cands []*Candidate, opts Options)
-	// checkHere checks one plan in this process (no isolation).
-	checkHere(plan *kernels.Plan, trial *kernels.Trial) verdict
-	// job is a worker's job for k and p on this device, without configs.
-	job(k *kernels.Kernel, p kernels.Problem, seed uint64) job
-	// rank measures the correct candidates (times or the cost model).
-	rank(live []*Candidate, opts Options) error
-	close()
+// tuner is the device tuning runs on, which compiles on launch (the GPU or
+// the emulator), with the optional capabilities the tuner uses where the
+// device has them: timing (runtime.Timer), properties (runtime.Describer)
+// and the JIT's register counts (runtime.Loader). Without a Timer the
+// emulator's cost model ranks the candidates.
+type tuner struct {
+	dev    *device.Compiling
+	timer  runtime.Timer  // nil: rank by the cost model
+	props  *runtime.Props // nil: the emulator's assumed device
+	loader runtime.Loader // nil: codegen's register estimate
+	onEmu  bool           // checks count the emulator's counters
 }
 
-func openDevice(opts Options) (device, error) {
-	copts := tilec.Options{Backend: opts.Backend, Target: opts.Target}
-	switch opts.Device {
-	case "", "auto":
-		if g, err := tilec.OpenGPU(copts); err == nil {
-			return &gpuTuner{g: g, opts: copts}, nil
-		}
-		return newEmuTuner(copts), nil
-	case "gpu":
-		g, err := tilec.OpenGPU(copts)
-		if err != nil {
-			return nil, err
-		}
-		return &gpuTuner{g: g, opts: copts}, nil
-	case "emu":
-		return newEmuTuner(copts), nil
+// sm80SharedOptin is sm_80's largest shared memory per block (with
+// opt-in): the emulator's limit, as it stands for sm_80.
+const sm80SharedOptin = 163 << 10
+
+func openTuner(opts Options) (*tuner, error) {
+	d, err := device.Open(opts.Device, tilec.Options{Backend: opts.Backend, Target: opts.Target})
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("unknown device %q (gpu, emu, auto)", opts.Device)
+	c, ok := d.(*device.Compiling)
+	if !ok {
+		_ = d.Close()
+		return nil, fmt.Errorf("cannot tune on %s: tuning compiles kernels (devices gpu, emu, auto)", d.Name())
+	}
+	t := &tuner{dev: c}
+	t.timer, _ = c.Device.(runtime.Timer)
+	t.loader, _ = c.Device.(runtime.Loader)
+	if d, ok := c.Device.(runtime.Describer); ok {
+		p := d.Props()
+		t.props = &p
+	}
+	_, t.onEmu = c.Device.(*runtime.Emu)
+	return t, nil
 }
 
-// compileCandidates compiles every launch of every live candidate with at
-// most GOMAXPROCS goroutines; load compiles (and on a GPU loads) one
-// specialized kernel for its nominal arguments.
-func compileCandidates(cands []*Candidate, load func(f *ir.Func, args []any) (*tilec.Binary, cuda.FuncAttributes, error), maxShared int) {
+func (t *tuner) name() string { return t.dev.Name() }
+
+// identity names the device for the cache key: the GPU's name,
+// architecture and driver, or the emulator and its target.
+func (t *tuner) identity() string {
+	if p := t.props; p != nil {
+		return fmt.Sprintf("%s %s driver %d", p.Name, p.Target, p.Driver)
+	}
+	return t.dev.Kind() + " " + string(t.dev.Options().Target)
+}
+
+func (t *tuner) compiler() string {
+	o := t.dev.Options()
+	return o.Backend + " " + string(o.Target)
+}
+
+func (t *tuner) peak() Peak {
+	if t.props != nil {
+		return gpuPeak(*t.props)
+	}
+	return emuPeak
+}
+
+func (t *tuner) close() { _ = t.dev.Close() }
+
+// compileAll compiles every launch of every live candidate (on a GPU also
+// JIT-loads it) with at most GOMAXPROCS goroutines, and fails those that
+// do not compile or need more shared memory than a block may have.
+func (t *tuner) compileAll(cands []*Candidate) {
+	maxShared := sm80SharedOptin
+	if t.props != nil {
+		maxShared = t.props.SharedPerBlockOptin
+	}
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	sem := make(chan struct{}, goruntime.GOMAXPROCS(0))
 	for _, c := range cands {
 		if c.Status != "" {
 			continue
@@ -71,82 +101,97 @@ func compileCandidates(cands []*Candidate, load func(f *ir.Func, args []any) (*t
 				return
 			}
 			for i, f := range funcs {
-				bin, attrs, err := load(f, c.plan.NominalArgs(i))
-				if err != nil {
-					c.Status, c.Reason = Failed, "compile: "+err.Error()
+				if err := t.compile(c, f, c.plan.NominalArgs(i), maxShared); err != nil {
+					c.Status, c.Reason = Failed, err.Error()
 					return
 				}
-				if bin.SharedBytes > maxShared {
-					c.Status, c.Reason = Failed, fmt.Sprintf("needs %d bytes of shared memory per block; the device allows %d", bin.SharedBytes, maxShared)
-					return
-				}
-				c.SharedBytes = max(c.SharedBytes, bin.SharedBytes)
-				c.Registers = max(c.Registers, attrs.NumRegs)
-				c.EstRegisters = max(c.EstRegisters, bin.LiveRegisters())
-				c.SpillBytes = max(c.SpillBytes, attrs.LocalSizeBytes)
 			}
 		}()
 	}
 	wg.Wait()
 }
 
-// --- the emulator -------------------------------------------------------------
-
-type emuTuner struct {
-	opts tilec.Options
-	e    *tilec.Emu // compiles once for all candidates
-}
-
-func newEmuTuner(o tilec.Options) *emuTuner {
-	if o.Target == "" {
-		o.Target = "sm_80"
+// compile compiles one launch of c and records its resources.
+func (t *tuner) compile(c *Candidate, f *ir.Func, args []any, maxShared int) error {
+	bin, err := t.dev.Binary(f, args)
+	if err != nil {
+		return fmt.Errorf("compile %s: %w", f.Name, err)
 	}
-	return &emuTuner{opts: o, e: tilec.NewEmu(o)}
-}
-
-func (t *emuTuner) name() string     { return "emu" }
-func (t *emuTuner) identity() string { return "emu " + string(t.opts.Target) }
-func (t *emuTuner) compiler() string { return t.opts.Backend + " " + string(t.opts.Target) }
-func (t *emuTuner) peak() Peak       { return emuPeak }
-func (t *emuTuner) close()           {}
-
-// sm80SharedOptin is sm_80's largest shared memory per block (with opt-in).
-const sm80SharedOptin = 163 << 10
-
-func (t *emuTuner) compileAll(cands []*Candidate, _ Options) {
-	compileCandidates(cands, func(f *ir.Func, args []any) (*tilec.Binary, cuda.FuncAttributes, error) {
-		b, err := t.e.Binary(f, args)
-		if err != nil {
-			return nil, cuda.FuncAttributes{}, err
+	// Without a JIT, codegen's estimate stands in for its count.
+	info := runtime.KernelInfo{Registers: bin.LiveRegisters()}
+	if t.loader != nil {
+		if info, err = t.loader.Load(&bin.Kernel); err != nil {
+			return fmt.Errorf("compile %s: %w", f.Name, err)
 		}
-		// No driver here: codegen's estimate stands in for the JIT's count.
-		return b, cuda.FuncAttributes{NumRegs: b.LiveRegisters()}, nil
-	}, sm80SharedOptin)
+	}
+	if bin.SharedBytes > maxShared {
+		return fmt.Errorf("needs %d bytes of shared memory per block; the device allows %d", bin.SharedBytes, maxShared)
+	}
+	c.SharedBytes = max(c.SharedBytes, bin.SharedBytes)
+	c.Registers = max(c.Registers, info.Registers)
+	c.EstRegisters = max(c.EstRegisters, bin.LiveRegisters())
+	c.SpillBytes = max(c.SpillBytes, info.LocalBytes)
+	return nil
 }
 
-func (t *emuTuner) checkHere(plan *kernels.Plan, trial *kernels.Trial) verdict {
-	e := tilec.NewEmu(t.opts)
-	return checkOn(e, plan, trial, e)
+// checkHere checks one plan in this process. On the emulator each check
+// gets an emulator of its own, so that its counters are its own and the
+// memory of earlier checks goes; on a GPU the check's buffers are freed.
+func (t *tuner) checkHere(plan *kernels.Plan, trial *kernels.Trial) verdict {
+	if t.onEmu {
+		e := runtime.NewEmu()
+		d, err := device.New(e, t.dev.Options())
+		if err != nil {
+			return verdict{Err: err.Error()}
+		}
+		v := checkOn(d, plan, trial)
+		c := e.Counters
+		v.Counters = &c
+		return v
+	}
+	v := checkOn(t.dev, plan, trial)
+	if err := t.dev.Free(); err != nil && v.Pass {
+		v = verdict{Err: "freeing the check's buffers: " + err.Error()}
+	}
+	return v
 }
 
-func (t *emuTuner) job(k *kernels.Kernel, p kernels.Problem, seed uint64) job {
+// job is a worker's job for k and p on this kind of device, without
+// configs.
+func (t *tuner) job(k *kernels.Kernel, p kernels.Problem, seed uint64) job {
+	o := t.dev.Options()
 	return job{Kernel: k.Name, Sizes: p.Sizes, DType: p.DType.String(), Seed: seed,
-		Device: "emu", Backend: t.opts.Backend, Target: string(t.opts.Target)}
+		Device: t.dev.Kind(), Backend: o.Backend, Target: string(o.Target)}
+}
+
+// rank times the correct candidates (timing.go), or ranks them by the
+// cost model on the counters of their correctness runs.
+func (t *tuner) rank(live []*Candidate, opts Options) error {
+	if t.timer != nil {
+		return timeCandidates(t, live, opts)
+	}
+	for _, c := range live {
+		if c.Counters == nil {
+			c.Counters = &emu.Counters{}
+		}
+		c.Estimate = Estimate(c.Counters, emuPeak)
+	}
+	return nil
 }
 
 // checkCandidates runs the correctness check of every candidate on the
 // same inputs (one worker process for all, or this process) and marks each
 // Passed or Failed; done is called as verdicts arrive.
-func checkCandidates(dev device, k *kernels.Kernel, p kernels.Problem, cands []*Candidate, opts Options, done func(n int)) {
+func checkCandidates(t *tuner, k *kernels.Kernel, p kernels.Problem, cands []*Candidate, opts Options, done func(n int)) {
 	vs := make([]verdict, 0, len(cands))
 	if inProcess(k, opts) {
 		trial := kernels.NewTrial(opts.Seed)
 		for _, c := range cands {
-			vs = append(vs, dev.checkHere(c.plan, trial))
+			vs = append(vs, t.checkHere(c.plan, trial))
 			done(len(vs))
 		}
 	} else {
-		j := dev.job(k, p, opts.Seed)
+		j := t.job(k, p, opts.Seed)
 		for _, c := range cands {
 			j.Configs = append(j.Configs, c.Config)
 		}
@@ -159,53 +204,4 @@ func checkCandidates(dev device, k *kernels.Kernel, p kernels.Problem, cands []*
 			c.Status, c.Reason = Failed, v.Err
 		}
 	}
-}
-
-// rank uses the cost model on the counters of the correctness run.
-func (t *emuTuner) rank(live []*Candidate, _ Options) error {
-	for _, c := range live {
-		if c.Counters == nil {
-			c.Counters = &emu.Counters{}
-		}
-		c.Estimate = Estimate(c.Counters, emuPeak)
-	}
-	return nil
-}
-
-// --- the GPU -------------------------------------------------------------------
-
-type gpuTuner struct {
-	g    *tilec.GPU
-	opts tilec.Options
-}
-
-func (t *gpuTuner) name() string { return t.g.Name() }
-func (t *gpuTuner) identity() string {
-	v, _ := t.g.DriverVersion()
-	return fmt.Sprintf("%s sm_%d%d driver %d", t.g.Props.Name, t.g.Props.Major, t.g.Props.Minor, v)
-}
-func (t *gpuTuner) compiler() string { return t.opts.Backend + " " + string(t.g.Opts().Target) }
-func (t *gpuTuner) peak() Peak       { return gpuPeak(t.g.Props) }
-func (t *gpuTuner) close()           { _ = t.g.Close() }
-
-func (t *gpuTuner) compileAll(cands []*Candidate, _ Options) {
-	compileCandidates(cands, t.g.Load, t.g.Props.SharedMemPerBlockOptin)
-}
-
-func (t *gpuTuner) checkHere(plan *kernels.Plan, trial *kernels.Trial) verdict {
-	v := checkOn(t.g, plan, trial, nil)
-	if err := t.g.Free(); err != nil && v.Pass {
-		v = verdict{Err: "freeing the check's buffers: " + err.Error()}
-	}
-	return v
-}
-
-func (t *gpuTuner) job(k *kernels.Kernel, p kernels.Problem, seed uint64) job {
-	return job{Kernel: k.Name, Sizes: p.Sizes, DType: p.DType.String(), Seed: seed,
-		Device: "gpu", Backend: t.opts.Backend, Target: string(t.g.Opts().Target)}
-}
-
-// rank times the candidates (timing.go).
-func (t *gpuTuner) rank(live []*Candidate, opts Options) error {
-	return timeCandidates(t.g, live, opts)
 }

@@ -4,8 +4,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tilec/tilec/cuda"
+	"github.com/tilec/tilec/internal/arch"
 	"github.com/tilec/tilec/ptx/emu"
+	"github.com/tilec/tilec/runtime"
 )
 
 // Peak is a device's roofline: memory bandwidth and dense f16/bf16
@@ -32,27 +33,26 @@ var datasheet = []Peak{
 // emuPeak is the device the emulator's cost model assumes: an H100 SXM.
 var emuPeak = datasheet[0]
 
-// gpuPeak looks the GPU up, or estimates it from its attributes: DDR
+// gpuPeak looks the GPU up, or estimates it from its properties: DDR
 // bandwidth from the memory clock and bus width, tensor throughput from
 // the SMs and clock (2048 f16 FLOPs per SM per clock on sm_8x, 4096 on
-// sm_9x).
-func gpuPeak(p cuda.Props) Peak {
+// sm_9x and newer).
+func gpuPeak(p runtime.Props) Peak {
 	for _, d := range datasheet {
 		if strings.Contains(p.Name, d.Name) {
 			return d
 		}
 	}
 	perSM := 2048.0
-	if p.Major >= 9 {
+	if a, err := arch.Parse(p.Target); err == nil && a.SM >= 90 {
 		perSM = 4096
 	}
-	clock := float64(p.ClockRateKHz) * 1e3
 	return Peak{
 		Name:        p.Name,
-		BytesPerSec: 2 * float64(p.MemoryClockRateKHz) * 1e3 * float64(p.MemoryBusWidth) / 8,
-		TensorFLOPs: float64(p.MultiprocessorCount) * clock * perSM,
-		SMs:         p.MultiprocessorCount,
-		ClockHz:     clock,
+		BytesPerSec: 2 * p.MemoryClockHz * float64(p.MemoryBusWidth) / 8,
+		TensorFLOPs: float64(p.SMs) * p.ClockHz * perSM,
+		SMs:         p.SMs,
+		ClockHz:     p.ClockHz,
 	}
 }
 

@@ -7,13 +7,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tilec/tilec/autotune"
-	"github.com/tilec/tilec/kernels/all"
+	"github.com/tilec/tilec/kernels"
+	_ "github.com/tilec/tilec/kernels/all"
 )
 
 // Every config of rope's and flash's spaces is checked and reported.
 func TestSweepReportsEveryConfig(t *testing.T) {
 	for _, name := range []string{"rope", "flash"} {
-		k := all.Lookup(name)
+		k := kernels.Lookup(name)
 		p, err := k.Problem(map[string]int{}, k.DTypes[0])
 		require.NoError(t, err)
 		res, err := autotune.Tune(k, p, autotune.Options{Device: "emu", NoIsolation: name == "rope"})

@@ -6,8 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/tilec/tilec"
-	"github.com/tilec/tilec/cuda"
 	"github.com/tilec/tilec/kernels"
 )
 
@@ -23,15 +21,17 @@ const (
 // timed is a candidate ready to run on shared buffers.
 type timed struct {
 	c       *Candidate
-	runs    []func(s *cuda.Stream) error
+	runs    []func() error
 	samples []time.Duration
 	done    bool
 }
 
-// timeCandidates times every candidate's launches with CUDA events: the L2
-// flushed and the updated buffers restored before each run, candidates
-// interleaved in rounds, until every median is tight or the budget ends.
-func timeCandidates(g *tilec.GPU, live []*Candidate, opts Options) error {
+// timeCandidates times every candidate's launches with the device's
+// events (t.timer): the L2 flushed and the updated buffers restored before
+// each run, candidates interleaved in rounds, until every median is tight
+// or the budget ends.
+func timeCandidates(t *tuner, live []*Candidate, opts Options) error {
+	g, timer := t.dev, t.timer
 	defer func() { _ = g.Free() }()
 	// One allocation per buffer name, as large as any candidate needs:
 	// every candidate of a problem works on the same data.
@@ -75,7 +75,7 @@ func timeCandidates(g *tilec.GPU, live []*Candidate, opts Options) error {
 			}
 		}
 		if err := g.Write(addr, data); err != nil {
-			return err
+			return fmt.Errorf("writing %s: %w", n, err)
 		}
 		// Kernels that update a buffer (in place, or accumulating into a
 		// zeroed one) get it back as it was before every run.
@@ -91,7 +91,11 @@ func timeCandidates(g *tilec.GPU, live []*Candidate, opts Options) error {
 	}
 	// A buffer larger than L2, rewritten before each run, so no run finds
 	// its data in the cache.
-	flushBytes := max(2*g.Props.L2CacheSize, 64<<20)
+	l2 := 0
+	if t.props != nil {
+		l2 = t.props.L2Bytes
+	}
+	flushBytes := max(2*l2, 64<<20)
 	flush, err := g.Alloc("l2flush", flushBytes)
 	if err != nil {
 		return err
@@ -102,7 +106,7 @@ func timeCandidates(g *tilec.GPU, live []*Candidate, opts Options) error {
 		if err != nil {
 			return err
 		}
-		t := &timed{c: c}
+		tc := &timed{c: c}
 		for i, l := range c.plan.Launches {
 			args := make([]any, len(l.Args))
 			for j, a := range c.plan.NominalArgs(i) {
@@ -112,26 +116,26 @@ func timeCandidates(g *tilec.GPU, live []*Candidate, opts Options) error {
 					args[j] = bufs[name].addr + (ptr - uint64(1<<32))
 				}
 			}
-			run, err := g.Prepare(funcs[i], l.Grid, args)
+			bin, err := g.Binary(funcs[i], args)
 			if err != nil {
 				return err
 			}
-			t.runs = append(t.runs, run)
+			run, err := timer.Prepare(&bin.Kernel, l.Grid, args...)
+			if err != nil {
+				return err
+			}
+			tc.runs = append(tc.runs, run)
 		}
-		ts = append(ts, t)
-	}
-	timer, err := g.NewTimer()
-	if err != nil {
-		return err
+		ts = append(ts, tc)
 	}
 	prepare := func() error {
-		if err := g.Memset(flush, 0, flushBytes); err != nil {
+		if err := timer.Memset(flush, 0, flushBytes); err != nil {
 			return err
 		}
 		for _, n := range names {
 			x := bufs[n]
 			if x.restore {
-				if err := g.MemcpyDtoD(x.addr, x.backup, x.b.Len*x.b.DType.Size()); err != nil {
+				if err := timer.Copy(x.addr, x.backup, x.b.Len*x.b.DType.Size()); err != nil {
 					return err
 				}
 			}
@@ -144,7 +148,7 @@ func timeCandidates(g *tilec.GPU, live []*Candidate, opts Options) error {
 		}
 		return timer.Time(func() error {
 			for _, r := range t.runs {
-				if err := r(nil); err != nil {
+				if err := r(); err != nil {
 					return err
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
 	"github.com/tilec/tilec/ptx/emu"
+	"github.com/tilec/tilec/runtime"
 )
 
 // Correctness checks run in a child process: the program re-executes
@@ -80,9 +81,9 @@ func runJob(j job, emit func(verdict)) {
 			emit(verdict{Err: err.Error()})
 		}
 	}
-	k := Lookup(j.Kernel)
+	k := kernels.Lookup(j.Kernel)
 	if k == nil {
-		fail(fmt.Errorf("the worker does not know kernel %q (register it with autotune.Register in an init function)", j.Kernel))
+		fail(fmt.Errorf("the worker does not know kernel %q (register it with kernels.Register in an init function)", j.Kernel))
 		return
 	}
 	dt, err := ir.ParseDType(j.DType)
@@ -95,7 +96,7 @@ func runJob(j job, emit func(verdict)) {
 		fail(err)
 		return
 	}
-	dev, err := openDevice(Options{Device: j.Device, Backend: j.Backend, Target: tilec.Target(j.Target)})
+	dev, err := openTuner(Options{Device: j.Device, Backend: j.Backend, Target: tilec.Target(j.Target)})
 	if err != nil {
 		fail(err)
 		return
@@ -112,8 +113,8 @@ func runJob(j job, emit func(verdict)) {
 	}
 }
 
-// checkOn runs the correctness check on dev (counting on the emulator).
-func checkOn(dev kernels.Device, plan *kernels.Plan, trial *kernels.Trial, e *tilec.Emu) (v verdict) {
+// checkOn runs the correctness check on dev.
+func checkOn(dev runtime.Device, plan *kernels.Plan, trial *kernels.Trial) (v verdict) {
 	defer func() {
 		if r := recover(); r != nil {
 			v = verdict{Err: fmt.Sprintf("panic: %v", r)}
@@ -122,10 +123,6 @@ func checkOn(dev kernels.Device, plan *kernels.Plan, trial *kernels.Trial, e *ti
 	rep, err := trial.Check(dev, plan)
 	if err != nil {
 		return verdict{Err: err.Error()}
-	}
-	if e != nil {
-		c := e.Counters
-		v.Counters = &c
 	}
 	for _, o := range rep.Outputs {
 		if !o.Pass() {
@@ -142,7 +139,7 @@ func checkOn(dev kernels.Device, plan *kernels.Plan, trial *kernels.Trial, e *ti
 // when the program never called WorkerMain (re-executing it would run the
 // program again), or when a child could not find k by name.
 func inProcess(k *kernels.Kernel, opts Options) bool {
-	return opts.NoIsolation || !workerReady.Load() || Lookup(k.Name) != k
+	return opts.NoIsolation || !workerReady.Load() || kernels.Lookup(k.Name) != k
 }
 
 // isolated runs a job in child processes and returns one verdict per

@@ -5,8 +5,8 @@ import (
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
 
-	"github.com/tilec/tilec/codegen/layout"
 	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/layout"
 )
 
 // lowerDot multiplies with mma.sync.m16n8k16 when the operands are f16 or
@@ -19,38 +19,48 @@ import (
 //
 // where i counts a warp's 16-row tiles, j its 8-column tiles, kk the
 // 16-deep steps.
-func lowerDot(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
-	c, la, lb, err := lw.a.dotLayouts(op)
-	if err != nil {
-		return nil, err
+func lowerDot(lw *lowering, op *ir.Op) error {
+	at, bt := op.Args[0].Type, op.Args[1].Type
+	m, k, n := at.Shape.Dims[0].N, at.Shape.Dims[1].N, bt.Shape.Dims[1].N
+	if lw.f.GPU.UsesMMA(at.Elem) {
+		w := layout.MMAWarps(m, n, lw.f.NumWarps)
+		A, fetchA, err := lw.mmaOperand(op.Args[0], 'A', w)
+		if err != nil {
+			return errorAt(op, "%v", err)
+		}
+		B, fetchB, err := lw.mmaOperand(op.Args[1], 'B', w)
+		if err != nil {
+			return errorAt(op, "%v", err)
+		}
+		lw.set(op.Results[0], lw.mma(at.Elem, A, B, lw.tile(op.Args[2]), m, n, k, fetchA, fetchB)...)
+		return nil
 	}
-	at := op.Args[0].Type
-	m, k, n := at.Shape.Dims[0].N, at.Shape.Dims[1].N, op.Args[1].Type.Shape.Dims[1].N
-	if lw.a.mma && (at.Elem == ir.F16 || at.Elem == ir.BF16) {
-		A, fetchA := lw.mmaOperand(op.Args[0], la)
-		B, fetchB := lw.mmaOperand(op.Args[1], lb)
-		return one(lw.mma(at.Elem, A, B, lw.tile(op.Args[2], c), m, n, k, fetchA, fetchB)), nil
-	}
-	A, B, C := lw.tile(op.Args[0], la), lw.tile(op.Args[1], lb), lw.tile(op.Args[2], c)
-	return one(lw.fmaDot(op, at.Elem, c, A, B, C, k)), nil
+	A, B, C := lw.tile(op.Args[0]), lw.tile(op.Args[1]), lw.tile(op.Args[2])
+	lw.set(op.Results[0], lw.fmaDot(op, at.Elem, op.Args[2].Type.Layout, A, B, C, k)...)
+	return nil
 }
 
-// mmaOperand is an mma operand's registers in layout l, and for a
-// pipelined operand (in shared memory) the function that fills those of
-// one k-step.
-func (lw *lowering) mmaOperand(v *ir.Value, l *layout.Linear) ([]value.Value, func(kk int)) {
-	lf := lw.lazyFrags[v]
-	if lf == nil {
-		return lw.tile(v, l), nil
+// mmaOperand is an mma operand's registers, and for an operand in a
+// swizzled shared buffer the function that fills those of one k-step
+// (ldmatrix right before that step's mma instructions, so that only one
+// step's fragments are live).
+func (lw *lowering) mmaOperand(v *ir.Value, operand byte, warps [2]int) ([]value.Value, func(kk int), error) {
+	if !v.Type.IsShared() {
+		return lw.tile(v), nil, nil
 	}
+	l, err := lw.fragment(operand, v.Type.Shape.Ints(), warps)
+	if err != nil {
+		return nil, nil, err
+	}
+	base, sw, d := lw.buf(v), swizzleOfType(v.Type), v.Type.Elem
 	regs := make([]value.Value, l.NumRegs())
 	return regs, func(kk int) {
-		for r, x := range lw.ldmatrixTile(lf.base, lf.sw, lf.l, lf.d, kk) {
+		for r, x := range lw.ldmatrixTile(base, sw, l, d, kk) {
 			if x != nil {
 				regs[r] = x
 			}
 		}
-	}
+	}, nil
 }
 
 // mma emits the mma instructions k-step by k-step; fetchA and fetchB

@@ -6,35 +6,29 @@ import (
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
 
-	"github.com/tilec/tilec/codegen/layout"
 	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/layout"
 )
 
-// Operands of mma.sync reach their fragments through shared memory: each
-// thread stores its part of the tile (16-byte vectors along the tile's
-// contiguous dim), then ldmatrix.x4 gives every lane its fragment
-// registers, four 8x8 matrices at a time.
-//
-// The shared tile is row-major along its fast dim (the source's
-// contiguous dim) in 16-byte chunks, and chunk c of row r is stored at
-// chunk c ^ ((r / perPhase) % maxPhase): the 8 rows one ldmatrix matrix
+// Operands of mma.sync reach their fragments through swizzled shared
+// tiles (layout.Shared): stored by the threads that hold them (16-byte
+// vectors along the tile's contiguous dim) or copied there by cp.async,
+// then read with ldmatrix.x4, which gives every lane its fragment
+// registers four 8x8 matrices at a time. The 8 rows one ldmatrix matrix
 // reads land in 8 different chunks of a 128-byte line, so neither the
-// vector stores nor ldmatrix have bank conflicts (Triton's swizzled shared
-// layout with vec = 8 halves).
+// vector stores nor ldmatrix have bank conflicts.
 
-// swizzle describes the shared tile of a conversion.
+// swizzle is a swizzled tile's geometry.
 type swizzle struct {
 	fast, slow     int // dims of the tile: fast is contiguous in shared memory
 	rowElems       int // elements per row (the fast dim's size)
 	perPhase, maxP int
 }
 
-func newSwizzle(shape []int, fast int) swizzle {
-	s := swizzle{fast: fast, slow: 1 - fast, rowElems: shape[fast]}
-	rowBytes := s.rowElems * 2
-	s.perPhase = max(1, 128/rowBytes)
-	s.maxP = max(1, min(rowBytes/16, 8))
-	return s
+// swizzleOfType is the geometry of a swizzled 2-D buffer type.
+func swizzleOfType(t ir.Type) swizzle {
+	s, shape := t.Shared, t.Shape.Ints()
+	return swizzle{fast: s.Fast, slow: 1 - s.Fast, rowElems: shape[s.Fast], perPhase: s.PerPhase, maxP: s.MaxPhase}
 }
 
 // offset returns the byte offset of (row, col) in the tile; col is a
@@ -68,36 +62,12 @@ func (lw *lowering) mulConst(x value.Value, c int) value.Value {
 	return lw.cur.NewMul(x, i32(int64(c)))
 }
 
-// canLdmatrix reports whether a conversion into dst can use ldmatrix.
-func canLdmatrix(src, dst *layout.Linear, t ir.Type) bool {
-	f := dst.Frag
-	return f != nil && (f.Operand == 'A' || f.Operand == 'B') && len(dst.Shape) == 2 &&
-		t.Kind == ir.KindScalar && t.Elem.Size() == 2 && dst.Shape[0] >= 16 && dst.Shape[1] >= 16
-}
-
-// fragmentSwizzle is the shared tile of a conversion from src into the
-// operand layout dst, and how many of src's registers move as one store
-// (a 16-byte chunk when src holds runs of 8 along the tile's fast dim).
-func fragmentSwizzle(src, dst *layout.Linear) (swizzle, int) {
-	fast, run := regRun(src)
-	if run < 2 {
-		fast = 1
-	}
-	v := min(run, 8)
-	if fast != regRunDim(src) {
-		v = 1
-	}
-	return newSwizzle(dst.Shape, fast), v
-}
-
-// toFragment converts a 16-bit tile from layout src to the mma operand
-// layout dst through swizzled shared memory and ldmatrix.
-func (lw *lowering) toFragment(regs []value.Value, src, dst *layout.Linear, t ir.Type) []value.Value {
-	d := t.Elem
-	sw, v := fragmentSwizzle(src, dst)
-	base := lw.scratch(dst.Shape[0] * dst.Shape[1] * 2)
-	lw.barrier()
-	// Stores: runs of up to 8 registers along the fast dim as one vector.
+// storeSwizzled writes a tile held in layout src into the swizzled buffer
+// of type b at base (an i8 shared pointer): runs of v registers along the
+// fast dim as one vector, each element once.
+func (lw *lowering) storeSwizzled(base value.Value, regs []value.Value, src *layout.Linear, b ir.Type, v int) {
+	d := b.Elem
+	sw := swizzleOfType(b)
 	lw.ifThen(lw.owner(src), func() {
 		for r0 := 0; r0 < len(regs); r0 += v {
 			if !canonicalReg(src, r0) {
@@ -114,8 +84,37 @@ func (lw *lowering) toFragment(regs []value.Value, src, dst *layout.Linear, t ir
 			lw.cur.NewStore(vec, lw.cur.NewBitCast(p, sharedPtr(vt)))
 		}
 	})
-	lw.barrier()
-	return lw.ldmatrixTile(lw.cur.NewPtrToInt(base, types.I32), sw, dst, d, -1)
+}
+
+// fragment returns the layout of mma operand A or B of shape with warps,
+// one pointer per layout (ldmatrix offsets are cached by it).
+func (lw *lowering) fragment(operand byte, shape []int, warps [2]int) (*layout.Linear, error) {
+	k := fmt.Sprint(operand, shape, warps)
+	if l, ok := lw.frags[k]; ok {
+		return l, nil
+	}
+	build := layout.DotA
+	if operand == 'B' {
+		build = layout.DotB
+	}
+	l, err := build(shape[0], shape[1], warps, lw.f.NumWarps)
+	if err != nil {
+		return nil, err
+	}
+	lw.frags[k] = l
+	return l, nil
+}
+
+// lowerLdmatrix reads an mma operand's fragments from a swizzled buffer.
+func lowerLdmatrix(lw *lowering, op *ir.Op) error {
+	b, r := op.Args[0], op.Results[0]
+	w := op.Ints("warps")
+	dst, err := lw.fragment(op.Str("operand")[0], r.Type.Shape.Ints(), [2]int{w[0], w[1]})
+	if err != nil {
+		return errorAt(op, "%v", err)
+	}
+	lw.set(r, lw.ldmatrixTile(lw.buf(b), swizzleOfType(b.Type), dst, r.Type.Elem, -1)...)
+	return nil
 }
 
 // ldmatrixTile reads the operand layout dst's registers from the swizzled
@@ -126,7 +125,7 @@ func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linea
 	// Loads: one ldmatrix.x4 per four 8x8 matrices, by inline asm: LLVM
 	// 14's intrinsic takes a 64-bit shared pointer, and the constant part
 	// of the address goes in the instruction.
-	f := dst.Frag
+	f := dst.Def // built by layout.DotA or DotB
 	trans := (f.Operand == 'A' && fast == 0) || (f.Operand == 'B' && fast == 1)
 	mnemonic := "ldmatrix.sync.aligned.m8n8.x4.shared.b16"
 	if trans {
@@ -171,7 +170,7 @@ func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linea
 	switch f.Operand {
 	case 'A': // [M, K]; registers q + 8·(kk + kTiles·i)
 		kTiles := N / 16
-		mTiles := M / (16 * f.Warps[0])
+		mTiles := M / (16 * f.Ints[0][0])
 		for i := 0; i < mTiles; i++ {
 			for kk := 0; kk < kTiles; kk++ {
 				if kOnly >= 0 && kk != kOnly {
@@ -190,7 +189,7 @@ func (lw *lowering) ldmatrixTile(base value.Value, sw swizzle, dst *layout.Linea
 		}
 	case 'B': // [K, N]; registers q + 4·(kk + kTiles·j), two n-tiles per x4
 		kTiles := M / 16
-		nTiles := N / (8 * f.Warps[1])
+		nTiles := N / (8 * f.Ints[0][1])
 		for kk := 0; kk < kTiles; kk++ {
 			if kOnly >= 0 && kk != kOnly {
 				continue
@@ -265,7 +264,7 @@ func swizzleOf(s swizzle, row, col int) int {
 // ldmatrixKey identifies a precomputed lane offset.
 type ldmatrixKey struct {
 	sw             swizzle
-	l              *layout.Linear
+	l              *layout.Linear // one pointer per fragment layout (lowering.fragment)
 	rowVar, colVar laneTerms
 	lo             int
 }
@@ -301,7 +300,7 @@ func (lw *lowering) ldmatrixOffset(s swizzle, l *layout.Linear, rowVar laneTerms
 		col := lw.cur.NewAdd(lw.emitTerms(colVar, l), i32(int64(colConst)))
 		return lw.swizzled(s, row, col), 0
 	}
-	k := ldmatrixKey{s, lw.a.canon(l), rowVar, colVar, lo}
+	k := ldmatrixKey{s, l, rowVar, colVar, lo}
 	y, ok := lw.ldmOffsets[k]
 	if !ok {
 		lw.inEntry(func() {
@@ -309,18 +308,9 @@ func (lw *lowering) ldmatrixOffset(s swizzle, l *layout.Linear, rowVar laneTerms
 			col := lw.cur.NewAdd(lw.emitTerms(colVar, l), i32(int64(lo<<3)))
 			y = lw.swizzled(s, row, col)
 		})
-		if lw.ldmOffsets == nil {
-			lw.ldmOffsets = map[ldmatrixKey]value.Value{}
-		}
 		lw.ldmOffsets[k] = y
 	}
 	return y, c
-}
-
-// regRunDim is the dim of regRun.
-func regRunDim(l *layout.Linear) int {
-	d, _ := regRun(l)
-	return d
 }
 
 // warpCoord is the part of a coordinate that comes from the warp alone.

@@ -10,17 +10,13 @@ import (
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
 
-	"github.com/tilec/tilec/codegen/layout"
 	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/layout"
 )
 
-// lowering emits one kernel's LLVM IR. A tile value in layout L is
-// L.NumRegs() LLVM values per thread (registers); a scalar is one LLVM
-// value, the same in every thread; a block pointer is its scalar parts.
+// lowering emits one kernel's LLVM IR.
 type lowering struct {
 	f       *ir.Func
-	a       *assignment
-	opts    Options
 	m       *llir.Module
 	fn      *llir.Func
 	x       *intrinsics
@@ -28,36 +24,17 @@ type lowering struct {
 	cur     *llir.Block
 	nblocks int
 
-	regs    map[regKey][]value.Value
+	regs    map[*ir.Value][]value.Value // a tile's registers, in its layout
 	scalars map[*ir.Value]value.Value
 	bptrs   map[*ir.Value]*blockPtr
+	bufs    map[*ir.Value]value.Value // a shared buffer's 32-bit address
 
 	tid, lane, warp value.Value
 	coords          map[coordKey]value.Value
 
-	smem      *llir.Global // dynamic shared memory: stage buffers, then scratch
-	smemBytes int
-
-	// Software pipelining (pipeline.go): the loops whose loads are
-	// pipelined, those loads, and the bytes their stage buffers take.
-	pipes     map[*ir.Op]*pipeLoop
-	pipeLoads map[*ir.Op]*pipeLoad
-	pipeBytes int // resident tiles and the largest loop's slots
-	// residents are loads kept in shared memory for the whole kernel
-	// (planResidents), at offsets below residentBytes.
-	residents     map[*ir.Op]*pipeLoad
-	residentBytes int
-	pipeLive      bool // lowering a pipelined loop: its slots hold data
-
+	smem       *llir.Global                // the dynamic shared memory
 	ldmOffsets map[ldmatrixKey]value.Value // per-thread ldmatrix offsets, in the entry block
-	lazyFrags  map[*ir.Value]*lazyFrag     // pipelined mma operands, read by k-steps
-
-	axes *axisAnalysis
-}
-
-type regKey struct {
-	v *ir.Value
-	l *layout.Linear
+	frags      map[string]*layout.Linear   // mma operand layouts by operand, shape and warps
 }
 
 type coordKey struct {
@@ -74,11 +51,6 @@ type blockPtr struct {
 	block                   []int
 }
 
-// errorAt wraps an error with the op's position.
-func errorAt(op *ir.Op, format string, args ...any) error {
-	return &ir.Error{Pos: op.Pos, Op: op.Name(), Msg: fmt.Sprintf(format, args...)}
-}
-
 func (lw *lowering) newBlock(name string) *llir.Block {
 	lw.nblocks++
 	return lw.fn.NewBlock(fmt.Sprintf("%s%d", name, lw.nblocks))
@@ -93,11 +65,11 @@ func (lw *lowering) inEntry(emit func()) {
 	lw.cur = cur
 }
 
-// tile returns v's registers in layout l, which assignment guaranteed.
-func (lw *lowering) tile(v *ir.Value, l *layout.Linear) []value.Value {
-	rs, ok := lw.regs[regKey{v, lw.a.canon(l)}]
+// tile returns v's registers.
+func (lw *lowering) tile(v *ir.Value) []value.Value {
+	rs, ok := lw.regs[v]
 	if !ok {
-		panic(fmt.Sprintf("codegen: %s (%s) is not available in layout %s", v.Type, defName(v), l))
+		panic(fmt.Sprintf("%s (%s) has no registers", v.Type, defName(v)))
 	}
 	return rs
 }
@@ -109,16 +81,35 @@ func defName(v *ir.Value) string {
 	return v.Def.Name() + " at " + v.Def.Pos.String()
 }
 
-func (lw *lowering) setTile(v *ir.Value, l *layout.Linear, rs []value.Value) {
-	lw.regs[regKey{v, lw.a.canon(l)}] = rs
-}
-
 func (lw *lowering) scalar(v *ir.Value) value.Value {
 	s, ok := lw.scalars[v]
 	if !ok {
-		panic(fmt.Sprintf("codegen: scalar %s (%s) was not lowered", v.Type, defName(v)))
+		panic(fmt.Sprintf("scalar %s (%s) was not lowered", v.Type, defName(v)))
 	}
 	return s
+}
+
+// buf returns a shared buffer's 32-bit address.
+func (lw *lowering) buf(v *ir.Value) value.Value {
+	b, ok := lw.bufs[v]
+	if !ok {
+		panic(fmt.Sprintf("buffer %s (%s) was not lowered", v.Type, defName(v)))
+	}
+	return b
+}
+
+// operandRegs returns an operand's registers, or the scalar repeated n
+// times for a scalar operand.
+func (lw *lowering) operandRegs(v *ir.Value, n int) []value.Value {
+	if v.Type.IsTile() {
+		return lw.tile(v)
+	}
+	rs := make([]value.Value, n)
+	s := lw.scalar(v)
+	for i := range rs {
+		rs[i] = s
+	}
+	return rs
 }
 
 // run emits the kernel.
@@ -138,7 +129,6 @@ func (lw *lowering) run() error {
 	lw.warp = lw.entry.NewLShr(lw.tid, i32(layout.LaneBits))
 	body := lw.newBlock("body")
 	lw.cur = body
-	lw.planPipelines()
 	if err := lw.block(lw.f.Body); err != nil {
 		return err
 	}
@@ -169,29 +159,14 @@ func (lw *lowering) block(b *ir.Block) error {
 	return nil
 }
 
-// op lowers one op: its results in every layout they are needed in.
+// op lowers one op. A panic (a bug in tilec) becomes an InternalError
+// naming the op, with the stack.
 func (lw *lowering) op(op *ir.Op) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errorAt(op, "codegen: %v", r)
+			err = recovered(op, r)
 		}
 	}()
-	switch op.Code {
-	case ir.OpFor:
-		return lw.lowerFor(op)
-	case ir.OpIf:
-		return lw.lowerIf(op)
-	case ir.OpWhile:
-		return lw.lowerWhile(op)
-	}
-	if ld := lw.pipeLoads[op]; ld != nil {
-		lw.lowerPipelined(ld)
-		return nil
-	}
-	if ld := lw.residents[op]; ld != nil {
-		lw.lowerResident(ld)
-		return nil
-	}
 	rule := lowerTable[op.Code]
 	if rule == nil {
 		if op.Info().Elem == nil {
@@ -199,93 +174,69 @@ func (lw *lowering) op(op *ir.Op) (err error) {
 		}
 		rule = lowerElementwise
 	}
-	if len(op.Results) == 0 || !isTile(op.Results[0]) {
-		outs, err := rule(lw, op, nil)
-		if err != nil {
-			return err
-		}
-		for i, r := range op.Results {
-			if r.Type.Kind == ir.KindBlockPtr {
-				continue // set by the rule
-			}
-			lw.scalars[r] = outs[i][0]
-		}
-		return nil
-	}
-	if lw.a.poly[op.Results[0]] {
-		for _, l := range lw.a.needs[op.Results[0]] {
-			outs, err := rule(lw, op, l)
-			if err != nil {
-				return err
-			}
-			lw.setTile(op.Results[0], l, outs[0])
-		}
-		return nil
-	}
-	prim := lw.a.primary[op.Results[0]]
-	outs, err := rule(lw, op, prim)
-	if err != nil {
-		return err
-	}
-	for i, r := range op.Results {
-		lw.setTile(r, lw.a.primary[r], outs[i])
-		lw.convertNeeds(r)
-	}
-	return nil
+	return rule(lw, op)
 }
 
-// convertNeeds makes an anchored value available in every other layout its
-// users need.
-func (lw *lowering) convertNeeds(v *ir.Value) {
-	if !isTile(v) {
+// set records op's result: registers for a tile, else the scalar.
+func (lw *lowering) set(v *ir.Value, rs ...value.Value) {
+	if v.Type.IsTile() {
+		lw.regs[v] = rs
 		return
 	}
-	src := lw.a.primary[v]
-	for _, l := range lw.a.needs[v] {
-		lw.setTile(v, l, lw.convert(lw.tile(v, src), src, l, v.Type))
-	}
+	lw.scalars[v] = rs[0]
 }
 
-// lowerRule computes an op's results in layout l (nil for ops without tile
-// results), one register slice per result.
-type lowerRule func(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error)
+// lowerRule emits one op.
+type lowerRule func(lw *lowering, op *ir.Op) error
 
 // lowerTable holds the rules of the ops that are not elementwise (those use
-// lowerElementwise and the scalar table) and not control flow (op handles
-// those). A test checks every opcode is covered.
+// lowerElementwise and the scalar table). A test checks every opcode is
+// covered.
 var lowerTable [ir.NumOpcodes]lowerRule
 
 func init() {
 	lowerTable = [ir.NumOpcodes]lowerRule{
-		ir.OpConstant:     lowerConstant,
-		ir.OpProgramID:    lowerProgramID,
-		ir.OpNumPrograms:  lowerNumPrograms,
-		ir.OpArange:       lowerArange,
-		ir.OpSplat:        lowerSplat,
-		ir.OpBroadcast:    lowerView,
-		ir.OpExpandDims:   lowerView,
-		ir.OpReshape:      lowerView,
-		ir.OpTrans:        lowerView,
-		ir.OpJoin:         lowerJoin,
-		ir.OpSplit:        lowerSplit,
-		ir.OpAddPtr:       lowerAddPtr,
-		ir.OpLoad:         lowerLoad,
-		ir.OpStore:        lowerStore,
-		ir.OpAtomicRMW:    lowerAtomic,
-		ir.OpAtomicCAS:    lowerAtomic,
-		ir.OpMakeBlockPtr: lowerMakeBlockPtr,
-		ir.OpAdvance:      lowerAdvance,
-		ir.OpBlockLoad:    lowerBlockLoad,
-		ir.OpBlockStore:   lowerBlockStore,
-		ir.OpReduce:       lowerReduce,
-		ir.OpScan:         lowerScan,
-		ir.OpDot:          lowerDot,
-		ir.OpPrint:        lowerPrint,
-		ir.OpAssert:       lowerAssert,
+		ir.OpConstant:       lowerConstant,
+		ir.OpProgramID:      lowerProgramID,
+		ir.OpNumPrograms:    lowerNumPrograms,
+		ir.OpArange:         lowerArange,
+		ir.OpSplat:          lowerSplat,
+		ir.OpBroadcast:      lowerView,
+		ir.OpExpandDims:     lowerView,
+		ir.OpReshape:        lowerView,
+		ir.OpTrans:          lowerView,
+		ir.OpJoin:           lowerJoin,
+		ir.OpSplit:          lowerSplit,
+		ir.OpAddPtr:         lowerAddPtr,
+		ir.OpLoad:           lowerLoad,
+		ir.OpStore:          lowerStore,
+		ir.OpAtomicRMW:      lowerAtomic,
+		ir.OpAtomicCAS:      lowerAtomic,
+		ir.OpMakeBlockPtr:   lowerMakeBlockPtr,
+		ir.OpAdvance:        lowerAdvance,
+		ir.OpBlockLoad:      lowerBlockLoad,
+		ir.OpBlockStore:     lowerBlockStore,
+		ir.OpReduce:         lowerReduce,
+		ir.OpScan:           lowerScan,
+		ir.OpDot:            lowerDot,
+		ir.OpFor:            lowerFor,
+		ir.OpIf:             lowerIf,
+		ir.OpWhile:          lowerWhile,
+		ir.OpPrint:          lowerPrint,
+		ir.OpAssert:         lowerAssert,
+		ir.OpConvertLayout:  lowerConvert,
+		ir.OpLocalAlloc:     lowerLocalAlloc,
+		ir.OpLocalIndex:     lowerLocalIndex,
+		ir.OpLocalStore:     lowerLocalStore,
+		ir.OpLocalLoad:      lowerLocalLoad,
+		ir.OpLdmatrix:       lowerLdmatrix,
+		ir.OpAsyncCopy:      lowerAsyncCopy,
+		ir.OpAsyncCopyBlock: lowerAsyncCopyBlock,
+		ir.OpAsyncCommit:    lowerAsyncCommit,
+		ir.OpAsyncWait:      lowerAsyncWait,
+		ir.OpBarrier:        lowerBarrier,
 	}
 }
-
-func one(rs []value.Value) [][]value.Value { return [][]value.Value{rs} }
 
 // --- thread coordinates -----------------------------------------------------
 
@@ -293,7 +244,7 @@ func one(rs []value.Value) [][]value.Value { return [][]value.Value{rs} }
 // comes from the thread's lane and warp in layout l, computed once in the
 // entry block.
 func (lw *lowering) threadCoord(l *layout.Linear, d int) value.Value {
-	k := coordKey{lw.a.canon(l), d}
+	k := coordKey{l, d}
 	if v, ok := lw.coords[k]; ok {
 		return v
 	}
@@ -373,24 +324,28 @@ func canonicalReg(l *layout.Linear, r int) bool { return r&l.RegBroadcast() == 0
 
 // --- control flow ------------------------------------------------------------
 
-// carried lists the registers of values in their primary layouts (or the
-// scalar), flattened, for phis.
-func (lw *lowering) flatten(vs []*ir.Value, layouts []*layout.Linear) []value.Value {
+// flatten lists the registers of values (a tile's registers, a block
+// pointer's parts, a scalar or buffer address), for phis.
+func (lw *lowering) flatten(vs []*ir.Value) []value.Value {
 	var out []value.Value
-	for i, v := range vs {
-		if v.Type.Kind == ir.KindBlockPtr {
+	for _, v := range vs {
+		switch {
+		case v.Type.Kind == ir.KindBlockPtr:
 			out = append(out, lw.bptrs[v].parts()...)
-		} else if isTile(v) {
-			out = append(out, lw.tile(v, layouts[i])...)
-		} else {
+		case v.Type.IsTile():
+			out = append(out, lw.tile(v)...)
+		case v.Type.IsShared():
+			out = append(out, lw.buf(v))
+		default:
 			out = append(out, lw.scalar(v))
 		}
 	}
 	return out
 }
 
-// bind assigns flattened registers to values (the inverse of flatten).
-func (lw *lowering) bind(vs []*ir.Value, flat []value.Value, template []*ir.Value) []value.Value {
+// bind assigns flattened registers to values (the inverse of flatten);
+// template gives the block pointers' element types and shapes.
+func (lw *lowering) bind(vs []*ir.Value, flat []value.Value, template []*ir.Value) {
 	for i, v := range vs {
 		switch {
 		case v.Type.Kind == ir.KindBlockPtr:
@@ -398,37 +353,25 @@ func (lw *lowering) bind(vs []*ir.Value, flat []value.Value, template []*ir.Valu
 			n := len(tb.parts())
 			lw.bptrs[v] = tb.withParts(flat[:n])
 			flat = flat[n:]
-		case isTile(v):
-			l := lw.a.primary[v]
-			n := l.NumRegs()
-			lw.setTile(v, l, flat[:n])
+		case v.Type.IsTile():
+			n := v.Type.Layout.NumRegs()
+			lw.regs[v] = flat[:n:n]
 			flat = flat[n:]
+		case v.Type.IsShared():
+			lw.bufs[v] = flat[0]
+			flat = flat[1:]
 		default:
 			lw.scalars[v] = flat[0]
 			flat = flat[1:]
 		}
 	}
-	return flat
 }
 
-func (lw *lowering) primaries(vs []*ir.Value) []*layout.Linear {
-	out := make([]*layout.Linear, len(vs))
-	for i, v := range vs {
-		out[i] = lw.a.primary[v]
-	}
-	return out
-}
-
-func (lw *lowering) lowerFor(op *ir.Op) error {
+func lowerFor(lw *lowering, op *ir.Op) error {
 	body := op.Regions[0]
 	args := body.Args[1:]
 	lb, ub, step := lw.scalar(op.Args[0]), lw.scalar(op.Args[1]), lw.scalar(op.Args[2])
-	inits := lw.flatten(op.Args[3:], lw.primaries(args))
-	pl := lw.pipes[op]
-	if pl != nil { // the slot the first iteration reads is carried last
-		lw.pipePrologue(op, pl, lb, ub, step)
-		inits = append(inits, i32(0))
-	}
+	inits := lw.flatten(op.Args[3:])
 	pre := lw.cur
 	header, bodyB, exit := lw.newBlock("for.header"), lw.newBlock("for.body"), lw.newBlock("for.exit")
 	pre.NewBr(header)
@@ -438,20 +381,10 @@ func (lw *lowering) lowerFor(op *ir.Op) error {
 	lw.scalars[body.Args[0]] = ivPhi
 	lw.bind(args, flat, op.Args[3:])
 	lw.cur = bodyB
-	for _, arg := range args {
-		lw.convertNeeds(arg)
-	}
-	if pl != nil { // after the conversions: the copies read pointer tiles in their loads' layouts
-		pl.slot = flat[len(flat)-1]
-		lw.pipeNext(body, pl, ivPhi, ub, step)
-	}
 	if err := lw.block(body); err != nil {
 		return err
 	}
-	yields := lw.flatten(body.Terminator().Args, lw.primaries(args))
-	if pl != nil {
-		yields = append(yields, lw.nextSlot(pl))
-	}
+	yields := lw.flatten(body.Terminator().Args)
 	next := lw.cur.NewAdd(ivPhi, step)
 	latch := lw.cur
 	latch.NewBr(header)
@@ -460,13 +393,7 @@ func (lw *lowering) lowerFor(op *ir.Op) error {
 		p.Incs = append(p.Incs, llir.NewIncoming(yields[i], latch))
 	}
 	lw.cur = exit
-	if pl != nil {
-		lw.pipeDrain()
-	}
 	lw.bind(op.Results, flat, op.Args[3:])
-	for _, r := range op.Results {
-		lw.convertNeeds(r)
-	}
 	return nil
 }
 
@@ -481,11 +408,10 @@ func (lw *lowering) phis(b *llir.Block, vals []value.Value, pred *llir.Block) ([
 	return phis, flat
 }
 
-func (lw *lowering) lowerIf(op *ir.Op) error {
+func lowerIf(lw *lowering, op *ir.Op) error {
 	cond := lw.scalar(op.Args[0])
 	thenB, elseB, join := lw.newBlock("if.then"), lw.newBlock("if.else"), lw.newBlock("if.end")
 	lw.cur.NewCondBr(cond, thenB, elseB)
-	layouts := lw.primaries(op.Results)
 	var ends []*llir.Block
 	var outs [][]value.Value
 	var template []*ir.Value
@@ -496,7 +422,7 @@ func (lw *lowering) lowerIf(op *ir.Op) error {
 			return err
 		}
 		y := r.Terminator().Args
-		outs = append(outs, lw.flatten(y, layouts))
+		outs = append(outs, lw.flatten(y))
 		template = y
 		lw.cur.NewBr(join)
 		ends = append(ends, lw.cur)
@@ -507,50 +433,36 @@ func (lw *lowering) lowerIf(op *ir.Op) error {
 		flat[i] = join.NewPhi(llir.NewIncoming(outs[0][i], ends[0]), llir.NewIncoming(outs[1][i], ends[1]))
 	}
 	lw.bind(op.Results, flat, template)
-	for _, r := range op.Results {
-		lw.convertNeeds(r)
-	}
 	return nil
 }
 
-func (lw *lowering) lowerWhile(op *ir.Op) error {
+func lowerWhile(lw *lowering, op *ir.Op) error {
 	before, after := op.Regions[0], op.Regions[1]
-	inits := lw.flatten(op.Args, lw.primaries(before.Args))
+	inits := lw.flatten(op.Args)
 	pre := lw.cur
 	header, bodyB, exit := lw.newBlock("while.header"), lw.newBlock("while.body"), lw.newBlock("while.exit")
 	pre.NewBr(header)
 	phis, flat := lw.phis(header, inits, pre)
 	lw.bind(before.Args, flat, op.Args)
 	lw.cur = header
-	for _, arg := range before.Args {
-		lw.convertNeeds(arg)
-	}
 	if err := lw.block(before); err != nil {
 		return err
 	}
 	cond := before.Terminator()
-	passed := lw.flatten(cond.Args[1:], lw.primaries(after.Args))
+	passed := lw.flatten(cond.Args[1:])
 	lw.cur.NewCondBr(lw.scalar(cond.Args[0]), bodyB, exit)
-	condEnd := lw.cur
 	lw.cur = bodyB
 	lw.bind(after.Args, passed, cond.Args[1:])
-	for _, arg := range after.Args {
-		lw.convertNeeds(arg)
-	}
 	if err := lw.block(after); err != nil {
 		return err
 	}
-	yields := lw.flatten(after.Terminator().Args, lw.primaries(before.Args))
+	yields := lw.flatten(after.Terminator().Args)
 	lw.cur.NewBr(header)
 	for i, p := range phis {
 		p.Incs = append(p.Incs, llir.NewIncoming(yields[i], lw.cur))
 	}
-	_ = condEnd
 	lw.cur = exit
 	lw.bind(op.Results, passed, cond.Args[1:])
-	for _, r := range op.Results {
-		lw.convertNeeds(r)
-	}
 	return nil
 }
 

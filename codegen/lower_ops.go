@@ -4,15 +4,16 @@ import (
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
 
-	"github.com/tilec/tilec/codegen/layout"
 	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/layout"
 )
 
-// splatRegs repeats one value in every register of l (one value for scalars).
-func splatRegs(l *layout.Linear, v value.Value) []value.Value {
+// splatRegs repeats one value in every register of a tile of type t (one
+// value for scalars).
+func splatRegs(t ir.Type, v value.Value) []value.Value {
 	n := 1
-	if l != nil {
-		n = l.NumRegs()
+	if t.IsTile() {
+		n = t.Layout.NumRegs()
 	}
 	rs := make([]value.Value, n)
 	for i := range rs {
@@ -21,23 +22,27 @@ func splatRegs(l *layout.Linear, v value.Value) []value.Value {
 	return rs
 }
 
-func lowerConstant(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
+func lowerConstant(lw *lowering, op *ir.Op) error {
 	t := op.Results[0].Type
-	return one(splatRegs(l, constOf(t.Elem, op.NumAttr("value")))), nil
+	lw.set(op.Results[0], splatRegs(t, constOf(t.Elem, op.NumAttr("value")))...)
+	return nil
 }
 
-func lowerProgramID(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+func lowerProgramID(lw *lowering, op *ir.Op) error {
 	name := "llvm.nvvm.read.ptx.sreg.ctaid." + string("xyz"[op.Int("axis")])
-	return one([]value.Value{lw.cur.NewCall(lw.x.get(name, types.I32))}), nil
+	lw.set(op.Results[0], lw.cur.NewCall(lw.x.get(name, types.I32)))
+	return nil
 }
 
-func lowerNumPrograms(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+func lowerNumPrograms(lw *lowering, op *ir.Op) error {
 	name := "llvm.nvvm.read.ptx.sreg.nctaid." + string("xyz"[op.Int("axis")])
-	return one([]value.Value{lw.cur.NewCall(lw.x.get(name, types.I32))}), nil
+	lw.set(op.Results[0], lw.cur.NewCall(lw.x.get(name, types.I32)))
+	return nil
 }
 
-func lowerArange(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
+func lowerArange(lw *lowering, op *ir.Op) error {
 	start := int64(op.Int("start"))
+	l := op.Results[0].Type.Layout
 	rs := make([]value.Value, l.NumRegs())
 	for r := range rs {
 		c := lw.coord(l, r, 0)
@@ -46,91 +51,82 @@ func lowerArange(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, er
 		}
 		rs[r] = c
 	}
-	return one(rs), nil
+	lw.set(op.Results[0], rs...)
+	return nil
 }
 
-func lowerSplat(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
-	return one(splatRegs(l, lw.scalar(op.Args[0]))), nil
+func lowerSplat(lw *lowering, op *ir.Op) error {
+	lw.set(op.Results[0], splatRegs(op.Results[0].Type, lw.scalar(op.Args[0]))...)
+	return nil
 }
 
-// lowerView covers broadcast, expand_dims, reshape and trans: in the layout
-// derived for the operand (assign.need), register r of the result is
-// register r of the operand.
-func lowerView(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
-	x := op.Args[0]
-	var in *layout.Linear
-	switch op.Code {
-	case ir.OpExpandDims:
-		in = l.DropDim(op.Int("axis"))
-	case ir.OpBroadcast:
-		in = l.Restrict(shapeOf(x.Type))
-	case ir.OpReshape:
-		in = l.Reshape(shapeOf(x.Type))
-	case ir.OpTrans:
-		perm := op.Ints("perm")
-		inv := make([]int, len(perm))
-		for i, p := range perm {
-			inv[p] = i
-		}
-		in = l.Permute(inv)
+// lowerView covers broadcast, expand_dims, reshape and trans: the operand
+// is in the layout derived from the result's (the verifier checks), where
+// register r of the result is register r of the operand.
+func lowerView(lw *lowering, op *ir.Op) error {
+	x, r := op.Args[0], op.Results[0]
+	if !x.Type.IsTile() {
+		lw.set(r, splatRegs(r.Type, lw.scalar(x))...)
+		return nil
 	}
-	if !isTile(x) {
-		return one(splatRegs(l, lw.scalar(x))), nil
-	}
-	return one(lw.tile(x, in)), nil
+	lw.set(r, lw.tile(x)...)
+	return nil
 }
 
-// lowerJoin: the result's register bit 0 is the new dim (joinLayout), so
+// lowerJoin: the result's register bit 0 is the new dim (layout.Join), so
 // registers interleave the operands' registers.
-func lowerJoin(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
-	in := l.Slice(l.Rank() - 1)
-	a, b := lw.tile(op.Args[0], in), lw.tile(op.Args[1], in)
+func lowerJoin(lw *lowering, op *ir.Op) error {
+	a, b := lw.tile(op.Args[0]), lw.tile(op.Args[1])
 	rs := make([]value.Value, 0, 2*len(a))
 	for i := range a {
 		rs = append(rs, a[i], b[i])
 	}
-	return one(rs), nil
+	lw.set(op.Results[0], rs...)
+	return nil
 }
 
 // lowerSplit takes the operand (in a layout with the last dim in a register
 // bit) apart by that bit.
-func lowerSplit(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
-	src := lw.a.opLayout[op][0]
-	x := lw.tile(op.Args[0], src)
+func lowerSplit(lw *lowering, op *ir.Op) error {
+	src := op.Args[0].Type.Layout
+	x := lw.tile(op.Args[0])
 	groups := src.SlicedRegs(src.Rank() - 1)
 	lo, hi := make([]value.Value, len(groups)), make([]value.Value, len(groups))
 	for i, g := range groups {
 		lo[i], hi[i] = x[g[0]], x[g[1]]
 	}
-	return [][]value.Value{lo, hi}, nil
+	lw.set(op.Results[0], lo...)
+	lw.set(op.Results[1], hi...)
+	return nil
 }
 
-// operandRegs returns an operand's registers in layout l, or the scalar
-// repeated for scalar operands.
-func (lw *lowering) operandRegs(v *ir.Value, l *layout.Linear) []value.Value {
-	if isTile(v) {
-		return lw.tile(v, l)
+// regsOf is the register count of op's first result (1 for a scalar).
+func regsOf(op *ir.Op) int {
+	if t := op.Results[0].Type; t.IsTile() {
+		return t.Layout.NumRegs()
 	}
-	return splatRegs(l, lw.scalar(v))
+	return 1
 }
 
-func lowerAddPtr(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
-	p, off := lw.operandRegs(op.Args[0], l), lw.operandRegs(op.Args[1], l)
+func lowerAddPtr(lw *lowering, op *ir.Op) error {
+	n := regsOf(op)
+	p, off := lw.operandRegs(op.Args[0], n), lw.operandRegs(op.Args[1], n)
 	elem := memType(op.Args[0].Type.Elem)
-	rs := make([]value.Value, len(p))
+	rs := make([]value.Value, n)
 	for i := range rs {
 		rs[i] = lw.cur.NewGetElementPtr(elem, p[i], off[i])
 	}
-	return one(rs), nil
+	lw.set(op.Results[0], rs...)
+	return nil
 }
 
 // lowerElementwise applies the op's scalar lowering register by register.
-func lowerElementwise(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
+func lowerElementwise(lw *lowering, op *ir.Op) error {
+	n := regsOf(op)
 	args := make([][]value.Value, len(op.Args))
 	for i, a := range op.Args {
-		args[i] = lw.operandRegs(a, l)
+		args[i] = lw.operandRegs(a, n)
 	}
-	n := len(args[0])
 	rs := make([]value.Value, n)
 	in := make([]value.Value, len(args))
 	s := lw.scalarEmitter(op)
@@ -140,9 +136,40 @@ func lowerElementwise(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Valu
 		}
 		v, err := s(lw, in)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		rs[r] = v
 	}
-	return one(rs), nil
+	lw.set(op.Results[0], rs...)
+	return nil
+}
+
+// lowerConvert renames registers: each thread holds the elements already
+// (the exchange pass moved every other conversion to shared memory).
+func lowerConvert(lw *lowering, op *ir.Op) error {
+	src, dst := op.Args[0].Type.Layout, op.Results[0].Type.Layout
+	perm, ok := registerPermutation(src, dst)
+	if !ok {
+		return errorAt(op, "converting %s to %s moves data between threads; the exchange pass lowers such conversions to shared memory", src, dst)
+	}
+	regs := lw.tile(op.Args[0])
+	out := make([]value.Value, len(perm))
+	for i, p := range perm {
+		out[i] = regs[p]
+	}
+	lw.set(op.Results[0], out...)
+	return nil
+}
+
+// registerPermutation is dst's registers as registers of src, when each
+// thread holds the same elements in both.
+func registerPermutation(src, dst *layout.Linear) ([]int, bool) {
+	if src == dst || src.Equal(dst) {
+		perm := make([]int, dst.NumRegs())
+		for i := range perm {
+			perm[i] = i
+		}
+		return perm, true
+	}
+	return src.RegPermutation(dst)
 }

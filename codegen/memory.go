@@ -10,20 +10,15 @@ import (
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
 
-	"github.com/tilec/tilec/codegen/layout"
 	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/layout"
 )
 
 // --- shared memory ------------------------------------------------------------
 
-// Every scratch use of shared memory (a layout conversion, a cross-warp
-// reduction) starts at the same offset of one dynamic shared buffer,
-// between a barrier before its writes (the previous use's reads are done)
-// and one between its writes and reads; the buffer is as large as the
-// largest use. Resident tiles (pipeline.go) come first and live through
-// the kernel; a pipelined loop's stage slots follow them and live across
-// the loop: inside one, scratch starts after the slots, elsewhere after
-// the resident tiles.
+// Shared memory is one dynamic buffer; the allocation pass placed every
+// buffer (local_alloc's offset) and every op's scratch area (its scratch
+// attribute) in it.
 
 // sharedBase returns the dynamic shared buffer's address, declaring the
 // buffer on first use.
@@ -47,16 +42,12 @@ func (lw *lowering) shared32(off int) value.Value {
 	return a
 }
 
-// scratch returns the scratch area's base address for a use of n bytes:
-// after the stage slots inside a pipelined loop, where they are live, and
-// over them elsewhere.
-func (lw *lowering) scratch(n int) value.Value {
-	off := lw.residentBytes
-	if lw.pipeLive {
-		off = lw.pipeBytes
+// scratch returns the address of op's scratch area.
+func (lw *lowering) scratch(op *ir.Op) value.Value {
+	if !op.HasAttr("scratch") {
+		panic("no scratch offset: the allocation pass has not run")
 	}
-	lw.smemBytes = max(lw.smemBytes, off+n)
-	return lw.sharedBase(off)
+	return lw.sharedBase(op.Int("scratch"))
 }
 
 func (lw *lowering) barrier() {
@@ -140,54 +131,48 @@ func (lw *lowering) ifThen(p value.Value, body func()) {
 	lw.cur = join
 }
 
-// convert moves a tile from layout src to dst: nothing when they are one
-// layout, a register renaming when each thread already holds what it
-// needs, else through shared memory.
-func (lw *lowering) convert(regs []value.Value, src, dst *layout.Linear, t ir.Type) []value.Value {
-	if src == dst || src.Equal(dst) {
-		return regs
-	}
-	if perm, ok := src.RegPermutation(dst); ok {
-		out := make([]value.Value, len(perm))
-		for i, p := range perm {
-			out[i] = regs[p]
+// sharedTile is how registers of layout l address a buffer of shape in
+// shared layout s: a dense buffer is seen as one dim (runs of registers
+// continue across rows), a padded one with its row strides.
+func sharedTile(l *layout.Linear, s layout.Shared) (*layout.Linear, []int) {
+	if s.Pad == 0 {
+		n := 1
+		for _, d := range l.Shape {
+			n *= d
 		}
-		return out
+		return l.Reshape([]int{n}), []int{1}
 	}
-	if canLdmatrix(src, dst, t) {
-		return lw.toFragment(regs, src, dst, t)
-	}
-	return lw.exchange(regs, src, dst, t)
+	return l, s.Strides(l.Shape)
 }
 
-// exchange writes a tile to shared memory from layout src (each element
-// once) and reads it back in layout dst. Runs of registers along the last
-// dim move as vectors of up to 16 bytes. The buffer is the row-major tile:
-// flat (runs continue across rows), or with padded rows (the rows a warp
-// touches at once fall in different banks), whichever costs the fewest
-// shared-memory wavefronts (planExchange).
-func (lw *lowering) exchange(regs []value.Value, src, dst *layout.Linear, t ir.Type) []value.Value {
-	esz := elemBytes(t)
-	x := planExchange(src, dst, t, esz)
-	src, dst, strides, vs, vd := x.src, x.dst, x.strides, x.vs, x.vd
-	base := lw.scratch(strides[0] * src.Shape[0] * esz)
-	lw.barrier()
+// storeTile writes a tile of type t held in layout l to the buffer at base
+// (an i8 shared pointer) laid out as s, vec registers per access, each
+// element once: by the threads and registers that own it.
+func (lw *lowering) storeTile(base value.Value, regs []value.Value, l *layout.Linear, t ir.Type, s layout.Shared, vec int) {
+	src, strides := sharedTile(l, s)
+	esz := ir.ElemBytes(t)
 	lw.ifThen(lw.owner(src), func() {
-		for r := 0; r < len(regs); r += vs {
+		for r := 0; r < len(regs); r += vec {
 			if !canonicalReg(src, r) {
 				continue
 			}
-			lw.storeShared(lw.sharedAt(base, lw.flatStrided(src, r, strides), esz, types.I8), regs[r:r+vs], t)
+			lw.storeShared(lw.sharedAt(base, lw.flatStrided(src, r, strides), esz, types.I8), regs[r:r+vec], t)
 		}
 	})
-	lw.barrier()
+}
+
+// loadTile reads a tile of type t into layout l from the buffer at base,
+// vec registers per access; registers holding copies are read once.
+func (lw *lowering) loadTile(base value.Value, l *layout.Linear, t ir.Type, s layout.Shared, vec int) []value.Value {
+	dst, strides := sharedTile(l, s)
+	esz := ir.ElemBytes(t)
 	out := make([]value.Value, dst.NumRegs())
-	for r := 0; r < len(out); r += vd {
+	for r := 0; r < len(out); r += vec {
 		if !canonicalReg(dst, r) { // a copy of a register read already
-			copy(out[r:r+vd], out[r&^dst.RegBroadcast():])
+			copy(out[r:r+vec], out[r&^dst.RegBroadcast():])
 			continue
 		}
-		copy(out[r:], lw.loadShared(lw.sharedAt(base, lw.flatStrided(dst, r, strides), esz, types.I8), vd, t))
+		copy(out[r:], lw.loadShared(lw.sharedAt(base, lw.flatStrided(dst, r, strides), esz, types.I8), vec, t))
 	}
 	return out
 }
@@ -210,7 +195,7 @@ func (lw *lowering) loadShared(at value.Value, n int, t ir.Type) []value.Value {
 		mt := memLLVMType(t)
 		return []value.Value{lw.fromMem(lw.cur.NewLoad(mt, lw.cur.NewBitCast(at, sharedPtr(mt))), t)}
 	}
-	wb, count := wordsOf(n, elemBytes(t))
+	wb, count := wordsOf(n, ir.ElemBytes(t))
 	words := make([]value.Value, count)
 	if count == 1 {
 		words[0] = lw.cur.NewLoad(intType(wb), lw.cur.NewBitCast(at, sharedPtr(intType(wb))))
@@ -222,141 +207,6 @@ func (lw *lowering) loadShared(at value.Value, n int, t ir.Type) []value.Value {
 		}
 	}
 	return lw.unpack(words, t.Elem, n)
-}
-
-// paddedStrides are the element strides of a row-major buffer whose rows
-// (along the last dim) are padded by pad elements.
-func paddedStrides(shape []int, pad int) []int {
-	s := layout.RowMajor(shape)
-	last := len(shape) - 1
-	row := shape[last] + pad
-	for d := last - 1; d >= 0; d-- {
-		s[d] = row
-		row *= shape[d]
-	}
-	return s
-}
-
-// exchangePlan is how an exchange lays out its buffer and moves data.
-type exchangePlan struct {
-	src, dst *layout.Linear // the layouts, reshaped to 1D for a flat buffer
-	strides  []int
-	vs, vd   int // registers per store and per load
-}
-
-// planExchange picks the buffer of an exchange: the flat tile, rows padded
-// by 16 bytes, or (4-byte elements) rows padded by one element, by the
-// shared-memory wavefronts each costs one warp (the other warps' accesses
-// are the same pattern shifted). Ties go to the earlier: the flat buffer
-// is the smallest.
-func planExchange(src, dst *layout.Linear, t ir.Type, esz int) exchangePlan {
-	n := 1
-	for _, d := range src.Shape {
-		n *= d
-	}
-	flat := exchangePlan{src: src.Reshape([]int{n}), dst: dst.Reshape([]int{n}), strides: []int{1}}
-	plans := []exchangePlan{flat}
-	if last := len(src.Shape) - 1; last >= 1 {
-		// Rows padded by 16 bytes keep 16-byte vectors aligned.
-		if row := src.Shape[last] * esz; row >= 32 && row%16 == 0 {
-			plans = append(plans, exchangePlan{src: src, dst: dst, strides: paddedStrides(src.Shape, 16/esz)})
-		}
-		// Rows padded by one element: a warp reading down a column hits 32
-		// banks, at the price of element-by-element accesses.
-		if esz == 4 {
-			plans = append(plans, exchangePlan{src: src, dst: dst, strides: paddedStrides(src.Shape, 1), vs: 1, vd: 1})
-		}
-	}
-	best, bestCost := exchangePlan{}, -1
-	for _, p := range plans {
-		if p.vs == 0 {
-			p.vs, p.vd = exchangeVec(p.src, t, esz), exchangeVec(p.dst, t, esz)
-		}
-		cost := sharedWaves(p.src, p.strides, esz, p.vs, true) + sharedWaves(p.dst, p.strides, esz, p.vd, false)
-		if bestCost < 0 || cost < bestCost {
-			best, bestCost = p, cost
-		}
-	}
-	return best
-}
-
-// sharedWaves counts the shared-memory wavefronts warp 0 needs to access
-// its registers of l, vec at a time, in a buffer with element strides st:
-// the model of the emulator's counters (lanes in phases of 128 bytes of
-// requests; per phase, the most distinct 4-byte words any bank serves).
-// Stores skip the broadcast lanes, which do not store.
-func sharedWaves(l *layout.Linear, st []int, esz, vec int, store bool) int {
-	size := vec * esz
-	perPhase := 32
-	switch {
-	case size == 8:
-		perPhase = 16
-	case size >= 16:
-		perPhase = 8
-	}
-	lanes := layout.WarpSize
-	total := 0
-	for r := 0; r < l.NumRegs(); r += vec {
-		if !canonicalReg(l, r) {
-			continue
-		}
-		for p0 := 0; p0 < lanes; p0 += perPhase {
-			words := map[int]bool{}
-			for lane := p0; lane < p0+perPhase; lane++ {
-				if store && lane&l.LaneBroadcast() != 0 {
-					continue
-				}
-				c := l.Coords(r, lane, 0)
-				off := 0
-				for d := range c {
-					off += c[d] * st[d]
-				}
-				for w := off * esz / 4; w <= (off*esz+size-1)/4; w++ {
-					words[w] = true
-				}
-			}
-			var perBank [32]int
-			worst := 0
-			for w := range words {
-				perBank[w&31]++
-				worst = max(worst, perBank[w&31])
-			}
-			total += worst
-		}
-	}
-	return total
-}
-
-// exchangeVec is how many registers of l move as one shared-memory
-// access: a run along the last dim, at most 16 bytes, that starts at a
-// multiple of its length whatever the lane, warp and other registers.
-func exchangeVec(l *layout.Linear, t ir.Type, esz int) int {
-	if t.Kind == ir.KindPtr || t.Elem == ir.I1 || esz > 4 || len(l.Shape) == 0 {
-		return 1
-	}
-	last := len(l.Shape) - 1
-	d, n := regRun(l)
-	if d != last || n < 2 {
-		return 1
-	}
-	v := min(n, 16/esz)
-	bits := 0
-	for 1<<bits < v {
-		bits++
-	}
-	var others [][]int
-	others = append(others, l.Regs[bits:]...)
-	others = append(others, l.Lanes...)
-	others = append(others, l.Warps...)
-	for _, b := range others {
-		if b[last]%v != 0 {
-			return 1
-		}
-	}
-	if _, count := wordsOf(v, esz); count > 4 {
-		return 1
-	}
-	return v
 }
 
 // vector builds an LLVM vector of words (a scalar for one word).
@@ -372,10 +222,10 @@ func (lw *lowering) vector(words []value.Value) (value.Value, types.Type) {
 	return vec, vt
 }
 
-// broadcastScalar makes thread 0's value of a scalar everyone's.
-func (lw *lowering) broadcastScalar(v value.Value, t ir.Type) value.Value {
+// broadcastScalar makes thread 0's value of a scalar everyone's, through
+// the scratch area at base.
+func (lw *lowering) broadcastScalar(base, v value.Value, t ir.Type) value.Value {
 	mt := memLLVMType(t)
-	base := lw.scratch(8)
 	lw.barrier()
 	lw.ifThen(lw.cur.NewICmp(enum.IPredEQ, lw.tid, i32(0)), func() {
 		lw.cur.NewStore(lw.toMem(v, t), lw.cur.NewBitCast(base, sharedPtr(mt)))
@@ -477,9 +327,17 @@ func and(lw *lowering, a, b value.Value) value.Value {
 
 func zeroElem(d ir.DType) value.Value { return constOf(d, ir.Num{}) }
 
-func lowerLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
+// vecOf is an access's vector width in registers (1 without the attribute).
+func vecOf(op *ir.Op) int {
+	if v := op.Int("vec"); v > 1 {
+		return v
+	}
+	return 1
+}
+
+func lowerLoad(lw *lowering, op *ir.Op) error {
 	d := op.Results[0].Type.Elem
-	if l == nil { // a scalar load: every thread reads the same address
+	if !op.Results[0].Type.IsTile() { // a scalar load: every thread reads the same address
 		var mask, other value.Value
 		if len(op.Args) > 1 {
 			mask = lw.scalar(op.Args[1])
@@ -488,19 +346,20 @@ func lowerLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, erro
 		if len(op.Args) > 2 {
 			other = lw.scalar(op.Args[2])
 		}
-		return one([]value.Value{lw.loadGlobal(lw.scalar(op.Args[0]), mask, other, d)}), nil
+		lw.set(op.Results[0], lw.loadGlobal(lw.scalar(op.Args[0]), mask, other, d))
+		return nil
 	}
-	ptrs := lw.operandRegs(op.Args[0], l)
+	n := regsOf(op)
+	ptrs := lw.operandRegs(op.Args[0], n)
 	var mask, other []value.Value
-	var maskV *ir.Value
 	if len(op.Args) > 1 {
-		mask, maskV = lw.operandRegs(op.Args[1], l), op.Args[1]
+		mask = lw.operandRegs(op.Args[1], n)
 	}
 	if len(op.Args) > 2 {
-		other = lw.operandRegs(op.Args[2], l)
+		other = lw.operandRegs(op.Args[2], n)
 	}
-	v := lw.vecPtrs(l, op.Args[0], maskV, d.Size())
-	rs := make([]value.Value, len(ptrs))
+	v := vecOf(op)
+	rs := make([]value.Value, n)
 	for r0 := 0; r0 < len(rs); r0 += v {
 		var m value.Value
 		os := make([]value.Value, v)
@@ -523,27 +382,28 @@ func lowerLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, erro
 		}
 		copy(rs[r0:], lw.vecLoad(ptrs[r0], m, os, d, v))
 	}
-	return one(rs), nil
+	lw.set(op.Results[0], rs...)
+	return nil
 }
 
-func lowerStore(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+func lowerStore(lw *lowering, op *ir.Op) error {
 	d := op.Args[0].Type.Elem
-	if !isTile(op.Args[0]) { // a scalar store: thread 0 writes it
+	if !op.Args[0].Type.IsTile() { // a scalar store: thread 0 writes it
 		var m value.Value = lw.cur.NewICmp(enum.IPredEQ, lw.tid, i32(0))
 		if len(op.Args) > 2 {
 			m = and(lw, m, lw.scalar(op.Args[2]))
 		}
 		lw.storeGlobal(lw.scalar(op.Args[0]), lw.scalar(op.Args[1]), m, d)
-		return nil, nil
+		return nil
 	}
-	l := lw.a.opLayout[op][0]
-	ptrs, vals := lw.operandRegs(op.Args[0], l), lw.operandRegs(op.Args[1], l)
+	l := op.Args[0].Type.Layout
+	n := l.NumRegs()
+	ptrs, vals := lw.operandRegs(op.Args[0], n), lw.operandRegs(op.Args[1], n)
 	var mask []value.Value
-	var maskV *ir.Value
 	if len(op.Args) > 2 {
-		mask, maskV = lw.operandRegs(op.Args[2], l), op.Args[2]
+		mask = lw.operandRegs(op.Args[2], n)
 	}
-	v := lw.vecPtrs(l, op.Args[0], maskV, d.Size())
+	v := vecOf(op)
 	own := lw.owner(l)
 	for r0 := 0; r0 < len(ptrs); r0 += v {
 		if !canonicalReg(l, r0) {
@@ -559,7 +419,7 @@ func lowerStore(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, err
 			lw.vecStore(ptrs[r0], vals[r0:r0+v], p, d)
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // atomicPTX is the atom instruction for a kind and dtype.
@@ -616,7 +476,7 @@ func (lw *lowering) atomic(op *ir.Op, p, v, cmp, pred value.Value, d ir.DType) (
 	if err != nil {
 		return nil, errorAt(op, "%v", err)
 	}
-	if d == ir.F16 && lw.opts.SM < 70 {
+	if d == ir.F16 && lw.f.GPU.SM < 70 {
 		return nil, errorAt(op, "f16 atomics need sm_70 or newer")
 	}
 	text := fmt.Sprintf("mov.%s $0, 0;\n\t@$3 atom.global.%s $0, [$1], $2;", mov, inst)
@@ -624,10 +484,10 @@ func (lw *lowering) atomic(op *ir.Op, p, v, cmp, pred value.Value, d ir.DType) (
 	return lw.fromBits(call, d), nil
 }
 
-func lowerAtomic(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
+func lowerAtomic(lw *lowering, op *ir.Op) error {
 	d := op.Args[0].Type.Elem
 	t := op.Results[0].Type
-	if l == nil { // scalar: thread 0 performs it, everyone gets the old value
+	if !t.IsTile() { // scalar: thread 0 performs it, everyone gets the old value
 		var cmp, v value.Value
 		pred := value.Value(lw.cur.NewICmp(enum.IPredEQ, lw.tid, i32(0)))
 		if op.Code == ir.OpAtomicCAS {
@@ -640,18 +500,21 @@ func lowerAtomic(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, er
 		}
 		old, err := lw.atomic(op, lw.scalar(op.Args[0]), v, cmp, pred, d)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return one([]value.Value{lw.broadcastScalar(old, t)}), nil
+		lw.set(op.Results[0], lw.broadcastScalar(lw.scratch(op), old, t))
+		return nil
 	}
-	ptrs := lw.operandRegs(op.Args[0], l)
+	l := t.Layout
+	n := l.NumRegs()
+	ptrs := lw.operandRegs(op.Args[0], n)
 	var vals, cmps, mask []value.Value
 	if op.Code == ir.OpAtomicCAS {
-		cmps, vals = lw.operandRegs(op.Args[1], l), lw.operandRegs(op.Args[2], l)
+		cmps, vals = lw.operandRegs(op.Args[1], n), lw.operandRegs(op.Args[2], n)
 	} else {
-		vals = lw.operandRegs(op.Args[1], l)
+		vals = lw.operandRegs(op.Args[1], n)
 		if len(op.Args) > 2 {
-			mask = lw.operandRegs(op.Args[2], l)
+			mask = lw.operandRegs(op.Args[2], n)
 		}
 	}
 	own := lw.owner(l)
@@ -670,7 +533,7 @@ func lowerAtomic(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, er
 		}
 		old, err := lw.atomic(op, ptrs[r], vals[r], cmp, p, d)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		rs[r] = old
 	}
@@ -679,11 +542,17 @@ func lowerAtomic(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, er
 			rs[r] = rs[r&^l.RegBroadcast()]
 		}
 	}
-	// Only the owners ran the atomic: hand their old values to the copies.
-	if l.LaneBroadcast() != 0 || l.WarpBroadcast() != 0 {
-		rs = lw.exchange(rs, l, l, t)
+	// Only the owners ran the atomic: hand their old values to the copies
+	// through the op's scratch area.
+	if x, ok := ir.AtomicExchange(t); ok {
+		base := lw.scratch(op)
+		lw.barrier()
+		lw.storeTile(base, rs, l, t, x.Buffer, x.VecSrc)
+		lw.barrier()
+		rs = lw.loadTile(base, l, t, x.Buffer, x.VecDst)
 	}
-	return one(rs), nil
+	lw.set(op.Results[0], rs...)
+	return nil
 }
 
 // --- block pointers -------------------------------------------------------------
@@ -708,7 +577,7 @@ func (lw *lowering) toI64(v value.Value) value.Value {
 	return lw.cur.NewSExt(v, types.I64)
 }
 
-func lowerMakeBlockPtr(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+func lowerMakeBlockPtr(lw *lowering, op *ir.Op) error {
 	t := op.Results[0].Type
 	r := t.Shape.Rank
 	bp := &blockPtr{base: lw.scalar(op.Args[0]), elem: t.Elem, block: t.Shape.Ints()}
@@ -718,10 +587,10 @@ func lowerMakeBlockPtr(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Val
 		bp.offsets = append(bp.offsets, lw.toI64(lw.scalar(op.Args[1+2*r+i])))
 	}
 	lw.bptrs[op.Results[0]] = bp
-	return nil, nil
+	return nil
 }
 
-func lowerAdvance(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+func lowerAdvance(lw *lowering, op *ir.Op) error {
 	old := lw.bptrs[op.Args[0]]
 	bp := *old
 	bp.offsets = make([]value.Value, len(old.offsets))
@@ -729,7 +598,7 @@ func lowerAdvance(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, e
 		bp.offsets[i] = lw.cur.NewAdd(o, lw.toI64(lw.scalar(op.Args[1+i])))
 	}
 	lw.bptrs[op.Results[0]] = &bp
-	return nil, nil
+	return nil
 }
 
 // blockAccess prepares the element pointers and boundary masks of a block
@@ -812,17 +681,18 @@ func (lw *lowering) blockAccess(bp *blockPtr, l *layout.Linear, check []int) (at
 	}
 }
 
-func lowerBlockLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
+func lowerBlockLoad(lw *lowering, op *ir.Op) error {
 	bp := lw.bptrs[op.Args[0]]
+	l := op.Results[0].Type.Layout
 	at := lw.blockAccess(bp, l, op.Ints("boundary_check"))
 	pad := zeroElem(bp.elem)
 	if op.Str("padding") == "nan" {
 		if !bp.elem.IsFloat() {
-			return nil, errorAt(op, "nan padding needs a float tile, not %s", bp.elem)
+			return errorAt(op, "nan padding needs a float tile, not %s", bp.elem)
 		}
 		pad = constOf(bp.elem, ir.Num{F: math.NaN()})
 	}
-	v := lw.vecBlock(l, op.Args[0], op.Ints("boundary_check"), bp.elem.Size())
+	v := vecOf(op)
 	rs := make([]value.Value, l.NumRegs())
 	for r0 := 0; r0 < len(rs); r0 += v {
 		p, m := at(r0)
@@ -836,16 +706,17 @@ func lowerBlockLoad(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value,
 		}
 		copy(rs[r0:], lw.vecLoad(p, m, pads, bp.elem, v))
 	}
-	return one(rs), nil
+	lw.set(op.Results[0], rs...)
+	return nil
 }
 
-func lowerBlockStore(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+func lowerBlockStore(lw *lowering, op *ir.Op) error {
 	bp := lw.bptrs[op.Args[0]]
-	l := lw.a.opLayout[op][0]
+	l := op.Args[1].Type.Layout
 	at := lw.blockAccess(bp, l, op.Ints("boundary_check"))
-	vals := lw.tile(op.Args[1], l)
+	vals := lw.tile(op.Args[1])
 	own := lw.owner(l)
-	v := lw.vecBlock(l, op.Args[0], op.Ints("boundary_check"), bp.elem.Size())
+	v := vecOf(op)
 	for r0 := 0; r0 < len(vals); r0 += v {
 		if !canonicalReg(l, r0) {
 			continue
@@ -858,26 +729,73 @@ func lowerBlockStore(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value
 			lw.vecStore(ptr, vals[r0:r0+v], p, bp.elem)
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // --- debugging ---------------------------------------------------------------------
 
 // lowerAssert traps (the emulator reports it; the driver reports an
 // illegal instruction) when any lane of the condition is false.
-func lowerAssert(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
+func lowerAssert(lw *lowering, op *ir.Op) error {
 	trap := asm(types.Void, "@$0 trap;", "b", true, types.I1)
 	x := op.Args[0]
-	if !isTile(x) {
+	if !x.Type.IsTile() {
 		lw.cur.NewCall(trap, lw.cur.NewXor(lw.scalar(x), constant.True))
-		return nil, nil
+		return nil
 	}
-	for _, c := range lw.tile(x, lw.a.layoutOrDefault(x)) {
+	for _, c := range lw.tile(x) {
 		lw.cur.NewCall(trap, lw.cur.NewXor(c, constant.True))
 	}
-	return nil, nil
+	return nil
 }
 
-func lowerPrint(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
-	return nil, errorAt(op, "codegen cannot lower print yet; run the kernel with --device interp to see its output")
+func lowerPrint(lw *lowering, op *ir.Op) error {
+	return errorAt(op, "codegen cannot lower print yet; run the kernel with --device interp to see its output")
+}
+
+// --- the GPU level's shared-memory ops ---------------------------------------
+
+// lowerLocalAlloc: a buffer is its place in the dynamic shared memory.
+func lowerLocalAlloc(lw *lowering, op *ir.Op) error {
+	if !op.HasAttr("offset") {
+		return errorAt(op, "the buffer has no offset: the allocation pass has not run")
+	}
+	lw.bufs[op.Results[0]] = lw.shared32(op.Int("offset"))
+	return nil
+}
+
+// lowerLocalIndex: slot i of a ring is i slots further.
+func lowerLocalIndex(lw *lowering, op *ir.Op) error {
+	slot := op.Results[0].Type.SharedSize()
+	lw.bufs[op.Results[0]] = lw.cur.NewAdd(lw.buf(op.Args[0]), lw.mulConst(lw.scalar(op.Args[1]), slot))
+	return nil
+}
+
+// sharedPointer is a buffer's address as an i8 shared pointer.
+func (lw *lowering) sharedPointer(v *ir.Value) value.Value {
+	if op := v.Def; op != nil && op.Code == ir.OpLocalAlloc {
+		return lw.sharedBase(op.Int("offset"))
+	}
+	return lw.cur.NewIntToPtr(lw.buf(v), sharedPtr(types.I8))
+}
+
+func lowerLocalStore(lw *lowering, op *ir.Op) error {
+	x, b := op.Args[0], op.Args[1]
+	if b.Type.Shared.Swizzled {
+		lw.storeSwizzled(lw.sharedPointer(b), lw.tile(x), x.Type.Layout, b.Type, vecOf(op))
+		return nil
+	}
+	lw.storeTile(lw.sharedPointer(b), lw.tile(x), x.Type.Layout, x.Type, b.Type.Shared, vecOf(op))
+	return nil
+}
+
+func lowerLocalLoad(lw *lowering, op *ir.Op) error {
+	b, r := op.Args[0], op.Results[0]
+	lw.set(r, lw.loadTile(lw.sharedPointer(b), r.Type.Layout, r.Type, b.Type.Shared, vecOf(op))...)
+	return nil
+}
+
+func lowerBarrier(lw *lowering, _ *ir.Op) error {
+	lw.barrier()
+	return nil
 }

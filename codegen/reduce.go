@@ -6,8 +6,8 @@ import (
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
 
-	"github.com/tilec/tilec/codegen/layout"
 	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/layout"
 )
 
 // Reductions and scans run their combine region on scalars three times
@@ -146,14 +146,14 @@ func (lw *lowering) compress(src value.Value, bits []int) value.Value {
 	return acc
 }
 
-func lowerReduce(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, error) {
-	x := lw.a.opLayout[op][0]
+func lowerReduce(lw *lowering, op *ir.Op) error {
+	x := op.Args[0].Type.Layout
 	axis := op.Int("axis")
 	res := x.Slice(axis)
 	n := len(op.Args)
 	xs := make([][]value.Value, n)
 	for i, a := range op.Args {
-		xs[i] = lw.tile(a, x)
+		xs[i] = lw.tile(a)
 	}
 	// 1. Registers along the axis, in index order.
 	groups := x.SlicedRegs(axis)
@@ -188,14 +188,14 @@ func lowerReduce(lw *lowering, op *ir.Op, _ *layout.Linear) ([][]value.Value, er
 	if wb := axisBits(x.Warps, axis); len(wb) > 0 {
 		acc = lw.crossWarp(op, x, res, acc, wb, axis)
 	}
-	outs := make([][]value.Value, n)
-	for i := range outs {
-		outs[i] = make([]value.Value, len(acc))
+	for i, r := range op.Results {
+		rs := make([]value.Value, len(acc))
 		for rp := range acc {
-			outs[i][rp] = acc[rp][i]
+			rs[rp] = acc[rp][i]
 		}
+		lw.set(r, rs...)
 	}
-	return outs, nil
+	return nil
 }
 
 // crossWarp folds partial results held by the warps along the axis: each
@@ -209,7 +209,7 @@ func (lw *lowering) crossWarp(op *ir.Op, x, res *layout.Linear, acc [][]value.Va
 		elems *= s
 	}
 	esz := slotBytes(op)
-	base := lw.scratch(n * nw * elems * esz)
+	base := lw.scratch(op)
 	widx := lw.compress(lw.warp, wb)
 	// Writers: the first lane along the axis, and not a copy elsewhere.
 	laneMask := x.LaneBroadcast()
@@ -229,9 +229,9 @@ func (lw *lowering) crossWarp(op *ir.Op, x, res *layout.Linear, acc [][]value.Va
 	// slot), so that a warp's accesses are whole 128-byte lines.
 	v := 1
 	if res.Rank() > 0 {
-		v = exchangeVec(res, op.Args[0].Type.ScalarType(), esz)
+		v = layout.ExchangeVec(res, esz, vectorizable(op.Args[0].Type))
 		for _, a := range op.Args {
-			if elemBytes(a.Type) != esz || exchangeVec(res, a.Type.ScalarType(), esz) != v {
+			if ir.ElemBytes(a.Type) != esz || layout.ExchangeVec(res, esz, vectorizable(a.Type)) != v {
 				v = 1
 			}
 		}
@@ -280,27 +280,24 @@ func (lw *lowering) crossWarp(op *ir.Op, x, res *layout.Linear, acc [][]value.Va
 	return out
 }
 
-// slotBytes is the size of the shared-memory slots that carry partial
-// results between warps: the widest operand's, so that lanes reading
-// consecutive elements hit consecutive banks.
-func slotBytes(op *ir.Op) int {
-	esz := 1
-	for _, a := range op.Args {
-		esz = max(esz, elemBytes(a.Type))
-	}
-	return esz
-}
+// vectorizable reports whether elements of t move in vectors through
+// shared memory (pointers and i1 move one by one).
+func vectorizable(t ir.Type) bool { return t.Kind != ir.KindPtr && t.Elem != ir.I1 }
 
-func lowerScan(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, error) {
-	x := lw.a.opLayout[op][0]
+// slotBytes is the size of the slots that carry partial results between
+// warps (ir.CombineSlotBytes).
+func slotBytes(op *ir.Op) int { return ir.CombineSlotBytes(op) }
+
+func lowerScan(lw *lowering, op *ir.Op) error {
+	x := op.Args[0].Type.Layout
 	axis := op.Int("axis")
 	if op.Int("reverse") == 1 {
-		return nil, errorAt(op, "codegen does not lower reverse scans yet")
+		return errorAt(op, "codegen does not lower reverse scans yet")
 	}
 	n := len(op.Args)
 	xs := make([][]value.Value, n)
 	for i, a := range op.Args {
-		xs[i] = lw.tile(a, x)
+		xs[i] = lw.tile(a)
 	}
 	nregs := x.NumRegs()
 	outs := make([][]value.Value, n)
@@ -388,7 +385,7 @@ func lowerScan(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, erro
 		}
 		nw := 1 << len(wb)
 		esz := slotBytes(op)
-		base := lw.scratch(n * nw * elems * esz)
+		base := lw.scratch(op)
 		widx := lw.compress(lw.warp, wb)
 		laneMask := 0
 		for _, b := range lb {
@@ -457,6 +454,8 @@ func lowerScan(lw *lowering, op *ir.Op, l *layout.Linear) ([][]value.Value, erro
 			}
 		}
 	}
-	_ = l
-	return outs, nil
+	for i, r := range op.Results {
+		lw.set(r, outs[i]...)
+	}
+	return nil
 }

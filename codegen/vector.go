@@ -10,98 +10,12 @@ import (
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
 
-	"github.com/tilec/tilec/codegen/layout"
 	"github.com/tilec/tilec/ir"
 )
 
-// Vector accesses: when the axis analysis proves that the V registers a
-// thread holds consecutively along a dim have consecutive, V·size-aligned
-// addresses and one mask, a load or store moves them with one instruction
-// (up to 16 bytes: ld.global.v4.b32).
-
-// regRun returns the dim along which l's lowest register bits walk
-// consecutive elements, and how many registers that run has.
-func regRun(l *layout.Linear) (dim, n int) {
-	if len(l.Regs) == 0 {
-		return 0, 1
-	}
-	dim = -1
-	for d, x := range l.Regs[0] {
-		if x == 1 {
-			dim = d
-		}
-	}
-	if dim < 0 {
-		return 0, 1
-	}
-	n = 1
-	for _, b := range l.Regs {
-		if b[dim] != n || nonzeroCount(b) != 1 {
-			break
-		}
-		n *= 2
-	}
-	return dim, n
-}
-
-func nonzeroCount(b []int) int {
-	n := 0
-	for _, x := range b {
-		if x != 0 {
-			n++
-		}
-	}
-	return n
-}
-
-// vecPtrs is the vector width for a pointer tile in layout l.
-func (lw *lowering) vecPtrs(l *layout.Linear, ptr, mask *ir.Value, esize int) int {
-	if lw.axes == nil || !ptr.Type.IsTile() {
-		return 1
-	}
-	d, v := regRun(l)
-	info := lw.axes.get(ptr)
-	v = min(v, info.contig[d], max(info.div[d]/esize, 1), 16/esize)
-	if mask != nil && mask.Type.IsTile() {
-		v = min(v, lw.axes.get(mask).cons[d])
-	}
-	return pow2Floor(v)
-}
-
-// vecBlock is the vector width for a block access in layout l.
-func (lw *lowering) vecBlock(l *layout.Linear, bpv *ir.Value, check []int, esize int) int {
-	if lw.axes == nil {
-		return 1
-	}
-	b, ok := lw.axes.bps[bpv]
-	if !ok {
-		return 1
-	}
-	d, v := regRun(l)
-	if !b.strideOne[d] {
-		return 1
-	}
-	v = min(v, 16/esize, max(b.baseDiv/esize, 1), b.offDiv[d])
-	for dd := range b.strideDiv {
-		if dd != d {
-			v = min(v, b.strideDiv[dd])
-		}
-	}
-	for _, c := range check {
-		if c == d {
-			v = min(v, b.shapeDiv[d])
-		}
-	}
-	return pow2Floor(v)
-}
-
-func pow2Floor(v int) int {
-	p := 1
-	for p*2 <= v {
-		p *= 2
-	}
-	return p
-}
+// Vector accesses: an access's vec attribute (set by the vectorize pass)
+// says how many consecutive registers move with one instruction (up to 16
+// bytes: ld.global.v4.b32).
 
 // wordsOf describes how n elements of esize bytes move: as words of
 // wordBits, count of them.

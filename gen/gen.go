@@ -35,7 +35,7 @@ type Problem struct {
 type Options struct {
 	Kernel   *kernels.Kernel
 	Problems []Problem
-	Targets  []tilec.Target // default sm_80
+	Targets  []tilec.Target // default tilec.DefaultTarget
 	Package  string
 	Backend  string
 }
@@ -72,7 +72,7 @@ func Generate(o Options) (map[string][]byte, error) {
 		return nil, fmt.Errorf("no problem to generate for")
 	}
 	if len(o.Targets) == 0 {
-		o.Targets = []tilec.Target{"sm_80"}
+		o.Targets = []tilec.Target{tilec.DefaultTarget}
 	}
 	var vs []*variant
 	ls, err := launchers(o)
@@ -396,20 +396,18 @@ func (g *writer) test(o Options, order []string, byName map[string]kernels.Launc
 
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
+	_ "github.com/tilec/tilec/kernels/all"
 	"github.com/tilec/tilec/runtime"
 )
 
-// device runs a plan's launches through the generated launchers for
-// element type dtype.
+// device is the emulator with a plan's launches run through the generated
+// launchers for element type dtype (kernels.FuncLauncher).
 type device struct {
 	*runtime.Emu
 	dtype ir.DType
 }
 
-func (d device) Alloc(_ string, n int) (uint64, error) { return d.Emu.Alloc(n) }
-
-func (d device) Launch(f *ir.Func, _ [3]int, args []any) error {
+func (d device) LaunchFunc(f *ir.Func, _ [3]int, args []any) error {
 	switch f.Name + "/" + d.dtype.String() {
 `)
 	for _, name := range order {
@@ -452,7 +450,7 @@ func (t targeted) Target() string { return t.target }
 // one) on the emulator, against the float64 reference.
 func TestVariantsOnEmulator(t *testing.T) {
 	defer func() { selectVariant = runtime.Select }()
-	k := all.Lookup(` + strconv.Quote(o.Kernel.Name) + `)
+	k := kernels.Lookup(` + strconv.Quote(o.Kernel.Name) + `)
 	problems := []struct {
 		sizes  map[string]int
 		dtype  ir.DType

@@ -13,13 +13,14 @@ import (
 
 	"github.com/tilec/tilec"
 	"github.com/tilec/tilec/ir"
-	"github.com/tilec/tilec/kernels/all"
+	"github.com/tilec/tilec/kernels"
+	_ "github.com/tilec/tilec/kernels/all"
 )
 
 // problem is a kernel's problem with its default config.
 func problem(t *testing.T, kernel string, sizes map[string]int, dt ir.DType) Problem {
 	t.Helper()
-	k := all.Lookup(kernel)
+	k := kernels.Lookup(kernel)
 	p, err := k.Problem(sizes, dt)
 	require.NoError(t, err)
 	cfg, err := k.DefaultConfig(p)
@@ -31,16 +32,16 @@ func problem(t *testing.T, kernel string, sizes map[string]int, dt ir.DType) Pro
 // kernel but the examples, with several dtypes, problems and targets.
 func packages(t *testing.T) []Options {
 	return []Options{
-		{Kernel: all.Lookup("flash"), Package: "attention", Targets: []tilec.Target{"sm_80", "sm_90"}, Problems: []Problem{
+		{Kernel: kernels.Lookup("flash"), Package: "attention", Targets: []tilec.Target{"sm_80", "sm_90"}, Problems: []Problem{
 			problem(t, "flash", map[string]int{"N": 100, "D": 64}, ir.F16),
 			problem(t, "flash", map[string]int{"N": 100, "D": 64}, ir.BF16),
 			problem(t, "flash", map[string]int{"N": 70, "D": 128, "causal": 1, "HKV": 1}, ir.F16),
 		}},
-		{Kernel: all.Lookup("rope"), Package: "rotary", Problems: []Problem{
+		{Kernel: kernels.Lookup("rope"), Package: "rotary", Problems: []Problem{
 			problem(t, "rope", nil, ir.BF16),
 			problem(t, "rope", map[string]int{"T": 33, "H": 2, "HK": 0, "D": 128, "pos": 0, "cache": 0}, ir.BF16),
 		}},
-		{Kernel: all.Lookup("moe"), Package: "dispatch", Problems: []Problem{
+		{Kernel: kernels.Lookup("moe"), Package: "dispatch", Problems: []Problem{
 			problem(t, "moe", nil, ir.BF16),
 			problem(t, "moe", map[string]int{"T": 40, "E": 16, "K": 4, "f32logits": 1}, ir.BF16),
 		}},
@@ -132,7 +133,7 @@ func TestGenerateRejectsBadInput(t *testing.T) {
 		assert.ErrorContains(t, CheckPackageName(name), "is not a valid Go package name", name)
 	}
 	require.NoError(t, CheckPackageName("attention"))
-	k := all.Lookup("flash")
+	k := kernels.Lookup("flash")
 	_, err := Generate(Options{Kernel: k, Package: "attention"})
 	assert.ErrorContains(t, err, "no problem")
 	p, err := k.Problem(nil, ir.F16)

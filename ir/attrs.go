@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/tilec/tilec/layout"
 )
 
 // Attr is an attribute value. Its Go type follows the attribute's kind in
@@ -23,6 +25,7 @@ const (
 	AttrDim                    // a tile dimension: a number or a meta-parameter name
 	AttrInts                   // a list of small integers (a permutation, dims)
 	AttrMeta                   // a meta-parameter name (must be declared by the Func)
+	AttrLayout                 // a distributed layout (*layout.Linear), printed as its alias
 )
 
 // AttrSpec declares one attribute of an op.
@@ -31,6 +34,11 @@ type AttrSpec struct {
 	Kind AttrKind
 	// Enum, when set, lists the allowed values of a string attribute.
 	Enum []string
+	// Optional attributes may be absent.
+	Optional bool
+	// GPU attributes are set by GPU-level passes (a vector width, a
+	// scratch offset); they are optional and absent in the tile IR.
+	GPU bool
 }
 
 // Num is one element of a tile as the interpreter and the folder see it:
@@ -84,6 +92,10 @@ func checkAttr(spec AttrSpec, a Attr) error {
 		_, ok = a.(Dim)
 	case AttrInts:
 		_, ok = a.([]int)
+	case AttrLayout:
+		var l *layout.Linear
+		l, ok = a.(*layout.Linear)
+		ok = ok && l != nil
 	}
 	if !ok {
 		return fmt.Errorf("attribute %s has the wrong kind (%T)", spec.Name, a)
@@ -102,6 +114,15 @@ func (op *Op) DimAttr(name string) Dim { d, _ := op.Attrs[name].(Dim); return d 
 
 // Ints returns the []int attribute name.
 func (op *Op) Ints(name string) []int { s, _ := op.Attrs[name].([]int); return s }
+
+// LayoutAttr returns the layout attribute name.
+func (op *Op) LayoutAttr(name string) *layout.Linear {
+	l, _ := op.Attrs[name].(*layout.Linear)
+	return l
+}
+
+// HasAttr reports whether the op has attribute name.
+func (op *Op) HasAttr(name string) bool { _, ok := op.Attrs[name]; return ok }
 
 // NumAttr returns the Num attribute name.
 func (op *Op) NumAttr(name string) Num { n, _ := op.Attrs[name].(Num); return n }

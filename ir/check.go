@@ -246,7 +246,7 @@ func inferLoad(op *Op) ([]Type, error) {
 		return nil, err
 	}
 	res := Type{Kind: KindScalar, Elem: p.Elem, Shape: p.Shape}
-	if len(op.Args) > 2 && op.Args[2].Type != res {
+	if len(op.Args) > 2 && op.Args[2].Type.Tiled() != res {
 		return nil, fmt.Errorf("other is %s, want %s", op.Args[2].Type, res)
 	}
 	return one(res)
@@ -257,7 +257,7 @@ func checkStore(op *Op) error {
 	if p.Kind != KindPtr {
 		return fmt.Errorf("operand %s is not a pointer (block pointers use block_store)", p)
 	}
-	if want := (Type{Kind: KindScalar, Elem: p.Elem, Shape: p.Shape}); v != want {
+	if want := (Type{Kind: KindScalar, Elem: p.Elem, Shape: p.Shape}); v.Tiled() != want {
 		return fmt.Errorf("value is %s, want %s", v, want)
 	}
 	return checkMask(op, 2, p.Shape)
@@ -269,7 +269,7 @@ func inferAtomicRMW(op *Op) ([]Type, error) {
 		return nil, fmt.Errorf("operand %s is not a pointer", p)
 	}
 	want := Type{Kind: KindScalar, Elem: p.Elem, Shape: p.Shape}
-	if v != want {
+	if v.Tiled() != want {
 		return nil, fmt.Errorf("value is %s, want %s", v, want)
 	}
 	kind := op.Str("kind")
@@ -294,7 +294,7 @@ func inferAtomicCAS(op *Op) ([]Type, error) {
 	}
 	want := Type{Kind: KindScalar, Elem: p.Elem, Shape: p.Shape}
 	for _, a := range op.Args[1:] {
-		if a.Type != want {
+		if a.Type.Tiled() != want {
 			return nil, fmt.Errorf("operand is %s, want %s", a.Type, want)
 		}
 	}
@@ -375,7 +375,7 @@ func checkBlockStore(op *Op) error {
 	if p.Kind != KindBlockPtr {
 		return fmt.Errorf("operand %s is not a block pointer", p)
 	}
-	if want := (Type{Kind: KindScalar, Elem: p.Elem, Shape: p.Shape}); v != want {
+	if want := (Type{Kind: KindScalar, Elem: p.Elem, Shape: p.Shape}); v.Tiled() != want {
 		return fmt.Errorf("value is %s, want %s", v, want)
 	}
 	return checkBoundary(op, p.Shape.Rank)
@@ -492,7 +492,10 @@ func checkYield(b *Block, want []*Value, what string) error {
 
 func inferDot(op *Op) ([]Type, error) {
 	a, b, c := op.Args[0].Type, op.Args[1].Type, op.Args[2].Type
-	if !isNumeric(a) || a.Shape.Rank != 2 || !isNumeric(b) || b.Shape.Rank != 2 {
+	// At the GPU level an mma operand may be a shared buffer read by
+	// k-steps (checked by layoutsDot).
+	operand := func(t Type) bool { return (isNumeric(t) || t.Kind == KindShared) && t.Shape.Rank == 2 }
+	if !operand(a) || !operand(b) {
 		return nil, fmt.Errorf("operands must be rank-2 tiles, not %s and %s", a, b)
 	}
 	if a.Elem != b.Elem {
@@ -506,7 +509,7 @@ func inferDot(op *Op) ([]Type, error) {
 		return nil, fmt.Errorf("inner dimensions differ: a is %s, b is %s", a, b)
 	}
 	want := Tile(F32, m, n)
-	if c != want {
+	if c.Tiled() != want {
 		return nil, fmt.Errorf("accumulator is %s, want %s", c, want)
 	}
 	for _, d := range []Dim{m, n, k} {

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/tilec/tilec/internal/fp"
 )
 
 // DType is an element type of the tile IR: a signless integer of 1 to 64 bits
@@ -70,9 +72,9 @@ func (d DType) IsInt() bool { return d >= I1 && d <= I64 }
 func (d DType) Round(x float64) float64 {
 	switch d {
 	case F16:
-		return roundFloat(x, 11, -14, 15)
+		return fp.F16.Decode(fp.F16.Round(x, 0, fp.NearestEven))
 	case BF16:
-		return roundFloat(x, 8, -126, 127)
+		return fp.BF16.Decode(fp.BF16.Round(x, 0, fp.NearestEven))
 	case F32:
 		return float64(float32(x))
 	case F64:
@@ -94,37 +96,6 @@ func (d DType) Wrap(v int64) int64 {
 		return int64(int32(v))
 	}
 	return v
-}
-
-// roundFloat rounds x to a binary float with prec significand bits
-// (including the implicit bit), minimum normal exponent emin and maximum
-// exponent emax, with round-to-nearest-even, gradual underflow and overflow
-// to infinity. It rounds from float64 directly, so there is no double
-// rounding through float32.
-func roundFloat(x float64, prec, emin, emax int) float64 {
-	bits := math.Float64bits(x)
-	e := int(bits>>52) & 0x7FF
-	if e == 0x7FF || bits<<1 == 0 { // NaN, infinities, zeros
-		return x
-	}
-	// x = 1.f * 2^exp; below emin the quantum is fixed (subnormals). The
-	// quantum is a power of two, so the division and product are exact.
-	quantum := pow2(max(e-1023, emin) - (prec - 1))
-	r := math.RoundToEven(x/quantum) * quantum
-	if math.Abs(r) > maxFinite(prec, emax) { // rounds beyond the largest finite value
-		return math.Copysign(math.Inf(1), x)
-	}
-	return r
-}
-
-// pow2 is 2^e for a normal float64 exponent e (-1022 <= e <= 1023), built
-// from its bits: math.Ldexp's generality costs more than the whole rounding.
-func pow2(e int) float64 { return math.Float64frombits(uint64(e+1023) << 52) }
-
-// maxFinite is the largest finite value with prec significand bits and
-// exponent at most emax: 1.11...1 * 2^emax.
-func maxFinite(prec, emax int) float64 {
-	return math.Float64frombits(uint64(emax+1023)<<52 | (1<<(prec-1)-1)<<(53-prec))
 }
 
 // Encode writes x (an integer for integer types) as d into b, little-endian.
@@ -196,63 +167,16 @@ func (d DType) DecodeInt(b []byte) int64 {
 	return int64(d.Decode(b))
 }
 
-// F16Bits returns the IEEE binary16 encoding of x rounded to nearest even.
-func F16Bits(x float64) uint16 { return halfBits(x, 11, -14, 15, 5) }
+// F16Bits returns the IEEE binary16 encoding of x rounded to nearest even
+// (NaN as the canonical 0x7fff).
+func F16Bits(x float64) uint16 { return uint16(fp.F16.Round(x, 0, fp.NearestEven)) }
 
-// BF16Bits returns the bfloat16 encoding of x rounded to nearest even.
-func BF16Bits(x float64) uint16 { return halfBits(x, 8, -126, 127, 8) }
-
-// halfBits encodes x in a 16-bit float format with prec significand bits and
-// ebits exponent bits. NaN becomes the canonical quiet NaN.
-func halfBits(x float64, prec, emin, emax, ebits int) uint16 {
-	mbits := prec - 1
-	var sign uint16
-	if math.Signbit(x) {
-		sign = 1 << 15
-	}
-	bias := emax
-	switch {
-	case math.IsNaN(x):
-		return uint16((1<<ebits-1)<<mbits) | 1<<(mbits-1) | sign
-	case math.IsInf(x, 0):
-		return sign | uint16((1<<ebits-1)<<mbits)
-	}
-	r := math.Abs(roundFloat(x, prec, emin, emax))
-	if math.IsInf(r, 0) {
-		return sign | uint16((1<<ebits-1)<<mbits)
-	}
-	if r == 0 {
-		return sign
-	}
-	rb := math.Float64bits(r)
-	exp := int(rb>>52) - 1023
-	if exp < emin { // subnormal: r is a multiple of 2^(emin-mbits)
-		return sign | uint16(r*pow2(mbits-emin))
-	}
-	m := uint16(rb>>(52-mbits)) & (1<<mbits - 1)
-	return sign | uint16(exp+bias)<<mbits | m
-}
+// BF16Bits returns the bfloat16 encoding of x rounded to nearest even (NaN
+// as the canonical 0x7fff).
+func BF16Bits(x float64) uint16 { return uint16(fp.BF16.Round(x, 0, fp.NearestEven)) }
 
 // F16FromBits decodes an IEEE binary16 value.
-func F16FromBits(h uint16) float64 { return halfValue(h, 10, 5, 15) }
+func F16FromBits(h uint16) float64 { return fp.F16.Decode(uint64(h)) }
 
 // BF16FromBits decodes a bfloat16 value.
-func BF16FromBits(h uint16) float64 {
-	return float64(math.Float32frombits(uint32(h) << 16))
-}
-
-func halfValue(h uint16, mbits, ebits, bias int) float64 {
-	sign := uint64(h>>15) << 63
-	e := int(h>>mbits) & (1<<ebits - 1)
-	m := uint64(h) & (1<<mbits - 1)
-	switch e {
-	case 0: // subnormal or zero: m * 2^(1-bias-mbits)
-		return math.Float64frombits(sign | math.Float64bits(float64(m)*pow2(1-bias-mbits)))
-	case 1<<ebits - 1:
-		if m != 0 {
-			return math.NaN()
-		}
-		return math.Float64frombits(sign | 0x7FF<<52)
-	}
-	return math.Float64frombits(sign | uint64(e-bias+1023)<<52 | m<<(52-mbits))
-}
+func BF16FromBits(h uint16) float64 { return fp.BF16.Decode(uint64(h)) }

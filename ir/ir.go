@@ -33,6 +33,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+
+	"github.com/tilec/tilec/layout"
 )
 
 // Pos is a source position: the Go file and line of the DSL call that built
@@ -164,9 +166,55 @@ type Func struct {
 	// Docs says what parameters mean, by name (Builder.Doc), for the
 	// documentation of generated launchers. Informational: not part of
 	// the text form.
-	Docs   map[string]string
+	Docs map[string]string
+	// GPU is set once the kernel is at the GPU level (package gpu's
+	// passes): tile values carry layouts and GPU ops may appear.
+	GPU    *GPUInfo
 	Body   *Block
 	nextID int
+}
+
+// GPUInfo is what a kernel at the GPU level carries besides its ops.
+type GPUInfo struct {
+	// SM is the target's compute capability times ten (80 for sm_80).
+	SM int
+	// SharedBytes is the dynamic shared memory a block uses, set by the
+	// allocation pass (every local_alloc and scratch offset lies below);
+	// Allocated says the pass has run.
+	SharedBytes int
+	Allocated   bool
+	// Facts are what the launch guarantees about each parameter; the
+	// vectorization pass relies on them and the binary is valid only for
+	// arguments that keep them.
+	Facts []Facts
+	// layouts interns the kernel's layouts by their bases.
+	layouts map[string]*layout.Linear
+}
+
+// Facts are what a launcher guarantees about a scalar argument (checked at
+// launch, part of a binary's key; Triton specializes on divisibility by
+// 16 and on the value 1 alike).
+type Facts struct {
+	Div int  // the value (a pointer's address) is a multiple of Div
+	One bool // the value is 1 (a unit stride)
+}
+
+// Intern returns the kernel's one copy of layouts equal to l, so that
+// types holding layouts compare with ==. The first copy seen keeps its
+// Def (its text form).
+func (f *Func) Intern(l *layout.Linear) *layout.Linear {
+	if l == nil {
+		return nil
+	}
+	if f.GPU.layouts == nil {
+		f.GPU.layouts = map[string]*layout.Linear{}
+	}
+	k := l.Key()
+	if c, ok := f.GPU.layouts[k]; ok {
+		return c
+	}
+	f.GPU.layouts[k] = l
+	return l
 }
 
 // NewFunc returns an empty kernel.

@@ -77,6 +77,18 @@ const (
 	// Debugging.
 	OpPrint
 	OpAssert
+	// The GPU level (layouts, shared memory, async copies; ops_gpu.go).
+	OpConvertLayout
+	OpLocalAlloc
+	OpLocalIndex
+	OpLocalStore
+	OpLocalLoad
+	OpLdmatrix
+	OpAsyncCopy
+	OpAsyncCopyBlock
+	OpAsyncCommit
+	OpAsyncWait
+	OpBarrier
 	NumOpcodes
 )
 
@@ -114,6 +126,18 @@ type OpInfo struct {
 	Infer func(op *Op) ([]Type, error)
 	// Check performs the op's remaining checks (operand kinds, regions).
 	Check func(op *Op) error
+
+	// GPU marks ops that exist only at the GPU level (Func.GPU set):
+	// conversions, shared memory, async copies, barriers.
+	GPU bool
+	// Layouts checks, at the GPU level, that the layouts of the op's
+	// operands and results are ones it accepts (ops_gpu.go). Ops without
+	// tiles have none.
+	Layouts func(op *Op, f *Func) error
+	// Scratch, at the GPU level, is how many bytes of shared memory the
+	// op's lowering uses on its own (partial results crossing warps); the
+	// allocation pass puts them at the op's scratch attribute.
+	Scratch func(op *Op) int
 }
 
 // Domain says which dtypes an elementwise op accepts.
@@ -195,6 +219,9 @@ func indexOps() {
 		opByName[info.Name] = c
 		if info.Elem != nil && info.Infer == nil && info.Check == nil {
 			info.Infer = inferElementwise
+		}
+		if info.Elem != nil && info.Layouts == nil {
+			info.Layouts = layoutsSame
 		}
 	}
 }
@@ -449,7 +476,7 @@ func init() {
 		OpInvalid: {Name: "invalid"},
 
 		OpConstant: {Name: "constant", Doc: "a scalar constant, or a tile filled with it (Triton's full)",
-			Attrs: []AttrSpec{{Name: "value", Kind: AttrNum}}, Results: 1, Check: checkConstant},
+			Attrs: []AttrSpec{{Name: "value", Kind: AttrNum}}, Results: 1, Check: checkConstant, Layouts: layoutsAny},
 		OpConstexpr: {Name: "constexpr", Doc: "the value of a meta-parameter as an i32 scalar; specialization replaces it by a constant",
 			Attrs: []AttrSpec{{Name: "name", Kind: AttrMeta}}, Results: 1, Infer: inferI32},
 		OpProgramID: {Name: "program_id", Doc: "the program's index along a grid axis (0, 1 or 2)",
@@ -457,21 +484,21 @@ func init() {
 		OpNumPrograms: {Name: "num_programs", Doc: "the number of programs along a grid axis",
 			Attrs: []AttrSpec{{Name: "axis", Kind: AttrInt}}, Results: 1, Infer: inferGridAxis},
 		OpArange: {Name: "arange", Doc: "the i32 tile start, start+1, ..., end-1",
-			Attrs: []AttrSpec{{Name: "start", Kind: AttrInt}, {Name: "end", Kind: AttrDim}}, Results: 1, Infer: inferArange},
+			Attrs: []AttrSpec{{Name: "start", Kind: AttrInt}, {Name: "end", Kind: AttrDim}}, Results: 1, Infer: inferArange, Layouts: layoutsAny},
 		OpSplat: {Name: "splat", Doc: "a tile with every element equal to a scalar",
-			Args: []ArgSpec{{Name: "x"}}, Results: 1, Check: checkSplat},
+			Args: []ArgSpec{{Name: "x"}}, Results: 1, Check: checkSplat, Layouts: layoutsAny},
 		OpBroadcast: {Name: "broadcast", Doc: "repeat a tile along its size-1 dimensions to the result shape",
-			Args: []ArgSpec{{Name: "x"}}, Results: 1, Check: checkBroadcast},
+			Args: []ArgSpec{{Name: "x"}}, Results: 1, Check: checkBroadcast, Layouts: layoutsView},
 		OpExpandDims: {Name: "expand_dims", Doc: "insert a size-1 dimension at axis (x[:, None] is axis 1)",
-			Args: []ArgSpec{{Name: "x"}}, Attrs: []AttrSpec{{Name: "axis", Kind: AttrInt}}, Results: 1, Infer: inferExpandDims},
+			Args: []ArgSpec{{Name: "x"}}, Attrs: []AttrSpec{{Name: "axis", Kind: AttrInt}}, Results: 1, Infer: inferExpandDims, Layouts: layoutsView},
 		OpReshape: {Name: "reshape", Doc: "the same elements in row-major order under a new shape",
-			Args: []ArgSpec{{Name: "x"}}, Results: 1, Check: checkReshape},
+			Args: []ArgSpec{{Name: "x"}}, Results: 1, Check: checkReshape, Layouts: layoutsView},
 		OpTrans: {Name: "trans", Doc: "permute dimensions: result dim i is operand dim perm[i]",
-			Args: []ArgSpec{{Name: "x"}}, Attrs: []AttrSpec{{Name: "perm", Kind: AttrInts}}, Results: 1, Infer: inferTrans},
+			Args: []ArgSpec{{Name: "x"}}, Attrs: []AttrSpec{{Name: "perm", Kind: AttrInts}}, Results: 1, Infer: inferTrans, Layouts: layoutsView},
 		OpJoin: {Name: "join", Doc: "stack two tiles along a new last dimension of size 2",
-			Args: []ArgSpec{{Name: "lhs"}, {Name: "rhs"}}, Results: 1, Infer: inferJoin},
+			Args: []ArgSpec{{Name: "lhs"}, {Name: "rhs"}}, Results: 1, Infer: inferJoin, Layouts: layoutsJoin},
 		OpSplit: {Name: "split", Doc: "the inverse of join: the two halves of a last dimension of size 2",
-			Args: []ArgSpec{{Name: "x"}}, Results: 2, Infer: inferSplit},
+			Args: []ArgSpec{{Name: "x"}}, Results: 2, Infer: inferSplit, Layouts: layoutsSplit},
 
 		OpAdd:  binop("add", "a + b", DomNumeric, floatOrInt(func(a, b float64) float64 { return a + b }, func(a, b int64, _ DType) int64 { return a + b })),
 		OpSub:  binop("sub", "a - b", DomNumeric, floatOrInt(func(a, b float64) float64 { return a - b }, func(a, b int64, _ DType) int64 { return a - b })),
@@ -528,18 +555,20 @@ func init() {
 			Elem: &Elementwise{Arity: 1, Domain: DomNumeric, Eval: evalBitcast}, Check: checkBitcast},
 
 		OpAddPtr: {Name: "addptr", Doc: "ptr + offset elements (not bytes)",
-			Args: []ArgSpec{{Name: "ptr"}, {Name: "offset"}}, Results: 1, Infer: inferAddPtr},
+			Args: []ArgSpec{{Name: "ptr"}, {Name: "offset"}}, Results: 1, Infer: inferAddPtr, Layouts: layoutsSame},
 		OpLoad: {Name: "load", Doc: "read memory at each pointer; lanes with a false mask read nothing and yield other (0 without it)",
 			Args: []ArgSpec{{Name: "ptr"}, {Name: "mask", Optional: true}, {Name: "other", Optional: true}}, Results: 1,
-			ReadsMemory: true, Infer: inferLoad},
+			Attrs: []AttrSpec{vecAttr}, ReadsMemory: true, Infer: inferLoad, Layouts: layoutsAccess},
 		OpStore: {Name: "store", Doc: "write each lane's value at its pointer where the mask is true",
 			Args: []ArgSpec{{Name: "ptr"}, {Name: "value"}, {Name: "mask", Optional: true}}, Results: 0,
-			Effects: true, Check: checkStore},
+			Attrs: []AttrSpec{vecAttr}, Effects: true, Check: checkStore, Layouts: layoutsAccess},
 		OpAtomicRMW: {Name: "atomic_rmw", Doc: "atomically combine value into memory, returning the old value",
 			Args:  []ArgSpec{{Name: "ptr"}, {Name: "value"}, {Name: "mask", Optional: true}},
-			Attrs: []AttrSpec{{Name: "kind", Kind: AttrString, Enum: AtomicKinds}}, Results: 1, Effects: true, Infer: inferAtomicRMW},
+			Attrs: []AttrSpec{{Name: "kind", Kind: AttrString, Enum: AtomicKinds}, scratchAttr}, Results: 1, Effects: true, Infer: inferAtomicRMW,
+			Layouts: layoutsSame, Scratch: scratchAtomic},
 		OpAtomicCAS: {Name: "atomic_cas", Doc: "atomically replace memory by value where it equals cmp, returning the old value",
-			Args: []ArgSpec{{Name: "ptr"}, {Name: "cmp"}, {Name: "value"}}, Results: 1, Effects: true, Infer: inferAtomicCAS},
+			Args: []ArgSpec{{Name: "ptr"}, {Name: "cmp"}, {Name: "value"}}, Attrs: []AttrSpec{scratchAttr}, Results: 1, Effects: true,
+			Infer: inferAtomicCAS, Layouts: layoutsSame, Scratch: scratchAtomic},
 		OpMakeBlockPtr: {Name: "make_block_ptr", Doc: "a block pointer: base, then shape, strides and offsets (one scalar per dim each)",
 			Args: []ArgSpec{{Name: "base"}}, Variadic: true, Attrs: []AttrSpec{{Name: "order", Kind: AttrInts}}, Results: 1,
 			Check: checkMakeBlockPtr},
@@ -547,38 +576,78 @@ func init() {
 			Args: []ArgSpec{{Name: "ptr"}}, Variadic: true, Results: 1, Infer: inferAdvance},
 		OpBlockLoad: {Name: "block_load", Doc: "load the block; dims in boundary_check read padding outside the tensor",
 			Args:    []ArgSpec{{Name: "ptr"}},
-			Attrs:   []AttrSpec{{Name: "boundary_check", Kind: AttrInts}, {Name: "padding", Kind: AttrString, Enum: []string{"zero", "nan"}}},
-			Results: 1, ReadsMemory: true, Infer: inferBlockLoad},
+			Attrs:   []AttrSpec{{Name: "boundary_check", Kind: AttrInts}, {Name: "padding", Kind: AttrString, Enum: []string{"zero", "nan"}}, vecAttr},
+			Results: 1, ReadsMemory: true, Infer: inferBlockLoad, Layouts: layoutsAccess},
 		OpBlockStore: {Name: "block_store", Doc: "store the block; dims in boundary_check skip elements outside the tensor",
-			Args: []ArgSpec{{Name: "ptr"}, {Name: "value"}}, Attrs: []AttrSpec{{Name: "boundary_check", Kind: AttrInts}}, Results: 0,
-			Effects: true, Check: checkBlockStore},
+			Args: []ArgSpec{{Name: "ptr"}, {Name: "value"}}, Attrs: []AttrSpec{{Name: "boundary_check", Kind: AttrInts}, vecAttr}, Results: 0,
+			Effects: true, Check: checkBlockStore, Layouts: layoutsAccess},
 
 		OpReduce: {Name: "reduce", Doc: "combine the operands' elements along axis with the region (args: accumulators, then new elements)",
-			Variadic: true, Attrs: []AttrSpec{{Name: "axis", Kind: AttrInt}}, Regions: 1, Results: -1, Infer: inferReduce, Check: checkCombine},
+			Variadic: true, Attrs: []AttrSpec{{Name: "axis", Kind: AttrInt}, scratchAttr}, Regions: 1, Results: -1, Infer: inferReduce, Check: checkCombine,
+			Layouts: layoutsReduce, Scratch: scratchReduce},
 		OpScan: {Name: "scan", Doc: "inclusive prefix combine along axis (reverse=1 scans from the end)",
-			Variadic: true, Attrs: []AttrSpec{{Name: "axis", Kind: AttrInt}, {Name: "reverse", Kind: AttrInt}}, Regions: 1, Results: -1,
-			Infer: inferScan, Check: checkCombine},
+			Variadic: true, Attrs: []AttrSpec{{Name: "axis", Kind: AttrInt}, {Name: "reverse", Kind: AttrInt}, scratchAttr}, Regions: 1, Results: -1,
+			Infer: inferScan, Check: checkCombine, Layouts: layoutsScan, Scratch: scratchScan},
 		OpDot: {Name: "dot", Doc: "a[M,K] x b[K,N] + acc[M,N]; f16/bf16 products are exact and accumulate in f32",
-			Args: []ArgSpec{{Name: "a"}, {Name: "b"}, {Name: "acc"}}, Results: 1, Infer: inferDot},
+			Args: []ArgSpec{{Name: "a"}, {Name: "b"}, {Name: "acc"}}, Results: 1, Infer: inferDot, Layouts: layoutsDot},
 
 		OpFor: {Name: "for", Doc: "for iv = lb; iv < ub; iv += step, with carried values (region args: iv, carried...)",
 			Args: []ArgSpec{{Name: "lb"}, {Name: "ub"}, {Name: "step"}}, Variadic: true, Regions: 1, Results: -1,
-			Infer: inferFor, Check: checkFor},
+			Infer: inferFor, Check: checkFor, Layouts: layoutsAny},
 		OpIf: {Name: "if", Doc: "run the first region if cond, else the second; results are what they yield",
-			Args: []ArgSpec{{Name: "cond"}}, Regions: 2, Results: -1, Check: checkIf},
+			Args: []ArgSpec{{Name: "cond"}}, Regions: 2, Results: -1, Check: checkIf, Layouts: layoutsAny},
 		OpWhile: {Name: "while", Doc: "loop: the first region computes a condition and passes values on; the second yields the next inits",
-			Variadic: true, Regions: 2, Results: -1, Check: checkWhile},
+			Variadic: true, Regions: 2, Results: -1, Check: checkWhile, Layouts: layoutsAny},
 		OpYield: {Name: "yield", Doc: "end a region, passing values to its op", Variadic: true, Results: 0, Terminator: true},
 		OpCondition: {Name: "condition", Doc: "end a while's first region: continue while cond, passing values",
 			Args: []ArgSpec{{Name: "cond"}}, Variadic: true, Results: 0, Terminator: true},
 
 		OpPrint: {Name: "print", Doc: "print the operands with a prefix (device_print)", Variadic: true,
-			Attrs: []AttrSpec{{Name: "prefix", Kind: AttrString}}, Results: 0, Effects: true},
+			Attrs: []AttrSpec{{Name: "prefix", Kind: AttrString}}, Results: 0, Effects: true, Layouts: layoutsAny},
 		OpAssert: {Name: "assert", Doc: "stop the kernel with msg if any lane of cond is false",
-			Args: []ArgSpec{{Name: "cond"}}, Attrs: []AttrSpec{{Name: "msg", Kind: AttrString}}, Results: 0, Effects: true, Check: checkAssert},
+			Args: []ArgSpec{{Name: "cond"}}, Attrs: []AttrSpec{{Name: "msg", Kind: AttrString}}, Results: 0, Effects: true, Check: checkAssert,
+			Layouts: layoutsAny},
+
+		// The GPU level: rules in check_gpu.go.
+		OpConvertLayout: {Name: "convert_layout", Doc: "the same tile in the result's layout: free where each thread holds its elements already (registers renamed); the exchange pass moves the rest through shared memory",
+			Args: []ArgSpec{{Name: "x"}}, Results: 1, GPU: true, Check: checkConvert, Layouts: layoutsAny},
+		OpLocalAlloc: {Name: "local_alloc", Doc: "a shared-memory buffer of the result type; offset (bytes from the start of shared memory) is set by the allocation pass",
+			Attrs: []AttrSpec{{Name: "offset", Kind: AttrInt, Optional: true}}, Results: 1, GPU: true, Check: checkLocalAlloc},
+		OpLocalIndex: {Name: "local_index", Doc: "the buffer's slot index along its leading dim (a stage of a ring), itself a buffer",
+			Args: []ArgSpec{{Name: "buf"}, {Name: "index"}}, Results: 1, GPU: true, Infer: inferLocalIndex},
+		OpLocalStore: {Name: "local_store", Doc: "write a tile into a buffer of its shape, each element once (by the threads that own it), vec registers per access",
+			Args: []ArgSpec{{Name: "value"}, {Name: "buf"}}, Attrs: []AttrSpec{{Name: "vec", Kind: AttrInt}}, Results: 0, Effects: true, GPU: true,
+			Check: checkLocalStore, Layouts: layoutsLocalAccess},
+		OpLocalLoad: {Name: "local_load", Doc: "read a (dense or padded) buffer into a tile of the result's layout, vec registers per access",
+			Args: []ArgSpec{{Name: "buf"}}, Attrs: []AttrSpec{{Name: "vec", Kind: AttrInt}}, Results: 1, ReadsMemory: true, GPU: true,
+			Check: checkLocalLoad, Layouts: layoutsLocalAccess},
+		OpLdmatrix: {Name: "ldmatrix", Doc: "read operand A or B of mma.sync m16n8k16 (warps laid out as warps) from a swizzled buffer with ldmatrix.x4",
+			Args: []ArgSpec{{Name: "buf"}}, Attrs: []AttrSpec{{Name: "operand", Kind: AttrString, Enum: []string{"A", "B"}}, {Name: "warps", Kind: AttrInts}},
+			Results: 1, ReadsMemory: true, GPU: true, Check: checkLdmatrix, Layouts: layoutsLdmatrix},
+		OpAsyncCopy: {Name: "async_copy", Doc: "cp.async where pred holds: each thread copies the 16-byte chunks its pointer tile's layout gives it into a swizzled buffer; chunks whose mask is false are zero-filled",
+			Args: []ArgSpec{{Name: "ptr"}, {Name: "buf"}, {Name: "pred"}, {Name: "mask", Optional: true}}, Results: 0, Effects: true, GPU: true,
+			Check: checkAsyncCopy, Layouts: layoutsSame},
+		OpAsyncCopyBlock: {Name: "async_copy_block", Doc: "cp.async of a block pointer's block into a swizzled buffer where pred holds: each thread copies the 16-byte chunks it holds in layout; chunks outside the tensor along the boundary_check dims are zero-filled",
+			Args:  []ArgSpec{{Name: "ptr"}, {Name: "buf"}, {Name: "pred"}},
+			Attrs: []AttrSpec{{Name: "boundary_check", Kind: AttrInts}, {Name: "layout", Kind: AttrLayout}}, Results: 0, Effects: true, GPU: true,
+			Check: checkAsyncCopyBlock},
+		OpAsyncCommit: {Name: "async_commit", Doc: "close the group of this thread's async copies issued since the last commit",
+			Results: 0, Effects: true, GPU: true},
+		OpAsyncWait: {Name: "async_wait", Doc: "wait until at most pending groups of this thread's async copies are in flight",
+			Attrs: []AttrSpec{{Name: "pending", Kind: AttrInt}}, Results: 0, Effects: true, GPU: true, Check: checkAsyncWait},
+		OpBarrier: {Name: "barrier", Doc: "bar.sync 0: every thread of the block waits for all; shared memory written before is visible after",
+			Results: 0, Effects: true, GPU: true},
 	}
 	indexOps()
 }
+
+// The attributes GPU-level passes add to tile ops: a vector width (in
+// registers) for memory accesses, and the offset of an op's own scratch
+// shared memory.
+var (
+	vecAttr     = AttrSpec{Name: "vec", Kind: AttrInt, GPU: true}
+	scratchAttr = AttrSpec{Name: "scratch", Kind: AttrInt, GPU: true}
+)
 
 // AtomicKinds are the read-modify-write operations of atomic_rmw.
 var AtomicKinds = []string{"add", "max", "min", "xchg", "and", "or"}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/tilec/tilec/layout"
 )
 
 // Parse reads the kernels of a .tir text (see print.go for the form) and
@@ -54,6 +56,7 @@ const (
 	tFloat          // 1.5, -inf, nan
 	tString         // "text"
 	tPunct          // ( ) { } [ ] < > , : = ^
+	tAlias          // #name: a layout alias
 )
 
 type token struct {
@@ -92,15 +95,18 @@ func (l *lexer) next() (token, error) {
 	c := l.src[l.pos]
 	tok := token{line: l.line}
 	switch {
-	case c == '%' || c == '@':
+	case c == '%' || c == '@' || c == '#':
 		l.pos++
 		l.word()
 		if l.pos == start+1 {
 			return tok, fmt.Errorf("line %d: %c without a name", l.line, c)
 		}
 		tok.kind = tValue
-		if c == '@' {
+		switch c {
+		case '@':
 			tok.kind = tGlobal
+		case '#':
+			tok.kind = tAlias
 		}
 		tok.text = l.src[start+1 : l.pos]
 	case c == '"':
@@ -174,6 +180,58 @@ type parser struct {
 	err    error
 	f      *Func
 	values map[string]*Value
+	// aliases are the layouts defined before the kernel.
+	aliases map[string]*layout.Linear
+}
+
+// aliasLines reads the `#name = expr` lines before a kernel: each
+// expression is the rest of its line (package layout parses it).
+func (p *parser) aliasLines() error {
+	p.aliases = map[string]*layout.Linear{}
+	for p.tok.kind == tAlias && len(p.peeked) == 0 {
+		name, line := p.tok.text, p.tok.line
+		rest := p.lex.src[p.lex.pos:]
+		eol := strings.IndexByte(rest, '\n')
+		if eol < 0 {
+			eol = len(rest)
+		}
+		text := strings.TrimSpace(rest[:eol])
+		if !strings.HasPrefix(text, "=") {
+			return p.failAt(line, "want #%s = a layout", name)
+		}
+		if _, dup := p.aliases[name]; dup {
+			return p.failAt(line, "layout #%s defined twice", name)
+		}
+		l, err := layout.Parse(strings.TrimSpace(text[1:]), func(n string) (*layout.Linear, error) {
+			if a, ok := p.aliases[n]; ok {
+				return a, nil
+			}
+			return nil, fmt.Errorf("#%s is not defined before", n)
+		})
+		if err != nil {
+			return p.failAt(line, "%v", err)
+		}
+		p.aliases[name] = l
+		p.lex.pos += eol
+		p.advance()
+	}
+	return p.err
+}
+
+// layoutRef reads #name and returns the kernel's copy of that layout.
+func (p *parser) layoutRef() (*layout.Linear, error) {
+	if p.tok.kind != tAlias {
+		return nil, p.fail("want a layout #name, found %q", p.tok.text)
+	}
+	l, ok := p.aliases[p.tok.text]
+	if !ok {
+		return nil, p.fail("layout #%s is not defined", p.tok.text)
+	}
+	if p.f.GPU == nil {
+		return nil, p.fail("layout #%s in a kernel at the tile level (no gpu(...) clause)", p.tok.text)
+	}
+	p.advance()
+	return p.f.Intern(l), p.err
 }
 
 func (p *parser) fail(format string, args ...any) error {
@@ -249,6 +307,9 @@ func (p *parser) intLit() (int, error) {
 }
 
 func (p *parser) kernel() (*Func, error) {
+	if err := p.aliasLines(); err != nil {
+		return nil, err
+	}
 	if err := p.expect("kernel"); err != nil {
 		return nil, err
 	}
@@ -257,6 +318,7 @@ func (p *parser) kernel() (*Func, error) {
 	}
 	p.f = NewFunc(p.tok.text)
 	p.values = map[string]*Value{}
+	var facts []Facts
 	p.advance()
 	if err := p.expect("("); err != nil {
 		return nil, err
@@ -278,6 +340,16 @@ func (p *parser) kernel() (*Func, error) {
 			return nil, p.fail("bad or repeated parameter name %%%s", name)
 		}
 		p.values[name] = p.f.AddParam(name, t)
+		if p.is("{") {
+			fa, err := p.facts()
+			if err != nil {
+				return nil, err
+			}
+			for len(facts) < len(p.f.Params)-1 {
+				facts = append(facts, Facts{})
+			}
+			facts = append(facts, fa)
+		}
 		if !p.is(",") {
 			break
 		}
@@ -338,6 +410,17 @@ func (p *parser) kernel() (*Func, error) {
 		}
 		p.f.NumWarps, p.f.NumStages = p.f.Bound[KeyNumWarps], p.f.Bound[KeyNumStages]
 	}
+	if p.is("gpu") {
+		if err := p.gpuClause(); err != nil {
+			return nil, err
+		}
+		for facts != nil && len(facts) < len(p.f.Params) {
+			facts = append(facts, Facts{})
+		}
+		p.f.GPU.Facts = facts
+	} else if facts != nil {
+		return nil, p.fail("launch facts on parameters of a kernel at the tile level (no gpu(...) clause)")
+	}
 	if err := p.expect("{"); err != nil {
 		return nil, err
 	}
@@ -347,7 +430,108 @@ func (p *parser) kernel() (*Func, error) {
 	return p.f, p.expect("}")
 }
 
-// typ parses i32, f16[64, BLOCK], ptr<f32>, ptr<f32>[64], bptr<f16>[64, 64].
+// facts parses a parameter's {div = 16, one = 1}.
+func (p *parser) facts() (Facts, error) {
+	var fa Facts
+	p.advance()
+	for !p.is("}") {
+		k, err := p.ident()
+		if err != nil {
+			return fa, err
+		}
+		if err := p.expect("="); err != nil {
+			return fa, err
+		}
+		n, err := p.intLit()
+		if err != nil {
+			return fa, err
+		}
+		switch {
+		case k == "div" && isPow2(n):
+			fa.Div = n
+		case k == "one" && n == 1:
+			fa.One = true
+		default:
+			return fa, p.fail("bad launch fact %s = %d (div = a power of two, one = 1)", k, n)
+		}
+		if !p.is(",") {
+			break
+		}
+		p.advance()
+	}
+	return fa, p.expect("}")
+}
+
+// gpuClause parses gpu(sm = 80) or gpu(sm = 80, shared = 65536).
+func (p *parser) gpuClause() error {
+	p.advance()
+	if err := p.expect("("); err != nil {
+		return err
+	}
+	g := &GPUInfo{}
+	for !p.is(")") {
+		k, err := p.ident()
+		if err != nil {
+			return err
+		}
+		if err := p.expect("="); err != nil {
+			return err
+		}
+		n, err := p.intLit()
+		if err != nil {
+			return err
+		}
+		switch k {
+		case "sm":
+			g.SM = n
+		case "shared":
+			g.SharedBytes, g.Allocated = n, true
+		default:
+			return p.fail("gpu(...) has sm and shared, not %s", k)
+		}
+		if !p.is(",") {
+			break
+		}
+		p.advance()
+	}
+	if g.SM < 70 {
+		return p.fail("gpu(...) needs sm = 70 or more")
+	}
+	p.f.GPU = g
+	return p.expect(")")
+}
+
+// sharedLayout parses dense, padded<4> or swizzle<fast 1, per_phase 1,
+// max_phase 8>.
+func (p *parser) sharedLayout() (layout.Shared, error) {
+	line := p.tok.line
+	var text strings.Builder
+	depth := 0
+	for {
+		if p.tok.kind == tEOF {
+			return layout.Shared{}, p.fail("unterminated shared layout")
+		}
+		if p.is(">") {
+			if depth == 0 {
+				break
+			}
+			depth--
+		}
+		if p.is("<") {
+			depth++
+		}
+		text.WriteString(p.tok.text + " ")
+		p.advance()
+	}
+	s, err := layout.ParseShared(text.String())
+	if err != nil {
+		return s, p.failAt(line, "%v", err)
+	}
+	return s, p.err
+}
+
+// typ parses i32, f16[64, BLOCK], ptr<f32>, ptr<f32>[64], bptr<f16>[64, 64],
+// and at the GPU level f16[64, 64]#blocked0 and smem<f16[64, 64], dense>.
 func (p *parser) typ() (Type, error) {
 	line := p.tok.line
 	name, err := p.ident()
@@ -355,6 +539,29 @@ func (p *parser) typ() (Type, error) {
 		return Type{}, err
 	}
 	var t Type
+	if name == "smem" {
+		if err := p.expect("<"); err != nil {
+			return Type{}, err
+		}
+		et, err := p.typ()
+		if err != nil {
+			return Type{}, err
+		}
+		if et.Kind != KindScalar || et.Shape.Rank == 0 || et.Layout != nil {
+			return Type{}, p.failAt(line, "smem<...> holds a tile shape of numbers, not %s", et)
+		}
+		if err := p.expect(","); err != nil {
+			return Type{}, err
+		}
+		s, err := p.sharedLayout()
+		if err != nil {
+			return Type{}, err
+		}
+		if p.f.GPU == nil {
+			return Type{}, p.failAt(line, "shared buffer in a kernel at the tile level (no gpu(...) clause)")
+		}
+		return Type{Kind: KindShared, Elem: et.Elem, Shape: et.Shape, Shared: s}, p.expect(">")
+	}
 	switch name {
 	case "ptr", "bptr":
 		if err := p.expect("<"); err != nil {
@@ -419,6 +626,13 @@ func (p *parser) typ() (Type, error) {
 			return Type{}, p.fail("empty shape")
 		}
 		t.Shape = ShapeOf(dims...)
+		if p.tok.kind == tAlias {
+			l, err := p.layoutRef()
+			if err != nil {
+				return Type{}, err
+			}
+			t.Layout = l
+		}
 	}
 	return t, p.err
 }
@@ -657,6 +871,8 @@ func (p *parser) attr(spec AttrSpec) (Attr, error) {
 		}
 		n, err := p.intLit()
 		return D(n), err
+	case AttrLayout:
+		return p.layoutRef()
 	case AttrInts:
 		if err := p.expect("["); err != nil {
 			return nil, err

@@ -78,6 +78,15 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Add("kernel @k() {\n}\n")
+	// The GPU level: the passes' test cases.
+	cases, _ := filepath.Glob(filepath.Join("..", "gpu", "testdata", "*.gpu"))
+	for _, c := range cases {
+		if b, err := os.ReadFile(c); err == nil {
+			for _, src := range strings.Split(string(b), "// -----") {
+				f.Add(src)
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, src string) {
 		fs, err := Parse("fuzz.tir", src)
 		if err != nil {

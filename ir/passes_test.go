@@ -181,7 +181,8 @@ func TestOpTableIsComplete(t *testing.T) {
 			assert.Truef(t, info.Elem.Eval != nil || info.Elem.Bind != nil, "%s has no scalar semantics", info.Name)
 			assert.Truef(t, info.Infer != nil || info.Check != nil, "%s has no type rule", info.Name)
 		}
-		if info.Infer == nil && info.Check == nil && !info.Terminator && c != OpPrint {
+		bare := len(info.Args) == 0 && !info.Variadic && info.Results == 0 // async_commit, barrier
+		if info.Infer == nil && info.Check == nil && !info.Terminator && c != OpPrint && !bare {
 			t.Errorf("%s has neither a type rule nor a check", info.Name)
 		}
 		got, ok := Lookup(info.Name)

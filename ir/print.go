@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/tilec/tilec/layout"
 )
 
 // The text form (.tir). One kernel reads:
@@ -22,6 +24,16 @@ import (
 // operands are positional; optional ones are named (`mask %5`). Values are
 // numbered in print order, so printing a parsed kernel gives the same text.
 // A specialized kernel shows its binding as `config(BLOCK = 1024, ...)`.
+//
+// A kernel at the GPU level says so with `gpu(sm = 80)` (and, once shared
+// memory is allocated, `gpu(sm = 80, shared = 65536)`); its parameters
+// show what the launch guarantees (`%Q: ptr<f16> {div = 16}`, `%s: i64
+// {one = 1}`), its tiles their layouts (`f32[128, 64]#mma0`), and the
+// layouts are defined before the kernel, one per line, by the expressions
+// that build them (package layout), parents by their aliases:
+//
+//	#mma0 = mma<warps [8, 1], num_warps 8> [128, 64]
+//	#slice0 = slice<1, #mma0>
 
 // PrintOptions tune Print.
 type PrintOptions struct {
@@ -47,6 +59,57 @@ type printer struct {
 	names map[*Value]string
 	next  int
 	opts  PrintOptions
+	// aliases names the layouts of a GPU-level kernel by their bases.
+	aliases map[string]string
+}
+
+// alias is the name of layout l ("" for none).
+func (p *printer) alias(l *layout.Linear) string {
+	if l == nil || p.aliases == nil {
+		return ""
+	}
+	return p.aliases[l.Key()]
+}
+
+func (p *printer) typ(t Type) string {
+	return t.text(func(l *layout.Linear) string { return p.alias(l) })
+}
+
+// layouts prints the alias line of every layout f uses, parents first, in
+// the order the ops first use them.
+func (p *printer) layouts(f *Func) {
+	p.aliases = map[string]string{}
+	counts := map[string]int{}
+	var define func(l *layout.Linear)
+	define = func(l *layout.Linear) {
+		if l == nil || p.aliases[l.Key()] != "" {
+			return
+		}
+		define(l.Def.Parent)
+		prefix := l.Def.Op
+		if prefix == "" {
+			prefix = "linear"
+		}
+		name := fmt.Sprintf("#%s%d", prefix, counts[prefix])
+		counts[prefix]++
+		fmt.Fprintf(&p.sb, "%s = %s\n", name, l.Expr(p.alias))
+		p.aliases[l.Key()] = name
+	}
+	f.Walk(func(op *Op) {
+		for _, s := range op.Info().Attrs {
+			if s.Kind == AttrLayout {
+				define(op.LayoutAttr(s.Name))
+			}
+		}
+		for _, r := range op.Results {
+			define(r.Type.Layout)
+		}
+		for _, rg := range op.Regions {
+			for _, a := range rg.Args {
+				define(a.Type.Layout)
+			}
+		}
+	})
 }
 
 func (p *printer) name(v *Value) string {
@@ -64,6 +127,9 @@ func (p *printer) define(v *Value) string {
 }
 
 func (p *printer) kernel(f *Func) {
+	if f.GPU != nil {
+		p.layouts(f)
+	}
 	fmt.Fprintf(&p.sb, "kernel @%s(", f.Name)
 	for i, v := range f.Params {
 		if i > 0 {
@@ -71,6 +137,18 @@ func (p *printer) kernel(f *Func) {
 		}
 		p.names[v] = "%" + v.Name
 		fmt.Fprintf(&p.sb, "%%%s: %s", v.Name, v.Type)
+		if f.GPU != nil && i < len(f.GPU.Facts) {
+			var parts []string
+			if fa := f.GPU.Facts[i]; fa.Div != 0 {
+				parts = append(parts, fmt.Sprintf("div = %d", fa.Div))
+			}
+			if f.GPU.Facts[i].One {
+				parts = append(parts, "one = 1")
+			}
+			if len(parts) > 0 {
+				fmt.Fprintf(&p.sb, " {%s}", strings.Join(parts, ", "))
+			}
+		}
 	}
 	p.sb.WriteString(")")
 	if len(f.Metas) > 0 {
@@ -82,6 +160,13 @@ func (p *printer) kernel(f *Func) {
 			parts = append(parts, fmt.Sprintf("%s = %d", k, f.Bound[k]))
 		}
 		fmt.Fprintf(&p.sb, " config(%s)", strings.Join(parts, ", "))
+	}
+	if g := f.GPU; g != nil {
+		if g.Allocated {
+			fmt.Fprintf(&p.sb, " gpu(sm = %d, shared = %d)", g.SM, g.SharedBytes)
+		} else {
+			fmt.Fprintf(&p.sb, " gpu(sm = %d)", g.SM)
+		}
 	}
 	p.sb.WriteString(" {\n")
 	p.ops(f.Body, 1)
@@ -125,14 +210,20 @@ func (p *printer) op(op *Op, depth int) {
 			if !ok {
 				continue
 			}
+			if s.Kind == AttrLayout {
+				parts = append(parts, s.Name+" = "+p.alias(a.(*layout.Linear)))
+				continue
+			}
 			parts = append(parts, s.Name+" = "+formatAttr(s, a, op))
 		}
-		p.sb.WriteString(" {" + strings.Join(parts, ", ") + "}")
+		if len(parts) > 0 {
+			p.sb.WriteString(" {" + strings.Join(parts, ", ") + "}")
+		}
 	}
 	if len(op.Results) > 0 {
 		types := make([]string, len(op.Results))
 		for i, r := range op.Results {
-			types[i] = r.Type.String()
+			types[i] = p.typ(r.Type)
 		}
 		p.sb.WriteString(" : " + strings.Join(types, ", "))
 	}
@@ -145,7 +236,7 @@ func (p *printer) op(op *Op, depth int) {
 		if len(r.Args) > 0 {
 			parts := make([]string, len(r.Args))
 			for j, a := range r.Args {
-				parts[j] = p.define(a) + ": " + a.Type.String()
+				parts[j] = p.define(a) + ": " + p.typ(a.Type)
 			}
 			fmt.Fprintf(&p.sb, "%s^(%s):\n", indent, strings.Join(parts, ", "))
 		}
@@ -176,6 +267,8 @@ func formatAttr(s AttrSpec, a Attr, op *Op) string {
 		return strconv.Quote(a)
 	case Dim:
 		return a.String()
+	case *layout.Linear:
+		return "#<" + a.String() + ">"
 	case []int:
 		parts := make([]string, len(a))
 		for i, x := range a {

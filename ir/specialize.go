@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"github.com/tilec/tilec/layout"
 	"strings"
 )
 
@@ -115,6 +116,15 @@ func (f *Func) Clone() *Func {
 	g := &Func{Name: f.Name, Metas: append([]string(nil), f.Metas...), NumWarps: f.NumWarps, NumStages: f.NumStages, Docs: f.Docs}
 	if f.Bound != nil {
 		g.Bound = f.Bound.Clone()
+	}
+	if f.GPU != nil { // layouts are immutable: the copy shares them
+		gi := *f.GPU
+		gi.Facts = append([]Facts(nil), f.GPU.Facts...)
+		gi.layouts = make(map[string]*layout.Linear, len(f.GPU.layouts))
+		for k, l := range f.GPU.layouts {
+			gi.layouts[k] = l
+		}
+		g.GPU = &gi
 	}
 	m := map[*Value]*Value{}
 	cp := func(v *Value) *Value {

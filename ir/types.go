@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/tilec/tilec/layout"
 )
 
 // MaxRank is the highest tile rank the IR supports.
@@ -94,6 +96,7 @@ const (
 	KindScalar               // a number of dtype Elem (a tile of them when Shape.Rank > 0)
 	KindPtr                  // a global-memory pointer to Elem (a tile of pointers when Shape.Rank > 0)
 	KindBlockPtr             // one block pointer to a Shape-sized block of Elem
+	KindShared               // a shared-memory buffer of a Shape of Elem (GPU level only)
 )
 
 // Type is the type of an IR value. Values of a Type compare with ==.
@@ -103,10 +106,20 @@ const (
 // single value that addresses a 64x64 block of f16 in a strided tensor.
 // All pointers point into global memory: the tile IR has no other address
 // space (shared memory is a codegen concern).
+//
+// At the GPU level (Func.GPU set) a tile's type also carries its layout:
+// which thread holds which element in which register (package layout).
+// f32[128, 64]#mma0 and f32[128, 64]#blocked0 are different types; only
+// convert_layout changes one into the other. Layouts are interned per
+// kernel (Func.Intern), so equal layouts are one pointer and types still
+// compare with ==. A shared-memory buffer (KindShared, smem<f16[64, 64],
+// swizzle<...>>) carries its shared layout instead.
 type Type struct {
-	Kind  Kind
-	Elem  DType
-	Shape Shape
+	Kind   Kind
+	Elem   DType
+	Shape  Shape
+	Layout *layout.Linear // a tile's layout at the GPU level; nil in the tile IR
+	Shared layout.Shared  // a shared buffer's layout (KindShared)
 }
 
 // Scalar returns the scalar type of dtype d.
@@ -124,7 +137,10 @@ func BlockPtr(d DType, dims ...Dim) Type {
 }
 
 // IsTile reports whether t is a tile (of numbers or pointers).
-func (t Type) IsTile() bool { return t.Kind != KindBlockPtr && t.Shape.Rank > 0 }
+func (t Type) IsTile() bool { return (t.Kind == KindScalar || t.Kind == KindPtr) && t.Shape.Rank > 0 }
+
+// IsShared reports whether t is a shared-memory buffer.
+func (t Type) IsShared() bool { return t.Kind == KindShared }
 
 // IsPtr reports whether t is a pointer or a tile of pointers.
 func (t Type) IsPtr() bool { return t.Kind == KindPtr }
@@ -135,9 +151,9 @@ func (t Type) IsFloat() bool { return t.Kind == KindScalar && t.Elem.IsFloat() }
 // IsInt reports whether t is an integer scalar or tile.
 func (t Type) IsInt() bool { return t.Kind == KindScalar && t.Elem.IsInt() }
 
-// Rank is the tile rank (0 for scalars and block pointers).
+// Rank is the tile rank (0 for scalars, block pointers and shared buffers).
 func (t Type) Rank() int {
-	if t.Kind == KindBlockPtr {
+	if t.Kind == KindBlockPtr || t.Kind == KindShared {
 		return 0
 	}
 	return t.Shape.Rank
@@ -151,15 +167,41 @@ func (t Type) ScalarType() Type {
 	return Type{Kind: t.Kind, Elem: t.Elem}
 }
 
-// WithShape returns t's element type as a tile (or scalar) of shape s.
+// WithShape returns t's element type as a tile (or scalar) of shape s,
+// without a layout (a layout is for one shape).
 func (t Type) WithShape(s Shape) Type { return Type{Kind: t.Kind, Elem: t.Elem, Shape: s} }
 
-// WithElem returns a numeric type of dtype d with t's shape.
-func (t Type) WithElem(d DType) Type { return Type{Kind: KindScalar, Elem: d, Shape: t.Shape} }
+// WithElem returns a numeric type of dtype d with t's shape and layout.
+func (t Type) WithElem(d DType) Type {
+	return Type{Kind: KindScalar, Elem: d, Shape: t.Shape, Layout: t.Layout}
+}
+
+// WithLayout returns t in layout l (interned by the kernel that uses it).
+func (t Type) WithLayout(l *layout.Linear) Type { t.Layout = l; return t }
+
+// Tiled returns t without its distributed layout: a tile's tile-level
+// type (a shared buffer keeps its shared layout).
+func (t Type) Tiled() Type { t.Layout = nil; return t }
+
+// SharedOf returns the type of a shared buffer of d with shape dims and
+// layout s.
+func SharedOf(d DType, s layout.Shared, dims ...int) Type {
+	ds := make([]Dim, len(dims))
+	for i, n := range dims {
+		ds[i] = D(n)
+	}
+	return Type{Kind: KindShared, Elem: d, Shape: ShapeOf(ds...), Shared: s}
+}
 
 // String returns the IR spelling: i32, f16[64, 64], ptr<f32>, ptr<f32>[128],
-// bptr<f16>[64, 64].
+// bptr<f16>[64, 64], smem<f16[64, 64], dense>; a tile with a layout shows
+// it inline, f32[64]#<slice<1, mma<...>>> (the printer uses aliases).
 func (t Type) String() string {
+	return t.text(func(l *layout.Linear) string { return "#<" + l.String() + ">" })
+}
+
+// text spells t with alias naming its layout.
+func (t Type) text(alias func(*layout.Linear) string) string {
 	var base string
 	switch t.Kind {
 	case KindInvalid:
@@ -170,9 +212,14 @@ func (t Type) String() string {
 		base = "ptr<" + t.Elem.String() + ">"
 	case KindBlockPtr:
 		return "bptr<" + t.Elem.String() + ">" + t.Shape.String()
+	case KindShared:
+		return "smem<" + t.Elem.String() + t.Shape.String() + ", " + t.Shared.String() + ">"
 	}
 	if t.Shape.Rank == 0 {
 		return base
+	}
+	if t.Layout != nil {
+		return base + t.Shape.String() + alias(t.Layout)
 	}
 	return base + t.Shape.String()
 }

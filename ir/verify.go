@@ -20,6 +20,14 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s: %s", e.Pos, e.Op, e.Msg)
 }
 
+// Limits of the GPU level, far above what a GPU has (255 registers per
+// thread, 227 KiB of shared memory per block): beyond them a kernel is
+// nonsense, and checking it would take long.
+const (
+	MaxRegsPerThread = 1 << 14
+	MaxSharedBytes   = 1 << 22
+)
+
 // maxErrors bounds how many problems one verification reports.
 const maxErrors = 20
 
@@ -29,17 +37,29 @@ const maxErrors = 20
 // meta-parameters; for a kernel without meta-parameters, concrete tile
 // dimensions that are powers of two). It returns every problem found, up to
 // a limit, joined.
+//
+// A kernel at the GPU level (Func.GPU set) is also checked for layouts:
+// every tile has one, each op's operand and result layouts are ones it
+// accepts (OpInfo.Layouts), GPU ops and attributes appear only there, and,
+// once shared memory is allocated, every buffer and scratch area lies
+// inside it and none overlaps another while both are live.
 func Verify(f *Func) error {
 	v := &verifier{f: f, visible: map[*Value]bool{}}
 	for _, p := range f.Params {
-		if p.Type.Kind == KindBlockPtr || p.Type.IsTile() {
+		if p.Type.Kind == KindBlockPtr || p.Type.IsTile() || p.Type.IsShared() {
 			v.errorf(Pos{}, "", "parameter %s has type %s; parameters are scalars and pointers", p.Name, p.Type)
 		}
 		v.checkType(Pos{}, "", p.Type)
 	}
+	if f.GPU != nil && len(f.GPU.Facts) > len(f.Params) {
+		v.errorf(Pos{}, "", "%d launch facts for %d parameters", len(f.GPU.Facts), len(f.Params))
+	}
 	v.block(f.Body)
 	if t := f.Body.Terminator(); t != nil {
 		v.errorf(t.Pos, t.Name(), "the kernel body cannot end in a terminator")
+	}
+	if f.GPU != nil && f.GPU.Allocated && len(v.errs) == 0 {
+		v.sharedMemory()
 	}
 	if len(v.errs) > 0 {
 		return errors.Join(v.errs...)
@@ -70,6 +90,7 @@ func (v *verifier) block(b *Block) {
 	for _, a := range b.Args {
 		v.visible[a] = true
 		defined = append(defined, a)
+		v.checkType(Pos{}, "", a.Type)
 	}
 	for i, op := range b.Ops {
 		if op.Parent != b {
@@ -102,8 +123,32 @@ func (v *verifier) checkType(pos Pos, op string, t Type) {
 		v.errorf(pos, op, "rank %d is above %d", t.Shape.Rank, MaxRank)
 		return
 	}
-	for _, d := range t.Shape.Dims[:t.Shape.Rank] {
+	for i, d := range t.Shape.Dims[:t.Shape.Rank] {
+		if t.IsShared() && t.Shape.Rank == MaxRank && i == 0 && d.N > 0 {
+			continue // a ring of any number of stages
+		}
 		v.checkDim(pos, op, d, t)
+	}
+	gpu := v.f.GPU != nil
+	switch {
+	case !gpu && (t.Layout != nil || t.IsShared()):
+		v.errorf(pos, op, "type %s belongs to the GPU level, not the tile IR", t)
+	case gpu && t.IsTile() && t.Layout == nil:
+		v.errorf(pos, op, "tile %s has no layout", t)
+	case gpu && t.IsTile() && !eqShape(t.Layout.Shape, t.Shape):
+		v.errorf(pos, op, "type %s: the layout is for shape %v", t, t.Layout.Shape)
+	case gpu && t.IsTile() && t.Layout.NumRegs() > MaxRegsPerThread:
+		v.errorf(pos, op, "type %s needs %d registers per thread (at most %d)", t, t.Layout.NumRegs(), MaxRegsPerThread)
+	case gpu && t.IsShared() && t.Shape.Concrete() && t.Shape.Numel() > MaxSharedBytes:
+		v.errorf(pos, op, "shared buffer %s is larger than %d bytes", t, MaxSharedBytes)
+	case gpu && t.IsTile() && t.Layout != v.f.Intern(t.Layout):
+		v.errorf(pos, op, "type %s: the layout is not the kernel's interned copy (use Func.Intern)", t)
+	case gpu && !t.IsTile() && t.Layout != nil:
+		v.errorf(pos, op, "type %s: only tiles have layouts", t)
+	case gpu && t.IsShared():
+		if err := checkShared(t); err != nil {
+			v.errorf(pos, op, "%v", err)
+		}
 	}
 }
 
@@ -123,6 +168,11 @@ func (v *verifier) op(op *Op) {
 	name := info.Name
 	if op.Code == OpInvalid || op.Code >= NumOpcodes {
 		v.errorf(op.Pos, "", "invalid opcode %d", op.Code)
+		return
+	}
+	gpu := v.f.GPU != nil
+	if info.GPU && !gpu {
+		v.errorf(op.Pos, name, "is a GPU-level op, in a kernel at the tile level")
 		return
 	}
 	ok := true
@@ -165,7 +215,13 @@ func (v *verifier) op(op *Op) {
 	for _, s := range info.Attrs {
 		a, present := op.Attrs[s.Name]
 		if !present {
-			bad("attribute %s is missing", s.Name)
+			if !s.Optional && !s.GPU {
+				bad("attribute %s is missing", s.Name)
+			}
+			continue
+		}
+		if s.GPU && !gpu {
+			bad("attribute %s belongs to the GPU level", s.Name)
 			continue
 		}
 		if err := checkAttr(s, a); err != nil {
@@ -209,8 +265,9 @@ func (v *verifier) op(op *Op) {
 			v.errorf(op.Pos, name, "has %d results, want %d", len(op.Results), len(want))
 			return
 		}
+		// Layouts are the Layouts rule's to check.
 		for i, t := range want {
-			if op.Results[i].Type != t {
+			if op.Results[i].Type.Tiled() != t.Tiled() {
 				v.errorf(op.Pos, name, "result %d is %s, want %s", i, op.Results[i].Type, t)
 				return
 			}
@@ -219,8 +276,30 @@ func (v *verifier) op(op *Op) {
 	if info.Check != nil {
 		if err := info.Check(op); err != nil {
 			v.errorf(op.Pos, name, "%v", err)
+			return
 		}
 	}
+	if gpu && info.Layouts != nil && v.allLaidOut(op) {
+		if err := info.Layouts(op, v.f); err != nil {
+			v.errorf(op.Pos, name, "%v", err)
+		}
+	}
+}
+
+// allLaidOut reports whether every tile operand and result of op has a
+// layout (a missing one is reported once, where the value is defined).
+func (v *verifier) allLaidOut(op *Op) bool {
+	for _, x := range op.Args {
+		if x.Type.IsTile() && x.Type.Layout == nil {
+			return false
+		}
+	}
+	for _, r := range op.Results {
+		if r.Type.IsTile() && r.Type.Layout == nil {
+			return false
+		}
+	}
+	return true
 }
 
 func hasAttrSpec(info *OpInfo, name string) bool {
@@ -230,4 +309,26 @@ func hasAttrSpec(info *OpInfo, name string) bool {
 		}
 	}
 	return false
+}
+
+// InternalError is a bug in tilec found while compiling a kernel: a panic
+// in a pass or in LLVM emission, caught with its stack so that it can be
+// shown (tilec -v) and reported (a tuner's failed config).
+type InternalError struct {
+	Stage string // the pass that panicked, or "emit" (LLVM emission)
+	Op    string // the op being emitted, when known
+	Pos   Pos
+	Value any
+	Stack string
+}
+
+func (e *InternalError) Error() string {
+	where := "pass " + e.Stage
+	if e.Stage == "emit" {
+		where = "LLVM emission"
+	}
+	if e.Op != "" {
+		return fmt.Sprintf("%s: %s: internal compiler error in %s: %v", e.Pos, e.Op, where, e.Value)
+	}
+	return fmt.Sprintf("internal compiler error in %s: %v", where, e.Value)
 }

@@ -4,29 +4,37 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/ir/interp"
+	"github.com/tilec/tilec/runtime"
 )
 
-// Device runs specialized kernels on some memory: the tile interpreter
-// here, the PTX emulator and the GPU in later stages.
-type Device interface {
-	Name() string
-	// Alloc reserves bytes and returns their device address.
-	Alloc(name string, bytes int) (uint64, error)
-	Write(addr uint64, data []byte) error
-	Read(addr uint64, data []byte) error
-	// Launch runs a specialized kernel over grid; args are uint64 addresses
-	// for pointers and int64 or float64 for scalars.
-	Launch(f *ir.Func, grid [3]int, args []any) error
+// FuncLauncher is implemented by devices that run specialized tile IR:
+// the interpreter (Interp) directly, the emulator and the GPU by compiling
+// it on launch (package device). Check, Trial, Run and DeviceReference
+// take any runtime.Device and launch through it.
+type FuncLauncher interface {
+	// LaunchFunc runs a specialized kernel over grid; args are uint64
+	// addresses for pointers and int64 or float64 for scalars.
+	LaunchFunc(f *ir.Func, grid [3]int, args []any) error
 }
 
-// Interp is the tile interpreter as a Device.
+// launcher returns dev's FuncLauncher, or an error saying why there is none.
+func launcher(dev runtime.Device) (FuncLauncher, error) {
+	if l, ok := dev.(FuncLauncher); ok {
+		return l, nil
+	}
+	return nil, fmt.Errorf("device %s runs compiled kernels only, not tile IR (package device compiles on launch)", dev.Name())
+}
+
+// Interp is the tile interpreter as a runtime.Device: it runs tile IR
+// (LaunchFunc), not PTX. It lives beside Check because it defines what a
+// kernel means (InterpReference).
 type Interp struct {
 	Mem  *interp.Memory
 	Opts interp.Options
@@ -35,13 +43,13 @@ type Interp struct {
 // NewInterp returns an interpreter device with fresh memory.
 func NewInterp() *Interp { return &Interp{Mem: interp.NewMemory()} }
 
-// Name implements Device.
-func (d *Interp) Name() string { return "interp" }
+// Name implements runtime.Device.
+func (d *Interp) Name() string { return runtime.DeviceInterp }
 
-// Alloc implements Device.
+// Alloc implements runtime.Device.
 func (d *Interp) Alloc(name string, bytes int) (uint64, error) { return d.Mem.Alloc(name, bytes), nil }
 
-// Write implements Device.
+// Write implements runtime.Device.
 func (d *Interp) Write(addr uint64, data []byte) error {
 	b := d.Mem.Bytes(addr)
 	if len(b) < len(data) {
@@ -51,7 +59,7 @@ func (d *Interp) Write(addr uint64, data []byte) error {
 	return nil
 }
 
-// Read implements Device.
+// Read implements runtime.Device.
 func (d *Interp) Read(addr uint64, data []byte) error {
 	b := d.Mem.Bytes(addr)
 	if len(b) < len(data) {
@@ -61,10 +69,24 @@ func (d *Interp) Read(addr uint64, data []byte) error {
 	return nil
 }
 
-// Launch implements Device.
-func (d *Interp) Launch(f *ir.Func, grid [3]int, args []any) error {
+// Launch implements runtime.Device: the interpreter has no PTX to run.
+func (d *Interp) Launch(k *runtime.Kernel, _ [3]int, _ ...any) error {
+	return fmt.Errorf("interp: kernel %s is compiled PTX; the tile interpreter runs tile IR (LaunchFunc)", k.Name)
+}
+
+// LaunchFunc implements FuncLauncher.
+func (d *Interp) LaunchFunc(f *ir.Func, grid [3]int, args []any) error {
 	return interp.Run(f, grid, args, d.Mem, d.Opts)
 }
+
+// Free implements runtime.Device: every allocation goes with the memory.
+func (d *Interp) Free() error {
+	d.Mem = interp.NewMemory()
+	return nil
+}
+
+// Close implements runtime.Device.
+func (d *Interp) Close() error { return d.Free() }
 
 // Poison is what unwritten integer outputs hold: a value no shipped kernel
 // writes, as NaN is for floats.
@@ -74,6 +96,9 @@ const Poison = -0x5A5A5A5B
 type OutputReport struct {
 	Name string
 	Tol  Tol
+	// Scale is the reference's magnitude (Magnitude), which Tol.Abs is
+	// relative to.
+	Scale float64
 	// MaxAbs is the largest |got - want|; RelL2 is ||got - want|| / ||want||.
 	MaxAbs, RelL2 float64
 	// Bad counts elements outside the tolerance, Unwritten those still
@@ -159,7 +184,11 @@ func (p *Plan) NominalArgs(i int) []any {
 // Run launches plan on dev with its buffers at addrs (by name): memory the
 // caller owns, such as tensors of a Go program. Scratch buffers missing
 // from addrs are allocated on dev (zeroed where the plan asks).
-func Run(dev Device, plan *Plan, addrs map[string]uint64) error {
+func Run(dev runtime.Device, plan *Plan, addrs map[string]uint64) error {
+	run, err := launcher(dev)
+	if err != nil {
+		return err
+	}
 	if err := plan.Validate(); err != nil {
 		return err
 	}
@@ -193,7 +222,7 @@ func Run(dev Device, plan *Plan, addrs map[string]uint64) error {
 		}
 	}
 	for i, l := range plan.Launches {
-		if err := dev.Launch(funcs[i], l.Grid, plan.Args(i, func(n string) uint64 { return bound[n] })); err != nil {
+		if err := run.LaunchFunc(funcs[i], l.Grid, plan.Args(i, func(n string) uint64 { return bound[n] })); err != nil {
 			return fmt.Errorf("launch %d (%s): %w", i, l.Kernel.Name, err)
 		}
 	}
@@ -202,7 +231,7 @@ func Run(dev Device, plan *Plan, addrs map[string]uint64) error {
 
 // Check runs plan on dev with inputs drawn from seed and outputs poisoned,
 // then compares every checked buffer with the float64 reference.
-func Check(dev Device, plan *Plan, seed uint64) (*Report, error) {
+func Check(dev runtime.Device, plan *Plan, seed uint64) (*Report, error) {
 	return NewTrial(seed).Check(dev, plan)
 }
 
@@ -274,7 +303,11 @@ func (t *Trial) inputs(plan *Plan) map[string][]float64 {
 // then compares every checked buffer with the float64 reference. Outputs
 // stay in their encoded bytes (10^8-element outputs as float64 copies
 // would need gigabytes each).
-func (t *Trial) Check(dev Device, plan *Plan) (*Report, error) {
+func (t *Trial) Check(dev runtime.Device, plan *Plan) (*Report, error) {
+	run, err := launcher(dev)
+	if err != nil {
+		return nil, err
+	}
 	if err := plan.Validate(); err != nil {
 		return nil, err
 	}
@@ -301,7 +334,7 @@ func (t *Trial) Check(dev Device, plan *Plan) (*Report, error) {
 		}
 	}
 	for i, l := range plan.Launches {
-		if err := dev.Launch(funcs[i], l.Grid, plan.Args(i, func(n string) uint64 { return addrs[n] })); err != nil {
+		if err := run.LaunchFunc(funcs[i], l.Grid, plan.Args(i, func(n string) uint64 { return addrs[n] })); err != nil {
 			return nil, fmt.Errorf("launch %d (%s): %w", i, l.Kernel.Name, err)
 		}
 	}
@@ -425,7 +458,7 @@ func compare(b *Buffer, before []float64, raw []byte, want []float64) (*OutputRe
 	}
 	inView := make([]bool, b.Len)
 	var mu sync.Mutex
-	r := &OutputReport{Name: b.Name, Tol: b.Tol}
+	r := &OutputReport{Name: b.Name, Tol: b.Tol, Scale: Magnitude(want)}
 	var num, den float64
 	firstK := -1
 	merge := func(p *part) {
@@ -474,7 +507,7 @@ func compare(b *Buffer, before []float64, raw []byte, want []float64) (*OutputRe
 			if !math.IsNaN(w) && !math.IsInf(w, 0) {
 				p.den += w * w
 			}
-			if ok := diff == 0 || (!b.Tol.Exact && diff <= b.Tol.Abs+b.Tol.Rel*math.Abs(w)); !ok {
+			if ok := diff == 0 || (!b.Tol.Exact && diff <= b.Tol.Bound(w, r.Scale)); !ok {
 				p.bad++
 				if p.first == "" {
 					note(k, "element %d (offset %d): got %v, want %v", k, i, g, w)
@@ -553,7 +586,7 @@ func viewOffsets(v *View, lo, hi int, visit func(k, i int)) {
 // ranges run inline.
 func parallel(n int, body func(lo, hi int)) {
 	const grain = 1 << 16
-	w := min(runtime.GOMAXPROCS(0), (n+grain-1)/grain)
+	w := min(goruntime.GOMAXPROCS(0), (n+grain-1)/grain)
 	if w <= 1 {
 		body(0, n)
 		return
@@ -589,7 +622,9 @@ func sameBits(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN
 
 // Tolerances by output dtype, for f16/bf16 inputs accumulated in f32 and
 // for f32 paths (DESIGN.md: ~1e-2 worst case, 2e-3 relative L2 for half
-// inputs; ~1e-5 relative for f32).
+// inputs; ~1e-5 relative for f32). The absolute parts are relative to the
+// output's magnitude (Tol.Bound), so small outputs (a softmax over 1025
+// columns, all below 1e-2) are checked element by element too.
 func TolFor(d ir.DType) Tol {
 	switch d {
 	case ir.F16:
@@ -602,6 +637,36 @@ func TolFor(d ir.DType) Tol {
 		return Tol{Abs: 1e-12, Rel: 1e-12, L2: 1e-12}
 	}
 	return Tol{Exact: true}
+}
+
+// Bound is how far an element may be from want in an output of magnitude
+// scale (Magnitude of the reference): Abs·scale + Rel·|want|.
+func (t Tol) Bound(want, scale float64) float64 { return t.Abs*scale + t.Rel*math.Abs(want) }
+
+// Magnitude is the root mean square of the finite values the reference
+// computed (NotComputed and NaN left out): the scale of an output that
+// its tolerance's absolute part is relative to.
+func Magnitude(want []float64) float64 {
+	var mu sync.Mutex
+	var sum float64
+	var n int
+	parallel(len(want), func(lo, hi int) {
+		var s float64
+		var k int
+		for _, w := range want[lo:hi] {
+			if !math.IsNaN(w) && !math.IsInf(w, 0) { // NotComputed is a NaN
+				s += w * w
+				k++
+			}
+		}
+		mu.Lock()
+		sum, n = sum+s, n+k
+		mu.Unlock()
+	})
+	if n == 0 {
+		return 0
+	}
+	return math.Sqrt(sum / float64(n))
 }
 
 // reference runs the plan's reference, turning a panic into an error (a
@@ -624,8 +689,12 @@ func InterpReference(plan *Plan) func(in map[string][]float64) map[string][]floa
 
 // DeviceReference is a Reference that runs the plan's launches on dev (a
 // second device to compare with: the emulator for the GPU).
-func DeviceReference(plan *Plan, dev Device) func(in map[string][]float64) map[string][]float64 {
+func DeviceReference(plan *Plan, dev runtime.Device) func(in map[string][]float64) map[string][]float64 {
 	return func(in map[string][]float64) map[string][]float64 {
+		run, err := launcher(dev)
+		if err != nil {
+			panic(err)
+		}
 		funcs, err := plan.Specialize()
 		if err != nil {
 			panic(err)
@@ -638,18 +707,7 @@ func DeviceReference(plan *Plan, dev Device) func(in map[string][]float64) map[s
 			}
 		}
 		for i, l := range plan.Launches {
-			args := make([]any, len(l.Args))
-			for j, a := range l.Args {
-				switch a.kind {
-				case argBuf:
-					args[j] = addrs[a.Buf] + uint64(a.Offset*plan.Buffer(a.Buf).DType.Size())
-				case argInt:
-					args[j] = a.Int
-				case argFloat:
-					args[j] = a.Float
-				}
-			}
-			if err := dev.Launch(funcs[i], l.Grid, args); err != nil {
+			if err := run.LaunchFunc(funcs[i], l.Grid, plan.Args(i, func(n string) uint64 { return addrs[n] })); err != nil {
 				panic(err)
 			}
 		}

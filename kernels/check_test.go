@@ -52,7 +52,7 @@ func TestTrialReusesInputsAndReference(t *testing.T) {
 // the benchmark below times the host side of a check alone.
 type hostOnly struct{ *kernels.Interp }
 
-func (hostOnly) Launch(*ir.Func, [3]int, []any) error { return nil }
+func (hostOnly) LaunchFunc(*ir.Func, [3]int, []any) error { return nil }
 
 // BenchmarkTrialFlashBenchShape times the host side of checking flash's
 // tuning space at a benchmark shape (B=4, H=16, N=4096, D=128: 33.5 M
@@ -75,11 +75,11 @@ func BenchmarkTrialFlashBenchShape(b *testing.B) {
 }
 
 // corrupting is an interpreter whose reads of the buffer named out come
-// back with two elements changed, far apart (in different chunks of the
-// parallel compare).
+// back edited.
 type corrupting struct {
 	*kernels.Interp
-	out uint64
+	out  uint64
+	edit func(data []byte)
 }
 
 func (d *corrupting) Alloc(name string, bytes int) (uint64, error) {
@@ -95,9 +95,7 @@ func (d *corrupting) Read(addr uint64, data []byte) error {
 		return err
 	}
 	if addr == d.out {
-		for _, i := range []int{200000, 5} {
-			ir.F32.Encode(data[4*i:], 1e6)
-		}
+		d.edit(data)
 	}
 	return nil
 }
@@ -110,10 +108,49 @@ func TestCheckReportsTheFirstBadElement(t *testing.T) {
 	require.NoError(t, err)
 	plan, err := k.Plan(p, ir.Config{"BLOCK": 256, "num_warps": 4})
 	require.NoError(t, err)
-	rep, err := kernels.Check(&corrupting{Interp: kernels.NewInterp()}, plan, 1)
+	// Two elements changed, far apart (in different chunks of the
+	// parallel compare).
+	dev := &corrupting{Interp: kernels.NewInterp(), edit: func(data []byte) {
+		for _, i := range []int{200000, 5} {
+			ir.F32.Encode(data[4*i:], 1e6)
+		}
+	}}
+	rep, err := kernels.Check(dev, plan, 1)
 	require.NoError(t, err)
 	out := rep.Outputs[0]
 	require.Equal(t, "out", out.Name)
 	require.Equal(t, 2, out.Bad)
 	require.Contains(t, out.First, "element 5 ")
+}
+
+// The absolute part of a tolerance scales with the output: f16 softmax
+// rows of 1025 columns are all below 1e-2, f16's absolute tolerance for
+// outputs of order 1, yet one element off by 1e-4 (a tenth of a typical
+// value; too little for the relative L2 error of the whole output to
+// notice) fails the element-wise check.
+func TestToleranceScalesWithTheOutput(t *testing.T) {
+	k := examples.Softmax
+	p, err := k.Problem(map[string]int{"M": 9, "N": 1025}, ir.F16)
+	require.NoError(t, err)
+	cfg, err := k.DefaultConfig(p)
+	require.NoError(t, err)
+	plan, err := k.Plan(p, cfg)
+	require.NoError(t, err)
+	rep, err := kernels.Check(kernels.NewInterp(), plan, 1)
+	require.NoError(t, err)
+	out := rep.Outputs[0]
+	require.True(t, out.Pass(), "%s", out.First)
+	require.Less(t, out.Scale, 2e-3, "softmax outputs over 1025 columns are of order 1e-3")
+	require.Less(t, out.Tol.Bound(out.Scale, out.Scale), 1e-4)
+
+	dev := &corrupting{Interp: kernels.NewInterp(), edit: func(data []byte) {
+		const i = 3000
+		ir.F16.Encode(data[2*i:], ir.F16.Decode(data[2*i:])+1e-4)
+	}}
+	rep, err = kernels.Check(dev, plan, 1)
+	require.NoError(t, err)
+	out = rep.Outputs[0]
+	require.Less(t, out.RelL2, out.Tol.L2, "the relative L2 error alone would pass it")
+	require.Equal(t, 1, out.Bad)
+	require.Contains(t, out.First, "element 3000 ")
 }

@@ -5,7 +5,11 @@
 // compares every output with the reference.
 //
 // The kernels themselves live in the sub-packages flash, rope, moe and
-// examples; package all lists them.
+// examples, each registering its own (Register); importing package all
+// registers them all. The package sits below the compiler, the tuner and
+// the session: Check runs a plan on any runtime.Device that runs tile IR
+// (FuncLauncher), and kernels/all's tests check that no kernel package
+// imports what sits above.
 package kernels
 
 import (
@@ -148,8 +152,11 @@ type View struct {
 }
 
 // Tol is an output's tolerance: each element must satisfy
-// |got - want| <= Abs + Rel*|want|, and the relative L2 error of the whole
-// output must be at most L2. Exact demands equality (integer outputs).
+// |got - want| <= Abs·M + Rel·|want| (Bound), where M is the output's
+// magnitude (Magnitude: the root mean square of the reference), so the
+// absolute part never exceeds the values compared; and the relative L2
+// error of the whole output must be at most L2. Exact demands equality
+// (integer outputs).
 type Tol struct {
 	Abs, Rel, L2 float64
 	Exact        bool

@@ -9,6 +9,8 @@ import (
 	"github.com/llir/llvm/ir/constant"
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
+
+	"github.com/tilec/tilec/internal/fp"
 )
 
 // constParts flattens a constant into immediates. undef and poison become
@@ -126,35 +128,7 @@ func b2u(b bool) uint64 {
 }
 
 // f16Bits rounds a float64 to the nearest IEEE half (ties to even).
-func f16Bits(x float64) uint16 {
-	var sign uint16
-	if math.Signbit(x) {
-		sign = 0x8000
-		x = -x
-	}
-	switch {
-	case math.IsNaN(x):
-		return 0x7E00
-	case x >= 65520: // rounds to infinity
-		return sign | 0x7C00
-	case x == 0:
-		return sign
-	}
-	// Scale so the result's last mantissa bit has weight 1, round to even.
-	e := math.Floor(math.Log2(x))
-	if e < -14 {
-		e = -14 // subnormal: fixed weight 2^-24
-	}
-	q := math.RoundToEven(x * math.Exp2(10-e))
-	if q >= 2048 { // rounding carried into the next binade
-		q /= 2
-		e++
-	}
-	if q < 1024 { // subnormal
-		return sign | uint16(q)
-	}
-	return sign | uint16(e+15)<<10 | uint16(q)&0x3FF
-}
+func f16Bits(x float64) uint16 { return uint16(fp.F16.Round(x, 0, fp.NearestEven)) }
 
 // initBytes serializes a global's initializer in little-endian order.
 func initBytes(c constant.Constant, t types.Type) ([]byte, error) {

@@ -293,9 +293,6 @@ func cpAsyncZeroFill(r *run, nbytes int, exact bool) [][]byte {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if exact && !res.Clean() && res.Findings[0].Kind == emu.OutOfBounds && strings.Contains(res.Findings[0].Inst, "cp.async") {
-		r.t.Skipf("emulator gap (ptx/emu execCpAsync): cp.async with a source size below 16 is bounds-checked as a 16-byte read: %v", res.Findings[0])
-	}
 	if !res.Clean() {
 		r.t.Fatalf("%s: %d sanitizer findings, first %v", r.backend, res.FindingCount, res.Findings[0])
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/tilec/tilec/internal/arch"
 )
 
 // Target names the GPU architecture the PTX is for.
@@ -14,12 +16,12 @@ type Target struct {
 }
 
 // DefaultSM is the architecture used when Target.SM is empty.
-const DefaultSM = "sm_80"
+const DefaultSM = arch.Default
 
-// arch is a known architecture: its number, whether it is the
+// archInfo is a known architecture: its number, whether it is the
 // architecture-specific ("a") variant, and the lowest PTX ISA version that
 // can name it in .target (the version chosen when nothing needs more).
-type arch struct {
+type archInfo struct {
 	name     string
 	sm       int  // 80 for sm_80
 	specific bool // sm_90a: arch-accelerated features, runs only on sm_90
@@ -30,7 +32,7 @@ type arch struct {
 // ISA that knows each architecture (the same as LLVM's processor table):
 // the driver refuses a .version newer than itself, so the lowest version
 // that works is the most portable.
-var archs = []arch{
+var archs = []archInfo{
 	{"sm_70", 70, false, 60},
 	{"sm_75", 75, false, 63},
 	{"sm_80", 80, false, 70},
@@ -40,7 +42,7 @@ var archs = []arch{
 	{"sm_90a", 90, true, 80},
 }
 
-func lookupArch(t Target) (arch, error) {
+func lookupArch(t Target) (archInfo, error) {
 	name := t.SM
 	if name == "" {
 		name = DefaultSM
@@ -54,7 +56,7 @@ func lookupArch(t Target) (arch, error) {
 	for i, a := range archs {
 		names[i] = a.name
 	}
-	return arch{}, fmt.Errorf("ptx: unknown target %q (supported: %s)", t.SM, strings.Join(names, ", "))
+	return archInfo{}, fmt.Errorf("ptx: unknown target %q (supported: %s)", t.SM, strings.Join(names, ", "))
 }
 
 // feature is one row of the table of PTX instructions that need more than
@@ -121,12 +123,12 @@ func featureFor(mnemonic string) *feature {
 
 // requirements accumulates what the emitted instructions need.
 type requirements struct {
-	a   arch
+	a   archInfo
 	ptx int             // highest PTX version needed so far
 	why map[string]bool // instructions that raised the version, for the header
 }
 
-func newRequirements(a arch) *requirements {
+func newRequirements(a archInfo) *requirements {
 	return &requirements{a: a, ptx: a.basePTX, why: map[string]bool{}}
 }
 

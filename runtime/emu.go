@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tilec/tilec/internal/arch"
 	"github.com/tilec/tilec/ptx/emu"
 )
 
@@ -24,10 +25,10 @@ type Emu struct {
 func NewEmu() *Emu { return &Emu{dev: emu.NewDevice(emu.Options{}), mods: map[*Kernel]*emu.Module{}} }
 
 // Name implements Device.
-func (e *Emu) Name() string { return "emu" }
+func (e *Emu) Name() string { return DeviceEmu }
 
 // Alloc implements Device.
-func (e *Emu) Alloc(bytes int) (uint64, error) { return e.dev.Alloc(max(bytes, 1)) }
+func (e *Emu) Alloc(_ string, bytes int) (uint64, error) { return e.dev.Alloc(max(bytes, 1)) }
 
 // Write implements Device.
 func (e *Emu) Write(addr uint64, data []byte) error { return e.dev.CopyToDevice(addr, data) }
@@ -35,14 +36,15 @@ func (e *Emu) Write(addr uint64, data []byte) error { return e.dev.CopyToDevice(
 // Read implements Device.
 func (e *Emu) Read(addr uint64, data []byte) error { return e.dev.CopyFromDevice(data, addr) }
 
-// Memset implements Device.
-func (e *Emu) Memset(addr uint64, v byte, n int) error { return e.dev.Memset(addr, v, n) }
-
 // Free implements Device: the emulator's memory goes with the device.
 func (e *Emu) Free() error { return nil }
 
 // Close implements Device.
 func (e *Emu) Close() error { return nil }
+
+// Target implements Targeted: the emulator runs PTX for any architecture
+// and stands for the default one.
+func (e *Emu) Target() string { return arch.Default }
 
 // Module parses k's PTX (once).
 func (e *Emu) Module(k *Kernel) (*emu.Module, error) {
@@ -50,6 +52,9 @@ func (e *Emu) Module(k *Kernel) (*emu.Module, error) {
 	defer e.mu.Unlock()
 	if m, ok := e.mods[k]; ok {
 		return m, nil
+	}
+	if k.PTX == "" {
+		return nil, fmt.Errorf("kernel %s has no PTX (it was not compiled for a GPU)", k.Name)
 	}
 	m, err := emu.Parse(k.Name+".ptx", []byte(k.PTX))
 	if err != nil {

@@ -7,28 +7,30 @@ import (
 	"time"
 
 	"github.com/tilec/tilec/cuda"
+	"github.com/tilec/tilec/internal/arch"
 )
 
 // GPU is an NVIDIA GPU as a Device, through the CUDA driver API (package
 // cuda, bound at run time: no cgo). Kernels are JIT-loaded once; every
 // Launch synchronizes, so a fault is reported by the launch that caused it.
+// Besides Device it is a Targeted, Describer, Loader and Timer, so that
+// nothing above it needs package cuda's types.
 type GPU struct {
-	Props  cuda.Props
+	props  cuda.Props
+	driver int
 	drv    *cuda.Driver
 	ctx    *cuda.Context
 	mu     sync.Mutex
-	loaded map[*Kernel]*Loaded
+	loaded map[*Kernel]*loaded
 	allocs []cuda.DevicePtr
+	events [2]*cuda.Event // for Time, created on first use
 }
 
-// Loaded is a kernel JIT-compiled for the GPU.
-type Loaded struct {
-	Kernel *Kernel
-	Func   *cuda.Function
-	// Attrs are what the JIT made of it: registers, spills (local
-	// memory), static shared memory, the block size it allows.
-	Attrs cuda.FuncAttributes
-	mod   *cuda.Module
+// loaded is a kernel JIT-compiled for the GPU.
+type loaded struct {
+	mod  *cuda.Module
+	fn   *cuda.Function
+	info KernelInfo
 }
 
 // OpenGPU opens GPU 0 with its primary context.
@@ -49,24 +51,35 @@ func OpenGPU() (*GPU, error) {
 	if err != nil {
 		return nil, err
 	}
+	version, err := drv.DriverVersion()
+	if err != nil {
+		return nil, err
+	}
 	ctx, err := dev.PrimaryContext()
 	if err != nil {
 		return nil, err
 	}
-	return &GPU{Props: props, drv: drv, ctx: ctx, loaded: map[*Kernel]*Loaded{}}, nil
+	return &GPU{props: props, driver: version, drv: drv, ctx: ctx, loaded: map[*Kernel]*loaded{}}, nil
 }
 
-// Target names the GPU's architecture (sm_90 for compute capability 9.0).
-func (g *GPU) Target() string { return fmt.Sprintf("sm_%d%d", g.Props.Major, g.Props.Minor) }
+// Target implements Targeted: the GPU's architecture (sm_90 for compute
+// capability 9.0).
+func (g *GPU) Target() string { return arch.Of(g.props.Major, g.props.Minor) }
 
-// DriverVersion is the CUDA driver's version (13000 for 13.0).
-func (g *GPU) DriverVersion() (int, error) { return g.drv.DriverVersion() }
+// Props implements Describer.
+func (g *GPU) Props() Props {
+	p := g.props
+	return Props{Name: p.Name, Target: g.Target(), Driver: g.driver, SMs: p.MultiprocessorCount,
+		ClockHz: float64(p.ClockRateKHz) * 1e3, MemoryClockHz: float64(p.MemoryClockRateKHz) * 1e3,
+		MemoryBusWidth: p.MemoryBusWidth, L2Bytes: p.L2CacheSize,
+		SharedPerBlock: p.SharedMemPerBlock, SharedPerBlockOptin: p.SharedMemPerBlockOptin}
+}
 
 // Name implements Device.
-func (g *GPU) Name() string { return "gpu (" + g.Props.Name + ")" }
+func (g *GPU) Name() string { return "gpu (" + g.props.Name + ")" }
 
 // Alloc implements Device.
-func (g *GPU) Alloc(bytes int) (uint64, error) {
+func (g *GPU) Alloc(_ string, bytes int) (uint64, error) {
 	p, err := g.ctx.MemAlloc(uint64(max(bytes, 1)))
 	if err != nil {
 		return 0, err
@@ -87,13 +100,13 @@ func (g *GPU) Read(addr uint64, data []byte) error {
 	return g.ctx.MemcpyDtoH(data, cuda.DevicePtr(addr))
 }
 
-// Memset implements Device.
+// Memset implements Timer.
 func (g *GPU) Memset(addr uint64, v byte, n int) error {
 	return g.ctx.MemsetD8(cuda.DevicePtr(addr), v, uint64(n))
 }
 
-// MemcpyDtoD copies n bytes on the device.
-func (g *GPU) MemcpyDtoD(dst, src uint64, n int) error {
+// Copy implements Timer.
+func (g *GPU) Copy(dst, src uint64, n int) error {
 	return g.ctx.MemcpyDtoD(cuda.DevicePtr(dst), cuda.DevicePtr(src), uint64(n))
 }
 
@@ -112,13 +125,25 @@ func (g *GPU) Free() error {
 // Close implements Device.
 func (g *GPU) Close() error { return errors.Join(g.Free(), g.ctx.Release()) }
 
-// Load JIT-compiles k (once), opts in to its dynamic shared memory, and
-// checks that the JIT left room for its block size.
-func (g *GPU) Load(k *Kernel) (*Loaded, error) {
+// Load implements Loader: it JIT-compiles k (once), opts in to its
+// dynamic shared memory, and checks that the JIT left room for its block
+// size.
+func (g *GPU) Load(k *Kernel) (KernelInfo, error) {
+	l, err := g.load(k)
+	if err != nil {
+		return KernelInfo{}, err
+	}
+	return l.info, nil
+}
+
+func (g *GPU) load(k *Kernel) (*loaded, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if l, ok := g.loaded[k]; ok {
 		return l, nil
+	}
+	if k.PTX == "" {
+		return nil, fmt.Errorf("kernel %s has no PTX (it was not compiled for a GPU)", k.Name)
 	}
 	mod, err := g.ctx.LoadModule([]byte(k.PTX), &cuda.JITOptions{Verbose: true})
 	if err != nil {
@@ -128,10 +153,10 @@ func (g *GPU) Load(k *Kernel) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if k.SharedBytes > g.Props.SharedMemPerBlock {
-		if k.SharedBytes > g.Props.SharedMemPerBlockOptin {
+	if k.SharedBytes > g.props.SharedMemPerBlock {
+		if k.SharedBytes > g.props.SharedMemPerBlockOptin {
 			return nil, fmt.Errorf("kernel %s needs %d bytes of shared memory; %s allows %d per block",
-				k.Name, k.SharedBytes, g.Props.Name, g.Props.SharedMemPerBlockOptin)
+				k.Name, k.SharedBytes, g.props.Name, g.props.SharedMemPerBlockOptin)
 		}
 		if err := fn.SetMaxDynamicSharedMemory(k.SharedBytes); err != nil {
 			return nil, err
@@ -145,15 +170,15 @@ func (g *GPU) Load(k *Kernel) (*Loaded, error) {
 		return nil, fmt.Errorf("kernel %s needs %d threads per block; with %d registers per thread the device allows %d",
 			k.Name, k.Threads, attrs.NumRegs, attrs.MaxThreadsPerBlock)
 	}
-	l := &Loaded{Kernel: k, Func: fn, Attrs: attrs, mod: mod}
+	l := &loaded{mod: mod, fn: fn, info: KernelInfo{Registers: attrs.NumRegs, LocalBytes: attrs.LocalSizeBytes}}
 	g.loaded[k] = l
 	return l, nil
 }
 
-// Prepare loads k and returns a function that launches it asynchronously
-// on stream s (nil: the default stream).
-func (g *GPU) Prepare(k *Kernel, grid [3]int, args ...any) (func(s *cuda.Stream) error, error) {
-	l, err := g.Load(k)
+// Prepare implements Timer: it loads k and returns a function that
+// launches it on the default stream without waiting.
+func (g *GPU) Prepare(k *Kernel, grid [3]int, args ...any) (func() error, error) {
+	l, err := g.load(k)
 	if err != nil {
 		return nil, err
 	}
@@ -166,8 +191,8 @@ func (g *GPU) Prepare(k *Kernel, grid [3]int, args ...any) (func(s *cuda.Stream)
 	}
 	gr := [3]uint32{uint32(grid[0]), uint32(grid[1]), uint32(grid[2])}
 	block := [3]uint32{uint32(k.Threads), 1, 1}
-	return func(s *cuda.Stream) error {
-		if err := l.Func.Launch(gr, block, uint32(k.SharedBytes), s, a...); err != nil {
+	return func() error {
+		if err := l.fn.Launch(gr, block, uint32(k.SharedBytes), nil, a...); err != nil {
 			return fmt.Errorf("kernel %s: %w", k.Name, err)
 		}
 		return nil
@@ -180,7 +205,7 @@ func (g *GPU) Launch(k *Kernel, grid [3]int, args ...any) error {
 	if err != nil {
 		return err
 	}
-	if err := run(nil); err != nil {
+	if err := run(); err != nil {
 		return err
 	}
 	if err := g.ctx.Synchronize(); err != nil {
@@ -189,38 +214,32 @@ func (g *GPU) Launch(k *Kernel, grid [3]int, args ...any) error {
 	return nil
 }
 
-// Timer times GPU work with CUDA events on the default stream.
-type Timer struct {
-	start, end *cuda.Event
-}
-
-// NewTimer creates the events.
-func (g *GPU) NewTimer() (*Timer, error) {
-	s, err := g.ctx.NewEvent(0)
-	if err != nil {
-		return nil, err
+// Time implements Timer with two CUDA events on the default stream.
+func (g *GPU) Time(work func() error) (time.Duration, error) {
+	g.mu.Lock()
+	for i := range g.events {
+		if g.events[i] == nil {
+			e, err := g.ctx.NewEvent(0)
+			if err != nil {
+				g.mu.Unlock()
+				return 0, err
+			}
+			g.events[i] = e
+		}
 	}
-	e, err := g.ctx.NewEvent(0)
-	if err != nil {
-		return nil, err
-	}
-	return &Timer{start: s, end: e}, nil
-}
-
-// Time runs fn between the two events and returns the GPU time between
-// them.
-func (t *Timer) Time(fn func() error) (time.Duration, error) {
-	if err := t.start.Record(nil); err != nil {
+	start, end := g.events[0], g.events[1]
+	g.mu.Unlock()
+	if err := start.Record(nil); err != nil {
 		return 0, err
 	}
-	if err := fn(); err != nil {
+	if err := work(); err != nil {
 		return 0, err
 	}
-	if err := t.end.Record(nil); err != nil {
+	if err := end.Record(nil); err != nil {
 		return 0, err
 	}
-	if err := t.end.Synchronize(); err != nil {
+	if err := end.Synchronize(); err != nil {
 		return 0, err
 	}
-	return cuda.ElapsedTime(t.start, t.end)
+	return cuda.ElapsedTime(start, end)
 }

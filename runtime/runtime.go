@@ -1,14 +1,15 @@
 // Package runtime loads and launches compiled kernels: PTX plus what a
 // launcher needs (Kernel), on an NVIDIA GPU through the CUDA driver or on
-// tilec's PTX emulator, behind one Device interface. It is all a program
-// needs to run kernels that tilec compiled ahead of time (tilec gen), and
-// it depends on no part of the compiler.
+// tilec's PTX emulator, behind tilec's one Device interface. It is all a
+// program needs to run kernels that tilec compiled ahead of time (tilec
+// gen), and it depends on no part of the compiler.
 package runtime
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // ParamKind is how a kernel parameter is passed (the PTX ABI as tilec
@@ -168,15 +169,21 @@ func (k *Kernel) Args(args []any) ([]any, error) {
 	return out, nil
 }
 
-// Device runs kernels: a GPU or the emulator.
+// Device is where kernels run: tilec's one device interface. The GPU
+// (GPU) and the PTX emulator (Emu) implement it here; the tile interpreter
+// (kernels.Interp) implements it too, and runs tile IR instead of PTX.
+// Packages above the compiler run tile IR on any Device through the
+// optional kernels.FuncLauncher (package device compiles it on launch).
+// Capabilities that only some devices have are optional interfaces:
+// Targeted, Describer, Loader and Timer.
 type Device interface {
 	// Name says which device it is ("emu", "gpu (NVIDIA H100 ...)").
 	Name() string
-	// Alloc reserves device memory and returns its address (256-byte aligned).
-	Alloc(bytes int) (uint64, error)
+	// Alloc reserves device memory and returns its address (256-byte
+	// aligned); name labels it in error messages.
+	Alloc(name string, bytes int) (uint64, error)
 	Write(addr uint64, data []byte) error
 	Read(addr uint64, data []byte) error
-	Memset(addr uint64, v byte, n int) error
 	// Launch runs k over grid (blocks of k.Threads threads) and waits for it.
 	Launch(k *Kernel, grid [3]int, args ...any) error
 	// Free releases every allocation; Close also releases the device.
@@ -184,23 +191,103 @@ type Device interface {
 	Close() error
 }
 
+// Targeted is implemented by devices that run PTX for an architecture
+// (arch names: sm_90): the GPU its own, the emulator arch.Default.
+type Targeted interface {
+	Target() string
+}
+
+// Props describe a GPU: what the tuner checks kernels against (limits)
+// and measures them against (the roofline), and what its cache key holds.
+type Props struct {
+	Name           string
+	Target         string  // the architecture (sm_90)
+	Driver         int     // the CUDA driver's version (13000 for 13.0)
+	SMs            int     // multiprocessors
+	ClockHz        float64 // the SM clock
+	MemoryClockHz  float64
+	MemoryBusWidth int // bits
+	L2Bytes        int
+	// SharedPerBlock is the shared memory a block gets without opting in;
+	// SharedPerBlockOptin the most it can opt in to.
+	SharedPerBlock, SharedPerBlockOptin int
+}
+
+// Describer is implemented by devices that report their properties (the
+// GPU).
+type Describer interface {
+	Props() Props
+}
+
+// KernelInfo is what a device's own compiler made of a kernel.
+type KernelInfo struct {
+	Registers  int // per thread
+	LocalBytes int // per thread: spills (and local arrays)
+}
+
+// Loader is implemented by devices that compile PTX themselves (the GPU's
+// JIT): Load compiles k (once) and reports what the compiler made of it.
+type Loader interface {
+	Load(k *Kernel) (KernelInfo, error)
+}
+
+// Timer is implemented by devices that time their own work (the GPU, with
+// events): what the tuner needs to time kernels and to put their buffers
+// back between timed runs.
+type Timer interface {
+	// Prepare checks k's arguments and returns a function that launches
+	// it without waiting.
+	Prepare(k *Kernel, grid [3]int, args ...any) (func() error, error)
+	// Time runs work between two events and returns the device time
+	// between them.
+	Time(work func() error) (time.Duration, error)
+	Memset(addr uint64, v byte, n int) error
+	// Copy copies n bytes from src to dst on the device.
+	Copy(dst, src uint64, n int) error
+}
+
 // ErrNoGPU means the CUDA driver or a GPU was not found; `tilec doctor`
 // says what is missing.
 var ErrNoGPU = errors.New("no GPU: the NVIDIA driver (libcuda.so.1) or a CUDA device was not found (tilec doctor explains)")
 
-// Open returns a device by kind: gpu, emu, or auto (the GPU when there is
-// one, else the emulator).
-func Open(kind string) (Device, error) {
-	switch kind {
-	case "gpu":
-		return OpenGPU()
-	case "emu":
-		return NewEmu(), nil
-	case "", "auto":
-		if g, err := OpenGPU(); err == nil {
-			return g, nil
-		}
-		return NewEmu(), nil
+// Device names, as options and command lines give them. ParseDevice is
+// the one place that reads them.
+const (
+	DeviceAuto   = "auto"   // the GPU when there is one, else the emulator
+	DeviceGPU    = "gpu"    // an NVIDIA GPU through the CUDA driver
+	DeviceEmu    = "emu"    // tilec's PTX emulator
+	DeviceInterp = "interp" // the tile interpreter (package kernels; runs tile IR, not PTX)
+)
+
+// ParseDevice checks a device name; "" means DeviceAuto.
+func ParseDevice(name string) (string, error) {
+	switch name {
+	case "":
+		return DeviceAuto, nil
+	case DeviceAuto, DeviceGPU, DeviceEmu, DeviceInterp:
+		return name, nil
 	}
-	return nil, fmt.Errorf("unknown device %q (gpu, emu, auto)", kind)
+	return "", fmt.Errorf("unknown device %q (%s, %s, %s, %s)", name, DeviceAuto, DeviceGPU, DeviceEmu, DeviceInterp)
+}
+
+// Open returns a device that runs PTX, by name: gpu, emu, or auto (the GPU
+// when there is one, else the emulator). The interpreter runs tile IR, not
+// PTX: package device opens it.
+func Open(name string) (Device, error) {
+	kind, err := ParseDevice(name)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case DeviceGPU:
+		return OpenGPU()
+	case DeviceEmu:
+		return NewEmu(), nil
+	case DeviceInterp:
+		return nil, fmt.Errorf("the %s device runs tile IR, not compiled kernels (package device opens it)", kind)
+	}
+	if g, err := OpenGPU(); err == nil {
+		return g, nil
+	}
+	return NewEmu(), nil
 }

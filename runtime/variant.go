@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/tilec/tilec/internal/arch"
 )
 
 // Variant is one kernel compiled ahead of time (tilec gen) for an
@@ -26,19 +27,6 @@ type Variant struct {
 	Shape map[string]int64
 }
 
-// Targeted is implemented by devices that know their architecture.
-type Targeted interface {
-	Target() string
-}
-
-// Target is the architecture the emulator stands for.
-func (e *Emu) Target() string { return "sm_80" }
-
-func smNumber(t string) int {
-	n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(t, "sm_"), "a"))
-	return n
-}
-
 func nextPow2(n int64) int64 {
 	p := int64(1)
 	for p < n {
@@ -49,25 +37,36 @@ func nextPow2(n int64) int64 {
 
 // Select returns the variant to launch on dev with args (by parameter
 // name: vals): compiled for the device's architecture (or the newest
-// older one, whose PTX the driver compiles for the device; an "a" target
-// only for its own device), with keys that round up alike, with launch
-// facts the arguments keep, and tuned for the nearest problem.
+// older one, whose PTX the driver compiles for the device; an "a" target,
+// preferred, only for its own compute capability), with keys that round
+// up alike, with launch facts the arguments keep, and tuned for the
+// nearest problem.
 func Select(dev Device, vs []*Variant, args []any, vals map[string]int64) (*Variant, error) {
-	target := "sm_80"
+	target := arch.Default
 	if t, ok := dev.(Targeted); ok {
 		target = t.Target()
 	}
-	devSM := smNumber(target)
-	best, bestSM := []*Variant(nil), -1
+	devArch, err := arch.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("device %s: %w", dev.Name(), err)
+	}
+	// The newest architecture that runs on the device, and of its
+	// variants the architecture-specific ones (built for exactly this
+	// GPU) over the portable ones.
+	best, bestRank := []*Variant(nil), -1
 	for _, v := range vs {
-		sm := smNumber(v.Target)
-		if sm > devSM || (strings.HasSuffix(v.Target, "a") && v.Target != target) {
+		a, err := arch.Parse(v.Target)
+		if err != nil || !a.RunsOn(devArch) {
 			continue
 		}
+		rank := 2 * a.SM
+		if a.Specific {
+			rank++
+		}
 		switch {
-		case sm > bestSM:
-			best, bestSM = []*Variant{v}, sm
-		case sm == bestSM:
+		case rank > bestRank:
+			best, bestRank = []*Variant{v}, rank
+		case rank == bestRank:
 			best = append(best, v)
 		}
 	}

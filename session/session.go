@@ -9,10 +9,11 @@
 // described by Tensor, a raw device address with a dtype and a shape, so
 // memory from any other CUDA library can be passed in.
 //
-// The shipped kernels have typed entry points on top of it
-// (flash.Forward, rope.Apply, moe.Route, moe.CombineRows); a kernel of
-// one's own runs through Run (a kernels.Kernel, with its plan and
-// reference) or, lower down, Launch (a DSL function, a config and a grid).
+// The shipped kernels have typed entry points on top of it in package ops
+// (ops.FlashForward, ops.RopeApply, ops.MoERoute, ops.MoECombineRows); a
+// kernel of one's own runs through Run (a kernels.Kernel, with its plan
+// and reference) or, lower down, Launch (a DSL function, a config and a
+// grid).
 package session
 
 import (
@@ -22,6 +23,7 @@ import (
 
 	"github.com/tilec/tilec"
 	"github.com/tilec/tilec/autotune"
+	"github.com/tilec/tilec/device"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
 	"github.com/tilec/tilec/runtime"
@@ -47,15 +49,16 @@ type Options struct {
 	Tune string
 	// CacheDir holds tuning results ("": the user cache directory).
 	CacheDir string
+	// OnTune, when set, is called with the result of every tuning run
+	// the session makes (to log what tuning on first use costs).
+	OnTune func(*autotune.Result)
 }
 
 // Session is a device with a compiler and tuned configs. Its methods are
 // safe for concurrent use; launches run one at a time.
 type Session struct {
 	opts  Options
-	kind  string         // gpu or emu
-	dev   kernels.Device // compiles on launch: *tilec.GPU or *tilec.Emu
-	mem   runtime.Device // the same device, PTX level
+	dev   *device.Compiling // the GPU or the emulator, compiling on launch
 	cache *autotune.Cache
 
 	mu      sync.Mutex
@@ -85,40 +88,32 @@ func Open(o Options) (*Session, error) {
 		return nil, fmt.Errorf("session: unknown tuning policy %q (%s, %s, %s)", o.Tune, TuneAuto, TuneCache, TuneOff)
 	}
 	s := &Session{opts: o, configs: map[string]ir.Config{}, specs: map[specKey]*ir.Func{}, temps: map[string]tempBuffer{}}
-	copts := tilec.Options{Backend: o.Backend, Target: o.Target}
-	switch o.Device {
-	case "", "auto", "gpu":
-		g, err := tilec.OpenGPU(copts)
-		if err == nil {
-			s.kind, s.dev, s.mem = "gpu", g, g.GPU
-			break
-		}
-		if o.Device == "gpu" {
-			return nil, fmt.Errorf("session: %w", err)
-		}
-		fallthrough
-	case "emu":
-		e := tilec.NewEmu(copts)
-		s.kind, s.dev, s.mem = "emu", e, e.Emu
-	default:
-		return nil, fmt.Errorf("session: unknown device %q (gpu, emu, auto)", o.Device)
+	d, err := device.Open(o.Device, tilec.Options{Backend: o.Backend, Target: o.Target})
+	if err != nil {
+		return nil, fmt.Errorf("session: %w", err)
 	}
+	c, ok := d.(*device.Compiling)
+	if !ok {
+		_ = d.Close()
+		return nil, fmt.Errorf("session: the %s device runs no compiled kernels (gpu, emu, auto)", d.Name())
+	}
+	s.dev = c
 	if o.Tune != TuneOff {
-		c, err := autotune.OpenCache(o.CacheDir)
+		cache, err := autotune.OpenCache(o.CacheDir)
 		if err != nil {
-			s.mem.Close()
+			_ = s.dev.Close()
 			return nil, fmt.Errorf("session: %w", err)
 		}
-		s.cache = c
+		s.cache = cache
 	}
 	return s, nil
 }
 
 // Device names the device ("emu", or the GPU's name).
-func (s *Session) Device() string { return s.mem.Name() }
+func (s *Session) Device() string { return s.dev.Name() }
 
 // Kind is gpu or emu.
-func (s *Session) Kind() string { return s.kind }
+func (s *Session) Kind() string { return s.dev.Kind() }
 
 // Close frees the session's memory and releases the device.
 func (s *Session) Close() error {
@@ -128,7 +123,7 @@ func (s *Session) Close() error {
 		return nil
 	}
 	s.closed = true
-	return s.mem.Close()
+	return s.dev.Close()
 }
 
 // Empty allocates a contiguous tensor (its contents are undefined).
@@ -139,7 +134,7 @@ func (s *Session) Empty(dt ir.DType, shape ...int) (Tensor, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	addr, err := s.mem.Alloc(max(t.Len(), 1) * dt.Size())
+	addr, err := s.dev.Alloc("tensor", max(t.Len(), 1)*dt.Size())
 	if err != nil {
 		return Tensor{}, fmt.Errorf("session: alloc %v %s: %w", shape, dt, err)
 	}
@@ -174,14 +169,14 @@ func (s *Session) Write(t Tensor, vals []float64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t.Contiguous() {
-		return s.mem.Write(uint64(t.Ptr), kernels.Encode(t.DType, vals))
+		return s.dev.Write(uint64(t.Ptr), kernels.Encode(t.DType, vals))
 	}
 	span := make([]byte, t.span()*t.DType.Size())
-	if err := s.mem.Read(uint64(t.Ptr), span); err != nil {
+	if err := s.dev.Read(uint64(t.Ptr), span); err != nil {
 		return fmt.Errorf("session: %w", err)
 	}
 	t.each(func(i, at int) { t.DType.Encode(span[at*t.DType.Size():], vals[i]) })
-	return s.mem.Write(uint64(t.Ptr), span)
+	return s.dev.Write(uint64(t.Ptr), span)
 }
 
 // ToHost reads t's elements in row-major order of its shape.
@@ -192,7 +187,7 @@ func (s *Session) ToHost(t Tensor) ([]float64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	span := make([]byte, t.span()*t.DType.Size())
-	if err := s.mem.Read(uint64(t.Ptr), span); err != nil {
+	if err := s.dev.Read(uint64(t.Ptr), span); err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
 	all := kernels.Decode(t.DType, span)
@@ -220,7 +215,7 @@ func (s *Session) temp(name string, bytes int) (uint64, error) {
 	if b, ok := s.temps[name]; ok && b.bytes >= bytes {
 		return b.addr, nil
 	}
-	addr, err := s.mem.Alloc(bytes)
+	addr, err := s.dev.Alloc(name, bytes)
 	if err != nil {
 		return 0, fmt.Errorf("session: scratch %s: %w", name, err)
 	}
@@ -270,7 +265,7 @@ func (s *Session) Config(k *kernels.Kernel, p kernels.Problem) (ir.Config, error
 }
 
 func (s *Session) tuneOptions() autotune.Options {
-	return autotune.Options{Device: s.kind, Backend: s.opts.Backend, Target: s.opts.Target, Cache: s.cache}
+	return autotune.Options{Device: s.Kind(), Backend: s.opts.Backend, Target: s.opts.Target, Cache: s.cache}
 }
 
 // Tune tunes k for p on the session's kind of device now (every config
@@ -282,6 +277,9 @@ func (s *Session) Tune(k *kernels.Kernel, p kernels.Problem) (*autotune.Result, 
 	res, err := autotune.Tune(k, p, to)
 	if err != nil {
 		return nil, fmt.Errorf("session: tuning %s %s: %w", k.Name, p, err)
+	}
+	if s.opts.OnTune != nil {
+		s.opts.OnTune(res)
 	}
 	if res.Best == nil {
 		return nil, fmt.Errorf("session: tuning %s %s: no config passed its check", k.Name, p)
@@ -338,21 +336,22 @@ func (s *Session) RunPlan(plan *kernels.Plan, bufs map[string]Tensor) error {
 	if s.closed {
 		return errors.New("session: closed")
 	}
-	if err := kernels.Run(pooled{s}, plan, addrs); err != nil {
+	if err := kernels.Run(pooled{s.dev, s}, plan, addrs); err != nil {
 		return fmt.Errorf("session: %w", err)
 	}
 	return nil
 }
 
-// pooled is the session's device with scratch allocations reused.
-type pooled struct{ s *Session }
+// pooled is the session's device with the plans' scratch allocations
+// reused (s.mu is held while it is used).
+type pooled struct {
+	runtime.Device
+	s *Session
+}
 
-func (p pooled) Name() string                                 { return p.s.mem.Name() }
 func (p pooled) Alloc(name string, bytes int) (uint64, error) { return p.s.temp("plan."+name, bytes) }
-func (p pooled) Write(addr uint64, data []byte) error         { return p.s.mem.Write(addr, data) }
-func (p pooled) Read(addr uint64, data []byte) error          { return p.s.mem.Read(addr, data) }
-func (p pooled) Launch(f *ir.Func, grid [3]int, args []any) error {
-	return p.s.dev.Launch(f, grid, args)
+func (p pooled) LaunchFunc(f *ir.Func, grid [3]int, args []any) error {
+	return p.s.dev.LaunchFunc(f, grid, args)
 }
 
 // Specialize binds cfg to a DSL kernel (once per config).
@@ -382,15 +381,15 @@ func (s *Session) Compile(f *ir.Func, cfg ir.Config, args ...any) (*tilec.Binary
 	if err != nil {
 		return nil, err
 	}
-	var b *tilec.Binary
-	switch d := s.dev.(type) {
-	case *tilec.GPU:
-		b, _, err = d.Load(sf, raw)
-	case *tilec.Emu:
-		b, err = d.Binary(sf, raw)
-	}
+	b, err := s.dev.Binary(sf, raw)
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
+	}
+	// A GPU's JIT compiles it now, so that what it refuses shows here.
+	if l, ok := s.dev.Device.(runtime.Loader); ok {
+		if _, err := l.Load(&b.Kernel); err != nil {
+			return nil, fmt.Errorf("session: %w", err)
+		}
 	}
 	return b, nil
 }
@@ -409,7 +408,7 @@ func (s *Session) Launch(f *ir.Func, cfg ir.Config, grid [3]int, args ...any) er
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.dev.Launch(sf, grid, raw); err != nil {
+	if err := s.dev.LaunchFunc(sf, grid, raw); err != nil {
 		return fmt.Errorf("session: %w", err)
 	}
 	return nil

@@ -10,10 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tilec/tilec"
+	"github.com/tilec/tilec/device"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
 	"github.com/tilec/tilec/ptx/emu"
+	"github.com/tilec/tilec/runtime"
 )
 
 // Counters as regression tests: the emulator's counters stand in for what
@@ -23,23 +24,25 @@ import (
 // shipped kernel and config, on shapes without ragged edges (where masked
 // lanes make accesses partial by design).
 
-// perLaunch is an emulator device that keeps counters per kernel name.
+// perLaunch is the emulator, compiling on launch, keeping its counters per
+// kernel name too.
 type perLaunch struct {
-	*tilec.Emu
+	*device.Compiling
+	e  *runtime.Emu
 	by map[string]*emu.Counters
 }
 
-func (p *perLaunch) Launch(f *ir.Func, grid [3]int, args []any) error {
-	total := p.Emu.Counters
-	p.Emu.Counters = emu.Counters{}
-	err := p.Emu.Launch(f, grid, args)
-	c := p.Emu.Counters
+func (p *perLaunch) LaunchFunc(f *ir.Func, grid [3]int, args []any) error {
+	total := p.e.Counters
+	p.e.Counters = emu.Counters{}
+	err := p.Compiling.LaunchFunc(f, grid, args)
+	c := p.e.Counters
 	if p.by[f.Name] == nil {
 		p.by[f.Name] = &emu.Counters{}
 	}
 	p.by[f.Name].Add(&c)
 	total.Add(&c)
-	p.Emu.Counters = total
+	p.e.Counters = total
 	return err
 }
 
@@ -49,7 +52,10 @@ func countersOf(t *testing.T, k *kernels.Kernel, p kernels.Problem, cfg ir.Confi
 	t.Helper()
 	plan, err := k.Plan(p, cfg)
 	require.NoError(t, err)
-	dev := &perLaunch{Emu: tilec.NewEmu(tilec.Options{}), by: map[string]*emu.Counters{}}
+	e := runtime.NewEmu()
+	c, err := device.New(e, tilec.Options{})
+	require.NoError(t, err)
+	dev := &perLaunch{Compiling: c, e: e, by: map[string]*emu.Counters{}}
 	rep, err := kernels.Check(dev, plan, 1)
 	require.NoError(t, err)
 	for _, o := range rep.Outputs {
@@ -94,7 +100,7 @@ func flashMMAs(b, h, n, d, bm, bn int, causal bool) uint64 {
 }
 
 func TestFlashCounters(t *testing.T) {
-	k := all.Lookup("flash")
+	k := kernels.Lookup("flash")
 	for _, s := range []map[string]int{
 		{"B": 1, "H": 2, "N": 256, "D": 64},
 		{"B": 1, "H": 2, "N": 256, "D": 128, "causal": 1},
@@ -127,7 +133,7 @@ func TestFlashCounters(t *testing.T) {
 }
 
 func TestRopeCounters(t *testing.T) {
-	k := all.Lookup("rope")
+	k := kernels.Lookup("rope")
 	for _, s := range []map[string]int{
 		{"T": 64, "H": 8, "HK": 0, "D": 128, "pos": 0},                            // ANCHORS' form
 		{"T": 32, "H": 8, "HK": 2, "D": 128},                                      // q and k, positions, caches
@@ -150,7 +156,7 @@ func TestRopeCounters(t *testing.T) {
 }
 
 func TestMoECounters(t *testing.T) {
-	k := all.Lookup("moe")
+	k := kernels.Lookup("moe")
 	for _, s := range []map[string]int{
 		{"T": 256, "Hd": 512, "E": 8, "K": 2, "f32logits": 1},
 		{"T": 128, "Hd": 256, "E": 64, "K": 8, "pad": 16},
@@ -186,7 +192,7 @@ func TestMoECounters(t *testing.T) {
 // loads are pipelined cp.async copies of 16 bytes, and C leaves the mma
 // fragments through a conversion to 16-byte runs.
 func TestMatmulCounters(t *testing.T) {
-	k := all.Lookup("matmul")
+	k := kernels.Lookup("matmul")
 	p, err := k.Problem(map[string]int{"M": 128, "N": 128, "K": 256}, ir.F16)
 	require.NoError(t, err)
 	for _, cfg := range k.Space(p) {

@@ -8,8 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tilec/tilec"
+	"github.com/tilec/tilec/device"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
+	_ "github.com/tilec/tilec/kernels/all" // the shipped kernels, in the registry
 	"github.com/tilec/tilec/ptx"
 )
 
@@ -45,26 +46,37 @@ var emuShapes = map[string][]map[string]int{
 // both PTX backends on the emulator with the sanitizer on, against the
 // float64 reference.
 func TestKernelsOnEmulator(t *testing.T) {
-	for _, backend := range backends(t) {
-		t.Run(backend, func(t *testing.T) { kernelsOnEmulator(t, backend) })
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			needBackend(t, backend)
+			kernelsOnEmulator(t, backend)
+		})
 	}
 }
 
-// backends lists the PTX backends to test: tilec's own, and llc when
-// LLVM 14 is installed (CI installs it).
-func backends(t *testing.T) []string {
-	bs := []string{tilec.BackendOwn}
-	if ptx.HaveLLC() {
-		bs = append(bs, tilec.BackendLLC)
-	} else {
-		t.Log("llc-14 is not installed: the llc backend is not compared")
+// backends are the PTX backends the emulator runs tests through: tilec's
+// own, and llc (LLVM 14, which CI installs).
+var backends = []string{tilec.BackendOwn, tilec.BackendLLC}
+
+// needBackend skips the test when backend's tool is not installed.
+func needBackend(t *testing.T, backend string) {
+	t.Helper()
+	if backend == tilec.BackendLLC && !ptx.HaveLLC() {
+		t.Skip("llc-14 is not installed (apt-get install llvm-14; CI installs it): the llc backend is not tested")
 	}
-	return bs
+}
+
+// emulator returns the emulator compiling with opts.
+func emulator(t *testing.T, opts tilec.Options) *device.Compiling {
+	t.Helper()
+	e, err := device.NewEmu(opts)
+	require.NoError(t, err)
+	return e
 }
 
 func kernelsOnEmulator(t *testing.T, backend string) {
 	seed := uint64(1)
-	for _, k := range all.Kernels() {
+	for _, k := range kernels.Registered() {
 		start := time.Now()
 		n := 0
 		for _, sizes := range emuShapes[k.Name] {
@@ -76,7 +88,7 @@ func kernelsOnEmulator(t *testing.T, backend string) {
 					t.Run(fmt.Sprintf("%s/%s/%v/%s", k.Name, dt, sizes, cfg), func(t *testing.T) {
 						plan, err := k.Plan(p, cfg)
 						require.NoError(t, err)
-						dev := tilec.NewEmu(tilec.Options{Backend: backend})
+						dev := emulator(t, tilec.Options{Backend: backend})
 						seed++
 						rep, err := kernels.Check(dev, plan, seed)
 						require.NoError(t, err)

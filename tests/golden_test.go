@@ -10,7 +10,7 @@ import (
 
 	"github.com/tilec/tilec"
 	"github.com/tilec/tilec/ir"
-	"github.com/tilec/tilec/kernels/all"
+	"github.com/tilec/tilec/kernels"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // Golden -update rewrites them.
 func TestGoldenStages(t *testing.T) {
 	for _, name := range []string{"vector_add", "softmax"} {
-		k := all.Lookup(name)
+		k := kernels.Lookup(name)
 		p, err := k.Problem(nil, ir.Invalid)
 		require.NoError(t, err)
 		cfg, err := k.DefaultConfig(p)

@@ -57,7 +57,7 @@ func runDiff(t *testing.T, c opCase, opts tilec.Options, seed uint64) {
 	}
 	plan.Launches = []kernels.Launch{{Kernel: f, Config: cfg, Grid: grid, Args: args}}
 	plan.Reference = kernels.InterpReference(plan)
-	e := tilec.NewEmu(opts)
+	e := emulator(t, opts)
 	rep, err := kernels.Check(e, plan, seed)
 	require.NoError(t, err)
 	for _, want := range c.ptxHas {
@@ -473,9 +473,12 @@ func dotCases() []opCase {
 }
 
 func TestOpsMatchInterpreter(t *testing.T) {
-	for _, backend := range backends(t) {
-		for i, c := range opCases() {
-			t.Run(backend+"/"+c.name, func(t *testing.T) { runDiff(t, c, tilec.Options{Backend: backend}, uint64(100+i)) })
-		}
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			needBackend(t, backend)
+			for i, c := range opCases() {
+				t.Run(c.name, func(t *testing.T) { runDiff(t, c, tilec.Options{Backend: backend}, uint64(100+i)) })
+			}
+		})
 	}
 }

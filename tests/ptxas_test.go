@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tilec/tilec"
-	"github.com/tilec/tilec/kernels/all"
+	"github.com/tilec/tilec/kernels"
 )
 
 // ptxasPath returns NVIDIA's assembler (TILEC_PTXAS, else ptxas on the
@@ -43,7 +43,7 @@ func TestPTXAssemblesForHopper(t *testing.T) {
 	ptxas := ptxasPath(t)
 	dir := t.TempDir()
 	n := 0
-	for _, k := range all.Kernels() {
+	for _, k := range kernels.Registered() {
 		for _, b := range k.Bench {
 			p, err := k.Problem(b.Sizes, b.DType)
 			require.NoError(t, err)

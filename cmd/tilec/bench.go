@@ -13,7 +13,7 @@ import (
 	"github.com/tilec/tilec/autotune"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
+	"github.com/tilec/tilec/runtime"
 )
 
 func init() { rootCmd.AddCommand(newBenchCmd()) }
@@ -47,30 +47,32 @@ small --shape problems instead; the benchmark shapes are too large for it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var ks []*kernels.Kernel
 			if args[0] == "all" {
-				ks = all.Kernels()
-			} else if k := all.Lookup(args[0]); k != nil {
+				ks = kernels.Registered()
+			} else if k := kernels.Lookup(args[0]); k != nil {
 				ks = []*kernels.Kernel{k}
 			} else {
-				return badInput("unknown kernel %q (kernels: %s, or all)", args[0], all.Names())
+				return badInput("unknown kernel %q (kernels: %s, or all)", args[0], kernels.Names())
 			}
 			opts, err := compileOptions(backend, target)
 			if err != nil {
 				return err
 			}
-			switch device {
-			case "auto", "gpu":
-				g, err := tilec.OpenGPU(opts)
+			kind, err := tuneDevice(device)
+			if err != nil {
+				return err
+			}
+			switch kind {
+			case runtime.DeviceAuto, runtime.DeviceGPU:
+				g, err := runtime.OpenGPU()
 				if err != nil {
 					return failed("bench measures on a GPU: %v; `tilec run --device emu --counters` reports the emulator's counters", err)
 				}
 				_ = g.Close()
-				device = "gpu"
-			case "emu":
+				device = runtime.DeviceGPU
+			case runtime.DeviceEmu:
 				if pf.shape == "" {
 					return badInput("bench --device emu needs --shape: the benchmark shapes are too large for the emulator")
 				}
-			default:
-				return badInput("--device %s: want gpu, emu or auto", device)
 			}
 			cache, err := autotune.OpenCache("")
 			if err != nil {
@@ -161,7 +163,7 @@ small --shape problems instead; the benchmark shapes are too large for it.`,
 		},
 	}
 	pf.add(cmd)
-	cmd.Flags().StringVar(&device, "device", "auto", "gpu (auto), or emu for a cost-model estimate of a small --shape")
+	cmd.Flags().StringVar(&device, "device", runtime.DeviceAuto, "gpu (auto), or emu for a cost-model estimate of a small --shape")
 	cmd.Flags().StringVar(&jsonPath, "json", "", "write the measurements as JSON to this file")
 	cmd.Flags().DurationVar(&budget, "budget", 10*time.Second, "time budget per measurement (and per tuning run)")
 	cmd.Flags().StringVar(&backend, "backend", "", "LLVM IR to PTX: own or llc (default "+tilec.DefaultBackend+")")

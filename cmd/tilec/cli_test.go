@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tilec/tilec/ir"
 )
 
 // runCLI runs the CLI in process and returns the exit code, stdout and stderr.
@@ -202,4 +206,72 @@ func TestGenBadInput(t *testing.T) {
 	entries, err := os.ReadDir(busy)
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "a refused directory is left alone")
+}
+
+// What compile --emit gpu writes, compile reads back: the same PTX, and the
+// same GPU-level text; a .tir file compiles too.
+func TestCompileFromGPULevelText(t *testing.T) {
+	dir := t.TempDir()
+	gpuFile, tirFile := filepath.Join(dir, "flash.gpu"), filepath.Join(dir, "flash.tir")
+	args := []string{"flash", "--shape", "B=1,H=2,N=256,D=64"}
+	code, _, errs := runCLI(t, append([]string{"compile", "--emit", "gpu", "-o", gpuFile}, args...)...)
+	require.Equal(t, exitOK, code, errs)
+	code, want, errs := runCLI(t, append([]string{"compile", "--emit", "ptx"}, args...)...)
+	require.Equal(t, exitOK, code, errs)
+	code, got, errs := runCLI(t, "compile", gpuFile, "--emit", "ptx")
+	require.Equal(t, exitOK, code, errs)
+	assert.Equal(t, want, got)
+	src, err := os.ReadFile(gpuFile)
+	require.NoError(t, err)
+	code, again, errs := runCLI(t, "compile", gpuFile, "--emit", "gpu")
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, string(src), again, "the text prints back (after the grid comment)")
+
+	code, _, errs = runCLI(t, append([]string{"compile", "--emit", "tir", "-o", tirFile}, args...)...)
+	require.Equal(t, exitOK, code, errs)
+	// A .tir file says nothing about the launch (no alignment facts): no
+	// 16-byte accesses, so no cp.async, but ldmatrix for the operands.
+	code, out, errs := runCLI(t, "compile", tirFile, "--emit", "gpu", "--verify-each")
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, out, "ldmatrix")
+
+	// Broken input is the user's, named by file and line.
+	require.NoError(t, os.WriteFile(gpuFile, []byte(strings.Replace(string(src), "vec = 8", "vec = 32", 1)), 0o644))
+	code, _, errs = runCLI(t, "compile", gpuFile, "--emit", "ptx")
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, errs, "flash.gpu:")
+	assert.Contains(t, errs, "vec 32")
+}
+
+// --dump-after names any pass of either level, --verify-each runs the
+// verifier after each.
+func TestCompileDumpsAfterGPUPasses(t *testing.T) {
+	code, out, errs := runCLI(t, "compile", "matmul", "--emit", "ptx", "--dump-after", "all", "--verify-each")
+	require.Equal(t, exitOK, code, errs)
+	for _, p := range []string{"layouts", "remat", "vectorize", "pipeline", "resident", "exchange", "alloc"} {
+		assert.Contains(t, out, "// after "+p+"\n")
+	}
+	assert.Contains(t, out, ".entry matmul(")
+	code, out, errs = runCLI(t, "compile", "matmul", "--emit", "gpu", "--dump-after", "pipeline")
+	require.Equal(t, exitOK, code, errs)
+	assert.Equal(t, 1, strings.Count(out, "// after "))
+	assert.Contains(t, out, "async_copy %")
+	code, _, errs = runCLI(t, "compile", "matmul", "--dump-after", "nosuch")
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, errs, "no such pass (tile IR: fold, cse, dce; GPU level: layouts")
+}
+
+// An internal compiler error says it is one; -v shows its stack.
+func TestInternalErrorReport(t *testing.T) {
+	err := fmt.Errorf("kernel k: %w", &ir.InternalError{Stage: "pipeline", Value: "index out of range", Stack: "goroutine 1:\ngpu.pipeline(...)\n"})
+	var sb strings.Builder
+	assert.Equal(t, exitFailure, report(&sb, err))
+	assert.Contains(t, sb.String(), "tilec: kernel k: internal compiler error in pass pipeline: index out of range")
+	assert.Contains(t, sb.String(), "-v shows where")
+	assert.NotContains(t, sb.String(), "goroutine")
+	verbose = true
+	defer func() { verbose = false }()
+	sb.Reset()
+	report(&sb, err)
+	assert.Contains(t, sb.String(), "gpu.pipeline(...)")
 }

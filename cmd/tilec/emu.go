@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tilec/tilec/internal/fp"
 	"github.com/tilec/tilec/ptx/emu"
 )
 
@@ -102,9 +103,9 @@ type bufArg struct {
 func elemBits(typ string, v float64) uint64 {
 	switch typ {
 	case "f16":
-		return uint64(emu.F16(v))
+		return fp.F16.Round(v, 0, fp.NearestEven)
 	case "bf16":
-		return uint64(emu.BF16(v))
+		return fp.BF16.Round(v, 0, fp.NearestEven)
 	case "f32":
 		return uint64(math.Float32bits(float32(v)))
 	case "f64":

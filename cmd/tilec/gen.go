@@ -15,7 +15,7 @@ import (
 	"github.com/tilec/tilec/gen"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
+	"github.com/tilec/tilec/runtime"
 )
 
 func init() { rootCmd.AddCommand(newGenCmd()) }
@@ -37,9 +37,12 @@ emulator against the float64 reference. The package imports only
 tilec's runtime. Use it with //go:generate.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			k := all.Lookup(args[0])
+			k := kernels.Lookup(args[0])
 			if k == nil {
-				return badInput("unknown kernel %q (kernels: %s)", args[0], all.Names())
+				return badInput("unknown kernel %q (kernels: %s)", args[0], kernels.Names())
+			}
+			if _, err := tuneDevice(device); err != nil {
+				return err
 			}
 			if err := gen.CheckPackageName(pkg); err != nil {
 				return badInput("--package: %v", err)
@@ -139,10 +142,10 @@ tilec's runtime. Use it with //go:generate.`,
 	}
 	cmd.Flags().StringArrayVar(&shapes, "shape", nil, "a problem, k=v,... (repeatable; default: the kernel's default problem)")
 	cmd.Flags().StringArrayVar(&dtypes, "dtype", nil, "an element type (repeatable; default: the kernel's first)")
-	cmd.Flags().StringVar(&targets, "target", "sm_80", "architectures to compile for, comma-separated (sm_80, sm_86, sm_89, sm_90, sm_90a)")
+	cmd.Flags().StringVar(&targets, "target", string(tilec.DefaultTarget), "architectures to compile for, comma-separated (sm_80, sm_86, sm_89, sm_90, sm_90a)")
 	cmd.Flags().StringVar(&config, "config", "", "use this config instead of tuning")
 	cmd.Flags().BoolVar(&fromCache, "from-cache", false, "take the configs from the tuning cache instead of tuning")
-	cmd.Flags().StringVar(&device, "device", "auto", "where to tune: gpu, emu or auto")
+	cmd.Flags().StringVar(&device, "device", runtime.DeviceAuto, "where to tune: gpu, emu or auto")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "the package's directory")
 	cmd.Flags().StringVar(&pkg, "package", "", "the package's name")
 	cmd.Flags().StringVar(&backend, "backend", "", "LLVM IR to PTX: own or llc (default "+tilec.DefaultBackend+")")

@@ -11,7 +11,6 @@ import (
 
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
 )
 
 func init() { rootCmd.AddCommand(newKernelsCmd()) }
@@ -26,9 +25,9 @@ func newKernelsCmd() *cobra.Command {
 			if len(args) == 0 {
 				return listKernels(w)
 			}
-			k := all.Lookup(args[0])
+			k := kernels.Lookup(args[0])
 			if k == nil {
-				return badInput("unknown kernel %q (kernels: %s)", args[0], all.Names())
+				return badInput("unknown kernel %q (kernels: %s)", args[0], kernels.Names())
 			}
 			return describeKernel(w, k)
 		},
@@ -38,7 +37,7 @@ func newKernelsCmd() *cobra.Command {
 func listKernels(w io.Writer) error {
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 	t.Header("kernel", "dtypes", "parameters (defaults)", "tuned", "summary")
-	for _, k := range all.Kernels() {
+	for _, k := range kernels.Registered() {
 		var params []string
 		for _, p := range k.Params {
 			params = append(params, fmt.Sprintf("%s=%d", p.Name, p.Default))

@@ -7,12 +7,15 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/tilec/tilec/autotune"
+	"github.com/tilec/tilec/ir"
+	_ "github.com/tilec/tilec/kernels/all" // the shipped kernels, in the registry
 )
 
 // Exit codes shared by every subcommand.
@@ -54,6 +57,13 @@ and run on the GPU, on tilec's PTX emulator, or on the tile interpreter.`,
 	SilenceErrors: true,
 }
 
+// verbose (-v) shows the stack of an internal compiler error.
+var verbose bool
+
+func init() {
+	rootCmd.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "on an internal compiler error, show where in tilec it happened (the stack)")
+}
+
 func main() {
 	// A tuning run re-executes tilec to check each config in a child
 	// process; such a child serves its job here and exits.
@@ -73,10 +83,27 @@ func run(args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(os.Stderr, "tilec:", err)
+	return report(os.Stderr, err)
+}
+
+// report prints a command's error and returns the exit code for it.
+func report(w io.Writer, err error) int {
+	fmt.Fprintln(w, "tilec:", err)
+	// A bug in tilec: the stack says where (-v).
+	var ie *ir.InternalError
+	if errors.As(err, &ie) {
+		if verbose {
+			fmt.Fprintf(w, "\n%s", ie.Stack)
+		} else {
+			fmt.Fprintln(w, "tilec: this is a bug in tilec; -v shows where it happened")
+		}
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
+	}
+	if ie != nil {
+		return exitFailure
 	}
 	// Cobra reports unknown commands and wrong argument counts as plain errors.
 	return exitBadInput

@@ -5,7 +5,6 @@ import (
 
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
 )
 
 // problemFlags are the flags that pick a kernel's problem instance and
@@ -30,9 +29,9 @@ type resolved struct {
 
 // resolve turns the command line into a plan; every error is the user's.
 func (pf *problemFlags) resolve(name string) (*resolved, error) {
-	k := all.Lookup(name)
+	k := kernels.Lookup(name)
 	if k == nil {
-		return nil, badInput("unknown kernel %q (kernels: %s)", name, all.Names())
+		return nil, badInput("unknown kernel %q (kernels: %s)", name, kernels.Names())
 	}
 	sizes, err := kernels.ParseAssignments(pf.shape)
 	if err != nil {

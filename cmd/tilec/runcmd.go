@@ -7,15 +7,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tilec/tilec"
+	"github.com/tilec/tilec/device"
 	"github.com/tilec/tilec/kernels"
 	"github.com/tilec/tilec/ptx/emu"
+	"github.com/tilec/tilec/runtime"
 )
 
 func init() { rootCmd.AddCommand(newRunCmd()) }
 
 func newRunCmd() *cobra.Command {
 	var pf problemFlags
-	var device, backend, target string
+	var devName, backend, target string
 	var seed uint64
 	var counters bool
 	cmd := &cobra.Command{
@@ -39,13 +41,11 @@ Devices:
 			if err != nil {
 				return err
 			}
-			dev, err := pickDevice(device, opts)
+			dev, err := openDevice(devName, opts)
 			if err != nil {
 				return err
 			}
-			if g, ok := dev.(*tilec.GPU); ok {
-				defer g.Close()
-			}
+			defer dev.Close()
 			r, err := pf.resolve(args[0])
 			if err != nil {
 				return err
@@ -56,8 +56,10 @@ Devices:
 			}
 			w := cmd.OutOrStdout()
 			ok := printReport(w, r, rep, seed)
-			if e, isEmu := dev.(*tilec.Emu); isEmu && counters {
-				printCounters(w, &e.Counters)
+			if c, ok := dev.(*device.Compiling); ok && counters {
+				if e, isEmu := c.Device.(*runtime.Emu); isEmu {
+					printCounters(w, &e.Counters)
+				}
 			}
 			if !ok {
 				return failed("%s: outputs differ from the reference", r.kernel.Name)
@@ -66,7 +68,7 @@ Devices:
 		},
 	}
 	pf.add(cmd)
-	cmd.Flags().StringVar(&device, "device", "auto", "where to run: gpu, emu, interp or auto")
+	cmd.Flags().StringVar(&devName, "device", runtime.DeviceAuto, "where to run: gpu, emu, interp or auto")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the random inputs")
 	cmd.Flags().StringVar(&backend, "backend", "", "LLVM IR to PTX: own or llc (default "+tilec.DefaultBackend+")")
 	cmd.Flags().StringVar(&target, "target", "", "GPU architecture to compile for (default: the GPU's, or sm_80)")
@@ -74,33 +76,16 @@ Devices:
 	return cmd
 }
 
-func pickDevice(name string, opts tilec.Options) (kernels.Device, error) {
-	switch name {
-	case "interp":
-		return kernels.NewInterp(), nil
-	case "emu":
-		return tilec.NewEmu(withTarget(opts)), nil
-	case "gpu":
-		g, err := tilec.OpenGPU(opts)
-		if err != nil {
-			return nil, failed("--device gpu: %v", err)
-		}
-		return g, nil
-	case "auto":
-		if g, err := tilec.OpenGPU(opts); err == nil {
-			return g, nil
-		}
-		return tilec.NewEmu(withTarget(opts)), nil
+// openDevice opens the device --device names, compiling with opts.
+func openDevice(name string, opts tilec.Options) (runtime.Device, error) {
+	if _, err := runtime.ParseDevice(name); err != nil {
+		return nil, badInput("--device %s: %v", name, err)
 	}
-	return nil, badInput("--device %s: unknown device (gpu, emu, interp, auto)", name)
-}
-
-// withTarget defaults the target of emulated runs to sm_80.
-func withTarget(o tilec.Options) tilec.Options {
-	if o.Target == "" {
-		o.Target = "sm_80"
+	dev, err := device.Open(name, opts)
+	if err != nil {
+		return nil, failed("--device %s: %v", name, err)
 	}
-	return o
+	return dev, nil
 }
 
 // printReport prints one line per output and reports whether all passed.
@@ -113,9 +98,9 @@ func printReport(w io.Writer, r *resolved, rep *kernels.Report, seed uint64) boo
 		}
 		tol := "exact"
 		if !o.Tol.Exact {
-			tol = fmt.Sprintf("abs %.0e + rel %.0e, L2 %.0e", o.Tol.Abs, o.Tol.Rel, o.Tol.L2)
+			tol = fmt.Sprintf("abs %.0e·rms + rel %.0e, L2 %.0e", o.Tol.Abs, o.Tol.Rel, o.Tol.L2)
 		}
-		fmt.Fprintf(w, "  %-13s max abs err %-10.3g rel L2 err %-10.3g tolerance %-28s %s\n", o.Name, o.MaxAbs, o.RelL2, tol, status)
+		fmt.Fprintf(w, "  %-13s max abs err %-10.3g rel L2 err %-10.3g rms %-10.3g tolerance %-32s %s\n", o.Name, o.MaxAbs, o.RelL2, o.Scale, tol, status)
 		if o.Sampled > 0 {
 			fmt.Fprintf(w, "      the reference sampled rows: %d elements only checked as written\n", o.Sampled)
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/tilec/tilec/autotune"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
+	"github.com/tilec/tilec/runtime"
 )
 
 func init() { rootCmd.AddCommand(newTuneCmd()) }
@@ -45,25 +45,24 @@ Without --shape, tune uses the kernel's first benchmark shape on a GPU and
 its small default problem on the emulator.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			k := all.Lookup(args[0])
+			k := kernels.Lookup(args[0])
 			if k == nil {
-				return badInput("unknown kernel %q (kernels: %s)", args[0], all.Names())
+				return badInput("unknown kernel %q (kernels: %s)", args[0], kernels.Names())
 			}
 			opts, err := compileOptions(backend, target)
 			if err != nil {
 				return err
 			}
-			switch device {
-			case "auto", "gpu", "emu":
-			default:
-				return badInput("--device %s: want gpu, emu or auto", device)
+			kind, err := tuneDevice(device)
+			if err != nil {
+				return err
 			}
 			if strategy != "exhaustive" && strategy != "halving" {
 				return badInput("--strategy %s: want exhaustive or halving", strategy)
 			}
-			onGPU := device == "gpu"
-			if device == "auto" {
-				if g, err := tilec.OpenGPU(opts); err == nil {
+			onGPU := kind == runtime.DeviceGPU
+			if kind == runtime.DeviceAuto {
+				if g, err := runtime.OpenGPU(); err == nil {
 					_ = g.Close()
 					onGPU = true
 				}
@@ -126,7 +125,7 @@ its small default problem on the emulator.`,
 	}
 	pf.add(cmd)
 	cmd.Flags().Lookup("config").Hidden = true
-	cmd.Flags().StringVar(&device, "device", "auto", "where to tune: gpu, emu or auto")
+	cmd.Flags().StringVar(&device, "device", runtime.DeviceAuto, "where to tune: gpu, emu or auto")
 	cmd.Flags().StringVar(&strategy, "strategy", "exhaustive", "exhaustive, or halving (successive halving) for large spaces")
 	cmd.Flags().DurationVar(&budget, "budget", 30*time.Second, "time budget of the timing phase")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the correctness runs' inputs")
@@ -143,6 +142,19 @@ its small default problem on the emulator.`,
 
 // throughput formats a time as TFLOP/s or GB/s, whichever bounds the
 // kernel on the device, with the fraction of that roof.
+// tuneDevice checks a --device that tuning can use: the interpreter
+// compiles nothing to tune.
+func tuneDevice(name string) (string, error) {
+	kind, err := runtime.ParseDevice(name)
+	if err == nil && kind == runtime.DeviceInterp {
+		err = fmt.Errorf("tuning compiles kernels: want %s, %s or %s", runtime.DeviceGPU, runtime.DeviceEmu, runtime.DeviceAuto)
+	}
+	if err != nil {
+		return "", badInput("--device %s: %v", name, err)
+	}
+	return kind, nil
+}
+
 func throughput(res *autotune.Result, d time.Duration) (string, string) {
 	if d <= 0 {
 		return "", ""

@@ -35,7 +35,7 @@ const (
 )
 
 func main() {
-	device := flag.String("device", "auto", "gpu, emu or auto (the GPU when there is one)")
+	device := flag.String("device", runtime.DeviceAuto, "gpu, emu or auto (the GPU when there is one)")
 	flag.Parse()
 	if err := run(os.Stdout, *device, 1); err != nil {
 		fmt.Fprintln(os.Stderr, "attention:", err)
@@ -55,15 +55,15 @@ func run(w io.Writer, device string, seed uint64) error {
 	// Inputs in the layout a model keeps them: [T, heads, D] per tensor.
 	r := rand.New(rand.NewPCG(seed, 7))
 	q, k, v := randomF16(r, T*H*D), randomF16(r, T*HK*D), randomF16(r, T*HK*D)
-	dq, err := upload(dev, q)
+	dq, err := upload(dev, "q", q)
 	if err != nil {
 		return err
 	}
-	dk, err := upload(dev, k)
+	dk, err := upload(dev, "k", k)
 	if err != nil {
 		return err
 	}
-	dv, err := upload(dev, v)
+	dv, err := upload(dev, "v", v)
 	if err != nil {
 		return err
 	}
@@ -71,11 +71,11 @@ func run(w io.Writer, device string, seed uint64) error {
 	for i := range nan {
 		nan[i] = math.NaN() // every element the kernel skips stays NaN
 	}
-	do, err := upload(dev, nan)
+	do, err := upload(dev, "o", nan)
 	if err != nil {
 		return err
 	}
-	lse, err := dev.Alloc(T * H * 4)
+	lse, err := dev.Alloc("lse", T*H*4)
 	if err != nil {
 		return err
 	}
@@ -133,12 +133,12 @@ func randomF16(r *rand.Rand, n int) []float64 {
 	return out
 }
 
-func upload(dev runtime.Device, vals []float64) (runtime.DevicePtr, error) {
+func upload(dev runtime.Device, name string, vals []float64) (runtime.DevicePtr, error) {
 	b := make([]byte, 2*len(vals))
 	for i, x := range vals {
 		ir.F16.Encode(b[2*i:], x)
 	}
-	addr, err := dev.Alloc(len(b))
+	addr, err := dev.Alloc(name, len(b))
 	if err != nil {
 		return 0, err
 	}

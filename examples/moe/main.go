@@ -3,11 +3,11 @@
 // tuning cache) and launches kernels at run time, on a GPU when there is
 // one, else on tilec's emulator.
 //
-//  1. moe.Route: softmax top-k routing, counts, padded offsets and the
+//  1. ops.MoERoute: softmax top-k routing, counts, padded offsets and the
 //     rows of the hidden states permuted into expert order;
 //  2. the "experts": a kernel written here in tilec's DSL that scales each
 //     row by its expert's factor (Session.Launch compiles it);
-//  3. moe.CombineRows: each token's weighted sum of its experts' rows.
+//  3. ops.MoECombineRows: each token's weighted sum of its experts' rows.
 //
 // It checks the result against a float64 reference.
 //
@@ -25,7 +25,8 @@ import (
 
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/moe"
+	"github.com/tilec/tilec/ops"
+	"github.com/tilec/tilec/runtime"
 	"github.com/tilec/tilec/session"
 )
 
@@ -37,7 +38,7 @@ const (
 )
 
 func main() {
-	device := flag.String("device", "auto", "gpu, emu or auto (the GPU when there is one)")
+	device := flag.String("device", runtime.DeviceAuto, "gpu, emu or auto (the GPU when there is one)")
 	flag.Parse()
 	if err := run(os.Stdout, session.Options{Device: *device}, 1); err != nil {
 		fmt.Fprintln(os.Stderr, "moe:", err)
@@ -88,7 +89,7 @@ func run(w io.Writer, opts session.Options, seed uint64) error {
 	}
 
 	// 1. Dispatch.
-	d, err := moe.Route(s, lt, ht, moe.RouteOptions{K: K, Renorm: true})
+	d, err := ops.MoERoute(s, lt, ht, ops.RouteOptions{K: K, Renorm: true})
 	if err != nil {
 		return err
 	}
@@ -127,7 +128,7 @@ func run(w io.Writer, opts session.Options, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := moe.CombineRows(s, expertOut, d.TopkWeights, d.Inverse, out); err != nil {
+	if err := ops.MoECombineRows(s, expertOut, d.TopkWeights, d.Inverse, out); err != nil {
 		return err
 	}
 	got, err := s.ToHost(out)

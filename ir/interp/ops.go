@@ -40,6 +40,7 @@ func init() {
 		ir.OpPrint:        execPrint,
 		ir.OpAssert:       execAssert,
 	}
+	addGPUHandlers()
 }
 
 func scalar(n ir.Num) *value { return &value{d: []ir.Num{n}} }

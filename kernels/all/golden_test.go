@@ -51,7 +51,7 @@ func roundTrip(t *testing.T, name, text string) {
 // The golden files show each shipped kernel's IR for its default problem
 // and config, before and after specialization; go test -update rewrites them.
 func TestGoldenIR(t *testing.T) {
-	for _, k := range Kernels() {
+	for _, k := range kernels.Registered() {
 		p, err := k.Problem(nil, ir.Invalid)
 		require.NoError(t, err)
 		cfg, err := k.DefaultConfig(p)
@@ -73,7 +73,7 @@ func TestGoldenIR(t *testing.T) {
 // Every config of every kernel's space, for every dtype, prints and parses
 // back to the same text.
 func TestRoundTripEverySpecialization(t *testing.T) {
-	for _, k := range Kernels() {
+	for _, k := range kernels.Registered() {
 		for _, dt := range k.DTypes {
 			p, err := k.Problem(nil, dt)
 			require.NoError(t, err)
@@ -89,7 +89,7 @@ func TestRoundTripEverySpecialization(t *testing.T) {
 // Every launch's grid expressions give its grid, for every config of every
 // kernel at its default and benchmark problems.
 func TestGridExpressions(t *testing.T) {
-	for _, k := range Kernels() {
+	for _, k := range kernels.Registered() {
 		var problems []kernels.Problem
 		for _, dt := range k.DTypes {
 			p, err := k.Problem(nil, dt)

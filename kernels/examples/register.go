@@ -1,11 +1,11 @@
 package examples
 
-import "github.com/tilec/tilec/autotune"
+import "github.com/tilec/tilec/kernels"
 
-// The examples can be tuned in worker processes of any program that imports
-// this package.
+// Importing the package registers its kernels (kernels.Lookup finds them,
+// in a tuning worker too).
 func init() {
-	autotune.Register(VecAdd)
-	autotune.Register(Softmax)
-	autotune.Register(Matmul)
+	kernels.Register(VecAdd)
+	kernels.Register(Softmax)
+	kernels.Register(Matmul)
 }

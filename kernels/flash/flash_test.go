@@ -52,7 +52,7 @@ func TestSampledReference(t *testing.T) {
 		{B: 3, H: 4, HKV: 2, N: 200, D: 32, Causal: true, Layout: BNHD, DType: ir.F16},
 		{B: 1, H: 5, N: 129, D: 64, DType: ir.F16},
 	} {
-		o, err := o.normalize()
+		o, err := o.Normalize()
 		require.NoError(t, err)
 		rng := rand.New(rand.NewPCG(1, 2))
 		buf := func(heads int) []float64 {
@@ -82,7 +82,7 @@ func TestSampledReference(t *testing.T) {
 	o := Options{B: 1, H: 4, N: 64, D: 32, DType: ir.F16}
 	plan, err := NewPlan(o, ir.Config{"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 1, "num_stages": 2})
 	require.NoError(t, err)
-	on, _ := o.normalize()
+	on, _ := o.Normalize()
 	plan.Reference = func(in map[string][]float64) map[string][]float64 {
 		return sampledReference(on, in["q"], in["k"], in["v"], 2*on.N*on.D)
 	}

@@ -35,7 +35,9 @@ type Options struct {
 // HeadDims are the supported head dimensions.
 var HeadDims = []int{32, 64, 96, 128}
 
-func (o Options) normalize() (Options, error) {
+// Normalize fills in the defaults (HKV: H, Scale: 1/sqrt(D)) and checks
+// the options.
+func (o Options) Normalize() (Options, error) {
 	if o.HKV == 0 {
 		o.HKV = o.H
 	}
@@ -113,7 +115,7 @@ func Space(o Options) []ir.Config {
 
 // NewPlan builds the plan of one attention problem with a config.
 func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
-	o, err := o.normalize()
+	o, err := o.Normalize()
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +195,7 @@ const (
 // fullReferenceMACs it computes sampled rows only (kernels.NotComputed
 // elsewhere).
 func Reference(o Options, q, k, v []float64) map[string][]float64 {
-	o, _ = o.normalize()
+	o, _ = o.Normalize()
 	if macs := 2 * float64(o.B*o.H) * float64(o.N) * float64(o.N) * float64(o.D); macs > fullReferenceMACs {
 		return sampledReference(o, q, k, v, sampledReferenceMACs)
 	}

@@ -28,7 +28,8 @@ func (o Options) logitsType() ir.DType {
 	return o.DType
 }
 
-func (o Options) normalize() (Options, error) {
+// Normalize fills in the default padding (16) and checks the options.
+func (o Options) Normalize() (Options, error) {
 	if o.Pad == 0 {
 		o.Pad = 16
 	}
@@ -71,7 +72,7 @@ func Space(o Options) []ir.Config {
 
 // NewPlan builds the dispatch plan of one problem with a config.
 func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
-	o, err := o.normalize()
+	o, err := o.Normalize()
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +169,7 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 // offsets, and the permutation in which slots of one expert keep their
 // (token, slot) order. Padding slots hold the sentinel T*K and zero rows.
 func Reference(o Options, logits, hidden []float64) map[string][]float64 {
-	o, _ = o.normalize()
+	o, _ = o.Normalize()
 	ids := make([]float64, o.T*o.K)
 	weights := make([]float64, o.T*o.K)
 	counts := make([]float64, o.E)
@@ -309,7 +310,7 @@ var Kernel = &kernels.Kernel{
 		{DType: ir.BF16, Sizes: map[string]int{"T": 32768, "Hd": 2048, "E": 128, "K": 8, "f32logits": 1}},
 	},
 	Space: func(p kernels.Problem) []ir.Config {
-		o, _ := options(p).normalize()
+		o, _ := options(p).Normalize()
 		return Space(o)
 	},
 	Plan: func(p kernels.Problem, cfg ir.Config) (*kernels.Plan, error) {

@@ -64,7 +64,7 @@ func TestCombine(t *testing.T) {
 func TestSpaceIsNeverEmpty(t *testing.T) {
 	for e := 1; e <= 512; e *= 2 {
 		for k := 1; k <= min(8, e); k++ {
-			o, err := Options{T: 100, Hd: 64, E: e, K: k, DType: ir.BF16}.normalize()
+			o, err := Options{T: 100, Hd: 64, E: e, K: k, DType: ir.BF16}.Normalize()
 			require.NoError(t, err)
 			require.NotEmptyf(t, Space(o), "E=%d K=%d", e, k)
 		}

@@ -1,10 +1,10 @@
 package moe
 
-import "github.com/tilec/tilec/autotune"
+import "github.com/tilec/tilec/kernels"
 
-// The kernel can be tuned in worker processes of any program that imports
-// this package.
+// Importing the package registers its kernels (kernels.Lookup finds them,
+// in a tuning worker too).
 func init() {
-	autotune.Register(Kernel)
-	autotune.Register(Combine)
+	kernels.Register(Kernel)
+	kernels.Register(Combine)
 }

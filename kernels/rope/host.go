@@ -22,7 +22,9 @@ type Options struct {
 	DType       ir.DType
 }
 
-func (o Options) normalize() (Options, error) {
+// Normalize fills in the defaults (Rot: D, MaxPos: T, Base: 10000) and
+// checks the options.
+func (o Options) Normalize() (Options, error) {
 	if o.Rot == 0 {
 		o.Rot = o.D
 	}
@@ -73,7 +75,7 @@ func Space(o Options) []ir.Config {
 
 // NewPlan builds the plan of one RoPE problem with a config.
 func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
-	o, err := o.normalize()
+	o, err := o.Normalize()
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +168,7 @@ func NewPlan(o Options, cfg ir.Config) (*kernels.Plan, error) {
 // Reference rotates q and k in float64. With caches it uses the cached
 // (rounded) cos and sin, as the kernel must; otherwise exact ones.
 func Reference(o Options, in map[string][]float64) map[string][]float64 {
-	o, _ = o.normalize()
+	o, _ = o.Normalize()
 	half := o.Rot / 2
 	rot := func(x []float64, heads int) []float64 {
 		y := append([]float64(nil), x...)

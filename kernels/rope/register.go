@@ -1,9 +1,7 @@
 package rope
 
-import "github.com/tilec/tilec/autotune"
+import "github.com/tilec/tilec/kernels"
 
-// The kernel can be tuned in worker processes of any program that imports
-// this package.
-func init() {
-	autotune.Register(Kernel)
-}
+// Importing the package registers the kernel (kernels.Lookup finds it, in
+// a tuning worker too).
+func init() { kernels.Register(Kernel) }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/tilec/tilec/internal/fp"
 )
 
 // Decoding turns the AST into one flat program: every instruction of every
@@ -275,11 +277,11 @@ func litBits(l literal, t ptype) uint64 {
 		case 'f':
 			return l.i
 		case 'd':
-			return fmtF32.round(f64of(l.i), 0, rnEven)
+			return fp.F32.Round(f64of(l.i), 0, fp.NearestEven)
 		case 'r':
-			return fmtF32.round(l.r, 0, rnEven)
+			return fp.F32.Round(l.r, 0, fp.NearestEven)
 		}
-		return fmtF32.round(float64(int64(l.i)), 0, rnEven)
+		return fp.F32.Round(float64(int64(l.i)), 0, fp.NearestEven)
 	case tF64:
 		switch l.kind {
 		case 'f':
@@ -291,17 +293,17 @@ func litBits(l literal, t ptype) uint64 {
 		}
 		return math.Float64bits(float64(int64(l.i)))
 	case tF16, tBF16:
-		f := fmtF16
+		f := fp.F16
 		if t == tBF16 {
-			f = fmtBF16
+			f = fp.BF16
 		}
 		switch l.kind {
 		case 'f':
-			return f.round(float64(f32of(l.i)), 0, rnEven)
+			return f.Round(float64(f32of(l.i)), 0, fp.NearestEven)
 		case 'd':
-			return f.round(f64of(l.i), 0, rnEven)
+			return f.Round(f64of(l.i), 0, fp.NearestEven)
 		case 'r':
-			return f.round(l.r, 0, rnEven)
+			return f.Round(l.r, 0, fp.NearestEven)
 		}
 		return l.i & 0xffff
 	}

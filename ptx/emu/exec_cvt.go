@@ -3,6 +3,8 @@ package emu
 import (
 	"math"
 	"math/bits"
+
+	"github.com/tilec/tilec/internal/fp"
 )
 
 // Conversions: cvt between all integer and float types (f16/bf16 and their
@@ -223,7 +225,7 @@ func decodeCvt(x *ictx) {
 			}
 			r := dc.enc(v, 0, mode)
 			if satfinite && !math.IsNaN(v) && math.IsInf(dc.dec(r), 0) {
-				r = dc.enc(math.Copysign(math.MaxFloat64, v), 0, rzZero)
+				r = dc.enc(math.Copysign(math.MaxFloat64, v), 0, fp.TowardZero)
 			}
 			if ftz {
 				r = dc.ftzIn(r)
@@ -239,7 +241,7 @@ func decodeCvt(x *ictx) {
 
 // decodeCvtPack: cvt.rn[.relu][.satfinite].{f16x2,bf16x2}.f32 d, a, b puts
 // the conversion of a in the upper half of d and of b in the lower half.
-func decodeCvtPack(x *ictx, dt ptype, mode rmode, hasMode, relu, satfinite bool) {
+func decodeCvtPack(x *ictx, dt ptype, mode fp.Mode, hasMode, relu, satfinite bool) {
 	if !hasMode {
 		x.fail("cvt to %s needs a rounding modifier", dt)
 		return
@@ -258,7 +260,7 @@ func decodeCvtPack(x *ictx, dt ptype, mode rmode, hasMode, relu, satfinite bool)
 		}
 		r := dc.enc(v, 0, mode)
 		if satfinite && !math.IsNaN(v) && math.IsInf(dc.dec(r), 0) {
-			r = dc.enc(math.Copysign(math.MaxFloat64, v), 0, rzZero)
+			r = dc.enc(math.Copysign(math.MaxFloat64, v), 0, fp.TowardZero)
 		}
 		return r
 	}

@@ -1,6 +1,10 @@
 package emu
 
-import "math"
+import (
+	"math"
+
+	"github.com/tilec/tilec/internal/fp"
+)
 
 // Floating-point instructions on f32, f64, f16, bf16 and the packed
 // f16x2/bf16x2 pairs. Each lane function decodes its operands to float64,
@@ -11,7 +15,7 @@ import "math"
 type fcodec struct {
 	t      ptype
 	dec    func(b uint64) float64
-	enc    func(s float64, e int, mode rmode) uint64
+	enc    func(s float64, e int, mode fp.Mode) uint64
 	ftzIn  func(b uint64) uint64
 	packed bool   // f16x2 / bf16x2: two 16-bit lanes
 	one    uint64 // bits of 1.0 (for .sat)
@@ -21,16 +25,16 @@ func codecFor(t ptype) (fcodec, bool) {
 	switch t {
 	case tF32:
 		return fcodec{t: t, dec: func(b uint64) float64 { return float64(f32of(b)) },
-			enc: func(s float64, e int, m rmode) uint64 { return fmtF32.round(s, e, m) }, ftzIn: fmtF32.ftz, one: 0x3f800000}, true
+			enc: func(s float64, e int, m fp.Mode) uint64 { return fp.F32.Round(s, e, m) }, ftzIn: fp.F32.FlushSubnormal, one: 0x3f800000}, true
 	case tF64:
 		return fcodec{t: t, dec: f64of,
-			enc: func(s float64, e int, m rmode) uint64 { return f64Bits(dirRound64(s, e, m)) }, ftzIn: func(b uint64) uint64 { return b }, one: math.Float64bits(1)}, true
+			enc: func(s float64, e int, m fp.Mode) uint64 { return f64Bits(dirRound64(s, e, m)) }, ftzIn: func(b uint64) uint64 { return b }, one: math.Float64bits(1)}, true
 	case tF16, tF16x2:
-		return fcodec{t: t, dec: func(b uint64) float64 { return fmtF16.decode(b & 0xffff) },
-			enc: func(s float64, e int, m rmode) uint64 { return fmtF16.round(s, e, m) }, ftzIn: fmtF16.ftz, packed: t == tF16x2, one: 0x3c00}, true
+		return fcodec{t: t, dec: func(b uint64) float64 { return fp.F16.Decode(b & 0xffff) },
+			enc: func(s float64, e int, m fp.Mode) uint64 { return fp.F16.Round(s, e, m) }, ftzIn: fp.F16.FlushSubnormal, packed: t == tF16x2, one: 0x3c00}, true
 	case tBF16, tBF16x2:
-		return fcodec{t: t, dec: func(b uint64) float64 { return fmtBF16.decode(b & 0xffff) },
-			enc: func(s float64, e int, m rmode) uint64 { return fmtBF16.round(s, e, m) }, ftzIn: func(b uint64) uint64 { return b }, packed: t == tBF16x2, one: 0x3f80}, true
+		return fcodec{t: t, dec: func(b uint64) float64 { return fp.BF16.Decode(b & 0xffff) },
+			enc: func(s float64, e int, m fp.Mode) uint64 { return fp.BF16.Round(s, e, m) }, ftzIn: func(b uint64) uint64 { return b }, packed: t == tBF16x2, one: 0x3f80}, true
 	}
 	return fcodec{}, false
 }
@@ -39,7 +43,7 @@ func codecFor(t ptype) (fcodec, bool) {
 type exactOp func(a, b, c float64) (float64, int)
 
 // lane builds the lane function for op under the codec's type and mods.
-func (cd fcodec) lane(op exactOp, mode rmode, ftz, sat bool) func(a, b, c uint64) uint64 {
+func (cd fcodec) lane(op exactOp, mode fp.Mode, ftz, sat bool) func(a, b, c uint64) uint64 {
 	one := func(a, b, c uint64) uint64 {
 		if ftz {
 			a, b, c = cd.ftzIn(a), cd.ftzIn(b), cd.ftzIn(c)
@@ -129,7 +133,7 @@ func decodeFloatArith(x *ictx, t ptype) {
 		x.ternary(t, t, cd.lane(op, mode, ftz, sat))
 		return
 	}
-	if t == tF32 && mode == rnEven && !ftz && !sat {
+	if t == tF32 && mode == fp.NearestEven && !ftz && !sat {
 		// Go's float32 arithmetic is IEEE round-to-nearest-even.
 		switch x.base {
 		case "add":
@@ -165,13 +169,13 @@ func decodeFma(x *ictx) {
 	if ftz && (t == tF64 || t == tBF16 || t == tBF16x2) {
 		x.fail(".ftz is not allowed on %s", t)
 	}
-	if t == tF32 && mode == rnEven && !ftz && !sat {
+	if t == tF32 && mode == fp.NearestEven && !ftz && !sat {
 		x.ternary(t, t, func(a, b, c uint64) uint64 {
 			s, e := twoSum(float64(f32of(a))*float64(f32of(b)), float64(f32of(c)))
 			if e == 0 {
 				return canonF32(float32(s))
 			}
-			return fmtF32.round(s, e, rnEven)
+			return fp.F32.Round(s, e, fp.NearestEven)
 		})
 		return
 	}

@@ -2,6 +2,8 @@ package emu
 
 import (
 	"math/bits"
+
+	"github.com/tilec/tilec/internal/fp"
 )
 
 // Warp collectives. The scheduler runs their handlers once, with every
@@ -250,9 +252,9 @@ func decodeMma(x *ictx) {
 	if x.nargs(4) < 0 {
 		return
 	}
-	ab := fmtF16
+	ab := fp.F16
 	if x.types[1] == tBF16 {
-		ab = fmtBF16
+		ab = fp.BF16
 	}
 	x.in.vd = x.vec(0, 4, tF32, true)
 	x.in.va = x.vec(1, 4, tB32, false)
@@ -271,7 +273,7 @@ func decodeMma(x *ictx) {
 				if hi {
 					v >>= 16
 				}
-				return ab.decode(v & 0xffff)
+				return ab.Decode(v & 0xffff)
 			}
 			a := in.va
 			A[g][2*t], A[g][2*t+1] = half(a[0], false), half(a[0], true)
@@ -289,10 +291,10 @@ func decodeMma(x *ictx) {
 		for i := 0; i < 16; i++ {
 			for j := 0; j < 8; j++ {
 				// acc = fma.rn.f32(A[i][k], B[k][j], acc) for k = 0..15.
-				acc := fmtF32.round(C[i][j], 0, rnEven)
+				acc := fp.F32.Round(C[i][j], 0, fp.NearestEven)
 				for k := 0; k < 16; k++ {
 					s, e := twoSum(A[i][k]*B[k][j], float64(f32of(acc)))
-					acc = fmtF32.round(s, e, rnEven)
+					acc = fp.F32.Round(s, e, fp.NearestEven)
 				}
 				D[i][j] = acc
 			}

@@ -6,6 +6,8 @@ import (
 	"math/rand"
 	"sort"
 	"testing"
+
+	"github.com/tilec/tilec/internal/fp"
 )
 
 // Independent references for f16/bf16 rounding: enumerate every finite
@@ -151,7 +153,7 @@ func TestRoundHalfCorners(t *testing.T) {
 
 // bigRound32 rounds an exact value to f32 with big.Float's own rounding:
 // an independent reference for the directed modes in the normal range.
-func bigRound32(x *big.Float, m rmode) float32 {
+func bigRound32(x *big.Float, m fp.Mode) float32 {
 	mode := [...]big.RoundingMode{big.ToNearestEven, big.ToZero, big.ToNegativeInf, big.ToPositiveInf}[m]
 	y := new(big.Float).SetPrec(24).SetMode(mode).Set(x)
 	f, _ := y.Float32()
@@ -169,8 +171,8 @@ func TestRoundF32DirectedAgainstBig(t *testing.T) {
 		e := []float64{0, math.Ldexp(s, -80), -math.Ldexp(s, -80)}[r.Intn(3)]
 		exact := new(big.Float).SetPrec(300).SetFloat64(s)
 		exact.Add(exact, new(big.Float).SetFloat64(e))
-		for m := rnEven; m <= rpUp; m++ {
-			got := f32of(fmtF32.round(s, sgnf(e), m))
+		for m := fp.NearestEven; m <= fp.Up; m++ {
+			got := f32of(fp.F32.Round(s, sgnf(e), m))
 			if want := bigRound32(exact, m); got != want {
 				t.Fatalf("round(%g + %g, mode %d) = %g, want %g", s, e, m, got, want)
 			}
@@ -182,22 +184,25 @@ func TestRoundF32Overflow(t *testing.T) {
 	big := math.Ldexp(1, 200)
 	cases := []struct {
 		x    float64
-		m    rmode
+		m    fp.Mode
 		want float32
 	}{
-		{big, rnEven, float32(math.Inf(1))},
-		{big, rzZero, math.MaxFloat32},
-		{big, rmDown, math.MaxFloat32},
-		{big, rpUp, float32(math.Inf(1))},
-		{-big, rmDown, float32(math.Inf(-1))},
-		{-big, rpUp, -math.MaxFloat32},
-		{math.Ldexp(1, -160), rpUp, math.SmallestNonzeroFloat32},
-		{math.Ldexp(1, -160), rnEven, 0},
-		{-math.Ldexp(1, -160), rmDown, -math.SmallestNonzeroFloat32},
+		{big, fp.NearestEven, float32(math.Inf(1))},
+		{big, fp.TowardZero, math.MaxFloat32},
+		{big, fp.Down, math.MaxFloat32},
+		{big, fp.Up, float32(math.Inf(1))},
+		{-big, fp.Down, float32(math.Inf(-1))},
+		{-big, fp.Up, -math.MaxFloat32},
+		{math.Ldexp(1, -160), fp.Up, math.SmallestNonzeroFloat32},
+		{math.Ldexp(1, -160), fp.NearestEven, 0},
+		{-math.Ldexp(1, -160), fp.Down, -math.SmallestNonzeroFloat32},
 	}
 	for _, c := range cases {
-		if got := f32of(fmtF32.round(c.x, 0, c.m)); got != c.want {
+		if got := f32of(fp.F32.Round(c.x, 0, c.m)); got != c.want {
 			t.Errorf("round(%g, mode %d) = %g, want %g", c.x, c.m, got, c.want)
 		}
 	}
 }
+
+func f64ToF16(x float64) uint16  { return uint16(fp.F16.Round(x, 0, fp.NearestEven)) }
+func f64ToBF16(x float64) uint16 { return uint16(fp.BF16.Round(x, 0, fp.NearestEven)) }

@@ -169,7 +169,7 @@ func TestLLCHistogram(t *testing.T) {
 }
 
 // halfToF64 decodes f16 (bf16 with bf) bits, written independently of
-// fpFormat.decode.
+// fp.Format.Decode.
 func halfToF64(h uint16, bf bool) float64 {
 	if bf {
 		return float64(math.Float32frombits(uint32(h) << 16))

@@ -1,6 +1,10 @@
 package emu
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tilec/tilec/internal/fp"
+)
 
 // opDef is one row of the instruction table: a PTX base mnemonic, the
 // counter class it defaults to, how it affects scheduling, and its decode
@@ -155,18 +159,18 @@ func (x *ictx) drop(ignore func(string) bool) {
 }
 
 // rounding consumes a rounding modifier (.rn .rz .rm .rp).
-func (x *ictx) rounding() (rmode, bool) {
+func (x *ictx) rounding() (fp.Mode, bool) {
 	switch x.pick("rn", "rz", "rm", "rp") {
 	case "rn":
-		return rnEven, true
+		return fp.NearestEven, true
 	case "rz":
-		return rzZero, true
+		return fp.TowardZero, true
 	case "rm":
-		return rmDown, true
+		return fp.Down, true
 	case "rp":
-		return rpUp, true
+		return fp.Up, true
 	}
-	return rnEven, false
+	return fp.NearestEven, false
 }
 
 // typ requires exactly one type suffix.

@@ -8,6 +8,8 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+
+	"github.com/tilec/tilec/internal/fp"
 )
 
 // Per-instruction tests: each case is a tiny kernel that reads operands
@@ -398,7 +400,7 @@ func genF32Normal(r *rand.Rand) uint64 {
 func bigF(v float64) *big.Float { return new(big.Float).SetPrec(400).SetFloat64(v) }
 
 // refF32 evaluates op exactly with big.Float and rounds with mode.
-func refF32(m rmode, op func(a, b, c *big.Float) *big.Float) func(a, b, c uint64) uint64 {
+func refF32(m fp.Mode, op func(a, b, c *big.Float) *big.Float) func(a, b, c uint64) uint64 {
 	return func(a, b, c uint64) uint64 {
 		x := op(bigF(float64(f32of(a))), bigF(float64(f32of(b))), bigF(float64(f32of(c))))
 		return uint64(math.Float32bits(bigRound32(x, m)))
@@ -434,7 +436,7 @@ func TestFloatOps(t *testing.T) {
 	cases := map[string]opCase{}
 	modes := []string{"rn", "rz", "rm", "rp"}
 	for mi, mname := range modes {
-		m := rmode(mi)
+		m := fp.Mode(mi)
 		cases["add."+mname+".f32"] = opCase{body: "add." + mname + ".f32 D, A, B;", gen: genF32Normal, ref: refF32(m, add)}
 		cases["sub."+mname+".f32"] = opCase{body: "sub." + mname + ".f32 D, A, B;", gen: genF32Normal, ref: refF32(m, sub)}
 		cases["mul."+mname+".f32"] = opCase{body: "mul." + mname + ".f32 D, A, B;", gen: genF32Normal, ref: refF32(m, mul)}
@@ -623,7 +625,7 @@ func TestConversions(t *testing.T) {
 		"cvt.rn.f32.s32": {body: "cvt.rn.f32.s32 D, A;", ref: func(a, _, _ uint64) uint64 { return f32(float32(s32(a))) }},
 		"cvt.rz.f32.u64": {ta: "u64", td: "b32", body: "cvt.rz.f32.u64 D, A;", ref: func(a, _, _ uint64) uint64 {
 			x := new(big.Float).SetUint64(a)
-			return f32(bigRound32(x, rzZero))
+			return f32(bigRound32(x, fp.TowardZero))
 		}},
 		"cvt.rn.f32.f64": {ta: "f64", td: "b32", body: "cvt.rn.f32.f64 D, A;", gen: func(r *rand.Rand) uint64 { return r.Uint64() }, ref: func(a, _, _ uint64) uint64 {
 			v := math.Float64frombits(a)

@@ -11,19 +11,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tilec/tilec"
+	"github.com/tilec/tilec/device"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
+	_ "github.com/tilec/tilec/kernels/all" // the shipped kernels, in the registry
+	"github.com/tilec/tilec/runtime"
 )
 
-// openGPU returns the GPU or skips (fails under TILEC_REQUIRE_GPU=1).
-func openGPU(t *testing.T) *tilec.GPU {
+// openGPU returns the GPU, compiling for its own architecture, or skips
+// (fails under TILEC_REQUIRE_GPU=1).
+func openGPU(t *testing.T) *device.Compiling {
 	t.Helper()
-	g, err := tilec.OpenGPU(tilec.Options{})
+	gpu, err := runtime.OpenGPU()
 	if err != nil {
 		if os.Getenv("TILEC_REQUIRE_GPU") == "1" {
 			t.Fatalf("TILEC_REQUIRE_GPU=1 but %v", err)
 		}
 		t.Skipf("skipping GPU tests: %v", err)
+	}
+	g, err := device.New(gpu, tilec.Options{})
+	if err != nil {
+		_ = gpu.Close()
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = g.Close() })
 	return g
@@ -50,7 +58,7 @@ var gpuShapes = map[string][]map[string]int{
 func TestKernelsOnGPU(t *testing.T) {
 	g := openGPU(t)
 	seed := uint64(1)
-	for _, k := range all.Kernels() {
+	for _, k := range kernels.Registered() {
 		for _, sizes := range gpuShapes[k.Name] {
 			for _, dt := range k.DTypes {
 				p, err := k.Problem(sizes, dt)
@@ -78,7 +86,7 @@ func TestKernelsOnGPU(t *testing.T) {
 // the same inputs and compares the outputs with each other.
 func TestGPUAgreesWithEmulator(t *testing.T) {
 	g := openGPU(t)
-	for _, k := range all.Kernels() {
+	for _, k := range kernels.Registered() {
 		p, err := k.Problem(gpuShapes[k.Name][len(gpuShapes[k.Name])-1], k.DTypes[0])
 		require.NoError(t, err)
 		cfg, err := k.DefaultConfig(p)
@@ -87,7 +95,9 @@ func TestGPUAgreesWithEmulator(t *testing.T) {
 			plan, err := k.Plan(p, cfg)
 			require.NoError(t, err)
 			// The emulator's outputs become the reference of the GPU run.
-			plan.Reference = kernels.DeviceReference(plan, tilec.NewEmu(tilec.Options{Target: g.Opts().Target}))
+			e, err := device.NewEmu(g.Options())
+			require.NoError(t, err)
+			plan.Reference = kernels.DeviceReference(plan, e)
 			rep, err := kernels.Check(g, plan, 7)
 			require.NoError(t, err)
 			for _, o := range rep.Outputs {

@@ -8,20 +8,18 @@ import (
 
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
-	"github.com/tilec/tilec/kernels/all"
+	_ "github.com/tilec/tilec/kernels/all"
 	"github.com/tilec/tilec/runtime"
 )
 
-// device runs a plan's launches through the generated launchers for
-// element type dtype.
+// device is the emulator with a plan's launches run through the generated
+// launchers for element type dtype (kernels.FuncLauncher).
 type device struct {
 	*runtime.Emu
 	dtype ir.DType
 }
 
-func (d device) Alloc(_ string, n int) (uint64, error) { return d.Emu.Alloc(n) }
-
-func (d device) Launch(f *ir.Func, _ [3]int, args []any) error {
+func (d device) LaunchFunc(f *ir.Func, _ [3]int, args []any) error {
 	switch f.Name + "/" + d.dtype.String() {
 	case "attn_fwd_causal/f16":
 		return AttnFwdCausal(d.Emu, runtime.DevicePtr(args[0].(uint64)), runtime.DevicePtr(args[1].(uint64)), runtime.DevicePtr(args[2].(uint64)), float32(args[3].(float64)), runtime.DevicePtr(args[4].(uint64)), runtime.DevicePtr(args[5].(uint64)), args[6].(int64), args[7].(int64), args[8].(int64), args[9].(int64), args[10].(int64), args[11].(int64), args[12].(int64), args[13].(int64), args[14].(int64), args[15].(int64), args[16].(int64), args[17].(int64), args[18].(int64), args[19].(int64), args[20].(int64), args[21].(int64), int32(args[22].(int64)), int32(args[23].(int64)), int32(args[24].(int64)), int32(args[25].(int64)), int32(args[26].(int64)))
@@ -43,7 +41,7 @@ func (t targeted) Target() string { return t.target }
 // one) on the emulator, against the float64 reference.
 func TestVariantsOnEmulator(t *testing.T) {
 	defer func() { selectVariant = runtime.Select }()
-	k := all.Lookup("flash")
+	k := kernels.Lookup("flash")
 	problems := []struct {
 		sizes  map[string]int
 		dtype  ir.DType

@@ -1,4 +1,4 @@
-package flash
+package ops
 
 import (
 	"fmt"
@@ -6,16 +6,17 @@ import (
 
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
+	"github.com/tilec/tilec/kernels/flash"
 	"github.com/tilec/tilec/session"
 )
 
-// ForwardOptions are the attention options of Forward.
-type ForwardOptions struct {
+// FlashOptions are the attention options of FlashForward.
+type FlashOptions struct {
 	Causal bool
 	Scale  float64 // softmax scale; 0 means 1/sqrt(head_dim)
 }
 
-// Forward computes attention on s: o = softmax(scale·q·kᵀ)·v per head,
+// FlashForward computes attention on s (FlashAttention, kernels/flash): o = softmax(scale·q·kᵀ)·v per head,
 // with the config tuned for the problem (Session.Config), and, when lse is
 // given, the natural-log log-sum-exp of each row (f32, [B, H, N]).
 //
@@ -23,7 +24,7 @@ type ForwardOptions struct {
 // grouped-query attention), all of one dtype (f16 or bf16), either
 // contiguous or in FlashAttention's [B, N, H, D] memory order (strides
 // {N·H·D, D, H·D, 1}); D is 32, 64, 96 or 128.
-func Forward(s *session.Session, q, k, v, o, lse session.Tensor, opt ForwardOptions) error {
+func FlashForward(s *session.Session, q, k, v, o, lse session.Tensor, opt FlashOptions) error {
 	if len(q.Shape) != 4 || len(k.Shape) != 4 {
 		return fmt.Errorf("flash: q and k must be [B, H, N, D] (shapes %v, %v)", q.Shape, k.Shape)
 	}
@@ -31,19 +32,19 @@ func Forward(s *session.Session, q, k, v, o, lse session.Tensor, opt ForwardOpti
 	if k.Shape[0] != B || k.Shape[2] != N || k.Shape[3] != D {
 		return fmt.Errorf("flash: k is %v, q is %v: batch, length and head dim must match", k.Shape, q.Shape)
 	}
-	layout := BHND
+	layout := flash.BHND
 	if q.Strides != nil && !q.Contiguous() {
-		layout = BNHD
+		layout = flash.BNHD
 	}
-	opts := Options{B: B, H: H, HKV: HKV, N: N, D: D, Causal: opt.Causal, Scale: opt.Scale, DType: q.DType, Layout: layout}
-	if _, err := opts.normalize(); err != nil {
+	opts := flash.Options{B: B, H: H, HKV: HKV, N: N, D: D, Causal: opt.Causal, Scale: opt.Scale, DType: q.DType, Layout: layout}
+	if _, err := opts.Normalize(); err != nil {
 		return err
 	}
 	causal := 0
 	if opt.Causal {
 		causal = 1
 	}
-	p, err := Kernel.Problem(map[string]int{"B": B, "H": H, "HKV": HKV, "N": N, "D": D, "causal": causal, "layout": int(layout)}, q.DType)
+	p, err := flash.Kernel.Problem(map[string]int{"B": B, "H": H, "HKV": HKV, "N": N, "D": D, "causal": causal, "layout": int(layout)}, q.DType)
 	if err != nil {
 		return err
 	}
@@ -54,8 +55,8 @@ func Forward(s *session.Session, q, k, v, o, lse session.Tensor, opt ForwardOpti
 	} else if !slices.Equal(lse.Shape, []int{B, H, N}) || !lse.Contiguous() {
 		return fmt.Errorf("flash: lse is %v (strides %v), want a contiguous [%d %d %d]", lse.Shape, lse.Stride(), B, H, N)
 	}
-	plan := func(cfg ir.Config) (*kernels.Plan, error) { return NewPlan(opts, cfg) }
-	if err := s.RunWith(Kernel, p, plan, map[string]session.Tensor{"q": q, "k": k, "v": v, "o": o, "lse": lse}); err != nil {
+	plan := func(cfg ir.Config) (*kernels.Plan, error) { return flash.NewPlan(opts, cfg) }
+	if err := s.RunWith(flash.Kernel, p, plan, map[string]session.Tensor{"q": q, "k": k, "v": v, "o": o, "lse": lse}); err != nil {
 		return fmt.Errorf("flash: %w", err)
 	}
 	return nil

@@ -206,3 +206,73 @@ func TestValidateRejects(t *testing.T) {
 	_, err := Blocked([]int{4}, []int{1}, []int{16}, []int{1}, []int{0})
 	require.ErrorContains(t, err, "16 lanes")
 }
+
+// Every layout prints as the expression that built it, and parsing that
+// expression gives the same bases.
+func TestExprRoundTrip(t *testing.T) {
+	c, err := MMA(128, 64, [2]int{8, 1}, 8)
+	require.NoError(t, err)
+	a, err := DotA(128, 64, [2]int{8, 1}, 8)
+	require.NoError(t, err)
+	b, err := DotB(64, 32, [2]int{2, 2}, 4)
+	require.NoError(t, err)
+	bl := DefaultBlocked([]int{64, 128}, 4, 2)
+	small := DefaultBlocked([]int{32, 16}, 4, 4)
+	raw := &Linear{Shape: []int{2, 16}, Regs: [][]int{{1, 0}}, Lanes: [][]int{{0, 1}, {0, 2}, {0, 4}, {0, 8}, {0, 0}}}
+	for _, l := range []*Linear{c, a, b, bl, raw,
+		c.Slice(1), c.Slice(0).ExpandDims(0), c.Restrict([]int{128, 1}), c.Restrict([]int{128, 1}).DropDim(1),
+		bl.Permute([]int{1, 0}), bl.Reshape([]int{8192}), bl.Slice(1).Join(), DotFMA(small, 0, 8), DotFMA(small, 1, 4),
+	} {
+		text := l.String()
+		got, err := Parse(text, nil)
+		require.NoError(t, err, text)
+		assert.Truef(t, l.Equal(got), "%s:\n%s\n%s", text, l.Bases(), got.Bases())
+		assert.Equal(t, text, got.String())
+	}
+	assert.Equal(t, "blocked<spt [1, 8], tpw [2, 16], wpc [4, 1], order [1, 0]> [64, 128]", bl.String())
+	assert.Equal(t, "slice<1, mma<warps [8, 1], num_warps 8> [128, 64]>", c.Slice(1).String())
+	// Aliases stand for parents.
+	name := func(p *Linear) string {
+		if p == c {
+			return "#mma0"
+		}
+		return ""
+	}
+	assert.Equal(t, "slice<1, #mma0>", c.Slice(1).Expr(name))
+	got, err := Parse("slice<1, #mma0>", func(n string) (*Linear, error) { return c, nil })
+	require.NoError(t, err)
+	assert.True(t, got.Equal(c.Slice(1)))
+}
+
+func TestExprErrors(t *testing.T) {
+	for text, want := range map[string]string{
+		"blocked<spt [1, 8], tpw [4, 4], wpc [1, 1], order [1, 0]> [16, 16]": "16 lanes",
+		"mma<warps [8, 1], num_warps 8> [24, 64]":                            "not made of powers of two",
+		"mma<warps [8], num_warps 8> [128, 64]":                              "want two numbers",
+		"slice<2, mma<warps [1, 1], num_warps 1> [16, 8]>":                   "slice dim 2",
+		"drop<0, mma<warps [1, 1], num_warps 1> [16, 8]>":                    "size 16",
+		"reshape<[4], mma<warps [1, 1], num_warps 1> [16, 8]>":               "reshape[4]",
+		"trans<[0, 0], mma<warps [1, 1], num_warps 1> [16, 8]>":              "not a permutation",
+		"slice<1, #x>": "outside a kernel",
+		"swirl<1> [4]": "unknown layout",
+		"linear<regs [[1]], lanes [], warps []> [2]":  "lane bits",
+		"mma<warps [1, 1], num_warps 1> [16, 8] junk": "unexpected",
+	} {
+		_, err := Parse(text, nil)
+		require.ErrorContains(t, err, want, text)
+	}
+}
+
+func TestSharedText(t *testing.T) {
+	for _, s := range []Shared{{}, {Pad: 4}, Swizzle([]int{64, 64}, 1), Swizzle([]int{64, 32}, 0)} {
+		got, err := ParseShared(s.String())
+		require.NoError(t, err)
+		assert.Equal(t, s, got)
+	}
+	assert.Equal(t, Shared{Swizzled: true, Fast: 1, PerPhase: 1, MaxPhase: 8}, Swizzle([]int{64, 64}, 1))
+	assert.Equal(t, Shared{Swizzled: true, Fast: 0, PerPhase: 2, MaxPhase: 4}, Swizzle([]int{32, 64}, 0))
+	assert.Equal(t, []int{68, 1}, Shared{Pad: 4}.Strides([]int{8, 64}))
+	assert.Equal(t, 8*68, Shared{Pad: 4}.Elems([]int{8, 64}))
+	_, err := ParseShared("swizzle<fast 2, per_phase 1, max_phase 8>")
+	require.ErrorContains(t, err, "not a swizzle")
+}

@@ -37,7 +37,7 @@ func MMA(m, n int, warps [2]int, numWarps int) (*Linear, error) {
 	b.warpsAlong(0, 16, warps[0]).warpsAlong(1, 8, warps[1]).warpsRest(numWarps)
 	b.repeat(1).repeat(0)
 	b.l.Frag = &Fragment{Operand: 'C', Warps: warps, NumWarps: numWarps}
-	return b.done(fmt.Sprintf("mma<m16n8k16, warps %v>", warps))
+	return b.done(Def{Op: "mma", Ints: [][]int{warps[:], {numWarps}}})
 }
 
 // DotA is the A-operand layout ([M, K]) for the accumulator of MMA(m, n,
@@ -52,7 +52,7 @@ func DotA(m, k int, warps [2]int, numWarps int) (*Linear, error) {
 	b.warpsAlong(0, 16, warps[0]).warpsZero(warps[1]).warpsRest(numWarps)
 	b.repeat(1).repeat(0)
 	b.l.Frag = &Fragment{Operand: 'A', Warps: warps, NumWarps: numWarps}
-	return b.done(fmt.Sprintf("dot<A, m16n8k16, warps %v>", warps))
+	return b.done(Def{Op: "dot", Operand: 'A', Ints: [][]int{warps[:], {numWarps}}})
 }
 
 // DotB is the B-operand layout ([K, N]) for the accumulator of MMA(m, n,
@@ -67,7 +67,7 @@ func DotB(k, n int, warps [2]int, numWarps int) (*Linear, error) {
 	b.warpsZero(warps[0]).warpsAlong(1, 8, warps[1]).warpsRest(numWarps)
 	b.repeat(0).repeat(1)
 	b.l.Frag = &Fragment{Operand: 'B', Warps: warps, NumWarps: numWarps}
-	return b.done(fmt.Sprintf("dot<B, m16n8k16, warps %v>", warps))
+	return b.done(Def{Op: "dot", Operand: 'B', Ints: [][]int{warps[:], {numWarps}}})
 }
 
 // DotFMA is an operand layout of a dot computed with FMAs in the
@@ -94,7 +94,7 @@ func DotFMA(c *Linear, opIdx, k int) *Linear {
 	} else {
 		l.Shape = []int{k, c.Shape[1]}
 	}
-	l.Name = fmt.Sprintf("dot<%c, fma, %s>", "AB"[opIdx], c)
+	l.Def = Def{Op: "fma", Operand: "AB"[opIdx], Ints: [][]int{{k}}, Parent: c}
 	return l
 }
 
@@ -155,7 +155,7 @@ func (b *builder) repeat(d int) *builder {
 	return b
 }
 
-func (b *builder) done(name string) (*Linear, error) {
-	b.l.Name = name
+func (b *builder) done(def Def) (*Linear, error) {
+	b.l.Def = def
 	return b.l, b.l.Validate()
 }

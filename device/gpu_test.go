@@ -1,18 +1,17 @@
-package tilec_test
+package device_test
 
 import (
 	"encoding/binary"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tilec/tilec"
-	"github.com/tilec/tilec/cuda"
-	"github.com/tilec/tilec/cuda/cudatest"
+	"github.com/tilec/tilec/device"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels/examples"
+	"github.com/tilec/tilec/runtime"
 )
 
 // The launcher against the fake driver (no GPU needed): the compiled
@@ -20,12 +19,10 @@ import (
 // num_warps, the dynamic shared memory, and the arguments packed as the PTX
 // parameter list says.
 func TestGPULaunchABIOnFakeDriver(t *testing.T) {
-	if os.Getenv(cuda.EnvLibCUDA) == "" {
-		t.Setenv(cuda.EnvLibCUDA, cudatest.FakeDriver(t))
-	}
-	fake, err := cudatest.OpenFake(os.Getenv(cuda.EnvLibCUDA))
+	fake := fakeDriver(t)
+	gpu, err := runtime.OpenGPU()
 	require.NoError(t, err)
-	g, err := tilec.OpenGPU(tilec.Options{Target: "sm_80"})
+	g, err := device.New(gpu, tilec.Options{Target: "sm_80"})
 	require.NoError(t, err)
 	defer g.Close()
 
@@ -37,12 +34,12 @@ func TestGPULaunchABIOnFakeDriver(t *testing.T) {
 	require.NoError(t, err)
 	o, err := g.Alloc("o", 4096)
 	require.NoError(t, err)
-	require.NoError(t, g.Launch(s, [3]int{5, 1, 1}, []any{x, o, int64(9), int64(200), int64(203), int64(200)}))
+	require.NoError(t, g.LaunchFunc(s, [3]int{5, 1, 1}, []any{x, o, int64(9), int64(200), int64(203), int64(200)}))
 
 	l := fake.LastLaunch()
 	assert.Equal(t, [3]uint32{5, 1, 1}, l.Grid)
 	assert.Equal(t, [3]uint32{256, 1, 1}, l.Block)
-	bin, _, err := g.Load(s, []any{x, o, int64(9), int64(200), int64(203), int64(200)})
+	bin, err := g.Binary(s, []any{x, o, int64(9), int64(200), int64(203), int64(200)})
 	require.NoError(t, err)
 	assert.Equal(t, uint32(bin.SharedBytes), l.SharedBytes)
 	assert.Positive(t, bin.SharedBytes, "the row reductions need shared memory")
@@ -55,8 +52,8 @@ func TestGPULaunchABIOnFakeDriver(t *testing.T) {
 	assert.Equal(t, want, l.Params)
 
 	// Arguments that break what the binary assumed are refused.
-	err = g.Launch(s, [3]int{1, 1, 1}, []any{x + 4, o, int64(9), int64(200), int64(203), int64(200)})
+	err = g.LaunchFunc(s, [3]int{1, 1, 1}, []any{x + 4, o, int64(9), int64(200), int64(203), int64(200)})
 	require.NoError(t, err, "a new alignment gets its own binary")
-	err = g.Launch(s, [3]int{1, 1, 1}, []any{x, o, 2.5, int64(200), int64(203), int64(200)})
+	err = g.LaunchFunc(s, [3]int{1, 1, 1}, []any{x, o, 2.5, int64(200), int64(203), int64(200)})
 	require.ErrorContains(t, err, "pass an integer")
 }

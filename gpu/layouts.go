@@ -1,55 +1,104 @@
-package codegen
+package gpu
 
 import (
 	"fmt"
 
-	"github.com/tilec/tilec/codegen/layout"
 	"github.com/tilec/tilec/ir"
+	"github.com/tilec/tilec/layout"
 )
 
-// Layout assignment decides, for every tile value, which layouts it must be
-// computed in. Two kinds of values:
+// The "layouts" pass decides, for every tile value, the layout it is
+// computed in, and inserts a convert_layout wherever a use needs another
+// (right after the value's definition, one per value and layout). Two
+// kinds of values:
 //
-//   - Anchored values have one primary layout, chosen where the data comes
-//     from: a load's coalesced blocked layout, a dot's accumulator layout, a
+//   - Anchored values have one layout, chosen where the data comes from: a
+//     load's coalesced blocked layout, a dot's accumulator layout, a
 //     reduction's slice of its operand, a loop-carried value's layout (a
 //     fixed point over the loop body). An elementwise op with an anchored
 //     operand takes its layout (the first "strong" one: a layout chosen on
 //     purpose beats a fallback).
-//   - Polymorphic values (constants, aranges, splats, and elementwise math
-//     or views of those; and views — expand_dims, broadcast, reshape, trans
-//     — of anything) are computed in whatever layouts their users need: an
-//     index computation costs less to redo per layout than to move through
-//     shared memory, and a view costs nothing in the right layout.
-//
-// Then every use states the layout it needs (needs); a need on a
-// polymorphic value becomes a need on its operands in the derived layout,
-// and a need on an anchored value in another layout becomes a conversion
-// (free when the same elements sit in other registers, else through shared
-// memory), emitted once right after the value is defined.
+//   - Polymorphic values (constants, aranges, splats, elementwise maths of
+//     those; and views (expand_dims, broadcast, reshape, trans) of
+//     anything) get the layout derived from their operand's (a view moves
+//     no data then) or the default, and the "remat" pass recomputes them
+//     in each layout their users need: index maths costs less to redo than
+//     to move through shared memory.
+func assignLayouts(f *ir.Func) error {
+	a := &assignment{f: f, numWarps: f.NumWarps,
+		primary: map[*ir.Value]*layout.Linear{}, strong: map[*ir.Value]bool{}, poly: map[*ir.Value]bool{},
+		pref: map[*ir.Value]*layout.Linear{}, opLayout: map[*ir.Op][]*layout.Linear{}, carried: map[*ir.Value]*ir.Value{},
+		frag: map[*layout.Linear]bool{}}
+	a.traceCarried(f.Body)
+	if err := a.forwardBlock(f.Body); err != nil {
+		return err
+	}
+	// Every tile value takes its layout into its type.
+	var typeBlock func(b *ir.Block)
+	typeBlock = func(b *ir.Block) {
+		for _, arg := range b.Args {
+			a.setType(arg)
+		}
+		for _, op := range b.Ops {
+			for _, r := range op.Results {
+				a.setType(r)
+			}
+			for _, rg := range op.Regions {
+				typeBlock(rg)
+			}
+		}
+	}
+	typeBlock(f.Body)
+	c := &converter{f: f, owner: blockOf(f), convs: map[convKey]*ir.Value{}, last: map[*ir.Value]*ir.Op{}}
+	var convertBlock func(b *ir.Block)
+	convertBlock = func(b *ir.Block) {
+		for _, op := range append([]*ir.Op(nil), b.Ops...) {
+			for i, l := range a.required(op) {
+				if l != nil && isTile(op.Args[i]) && op.Args[i].Type.Layout != l {
+					op.Args[i] = c.convert(op.Args[i], l)
+				}
+			}
+			for _, rg := range op.Regions {
+				convertBlock(rg)
+			}
+		}
+	}
+	convertBlock(f.Body)
+	return nil
+}
+
+// assignment is the state of the layouts pass. Layouts are interned in f.
 type assignment struct {
+	f        *ir.Func
 	numWarps int
-	mma      bool // dot of f16/bf16 uses mma.sync (sm_80+)
 	primary  map[*ir.Value]*layout.Linear
 	strong   map[*ir.Value]bool
 	poly     map[*ir.Value]bool
 	pref     map[*ir.Value]*layout.Linear // a polymorphic value's natural layout, when it has one
-	needs    map[*ir.Value][]*layout.Linear
-	// opLayout records per-op choices: the layout a store or a reduce
-	// operates in, the operand layouts of a dot.
+	// opLayout records per-op choices: the layout a store, reduce, scan or
+	// split operates in.
 	opLayout map[*ir.Op][]*layout.Linear
-	intern   map[string]*layout.Linear
 	// carried maps a loop's carried block pointers (body arguments and
 	// results) to their initial values, so a block load inside the loop
 	// finds the make_block_ptr and its order.
 	carried map[*ir.Value]*ir.Value
+	// frag holds the mma fragment layouts (an accumulator's or operand's):
+	// stores convert them to 16-byte runs.
+	frag map[*layout.Linear]bool
+	// yieldNeeds are the layouts a region's terminator must pass its
+	// values in, by operand: the parent op's.
+	yieldNeeds map[*ir.Op]map[int]*layout.Linear
 }
 
-func newAssignment(numWarps int, mma bool) *assignment {
-	return &assignment{numWarps: numWarps, mma: mma,
-		primary: map[*ir.Value]*layout.Linear{}, strong: map[*ir.Value]bool{}, poly: map[*ir.Value]bool{},
-		pref: map[*ir.Value]*layout.Linear{}, needs: map[*ir.Value][]*layout.Linear{},
-		opLayout: map[*ir.Op][]*layout.Linear{}, intern: map[string]*layout.Linear{}, carried: map[*ir.Value]*ir.Value{}}
+func (a *assignment) canon(l *layout.Linear) *layout.Linear { return a.f.Intern(l) }
+
+// setType gives a tile value its layout: its anchor, else its preference,
+// else the default.
+func (a *assignment) setType(v *ir.Value) {
+	if !isTile(v) {
+		return
+	}
+	v.Type = v.Type.WithLayout(a.layoutOrDefault(v))
 }
 
 // traceCarried records where f's loop-carried block pointers start.
@@ -71,54 +120,32 @@ func (a *assignment) traceCarried(b *ir.Block) {
 	}
 }
 
-// canon interns a layout so equal layouts are one pointer.
-func (a *assignment) canon(l *layout.Linear) *layout.Linear {
-	if l == nil {
-		return nil
-	}
-	k := l.Key()
-	if c, ok := a.intern[k]; ok {
-		// An accumulator layout can equal an A-operand layout; remember
-		// the operand role, which tells the conversion to use ldmatrix.
-		if l.Frag != nil && l.Frag.Operand != 'C' && (c.Frag == nil || c.Frag.Operand == 'C') {
-			c.Frag = l.Frag
-		}
-		return c
-	}
-	a.intern[k] = l
-	return l
-}
-
-func isTile(v *ir.Value) bool { return v.Type.IsTile() }
-
-func shapeOf(t ir.Type) []int { return t.Shape.Ints() }
-
-// elemBytes is the size of a tile's elements in registers and memory.
-func elemBytes(t ir.Type) int {
-	if t.Kind == ir.KindPtr {
-		return 8
-	}
-	return t.Elem.Size()
-}
-
 // defaultFor is the blocked layout for a tile of type t: 16 bytes per
 // thread along the last dim. A pointer tile takes its pointee's size, so
 // that a load through it gets 16-byte runs of what it loads (a pointer
 // tile carried by a loop keeps this layout, and its loads theirs).
 func (a *assignment) defaultFor(t ir.Type) *layout.Linear {
-	esz := elemBytes(t)
+	esz := ir.ElemBytes(t)
 	if t.Kind == ir.KindPtr {
 		esz = t.Elem.Size()
 	}
 	return a.canon(layout.DefaultBlocked(shapeOf(t), a.numWarps, esz))
 }
 
-// layoutOf is v's primary layout, or a polymorphic value's preference.
+// layoutOf is v's anchored layout, or a polymorphic value's preference.
 func (a *assignment) layoutOf(v *ir.Value) *layout.Linear {
 	if l := a.primary[v]; l != nil {
 		return l
 	}
 	return a.pref[v]
+}
+
+// layoutOrDefault is v's layout for a use that has no preference.
+func (a *assignment) layoutOrDefault(v *ir.Value) *layout.Linear {
+	if l := a.layoutOf(v); l != nil {
+		return l
+	}
+	return a.defaultFor(v.Type)
 }
 
 func (a *assignment) anchor(v *ir.Value, l *layout.Linear, strong bool) {
@@ -136,14 +163,6 @@ func (a *assignment) setPoly(v *ir.Value, pref *layout.Linear) {
 	} else {
 		delete(a.pref, v)
 	}
-}
-
-// run assigns layouts to f's values and collects every use's needs.
-func (a *assignment) run(f *ir.Func) error {
-	if err := a.forwardBlock(f.Body); err != nil {
-		return err
-	}
-	return a.needsBlock(f.Body)
 }
 
 func (a *assignment) forwardBlock(b *ir.Block) error {
@@ -189,7 +208,7 @@ func (a *assignment) forward(op *ir.Op) error {
 		}
 		a.anchor(res[0], l, true)
 	case ir.OpBlockLoad:
-		a.anchor(res[0], a.blockLayout(op), true)
+		a.anchor(res[0], a.coalesced(res[0].Type, op.Args[0]), true)
 	case ir.OpDot:
 		c, _, _, err := a.dotLayouts(op)
 		if err != nil {
@@ -197,10 +216,7 @@ func (a *assignment) forward(op *ir.Op) error {
 		}
 		a.anchor(res[0], c, true)
 	case ir.OpReduce:
-		x := a.layoutOf(op.Args[0])
-		if x == nil {
-			x = a.defaultFor(op.Args[0].Type)
-		}
+		x := a.layoutOrDefault(op.Args[0])
 		a.opLayout[op] = []*layout.Linear{x}
 		for _, r := range res {
 			if isTile(r) {
@@ -221,7 +237,7 @@ func (a *assignment) forward(op *ir.Op) error {
 		if x == nil {
 			x = a.defaultFor(op.Args[0].Type)
 		}
-		a.anchor(res[0], joinLayout(x), true)
+		a.anchor(res[0], x.Join(), true)
 	case ir.OpSplit:
 		x := a.splitLayout(op.Args[0])
 		a.opLayout[op] = []*layout.Linear{x}
@@ -370,12 +386,6 @@ func (a *assignment) while(op *ir.Op) error {
 	return a.forwardBlock(after)
 }
 
-// blockLayout is a block load's layout: coalesced along the block
-// pointer's fastest dim.
-func (a *assignment) blockLayout(op *ir.Op) *layout.Linear {
-	return a.coalesced(op.Results[0].Type, op.Args[0])
-}
-
 // coalesced is the layout of a t tile at block pointer bp whose lanes
 // walk the pointer's fastest dim, each thread holding a 16-byte run.
 func (a *assignment) coalesced(t ir.Type, bp *ir.Value) *layout.Linear {
@@ -397,7 +407,7 @@ func (a *assignment) coalesced(t ir.Type, bp *ir.Value) *layout.Linear {
 	for i, d := range perm {
 		ps[i] = shape[d]
 	}
-	l := layout.DefaultBlocked(ps, a.numWarps, elemBytes(t))
+	l := layout.DefaultBlocked(ps, a.numWarps, ir.ElemBytes(t))
 	inv := make([]int, len(perm))
 	for i, d := range perm {
 		inv[d] = i
@@ -424,32 +434,19 @@ func (a *assignment) blockPtrDef(v *ir.Value) *ir.Op {
 	return nil
 }
 
-// dotLayouts returns the accumulator and operand layouts of a dot and
-// whether it uses mma.sync.
+// dotLayouts returns the accumulator and operand layouts of a dot.
 func (a *assignment) dotLayouts(op *ir.Op) (c, la, lb *layout.Linear, err error) {
 	at, bt := op.Args[0].Type, op.Args[1].Type
 	m, k, n := at.Shape.Dims[0].N, at.Shape.Dims[1].N, bt.Shape.Dims[1].N
-	if ls, ok := a.opLayout[op]; ok {
-		return ls[0], ls[1], ls[2], nil
+	la, lb, c, err = ir.DotLayouts(a.f, at.Elem, m, k, n)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: dot: %w", op.Pos, err)
 	}
-	if a.mma && (at.Elem == ir.F16 || at.Elem == ir.BF16) {
-		w := layout.MMAWarps(m, n, a.numWarps)
-		if c, err = layout.MMA(m, n, w, a.numWarps); err != nil {
-			return nil, nil, nil, err
-		}
-		if la, err = layout.DotA(m, k, w, a.numWarps); err != nil {
-			return nil, nil, nil, err
-		}
-		if lb, err = layout.DotB(k, n, w, a.numWarps); err != nil {
-			return nil, nil, nil, err
-		}
-	} else {
-		c = layout.DefaultBlocked([]int{m, n}, a.numWarps, 4)
-		la, lb = layout.DotFMA(c, 0, k), layout.DotFMA(c, 1, k)
+	c, la, lb = a.canon(c), a.canon(la), a.canon(lb)
+	if a.f.GPU.UsesMMA(at.Elem) {
+		a.frag[c], a.frag[la], a.frag[lb] = true, true, true
 	}
-	ls := []*layout.Linear{a.canon(c), a.canon(la), a.canon(lb)}
-	a.opLayout[op] = ls
-	return ls[0], ls[1], ls[2], nil
+	return c, la, lb, nil
 }
 
 // scanLayout puts the scanned dim's low bits in registers, then lanes,
@@ -483,7 +480,7 @@ func (a *assignment) scanLayout(t ir.Type, axis int) *layout.Linear {
 	wpc[order[r-1]] *= warps
 	l, err := layout.Blocked(shape, spt, tpw, wpc, order)
 	if err != nil {
-		panic(fmt.Sprintf("codegen: scan layout for %v: %v", shape, err))
+		panic(fmt.Sprintf("scan layout for %v: %v", shape, err))
 	}
 	return a.canon(l)
 }
@@ -496,206 +493,161 @@ func ones(n int) []int {
 	return out
 }
 
-// joinLayout is the layout of join(x, y) for operands in x: the new last
-// dim of size 2 is register bit 0, so the pairs sit in adjacent registers.
-func joinLayout(x *layout.Linear) *layout.Linear {
-	e := x.ExpandDims(x.Rank())
-	e.Shape[len(e.Shape)-1] = 2
-	bit := make([]int, len(e.Shape))
-	bit[len(bit)-1] = 1
-	e.Regs = append([][]int{bit}, e.Regs...)
-	e.Name = fmt.Sprintf("join<%s>", x)
-	return e
-}
-
 // splitLayout is a layout of split's operand with the last dim (size 2) in
-// a register bit: the operand's own when it has that, else the default.
+// a register bit: the operand's own when it has that, else the default
+// (whose last dim of size 2 is register bit 0 for elements of at most 8
+// bytes).
 func (a *assignment) splitLayout(x *ir.Value) *layout.Linear {
-	if l := a.layoutOf(x); l != nil {
-		last := l.Rank() - 1
-		for _, b := range l.Regs {
-			if b[last] == 1 {
-				return l
-			}
-		}
-	}
-	l := a.defaultFor(x.Type) // the last dim of size 2 is register bit 0 for elements of at most 8 bytes
-	return l
-}
-
-// --- needs ------------------------------------------------------------------
-
-func (a *assignment) needsBlock(b *ir.Block) error {
-	for _, op := range b.Ops {
-		if err := a.needsOp(op); err != nil {
-			return err
-		}
-		for _, r := range op.Regions {
-			if err := a.needsBlock(r); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// need records that v must be available in layout l.
-func (a *assignment) need(v *ir.Value, l *layout.Linear) {
-	if !isTile(v) || l == nil {
-		return
-	}
-	l = a.canon(l)
-	if a.primary[v] == l {
-		return
-	}
-	for _, x := range a.needs[v] {
-		if x == l {
-			return
-		}
-	}
-	a.needs[v] = append(a.needs[v], l)
-	if !a.poly[v] {
-		return
-	}
-	// A polymorphic value needs its operands in the derived layouts.
-	op := v.Def
-	switch op.Code {
-	case ir.OpConstant, ir.OpArange, ir.OpSplat:
-	case ir.OpExpandDims:
-		a.need(op.Args[0], l.DropDim(op.Int("axis")))
-	case ir.OpBroadcast:
-		a.need(op.Args[0], l.Restrict(shapeOf(op.Args[0].Type)))
-	case ir.OpReshape:
-		a.need(op.Args[0], l.Reshape(shapeOf(op.Args[0].Type)))
-	case ir.OpTrans:
-		perm := op.Ints("perm")
-		inv := make([]int, len(perm))
-		for i, p := range perm {
-			inv[p] = i
-		}
-		a.need(op.Args[0], l.Permute(inv))
-	default:
-		for _, x := range op.Args {
-			a.need(x, l)
-		}
-	}
-}
-
-// layoutOrDefault is v's layout for a use that has no preference.
-func (a *assignment) layoutOrDefault(v *ir.Value) *layout.Linear {
-	if !isTile(v) {
-		return nil
-	}
-	if l := a.layoutOf(v); l != nil {
+	if l := a.layoutOf(x); l != nil && ir.SplitsInRegisters(l) {
 		return l
 	}
-	return a.defaultFor(v.Type)
+	return a.defaultFor(x.Type)
 }
 
-func (a *assignment) needsOp(op *ir.Op) error {
-	switch op.Code {
-	case ir.OpConstant, ir.OpArange, ir.OpSplat, ir.OpExpandDims, ir.OpBroadcast, ir.OpReshape, ir.OpTrans:
-		// Polymorphic: their needs come from their users.
-	case ir.OpLoad, ir.OpAtomicRMW, ir.OpAtomicCAS:
-		l := a.primary[op.Results[0]]
-		if l == nil { // a scalar access
-			return nil
+// required lists the layout each operand of op must be in (nil: any).
+func (a *assignment) required(op *ir.Op) []*layout.Linear {
+	req := make([]*layout.Linear, len(op.Args))
+	all := func(l *layout.Linear) []*layout.Linear {
+		for i := range req {
+			req[i] = l
 		}
-		for _, x := range op.Args {
-			a.need(x, l)
+		return req
+	}
+	res := func(i int) *layout.Linear { return op.Results[i].Type.Layout }
+	switch op.Code {
+	case ir.OpConstant, ir.OpArange, ir.OpSplat, ir.OpPrint, ir.OpAssert:
+		// No operand layout (print and assert take any).
+	case ir.OpYield, ir.OpCondition:
+		// What the parent op recorded when the pass reached it.
+		for i, l := range a.yieldNeeds[op] {
+			req[i] = l
+		}
+	case ir.OpExpandDims, ir.OpBroadcast, ir.OpReshape, ir.OpTrans:
+		if isTile(op.Args[0]) {
+			req[0] = a.canon(ir.ViewOperandLayout(op, res(0)))
+		}
+	case ir.OpLoad, ir.OpAtomicRMW, ir.OpAtomicCAS:
+		if isTile(op.Results[0]) {
+			return all(res(0))
 		}
 	case ir.OpStore:
 		if !isTile(op.Args[0]) {
-			return nil
+			return req
 		}
 		l := a.layoutOf(op.Args[1])
 		if l == nil {
 			l = a.layoutOrDefault(op.Args[0])
 		}
-		if l.Frag != nil {
-			// As for block stores: an mma fragment holds pairs of
-			// elements per row; store 16-byte runs instead.
+		if a.frag[l] {
+			// As for block stores: an mma fragment holds pairs of elements
+			// per row; store 16-byte runs instead.
 			l = a.defaultFor(op.Args[0].Type)
 		}
-		a.opLayout[op] = []*layout.Linear{a.canon(l)}
-		for _, x := range op.Args {
-			a.need(x, l)
-		}
+		return all(a.canon(l))
 	case ir.OpBlockStore:
 		l := a.layoutOrDefault(op.Args[1])
-		if l.Frag != nil {
+		if a.frag[l] {
 			// An mma fragment holds pairs of elements per row: store
 			// through a conversion to 16-byte runs instead.
 			l = a.coalesced(op.Args[1].Type, op.Args[0])
 		}
-		a.opLayout[op] = []*layout.Linear{a.canon(l)}
-		a.need(op.Args[1], l)
+		req[1] = a.canon(l)
 	case ir.OpDot:
 		c, la, lb, err := a.dotLayouts(op)
 		if err != nil {
-			return err
+			panic(err) // forward computed the same layouts without error
 		}
-		a.need(op.Args[0], la)
-		a.need(op.Args[1], lb)
-		a.need(op.Args[2], c)
+		req[0], req[1], req[2] = la, lb, c
 	case ir.OpReduce, ir.OpScan, ir.OpSplit:
-		x := a.opLayout[op][0]
-		for _, v := range op.Args {
-			a.need(v, x)
-		}
+		return all(a.opLayout[op][0])
 	case ir.OpJoin:
-		l := a.primary[op.Results[0]]
-		in := l.Slice(l.Rank() - 1)
-		a.need(op.Args[0], in)
-		a.need(op.Args[1], in)
+		l := res(0)
+		return all(a.canon(l.Slice(l.Rank() - 1)))
 	case ir.OpFor:
 		body := op.Regions[0]
 		y := body.Terminator()
 		for i, arg := range body.Args[1:] {
-			a.need(op.Args[3+i], a.primary[arg])
-			a.need(y.Args[i], a.primary[arg])
+			req[3+i] = arg.Type.Layout
+			a.requireYield(y, i, arg.Type.Layout)
 		}
 	case ir.OpIf:
 		for _, r := range op.Regions {
 			y := r.Terminator()
-			for i, res := range op.Results {
-				a.need(y.Args[i], a.primary[res])
+			for i, x := range op.Results {
+				a.requireYield(y, i, x.Type.Layout)
 			}
 		}
 	case ir.OpWhile:
 		before, after := op.Regions[0], op.Regions[1]
 		cond, y := before.Terminator(), after.Terminator()
 		for i, arg := range before.Args {
-			a.need(op.Args[i], a.primary[arg])
-			a.need(y.Args[i], a.primary[arg])
+			req[i] = arg.Type.Layout
+			a.requireYield(y, i, arg.Type.Layout)
 		}
 		for i, arg := range after.Args {
-			a.need(cond.Args[1+i], a.primary[arg])
+			a.requireYield(cond, 1+i, arg.Type.Layout)
 		}
-	case ir.OpPrint, ir.OpAssert:
-		for _, x := range op.Args {
-			a.need(x, a.layoutOrDefault(x))
-		}
-	case ir.OpYield, ir.OpCondition:
-		// The parent op states what its regions yield.
 	default:
 		if op.Info().Elem != nil || op.Code == ir.OpAddPtr {
-			if l := a.primary[op.Results[0]]; l != nil {
-				for _, x := range op.Args {
-					a.need(x, l)
-				}
+			if isTile(op.Results[0]) {
+				return all(res(0))
 			}
 		}
 	}
-	return nil
+	return req
 }
 
-// layoutsOf lists the layouts v is emitted in: its primary first (when
-// anchored), then the others its users need.
-func (a *assignment) layoutsOf(v *ir.Value) []*layout.Linear {
-	var out []*layout.Linear
-	if l := a.primary[v]; l != nil {
-		out = append(out, l)
+// requireYield records that operand i of terminator y must be in l; the
+// conversion happens when the pass reaches the terminator.
+func (a *assignment) requireYield(y *ir.Op, i int, l *layout.Linear) {
+	if a.yieldNeeds == nil {
+		a.yieldNeeds = map[*ir.Op]map[int]*layout.Linear{}
 	}
-	return append(out, a.needs[v]...)
+	if a.yieldNeeds[y] == nil {
+		a.yieldNeeds[y] = map[int]*layout.Linear{}
+	}
+	a.yieldNeeds[y][i] = l
+}
+
+// convKey is one value in one layout.
+type convKey struct {
+	v *ir.Value
+	l *layout.Linear
+}
+
+// converter inserts conversions right after a value's definition (after
+// the ones already there), one per value and layout.
+type converter struct {
+	f     *ir.Func
+	owner map[*ir.Value]*ir.Block // the region of each block argument
+	convs map[convKey]*ir.Value
+	last  map[*ir.Value]*ir.Op // the last conversion of a value so far
+}
+
+// convert returns v in layout l.
+func (c *converter) convert(v *ir.Value, l *layout.Linear) *ir.Value {
+	k := convKey{v, l}
+	if x, ok := c.convs[k]; ok {
+		return x
+	}
+	op := build(c.f, ir.OpConvertLayout, posOf(v), []*ir.Value{v}, nil, v.Type.WithLayout(l))
+	switch prev := c.last[v]; {
+	case prev != nil:
+		insertAfter(prev, op)
+	case v.Def != nil:
+		insertAfter(v.Def, op)
+	default:
+		insertAt(c.owner[v], 0, op)
+	}
+	c.last[v] = op
+	c.convs[k] = op.Results[0]
+	return op.Results[0]
+}
+
+// posOf is where a value comes from, for the ops made for it.
+func posOf(v *ir.Value) ir.Pos {
+	if v.Def != nil {
+		return v.Def.Pos
+	}
+	return ir.Pos{}
 }

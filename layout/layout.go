@@ -55,9 +55,9 @@ type Linear struct {
 	Regs  [][]int // per register bit: the coordinates it adds
 	Lanes [][]int // per lane bit (LaneBits of them)
 	Warps [][]int // per warp bit (log2 of the warp count)
-	// Name says how the layout was built, for dumps (blocked<...>,
-	// mma<...>); it does not take part in equality.
-	Name string
+	// Def says how the layout was built, which is also its text form
+	// (expr.go); it does not take part in equality.
+	Def Def
 	// Frag, for the layouts of mma.sync operands and accumulators, says
 	// which fragment and how the warps are arranged (codegen loads operand
 	// fragments with ldmatrix). It does not take part in equality.
@@ -214,12 +214,8 @@ func (l *Linear) Validate() error {
 	return nil
 }
 
-func (l *Linear) String() string {
-	if l.Name != "" {
-		return l.Name
-	}
-	return l.Bases()
-}
+// String is the layout's text form with its parents inline.
+func (l *Linear) String() string { return l.Expr(nil) }
 
 // Key is a compact string identifying the layout (equal layouts have equal
 // keys), cheaper than Bases for interning.
@@ -261,6 +257,8 @@ func clone(bs [][]int) [][]int {
 	}
 	return out
 }
+
+func clone1(xs []int) []int { return append([]int(nil), xs...) }
 
 func unit(rank, d, v int) []int {
 	b := make([]int, rank)
@@ -319,7 +317,7 @@ func Blocked(shape, sizePerThread, threadsPerWarp, warpsPerCTA, order []int) (*L
 			l.Regs = append(l.Regs, take(d))
 		}
 	}
-	l.Name = fmt.Sprintf("blocked<spt %v, tpw %v, wpc %v, order %v>", sizePerThread, threadsPerWarp, warpsPerCTA, order)
+	l.Def = Def{Op: "blocked", Ints: [][]int{clone1(sizePerThread), clone1(threadsPerWarp), clone1(warpsPerCTA), clone1(order)}}
 	return l, l.Validate()
 }
 
@@ -374,7 +372,7 @@ func ones(n int) []int {
 // same result).
 func (l *Linear) Slice(dim int) *Linear {
 	drop := func(b []int) []int { return append(append([]int(nil), b[:dim]...), b[dim+1:]...) }
-	out := &Linear{Shape: drop(l.Shape), Name: fmt.Sprintf("slice<dim %d, %s>", dim, l)}
+	out := &Linear{Shape: drop(l.Shape), Def: Def{Op: "slice", Ints: [][]int{{dim}}, Parent: l}}
 	for _, b := range l.Regs {
 		if b[dim] == 0 {
 			out.Regs = append(out.Regs, drop(b))
@@ -442,19 +440,16 @@ func (l *Linear) ExpandDims(axis int) *Linear {
 		out = append(out, 0)
 		return append(out, b[axis:]...)
 	}
-	out := &Linear{Shape: ins(l.Shape), Name: l.Name}
+	out := &Linear{Shape: ins(l.Shape), Def: Def{Op: "expand", Ints: [][]int{{axis}}, Parent: l}}
 	out.Shape[axis] = 1
 	out.mapBases(l, ins)
-	if out.Name != "" {
-		out.Name = fmt.Sprintf("expand<axis %d, %s>", axis, l.Name)
-	}
 	return out
 }
 
 // DropDim removes a size-1 dimension (the inverse of ExpandDims).
 func (l *Linear) DropDim(axis int) *Linear {
 	drop := func(b []int) []int { return append(append([]int(nil), b[:axis]...), b[axis+1:]...) }
-	out := &Linear{Shape: drop(l.Shape), Name: fmt.Sprintf("drop<axis %d, %s>", axis, l)}
+	out := &Linear{Shape: drop(l.Shape), Def: Def{Op: "drop", Ints: [][]int{{axis}}, Parent: l}}
 	out.mapBases(l, drop)
 	return out
 }
@@ -465,7 +460,7 @@ func (l *Linear) DropDim(axis int) *Linear {
 // operand needs for the broadcast to move no data.
 func (l *Linear) Restrict(shape []int) *Linear {
 	out := &Linear{Shape: append([]int(nil), shape...), Regs: clone(l.Regs), Lanes: clone(l.Lanes), Warps: clone(l.Warps),
-		Name: fmt.Sprintf("restrict<%v, %s>", shape, l)}
+		Def: Def{Op: "restrict", Ints: [][]int{clone1(shape)}, Parent: l}}
 	for _, group := range [][][]int{out.Regs, out.Lanes, out.Warps} {
 		for _, b := range group {
 			for d := range b {
@@ -487,7 +482,7 @@ func (l *Linear) Permute(perm []int) *Linear {
 		}
 		return out
 	}
-	out := &Linear{Shape: p(l.Shape), Name: fmt.Sprintf("trans<%v, %s>", perm, l)}
+	out := &Linear{Shape: p(l.Shape), Def: Def{Op: "trans", Ints: [][]int{clone1(perm)}, Parent: l}}
 	out.mapBases(l, p)
 	return out
 }
@@ -508,7 +503,7 @@ func (l *Linear) Reshape(shape []int) *Linear {
 		}
 		return out
 	}
-	out := &Linear{Shape: append([]int(nil), shape...), Name: fmt.Sprintf("reshape<%v, %s>", shape, l)}
+	out := &Linear{Shape: append([]int(nil), shape...), Def: Def{Op: "reshape", Ints: [][]int{clone1(shape)}, Parent: l}}
 	out.mapBases(l, re)
 	return out
 }

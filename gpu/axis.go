@@ -1,4 +1,4 @@
-package codegen
+package gpu
 
 import (
 	"github.com/tilec/tilec/ir"
@@ -16,14 +16,6 @@ import (
 // All three are powers of two. Loads and stores use them to prove that V
 // consecutive registers hold consecutive, V·size-aligned addresses with one
 // mask, and then move them with one vector instruction.
-
-// Facts are what the launcher guarantees about a scalar argument (checked
-// at launch, part of the compile key, as Triton's specialization on
-// divisibility by 16 and on the value 1).
-type Facts struct {
-	Div int  // the value (a pointer's address) is a multiple of Div
-	One bool // the value is 1 (a unit stride)
-}
 
 // maxDiv caps divisibility: nothing needs more than 16-byte alignment.
 const maxDiv = 1 << 12
@@ -72,7 +64,7 @@ func uniformInfo(rank, div int, shape []int) axisInfo {
 
 type axisAnalysis struct {
 	info  map[*ir.Value]axisInfo
-	facts map[*ir.Value]Facts
+	facts map[*ir.Value]ir.Facts
 	ones  map[*ir.Value]bool // scalars known to be 1
 	bps   map[*ir.Value]bpInfo
 }
@@ -149,8 +141,8 @@ func (x *axisAnalysis) scalarDiv(v *ir.Value) int {
 	return x.get(v).div[0]
 }
 
-func analyzeAxes(f *ir.Func, facts []Facts) *axisAnalysis {
-	x := &axisAnalysis{info: map[*ir.Value]axisInfo{}, facts: map[*ir.Value]Facts{}, ones: map[*ir.Value]bool{}, bps: map[*ir.Value]bpInfo{}}
+func analyzeAxes(f *ir.Func, facts []ir.Facts) *axisAnalysis {
+	x := &axisAnalysis{info: map[*ir.Value]axisInfo{}, facts: map[*ir.Value]ir.Facts{}, ones: map[*ir.Value]bool{}, bps: map[*ir.Value]bpInfo{}}
 	for i, p := range f.Params {
 		if i < len(facts) {
 			x.facts[p] = facts[i]
@@ -186,6 +178,9 @@ func (x *axisAnalysis) op(op *ir.Op) {
 	res := op.Results[0]
 	t := res.Type
 	switch op.Code {
+	case ir.OpConvertLayout: // the same values in other threads
+		x.info[res] = x.get(op.Args[0])
+		return
 	case ir.OpMakeBlockPtr:
 		r := t.Shape.Rank
 		b := bpInfo{baseDiv: x.scalarDiv(op.Args[0])}

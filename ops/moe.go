@@ -1,21 +1,22 @@
-package moe
+package ops
 
 import (
 	"fmt"
 
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
+	"github.com/tilec/tilec/kernels/moe"
 	"github.com/tilec/tilec/session"
 )
 
-// RouteOptions are the routing options of Route.
+// RouteOptions are the routing options of MoERoute.
 type RouteOptions struct {
 	K      int  // experts per token
 	Renorm bool // renormalize the top-k weights to sum to 1
 	Pad    int  // pad each expert's segment to a multiple of this (0: 16)
 }
 
-// Dispatch is what Route produces, on the session's device.
+// Dispatch is what MoERoute produces, on the session's device.
 type Dispatch struct {
 	TopkIDs     session.Tensor // [T, K] i32: each token's experts, best first
 	TopkWeights session.Tensor // [T, K] f32: their softmax weights
@@ -27,12 +28,12 @@ type Dispatch struct {
 	Rows        int            // rows of the permuted buffer (its capacity)
 }
 
-// Route dispatches tokens to experts on s: softmax top-k routing of
+// MoERoute dispatches tokens to experts on s (MoE dispatch, kernels/moe): softmax top-k routing of
 // logits ([T, E], the dtype of hidden or f32), counts, padded segment
 // offsets and a stable permutation of hidden's rows ([T, Hd]) into expert
 // order, with the configs tuned for the problem. The outputs are allocated
 // on the session.
-func Route(s *session.Session, logits, hidden session.Tensor, opt RouteOptions) (*Dispatch, error) {
+func MoERoute(s *session.Session, logits, hidden session.Tensor, opt RouteOptions) (*Dispatch, error) {
 	if len(logits.Shape) != 2 || len(hidden.Shape) != 2 || logits.Shape[0] != hidden.Shape[0] {
 		return nil, fmt.Errorf("moe: logits must be [T, E] and hidden [T, Hd] (shapes %v, %v)", logits.Shape, hidden.Shape)
 	}
@@ -40,13 +41,13 @@ func Route(s *session.Session, logits, hidden session.Tensor, opt RouteOptions) 
 	if logits.DType != hidden.DType && logits.DType != ir.F32 {
 		return nil, fmt.Errorf("moe: logits are %s: they must be f32 or the dtype of hidden (%s)", logits.DType, hidden.DType)
 	}
-	o, err := Options{T: T, Hd: Hd, E: E, K: opt.K, Renorm: opt.Renorm, Pad: opt.Pad, DType: hidden.DType,
-		LogitsF32: logits.DType == ir.F32 && hidden.DType != ir.F32}.normalize()
+	o, err := moe.Options{T: T, Hd: Hd, E: E, K: opt.K, Renorm: opt.Renorm, Pad: opt.Pad, DType: hidden.DType,
+		LogitsF32: logits.DType == ir.F32 && hidden.DType != ir.F32}.Normalize()
 	if err != nil {
 		return nil, err
 	}
 	bit := map[bool]int{false: 0, true: 1}
-	p, err := Kernel.Problem(map[string]int{"T": T, "Hd": Hd, "E": E, "K": o.K, "renorm": bit[o.Renorm], "pad": o.Pad,
+	p, err := moe.Kernel.Problem(map[string]int{"T": T, "Hd": Hd, "E": E, "K": o.K, "renorm": bit[o.Renorm], "pad": o.Pad,
 		"f32logits": bit[o.LogitsF32]}, hidden.DType)
 	if err != nil {
 		return nil, err
@@ -65,8 +66,8 @@ func Route(s *session.Session, logits, hidden session.Tensor, opt RouteOptions) 
 			return nil, err
 		}
 	}
-	plan := func(cfg ir.Config) (*kernels.Plan, error) { return NewPlan(o, cfg) }
-	err = s.RunWith(Kernel, p, plan, map[string]session.Tensor{"logits": logits, "hidden": hidden,
+	plan := func(cfg ir.Config) (*kernels.Plan, error) { return moe.NewPlan(o, cfg) }
+	err = s.RunWith(moe.Kernel, p, plan, map[string]session.Tensor{"logits": logits, "hidden": hidden,
 		"topk_ids": d.TopkIDs, "topk_weights": d.TopkWeights, "counts": d.Counts, "offsets": d.Offsets,
 		"sorted_ids": d.SortedIDs, "inverse": d.Inverse, "permuted": d.Permuted})
 	if err != nil {
@@ -75,20 +76,20 @@ func Route(s *session.Session, logits, hidden session.Tensor, opt RouteOptions) 
 	return d, nil
 }
 
-// CombineRows computes out[t] = Σ_j weights[t, j] · expertOut[inverse[t, j]]
+// MoECombineRows computes out[t] = Σ_j weights[t, j] · expertOut[inverse[t, j]]
 // on s: expertOut is [rows, Hd] (the experts' outputs in the permuted
-// order), weights [T, K] f32, inverse [T, K] i32 (Dispatch's), out [T, Hd].
-func CombineRows(s *session.Session, expertOut, weights, inverse, out session.Tensor) error {
+// order), weights [T, K] f32, inverse [T, K] i32 (MoERoute's Dispatch), out [T, Hd].
+func MoECombineRows(s *session.Session, expertOut, weights, inverse, out session.Tensor) error {
 	if len(expertOut.Shape) != 2 || len(weights.Shape) != 2 || len(out.Shape) != 2 {
 		return fmt.Errorf("moe: expertOut [rows, Hd], weights [T, K] and out [T, Hd] (shapes %v, %v, %v)", expertOut.Shape, weights.Shape, out.Shape)
 	}
 	T, K, Hd := weights.Shape[0], weights.Shape[1], expertOut.Shape[1]
-	p, err := Combine.Problem(map[string]int{"T": T, "Hd": Hd, "K": K, "rows": expertOut.Shape[0]}, expertOut.DType)
+	p, err := moe.Combine.Problem(map[string]int{"T": T, "Hd": Hd, "K": K, "rows": expertOut.Shape[0]}, expertOut.DType)
 	if err != nil {
 		return err
 	}
 	bufs := map[string]session.Tensor{"expert_out": expertOut, "topk_weights": weights, "inverse": inverse, "out": out}
-	if err := s.Run(Combine, p, bufs); err != nil {
+	if err := s.Run(moe.Combine, p, bufs); err != nil {
 		return fmt.Errorf("moe: %w", err)
 	}
 	return nil
