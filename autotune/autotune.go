@@ -53,6 +53,9 @@ type Candidate struct {
 	Config ir.Config
 	Status Status
 	Reason string // why it was pruned or failed
+	// Trace, for a config that failed on a bug in tilec (an internal
+	// compiler error), is where it happened: the pass or op and the stack.
+	Trace string
 	// Median and CI (the half-width of the 95% confidence interval) of
 	// its GPU time, over Samples runs.
 	Median, CI time.Duration

@@ -1,6 +1,7 @@
 package autotune
 
 import (
+	"errors"
 	"fmt"
 	goruntime "runtime"
 	"sync"
@@ -103,6 +104,10 @@ func (t *tuner) compileAll(cands []*Candidate) {
 			for i, f := range funcs {
 				if err := t.compile(c, f, c.plan.NominalArgs(i), maxShared); err != nil {
 					c.Status, c.Reason = Failed, err.Error()
+					var ie *ir.InternalError
+					if errors.As(err, &ie) {
+						c.Trace = ie.Error() + "\n" + ie.Stack
+					}
 					return
 				}
 			}

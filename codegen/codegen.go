@@ -46,7 +46,7 @@ func Emit(f *ir.Func) (*Result, error) {
 	lw := &lowering{f: f, m: m, x: &intrinsics{m: m, funcs: map[string]*llir.Func{}},
 		regs: map[*ir.Value][]value.Value{}, scalars: map[*ir.Value]value.Value{}, bptrs: map[*ir.Value]*blockPtr{},
 		bufs: map[*ir.Value]value.Value{}, coords: map[coordKey]value.Value{}, ldmOffsets: map[ldmatrixKey]value.Value{},
-		frags: map[string]*layout.Linear{}}
+		frags: map[string]*layout.Linear{}, ldmSplits: map[splitKey]bool{}}
 	if err := lw.run(); err != nil {
 		return nil, fmt.Errorf("codegen: %s: %w", f.Name, err)
 	}

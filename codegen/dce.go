@@ -21,7 +21,11 @@ func deadCode(m *llir.Module) {
 				}
 			}
 		}
-		count := func(v value.Value) { uses[v]++ }
+		count := func(v value.Value) {
+			if _, ok := v.(llir.Instruction); ok { // only instructions can die
+				uses[v]++
+			}
+		}
 		for _, b := range f.Blocks {
 			for _, inst := range b.Insts {
 				if u, ok := inst.(value.User); ok {
@@ -49,9 +53,11 @@ func deadCode(m *llir.Module) {
 			}
 			dead[inst] = true
 			operands(inst.(value.User), func(v value.Value) {
-				uses[v]--
-				if i, ok := v.(llir.Instruction); ok && uses[v] == 0 && pure(i) {
-					work = append(work, i)
+				if i, ok := v.(llir.Instruction); ok {
+					uses[v]--
+					if uses[v] == 0 && pure(i) {
+						work = append(work, i)
+					}
 				}
 			})
 		}

@@ -261,6 +261,12 @@ func swizzleOf(s swizzle, row, col int) int {
 	return 2 * (row*s.rowElems + ((col>>3)^phase)<<3 + col&7)
 }
 
+// splitKey identifies one check of ldmatrixOffset's identity.
+type splitKey struct {
+	k                  ldmatrixKey
+	rowConst, colConst int
+}
+
 // ldmatrixKey identifies a precomputed lane offset.
 type ldmatrixKey struct {
 	sw             swizzle
@@ -286,14 +292,22 @@ func (lw *lowering) ldmatrixOffset(s swizzle, l *layout.Linear, rowVar laneTerms
 		rv, cv := rowVar.eval(l, lane, warp), colVar.eval(l, lane, warp)
 		return swizzleOf(s, rv, cv+lo<<3)
 	}
-	for w := 0; split && w < 1<<len(l.Warps); w++ {
-		for lane := 0; lane < layout.WarpSize; lane++ {
-			rv, cv := rowVar.eval(l, lane, w), colVar.eval(l, lane, w)
-			if cv%8 != 0 || (cv>>3)&cc != 0 || swizzleOf(s, rv+rowConst, cv+colConst) != part(lane, w)+c {
-				split = false
-				break
+	// The check depends on the tile, the terms and the constants only: once
+	// per kernel each.
+	sk := splitKey{ldmatrixKey{s, l, rowVar, colVar, lo}, rowConst, colConst}
+	if known, ok := lw.ldmSplits[sk]; ok {
+		split = split && known
+	} else {
+		for w := 0; split && w < 1<<len(l.Warps); w++ {
+			for lane := 0; lane < layout.WarpSize; lane++ {
+				rv, cv := rowVar.eval(l, lane, w), colVar.eval(l, lane, w)
+				if cv%8 != 0 || (cv>>3)&cc != 0 || swizzleOf(s, rv+rowConst, cv+colConst) != part(lane, w)+c {
+					split = false
+					break
+				}
 			}
 		}
+		lw.ldmSplits[sk] = split
 	}
 	if !split {
 		row := lw.cur.NewAdd(lw.emitTerms(rowVar, l), i32(int64(rowConst)))

@@ -35,6 +35,7 @@ type lowering struct {
 	smem       *llir.Global                // the dynamic shared memory
 	ldmOffsets map[ldmatrixKey]value.Value // per-thread ldmatrix offsets, in the entry block
 	frags      map[string]*layout.Linear   // mma operand layouts by operand, shape and warps
+	ldmSplits  map[splitKey]bool           // ldmatrixOffset's identity checks
 }
 
 type coordKey struct {

@@ -64,16 +64,15 @@ func simplify(m *llir.Module) {
 				rewrite(u)
 			}
 		}
-		// Phis and other uses that come before their operand's definition
-		// in block order.
+		// Phis, whose operands may come later in block order (a loop's
+		// latch): every other use comes after its operand's definition
+		// (lowering creates a block before any block it dominates emits
+		// into it), so the first sweep rewrote it.
 		for _, b := range f.Blocks {
 			for _, inst := range b.Insts {
-				if u, ok := inst.(value.User); ok {
-					rewrite(u)
+				if phi, ok := inst.(*llir.InstPhi); ok {
+					rewrite(phi)
 				}
-			}
-			if u, ok := b.Term.(value.User); ok {
-				rewrite(u)
 			}
 		}
 	}

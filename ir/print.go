@@ -39,9 +39,6 @@ import (
 type PrintOptions struct {
 	// Locs appends each op's source position as a comment.
 	Locs bool
-	// Note, when set, annotates each result value: its text is printed as
-	// a comment line after the op (codegen's layouts).
-	Note func(*Value) string
 }
 
 // String prints f in the text form.
@@ -247,13 +244,6 @@ func (p *printer) op(op *Op, depth int) {
 		p.sb.WriteString(" // " + op.Pos.String())
 	}
 	p.sb.WriteString("\n")
-	if p.opts.Note != nil {
-		for _, r := range op.Results {
-			if n := p.opts.Note(r); n != "" {
-				fmt.Fprintf(&p.sb, "%s//   %s: %s\n", indent, p.names[r], n)
-			}
-		}
-	}
 }
 
 func formatAttr(s AttrSpec, a Attr, op *Op) string {

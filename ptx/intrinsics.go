@@ -171,8 +171,14 @@ func buildIntrinsics() []Intrinsic {
 
 // lowerIntrinsic expands an intrinsic's template for one call.
 func (f *fn) lowerIntrinsic(in *Intrinsic, call *ir.InstCall, callee *ir.Func) error {
-	if sig := callee.Sig.LLString(); sig != in.Sig {
-		return fmt.Errorf("intrinsic %s is declared as %s, want %s", in.Name, sig, in.Sig)
+	if !f.c.sigChecked[callee] { // once per declaration: printing the signature is not cheap
+		if sig := callee.Sig.LLString(); sig != in.Sig {
+			return fmt.Errorf("intrinsic %s is declared as %s, want %s", in.Name, sig, in.Sig)
+		}
+		if f.c.sigChecked == nil {
+			f.c.sigChecked = map[*ir.Func]bool{}
+		}
+		f.c.sigChecked[callee] = true
 	}
 	tpl := in.PTX
 	ftz := ""

@@ -46,6 +46,9 @@ func findAddressOnly(fn *ir.Func) map[value.Value]bool {
 				addrArgs = intrinsicAddressArgs(i)
 			}
 			for _, op := range inst.Operands() {
+				if !addressLike(*op) {
+					continue // only getelementptrs and bitcasts can become [base+offset]
+				}
 				addr := op == slot
 				if call, isCall := inst.(*ir.InstCall); isCall {
 					for _, n := range addrArgs {
@@ -56,7 +59,9 @@ func findAddressOnly(fn *ir.Func) map[value.Value]bool {
 			}
 		}
 		for _, op := range b.Term.Operands() {
-			uses[*op] = append(uses[*op], use{nil, false})
+			if addressLike(*op) {
+				uses[*op] = append(uses[*op], use{nil, false})
+			}
 		}
 	}
 	memo := map[value.Value]bool{}
@@ -96,6 +101,15 @@ func findAddressOnly(fn *ir.Func) map[value.Value]bool {
 		}
 	}
 	return out
+}
+
+// addressLike reports a value findAddressOnly may fold into an address.
+func addressLike(v value.Value) bool {
+	switch v.(type) {
+	case *ir.InstGetElementPtr, *ir.InstBitCast:
+		return true
+	}
+	return false
 }
 
 // intrinsicAddressArgs lists the arguments an intrinsic call's template

@@ -19,7 +19,8 @@ type compiler struct {
 	globalNames map[*ir.Global]string
 	funcNames   map[*ir.Func]string
 	kernels     map[*ir.Func]*kernelInfo
-	used        map[string]bool // PTX names taken
+	used        map[string]bool   // PTX names taken
+	sigChecked  map[*ir.Func]bool // intrinsic declarations whose signature matched
 }
 
 // kernelInfo holds a kernel's launch bounds from !nvvm.annotations.

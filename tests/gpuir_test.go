@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tilec/tilec"
+	"github.com/tilec/tilec/gpu"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
 	"github.com/tilec/tilec/runtime"
@@ -65,4 +66,62 @@ func TestGPULevelRoundTrip(t *testing.T) {
 		}
 	}
 	t.Logf("%d distinct kernels", n)
+}
+
+// gpuInterp runs kernels on the tile interpreter at the GPU level: each
+// launch is lowered by package gpu's passes up to and including stop (with
+// the launch's facts) and the result is interpreted, layouts, shared
+// buffers, async copies and all (ir/interp gives the GPU ops their
+// meaning at the tile level).
+type gpuInterp struct {
+	*kernels.Interp
+	stop string
+}
+
+func (d *gpuInterp) LaunchFunc(f *ir.Func, grid [3]int, args []any) error {
+	var facts []ir.Facts
+	for _, fa := range tilec.FactsOf(f, args) {
+		facts = append(facts, ir.Facts{Div: fa.Div, One: fa.One})
+	}
+	g, err := gpu.Lower(f, gpu.Options{Facts: facts, Verify: true, Stop: d.stop})
+	if err != nil {
+		return err
+	}
+	return d.Interp.LaunchFunc(g, grid, args)
+}
+
+// The passes keep what a kernel computes: on the interpreter, every
+// shipped kernel gives the same outputs, bit for bit, from the tile IR and
+// from the GPU level after each pass (for its first config; after the last
+// pass for every config), on the same random inputs.
+func TestGPUPassesKeepSemantics(t *testing.T) {
+	for _, k := range kernels.Registered() {
+		sizes := emuShapes[k.Name][1]
+		p, err := k.Problem(sizes, k.DTypes[0])
+		require.NoError(t, err)
+		for i, cfg := range k.Space(p) {
+			plan, err := k.Plan(p, cfg)
+			require.NoError(t, err)
+			want, err := kernels.Check(kernels.NewInterp(), plan, 7)
+			require.NoError(t, err)
+			stops := []string{gpu.Passes[len(gpu.Passes)-1].Name}
+			if i == 0 {
+				stops = nil
+				for _, ps := range gpu.Passes {
+					stops = append(stops, ps.Name)
+				}
+			}
+			for _, stop := range stops {
+				got, err := kernels.Check(&gpuInterp{Interp: kernels.NewInterp(), stop: stop}, plan, 7)
+				require.NoError(t, err, "%s %s %s after %s", k.Name, p, cfg, stop)
+				require.Len(t, got.Outputs, len(want.Outputs))
+				for j, o := range got.Outputs {
+					w := want.Outputs[j]
+					require.Truef(t, o.MaxAbs == w.MaxAbs && o.RelL2 == w.RelL2 && o.Bad == w.Bad && o.Unwritten == w.Unwritten && o.Stray == w.Stray,
+						"%s %s %s after %s: output %s differs from the tile IR's: max abs %g vs %g, rel L2 %g vs %g, unwritten %d vs %d",
+						k.Name, p, cfg, stop, o.Name, o.MaxAbs, w.MaxAbs, o.RelL2, w.RelL2, o.Unwritten, w.Unwritten)
+				}
+			}
+		}
+	}
 }

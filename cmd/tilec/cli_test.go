@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tilec/tilec/autotune"
 	"github.com/tilec/tilec/ir"
 )
 
@@ -274,4 +275,23 @@ func TestInternalErrorReport(t *testing.T) {
 	sb.Reset()
 	report(&sb, err)
 	assert.Contains(t, sb.String(), "gpu.pipeline(...)")
+}
+
+// A config that failed on a bug in tilec says so in the tuning report; -v
+// shows where.
+func TestTuneReportsInternalErrors(t *testing.T) {
+	res := &autotune.Result{All: []*autotune.Candidate{
+		{Config: ir.Config{"BLOCK": 64}, Status: autotune.Failed, Reason: "compile k: internal compiler error in pass remat: boom",
+			Trace: "internal compiler error in pass remat: boom\ngoroutine 7:\ngpu.rematerialize(...)\n"},
+		{Config: ir.Config{"BLOCK": 128}, Status: autotune.Passed},
+	}}
+	var sb strings.Builder
+	printTraces(&sb, res)
+	assert.Equal(t, "BLOCK=64 failed on a bug in tilec (an internal compiler error); -v shows where\n", sb.String())
+	verbose = true
+	defer func() { verbose = false }()
+	sb.Reset()
+	printTraces(&sb, res)
+	assert.Contains(t, sb.String(), "BLOCK=64: internal compiler error in pass remat: boom\ngoroutine 7:\ngpu.rematerialize(...)")
+	assert.NotContains(t, sb.String(), "BLOCK=128")
 }

@@ -107,6 +107,7 @@ its small default problem on the emulator.`,
 			w := cmd.OutOrStdout()
 			printTuneTable(w, res)
 			fmt.Fprintln(w, res.Summary())
+			printTraces(w, res)
 			if jsonPath != "" {
 				if err := writeJSON(jsonPath, res); err != nil {
 					return failed("--json: %v", err)
@@ -166,6 +167,21 @@ func throughput(res *autotune.Result, d time.Duration) (string, string) {
 		return fmt.Sprintf("%.1f TFLOP/s", res.FLOPs/s/1e12), fmt.Sprintf("%.0f%%", 100*compute/s)
 	}
 	return fmt.Sprintf("%.0f GB/s", res.Bytes/s/1e9), fmt.Sprintf("%.0f%%", 100*memory/s)
+}
+
+// printTraces names the configs that failed on a bug in tilec and, with
+// -v, shows where it happened (the report's JSON has it too).
+func printTraces(w io.Writer, res *autotune.Result) {
+	for _, c := range res.All {
+		if c.Trace == "" {
+			continue
+		}
+		if !verbose {
+			fmt.Fprintf(w, "%s failed on a bug in tilec (an internal compiler error); -v shows where\n", c.Config)
+			continue
+		}
+		fmt.Fprintf(w, "%s: %s\n", c.Config, c.Trace)
+	}
 }
 
 func printTuneTable(w io.Writer, res *autotune.Result) {
