@@ -1,6 +1,8 @@
 package gpu
 
 import (
+	"slices"
+
 	"github.com/tilec/tilec/ir"
 )
 
@@ -409,18 +411,7 @@ func (x *axisAnalysis) scalarDivThroughCast(v *ir.Value) int {
 }
 
 func sameInfo(a, b axisInfo) bool {
-	eq := func(p, q []int) bool {
-		if len(p) != len(q) {
-			return false
-		}
-		for i := range p {
-			if p[i] != q[i] {
-				return false
-			}
-		}
-		return true
-	}
-	return eq(a.contig, b.contig) && eq(a.div, b.div) && eq(a.cons, b.cons)
+	return slices.Equal(a.contig, b.contig) && slices.Equal(a.div, b.div) && slices.Equal(a.cons, b.cons)
 }
 
 // cmpConstancy: a comparison of a run of consecutive values with a

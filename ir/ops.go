@@ -77,7 +77,7 @@ const (
 	// Debugging.
 	OpPrint
 	OpAssert
-	// The GPU level (layouts, shared memory, async copies; ops_gpu.go).
+	// The GPU level (layouts, shared memory, async copies; rules in check_gpu.go).
 	OpConvertLayout
 	OpLocalAlloc
 	OpLocalIndex
@@ -131,7 +131,7 @@ type OpInfo struct {
 	// conversions, shared memory, async copies, barriers.
 	GPU bool
 	// Layouts checks, at the GPU level, that the layouts of the op's
-	// operands and results are ones it accepts (ops_gpu.go). Ops without
+	// operands and results are ones it accepts (check_gpu.go). Ops without
 	// tiles have none.
 	Layouts func(op *Op, f *Func) error
 	// Scratch, at the GPU level, is how many bytes of shared memory the

@@ -188,5 +188,13 @@ func TestOpTableIsComplete(t *testing.T) {
 		got, ok := Lookup(info.Name)
 		assert.True(t, ok)
 		assert.Equal(t, c, got)
+		// Every op that can hold tiles says which layouts it accepts.
+		switch c {
+		case OpConstexpr, OpProgramID, OpNumPrograms, OpMakeBlockPtr, OpAdvance, OpYield, OpCondition,
+			OpLocalAlloc, OpLocalIndex, OpAsyncCopyBlock, OpAsyncCommit, OpAsyncWait, OpBarrier:
+			assert.Nilf(t, info.Layouts, "%s holds no tiles", info.Name)
+		default:
+			assert.NotNilf(t, info.Layouts, "%s has no layout rule", info.Name)
+		}
 	}
 }

@@ -199,6 +199,24 @@ func (p *exprParser) bases() ([][]int, error) {
 	return out, p.expect(']')
 }
 
+// keyed reads `key0 v0, key1 v1, ...`, each value by value(i).
+func (p *exprParser) keyed(keys []string, value func(i int) error) error {
+	for i, key := range keys {
+		if i > 0 {
+			if err := p.expect(','); err != nil {
+				return err
+			}
+		}
+		if err := p.keyword(key); err != nil {
+			return err
+		}
+		if err := value(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // comma expects a comma, then the keyword w (when not empty).
 func (p *exprParser) comma(w string) error {
 	if err := p.expect(','); err != nil {
@@ -234,20 +252,11 @@ func (p *exprParser) expr() (*Linear, error) {
 	switch op {
 	case "blocked":
 		var params [4][]int
-		for i, key := range []string{"spt", "tpw", "wpc", "order"} {
-			if i > 0 {
-				if err := p.expect(','); err != nil {
-					return nil, err
-				}
-			}
-			if err := p.keyword(key); err != nil {
-				return nil, err
-			}
-			xs, err := p.ints()
-			if err != nil {
-				return nil, err
-			}
-			params[i] = xs
+		if err := p.keyed([]string{"spt", "tpw", "wpc", "order"}, func(i int) (err error) {
+			params[i], err = p.ints()
+			return err
+		}); err != nil {
+			return nil, err
 		}
 		shape, err := p.closeShape()
 		if err != nil {
@@ -300,20 +309,11 @@ func (p *exprParser) expr() (*Linear, error) {
 		return MMA(shape[0], shape[1], warps, nw)
 	case "linear":
 		var groups [3][][]int
-		for i, key := range []string{"regs", "lanes", "warps"} {
-			if i > 0 {
-				if err := p.expect(','); err != nil {
-					return nil, err
-				}
-			}
-			if err := p.keyword(key); err != nil {
-				return nil, err
-			}
-			bs, err := p.bases()
-			if err != nil {
-				return nil, err
-			}
-			groups[i] = bs
+		if err := p.keyed([]string{"regs", "lanes", "warps"}, func(i int) (err error) {
+			groups[i], err = p.bases()
+			return err
+		}); err != nil {
+			return nil, err
 		}
 		shape, err := p.closeShape()
 		if err != nil {

@@ -85,20 +85,11 @@ func (p *exprParser) shared() (Shared, error) {
 			return Shared{}, err
 		}
 		var xs [3]int
-		for i, key := range []string{"fast", "per_phase", "max_phase"} {
-			if i > 0 {
-				if err := p.expect(','); err != nil {
-					return Shared{}, err
-				}
-			}
-			if err := p.keyword(key); err != nil {
-				return Shared{}, err
-			}
-			n, err := p.int()
-			if err != nil {
-				return Shared{}, err
-			}
-			xs[i] = n
+		if err := p.keyed([]string{"fast", "per_phase", "max_phase"}, func(i int) (err error) {
+			xs[i], err = p.int()
+			return err
+		}); err != nil {
+			return Shared{}, err
 		}
 		s := Shared{Swizzled: true, Fast: xs[0], PerPhase: xs[1], MaxPhase: xs[2]}
 		if s.Fast != 0 && s.Fast != 1 || !pow2(s.PerPhase) || !pow2(s.MaxPhase) || s.MaxPhase > 8 {
