@@ -35,6 +35,15 @@ func (t Target) SM() (int, error) {
 	return a.SM, nil
 }
 
+// gpuInfo is the GPU level's record of target t.
+func (t Target) gpuInfo() (*ir.GPUInfo, error) {
+	a, err := arch.Parse(string(t))
+	if err != nil {
+		return nil, err
+	}
+	return &ir.GPUInfo{SM: a.SM, Specific: a.Specific}, nil
+}
+
 // Backends translate LLVM IR to PTX.
 const (
 	BackendOwn = "own" // tilec's own PTX backend (package ptx)
@@ -112,7 +121,7 @@ func Compile(f *ir.Func, opts Options) (*Binary, error) {
 	if opts.Backend == "" {
 		opts.Backend = DefaultBackend
 	}
-	sm, err := opts.Target.SM()
+	target, err := opts.Target.gpuInfo()
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +133,7 @@ func Compile(f *ir.Func, opts Options) (*Binary, error) {
 	for i, fa := range opts.Facts {
 		facts[i] = ir.Facts{Div: fa.Div, One: fa.One}
 	}
-	g, err := gpu.Lower(f, gpu.Options{SM: sm, Facts: facts, Verify: opts.VerifyEach, DumpAfter: opts.DumpAfter, Dump: opts.Dump})
+	g, err := gpu.Lower(f, gpu.Options{SM: target.SM, Specific: target.Specific, Facts: facts, Verify: opts.VerifyEach, DumpAfter: opts.DumpAfter, Dump: opts.Dump})
 	if err != nil {
 		return nil, err
 	}
@@ -138,17 +147,16 @@ func CompileGPU(g *ir.Func, opts Options) (*Binary, error) {
 		return nil, fmt.Errorf("kernel %s is not at the GPU level (no gpu(...) clause)", g.Name)
 	}
 	if opts.Target == "" {
-		opts.Target = Target(fmt.Sprintf("sm_%d", g.GPU.SM))
+		opts.Target = Target(g.GPU.Target())
 	}
 	if opts.Backend == "" {
 		opts.Backend = DefaultBackend
 	}
-	sm, err := opts.Target.SM()
-	if err != nil {
+	if _, err := opts.Target.SM(); err != nil {
 		return nil, err
 	}
-	if sm != g.GPU.SM {
-		return nil, fmt.Errorf("kernel %s was lowered for sm_%d, not %s", g.Name, g.GPU.SM, opts.Target)
+	if string(opts.Target) != g.GPU.Target() {
+		return nil, fmt.Errorf("kernel %s was lowered for %s, not %s", g.Name, g.GPU.Target(), opts.Target)
 	}
 	if err := ir.Verify(g); err != nil {
 		return nil, fmt.Errorf("kernel %s: %w", g.Name, err)
@@ -184,6 +192,16 @@ func emit(g *ir.Func, opts Options) (*Binary, error) {
 	res, err := codegen.Emit(g)
 	if err != nil {
 		return nil, err
+	}
+	for i, m := range res.TensorMaps {
+		spec := &runtime.MapSpec{Elem: m.Elem.String(), Base: m.Base, Box: m.Box[:], Swizzle: m.Swizzle}
+		for _, a := range m.Dims {
+			spec.Dims = append(spec.Dims, runtime.MapArg{Param: a.Param, Const: a.Const})
+		}
+		for _, a := range m.Strides {
+			spec.Strides = append(spec.Strides, runtime.MapArg{Param: a.Param, Const: a.Const})
+		}
+		params = append(params, runtime.Param{Name: fmt.Sprintf("tmap%d", i), Kind: runtime.TensorMap, Map: spec})
 	}
 	b := &Binary{Kernel: runtime.Kernel{Name: res.Name, Params: params, Threads: res.Threads, SharedBytes: res.SharedBytes,
 		Facts: opts.Facts}, Target: opts.Target, Backend: opts.Backend, gpu: g, res: res}

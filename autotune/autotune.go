@@ -138,6 +138,9 @@ func Tune(k *kernels.Kernel, p kernels.Problem, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer dev.close()
+	if p.Target == "" { // the space for the target the device compiles for
+		p.Target = string(dev.dev.Options().Target)
+	}
 	res := &Result{Kernel: k.Name, Problem: p, Device: dev.name(), Peak: dev.peak()}
 
 	key, err := cacheKey(k, p, dev)

@@ -33,6 +33,9 @@ type Result struct {
 	// LiveRegisters estimates the 32-bit registers a thread needs at its
 	// peak, in the order the code is emitted (liveRegisters).
 	LiveRegisters int
+	// TensorMaps are the kernel's hidden parameters, after its own: the
+	// TMA tensor maps a launcher encodes from the arguments.
+	TensorMaps []TensorMap
 }
 
 // Emit lowers a GPU-level kernel whose shared memory is allocated.
@@ -46,14 +49,14 @@ func Emit(f *ir.Func) (*Result, error) {
 	lw := &lowering{f: f, m: m, x: &intrinsics{m: m, funcs: map[string]*llir.Func{}},
 		regs: map[*ir.Value][]value.Value{}, scalars: map[*ir.Value]value.Value{}, bptrs: map[*ir.Value]*blockPtr{},
 		bufs: map[*ir.Value]value.Value{}, coords: map[coordKey]value.Value{}, ldmOffsets: map[ldmatrixKey]value.Value{},
-		frags: map[string]*layout.Linear{}, ldmSplits: map[splitKey]bool{}}
+		frags: map[string]*layout.Linear{}, ldmSplits: map[splitKey]bool{}, tmapParams: map[*ir.Value]*llir.Param{}}
 	if err := lw.run(); err != nil {
 		return nil, fmt.Errorf("codegen: %s: %w", f.Name, err)
 	}
 	simplify(m)
 	deadCode(m)
 	return &Result{Module: m, Name: f.Name, Threads: layout.WarpSize * f.NumWarps, SharedBytes: f.GPU.SharedBytes,
-		LiveRegisters: liveRegisters(m)}, nil
+		LiveRegisters: liveRegisters(m), TensorMaps: lw.maps}, nil
 }
 
 // LL is the module's LLVM IR text.

@@ -9,7 +9,8 @@ import (
 	"github.com/tilec/tilec/layout"
 )
 
-// lowerDot multiplies with mma.sync.m16n8k16 when the operands are f16 or
+// lowerDot multiplies with wgmma on sm_90a where the dot qualifies
+// (wgmma.go), else with mma.sync.m16n8k16 when the operands are f16 or
 // bf16 on sm_80+, else with FMAs. The layouts (package layout) put every
 // fragment in PTX's register order, so instruction (i, j, kk) reads
 //
@@ -22,6 +23,15 @@ import (
 func lowerDot(lw *lowering, op *ir.Op) error {
 	at, bt := op.Args[0].Type, op.Args[1].Type
 	m, k, n := at.Shape.Dims[0].N, at.Shape.Dims[1].N, bt.Shape.Dims[1].N
+	lw.tensorCores = lw.tensorCores || lw.f.GPU.UsesMMA(at.Elem)
+	if lw.f.GPU.UsesWGMMA(at.Elem, m, n, k, lw.f.NumWarps) {
+		out, err := lw.wgmma(op)
+		if err != nil {
+			return errorAt(op, "%v", err)
+		}
+		lw.set(op.Results[0], out...)
+		return nil
+	}
 	if lw.f.GPU.UsesMMA(at.Elem) {
 		w := layout.MMAWarps(m, n, lw.f.NumWarps)
 		A, fetchA, err := lw.mmaOperand(op.Args[0], 'A', w)

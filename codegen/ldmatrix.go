@@ -21,25 +21,40 @@ import (
 // swizzle is a swizzled tile's geometry.
 type swizzle struct {
 	fast, slow     int // dims of the tile: fast is contiguous in shared memory
-	rowElems       int // elements per row (the fast dim's size)
+	rowElems       int // elements per row (the fast dim's size, or the block's)
+	rows           int // rows (the slow dim's size)
+	block          int // elements per column block (0: rows are whole)
 	perPhase, maxP int
 }
 
 // swizzleOfType is the geometry of a swizzled 2-D buffer type.
 func swizzleOfType(t ir.Type) swizzle {
 	s, shape := t.Shared, t.Shape.Ints()
-	return swizzle{fast: s.Fast, slow: 1 - s.Fast, rowElems: shape[s.Fast], perPhase: s.PerPhase, maxP: s.MaxPhase}
+	sw := swizzle{fast: s.Fast, slow: 1 - s.Fast, rowElems: shape[s.Fast], rows: shape[1-s.Fast], block: s.Block, perPhase: s.PerPhase, maxP: s.MaxPhase}
+	if s.Block != 0 {
+		sw.rowElems = s.Block
+	}
+	return sw
 }
 
 // offset returns the byte offset of (row, col) in the tile; col is a
 // multiple of the access width within its 16-byte chunk.
 func (lw *lowering) swizzled(s swizzle, row, col value.Value) value.Value {
+	var blockStart value.Value
+	if s.block != 0 {
+		// Blocks are powers of two (64 elements): shift and mask.
+		blockStart = lw.mulConst(lw.cur.NewLShr(col, i32(int64(log2(s.block)))), s.rows*s.block)
+		col = lw.cur.NewAnd(col, i32(int64(s.block-1)))
+	}
 	chunk := lw.cur.NewLShr(col, i32(3))
 	within := lw.cur.NewAnd(col, i32(7))
 	// perPhase and maxP are powers of two: shifts and masks.
 	phase := lw.cur.NewAnd(lw.shr(row, log2(s.perPhase)), i32(int64(s.maxP-1)))
 	sw := lw.cur.NewXor(chunk, phase)
 	elem := lw.cur.NewAdd(lw.mulConst(row, s.rowElems), lw.cur.NewOr(lw.cur.NewShl(sw, i32(3)), within))
+	if blockStart != nil {
+		elem = lw.cur.NewAdd(blockStart, elem)
+	}
 	return lw.cur.NewShl(elem, i32(1))
 }
 
@@ -257,8 +272,12 @@ func warpCoordOf(l *layout.Linear, d, warp int) int {
 
 // swizzleOf is swizzled's value: the byte offset of (row, col).
 func swizzleOf(s swizzle, row, col int) int {
+	base := 0
+	if s.block != 0 {
+		base, col = (col/s.block)*s.rows*s.block, col%s.block
+	}
 	phase := (row / s.perPhase) % s.maxP
-	return 2 * (row*s.rowElems + ((col>>3)^phase)<<3 + col&7)
+	return 2 * (base + row*s.rowElems + ((col>>3)^phase)<<3 + col&7)
 }
 
 // splitKey identifies one check of ldmatrixOffset's identity.
@@ -287,7 +306,9 @@ func (lw *lowering) ldmatrixOffset(s swizzle, l *layout.Linear, rowVar laneTerms
 	cc := colConst >> 3
 	lo, hi := cc&(s.maxP-1), cc&^(s.maxP-1)
 	split := rowConst%8 == 0 && colConst%8 == 0
-	c := 2*rowConst*s.rowElems + 16*hi
+	// rowConst is a multiple of 8, so its phase is 0; hi has no bit of the
+	// phase: the constant's offset on its own (checked below anyway).
+	c := swizzleOf(s, rowConst, hi<<3)
 	part := func(lane, warp int) int {
 		rv, cv := rowVar.eval(l, lane, warp), colVar.eval(l, lane, warp)
 		return swizzleOf(s, rv, cv+lo<<3)

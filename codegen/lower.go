@@ -36,6 +36,11 @@ type lowering struct {
 	ldmOffsets map[ldmatrixKey]value.Value // per-thread ldmatrix offsets, in the entry block
 	frags      map[string]*layout.Linear   // mma operand layouts by operand, shape and warps
 	ldmSplits  map[splitKey]bool           // ldmatrixOffset's identity checks
+
+	tmapParams  map[*ir.Value]*llir.Param // each tensor_map's hidden parameter
+	maps        []TensorMap               // how to encode them, in parameter order
+	elected     value.Value               // the one thread that issues TMA copies (leader)
+	tensorCores bool                      // a dot runs on mma.sync or wgmma (annotate)
 }
 
 type coordKey struct {
@@ -119,6 +124,7 @@ func (lw *lowering) run() error {
 	for _, p := range lw.f.Params {
 		params = append(params, llir.NewParam(p.Name, valueType(p.Type)))
 	}
+	params = append(params, lw.tensorMapParams()...)
 	lw.fn = lw.m.NewFunc(lw.f.Name, types.Void, params...)
 	for i, p := range lw.f.Params {
 		lw.scalars[p] = lw.fn.Params[i]
@@ -139,13 +145,27 @@ func (lw *lowering) run() error {
 	return nil
 }
 
-// annotate marks the function as a kernel with its exact block size.
+// annotate marks the function as a kernel with its exact block size. A
+// kernel with tensor-core dots also says one block per SM is enough
+// (.minnctapersm 1): its tiles are sized for the registers a thread can
+// have (the tuning spaces budget them), and ptxas's own occupancy target
+// for the block size (three blocks of 128 threads: 168 registers) would
+// spill some of them.
 func (lw *lowering) annotate() {
 	threads := int64(layout.WarpSize * lw.f.NumWarps)
-	kernel := &metadata.Tuple{MetadataID: -1, Fields: []metadata.Field{lw.fn, &metadata.String{Value: "kernel"}, i32(1)}}
-	ntid := &metadata.Tuple{MetadataID: -1, Fields: []metadata.Field{lw.fn, &metadata.String{Value: "reqntidx"}, i32(threads)}}
-	lw.m.NamedMetadataDefs["nvvm.annotations"] = &metadata.NamedDef{Name: "nvvm.annotations", Nodes: []metadata.Node{kernel, ntid}}
-	lw.m.MetadataDefs = append(lw.m.MetadataDefs, kernel, ntid)
+	annotation := func(key string, v int64) *metadata.Tuple {
+		return &metadata.Tuple{MetadataID: -1, Fields: []metadata.Field{lw.fn, &metadata.String{Value: key}, i32(v)}}
+	}
+	nodes := []*metadata.Tuple{annotation("kernel", 1), annotation("reqntidx", threads)}
+	if lw.tensorCores {
+		nodes = append(nodes, annotation("minctasm", 1))
+	}
+	def := &metadata.NamedDef{Name: "nvvm.annotations"}
+	for _, n := range nodes {
+		def.Nodes = append(def.Nodes, n)
+		lw.m.MetadataDefs = append(lw.m.MetadataDefs, n)
+	}
+	lw.m.NamedMetadataDefs["nvvm.annotations"] = def
 }
 
 func (lw *lowering) block(b *ir.Block) error {
@@ -197,45 +217,52 @@ var lowerTable [ir.NumOpcodes]lowerRule
 
 func init() {
 	lowerTable = [ir.NumOpcodes]lowerRule{
-		ir.OpConstant:       lowerConstant,
-		ir.OpProgramID:      lowerProgramID,
-		ir.OpNumPrograms:    lowerNumPrograms,
-		ir.OpArange:         lowerArange,
-		ir.OpSplat:          lowerSplat,
-		ir.OpBroadcast:      lowerView,
-		ir.OpExpandDims:     lowerView,
-		ir.OpReshape:        lowerView,
-		ir.OpTrans:          lowerView,
-		ir.OpJoin:           lowerJoin,
-		ir.OpSplit:          lowerSplit,
-		ir.OpAddPtr:         lowerAddPtr,
-		ir.OpLoad:           lowerLoad,
-		ir.OpStore:          lowerStore,
-		ir.OpAtomicRMW:      lowerAtomic,
-		ir.OpAtomicCAS:      lowerAtomic,
-		ir.OpMakeBlockPtr:   lowerMakeBlockPtr,
-		ir.OpAdvance:        lowerAdvance,
-		ir.OpBlockLoad:      lowerBlockLoad,
-		ir.OpBlockStore:     lowerBlockStore,
-		ir.OpReduce:         lowerReduce,
-		ir.OpScan:           lowerScan,
-		ir.OpDot:            lowerDot,
-		ir.OpFor:            lowerFor,
-		ir.OpIf:             lowerIf,
-		ir.OpWhile:          lowerWhile,
-		ir.OpPrint:          lowerPrint,
-		ir.OpAssert:         lowerAssert,
-		ir.OpConvertLayout:  lowerConvert,
-		ir.OpLocalAlloc:     lowerLocalAlloc,
-		ir.OpLocalIndex:     lowerLocalIndex,
-		ir.OpLocalStore:     lowerLocalStore,
-		ir.OpLocalLoad:      lowerLocalLoad,
-		ir.OpLdmatrix:       lowerLdmatrix,
-		ir.OpAsyncCopy:      lowerAsyncCopy,
-		ir.OpAsyncCopyBlock: lowerAsyncCopyBlock,
-		ir.OpAsyncCommit:    lowerAsyncCommit,
-		ir.OpAsyncWait:      lowerAsyncWait,
-		ir.OpBarrier:        lowerBarrier,
+		ir.OpConstant:         lowerConstant,
+		ir.OpProgramID:        lowerProgramID,
+		ir.OpNumPrograms:      lowerNumPrograms,
+		ir.OpArange:           lowerArange,
+		ir.OpSplat:            lowerSplat,
+		ir.OpBroadcast:        lowerView,
+		ir.OpExpandDims:       lowerView,
+		ir.OpReshape:          lowerView,
+		ir.OpTrans:            lowerView,
+		ir.OpJoin:             lowerJoin,
+		ir.OpSplit:            lowerSplit,
+		ir.OpAddPtr:           lowerAddPtr,
+		ir.OpLoad:             lowerLoad,
+		ir.OpStore:            lowerStore,
+		ir.OpAtomicRMW:        lowerAtomic,
+		ir.OpAtomicCAS:        lowerAtomic,
+		ir.OpMakeBlockPtr:     lowerMakeBlockPtr,
+		ir.OpAdvance:          lowerAdvance,
+		ir.OpBlockLoad:        lowerBlockLoad,
+		ir.OpBlockStore:       lowerBlockStore,
+		ir.OpReduce:           lowerReduce,
+		ir.OpScan:             lowerScan,
+		ir.OpDot:              lowerDot,
+		ir.OpFor:              lowerFor,
+		ir.OpIf:               lowerIf,
+		ir.OpWhile:            lowerWhile,
+		ir.OpPrint:            lowerPrint,
+		ir.OpAssert:           lowerAssert,
+		ir.OpConvertLayout:    lowerConvert,
+		ir.OpLocalAlloc:       lowerLocalAlloc,
+		ir.OpLocalIndex:       lowerLocalIndex,
+		ir.OpLocalStore:       lowerLocalStore,
+		ir.OpLocalLoad:        lowerLocalLoad,
+		ir.OpLdmatrix:         lowerLdmatrix,
+		ir.OpAsyncCopy:        lowerAsyncCopy,
+		ir.OpAsyncCopyBlock:   lowerAsyncCopyBlock,
+		ir.OpAsyncCommit:      lowerAsyncCommit,
+		ir.OpAsyncWait:        lowerAsyncWait,
+		ir.OpBarrier:          lowerBarrier,
+		ir.OpFenceAsyncShared: lowerFenceAsyncShared,
+		ir.OpTensorMap:        lowerTensorMap,
+		ir.OpTMALoad:          lowerTMALoad,
+		ir.OpMBarrierInit:     lowerMBarrierInit,
+		ir.OpMBarrierExpect:   lowerMBarrierExpect,
+		ir.OpMBarrierWait:     lowerMBarrierWait,
+		ir.OpMBarrierInval:    lowerMBarrierInval,
 	}
 }
 

@@ -24,7 +24,13 @@ import (
 // buffer on first use.
 func (lw *lowering) sharedBase(off int) value.Value {
 	if lw.smem == nil {
-		g := &llir.Global{ContentType: types.NewArray(0, types.I8), Linkage: enum.LinkageExternal, AddrSpace: spaceShared, Align: 16}
+		// On sm_90a swizzled buffers sit at multiples of their swizzle's
+		// repeat, up to 1024 bytes (the alloc pass), from this base.
+		align := 16
+		if lw.f.GPU.Specific {
+			align = 1024
+		}
+		g := &llir.Global{ContentType: types.NewArray(0, types.I8), Linkage: enum.LinkageExternal, AddrSpace: spaceShared, Align: llir.Align(align)}
 		g.SetName("__tilec_smem")
 		g.Type()
 		lw.m.Globals = append(lw.m.Globals, g)
@@ -797,5 +803,10 @@ func lowerLocalLoad(lw *lowering, op *ir.Op) error {
 
 func lowerBarrier(lw *lowering, _ *ir.Op) error {
 	lw.barrier()
+	return nil
+}
+
+func lowerFenceAsyncShared(lw *lowering, _ *ir.Op) error {
+	lw.cur.NewCall(asm(types.Void, "fence.proxy.async.shared::cta;", "~{memory}", true))
 	return nil
 }

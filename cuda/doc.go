@@ -17,6 +17,11 @@
 //	buf, err := ctx.MemAlloc(4 * n)
 //	err = fn.Launch([3]uint32{blocks, 1, 1}, [3]uint32{256, 1, 1}, 0, nil, buf, int32(n))
 //
+// Driver.EncodeTensorMapTiled makes a TensorMap (a CUtensorMap, the 128-byte
+// TMA descriptor of sm_90+) after checking the description against the
+// driver's documented rules; Launch passes it by value to a kernel's
+// ".param .align 64 .b8 p[128]" parameter.
+//
 // Every call that returns a CUresult is checked; a failure is an *Error
 // naming the C symbol, the code and the driver's name and description of it
 // (errors.Is(err, cuda.ErrOutOfMemory) works), and a failed module load is a

@@ -21,20 +21,30 @@ import (
 //	float64                             .f64
 //	int16, uint16                       .u16 .s16 .b16 (and f16 bits)
 //	int8, uint8                         .u8 .s8 .b8
-//	[]byte                              a byte array param (e.g. .align 64 .b8 p[128])
+//	[]byte                              a byte array param (e.g. .align 8 .b8 p[16])
+//	TensorMap, *TensorMap               .param .align 64 .b8 p[128] (a CUtensorMap by value)
+//
+// Each value is copied into one buffer, 8-byte aligned, and a TensorMap
+// 64-byte aligned as cuda.h aligns CUtensorMap (the driver copies the bytes
+// from wherever kernelParams points; the alignment mirrors what a C caller
+// passes).
 //
 // Where the driver reports the kernel's parameter layout (CUDA 12.4+),
 // Launch first checks the argument count and each argument's size against
 // it, since a mismatch would make the driver read past an argument.
 func (f *Function) Launch(grid, block [3]uint32, sharedBytes uint32, s *Stream, args ...any) error {
 	sizes := make([]int, len(args))
-	words := 0
+	offs := make([]int, len(args)) // in 8-byte words from an aligned base
+	words, align := 0, 8
 	for i, a := range args {
 		n, err := argSize(a)
 		if err != nil {
 			return fmt.Errorf("cuda: launch %s: argument %d: %w", f.name, i, err)
 		}
-		sizes[i] = n
+		al := argAlign(a)
+		align = max(align, al)
+		words = (words + al/8 - 1) / (al / 8) * (al / 8)
+		sizes[i], offs[i] = n, words
 		words += (n + 7) / 8
 	}
 	if ps := f.paramLayout(); ps != nil {
@@ -49,16 +59,20 @@ func (f *Function) Launch(grid, block [3]uint32, sharedBytes uint32, s *Stream, 
 		}
 	}
 	// One buffer of 8-byte slots holds every value, so each is aligned for
-	// its type; params points into it. Both are Go memory handed to C, and
-	// params holds Go pointers: pin them for the call.
-	store := make([]uint64, max(words, 1))
+	// its type (a TensorMap's slot starts at a 64-byte boundary: the buffer
+	// has room to start its first slot at one); params points into it. Both
+	// are Go memory handed to C, and params holds Go pointers: pin them for
+	// the call. The Go heap does not move objects.
+	store := make([]uint64, max(words, 1)+(align-8)/8)
+	base := 0
+	for uintptr(unsafe.Pointer(&store[base]))%uintptr(align) != 0 {
+		base++
+	}
 	params := make([]unsafe.Pointer, len(args))
-	w := 0
 	for i, a := range args {
-		p := unsafe.Pointer(&store[w])
+		p := unsafe.Pointer(&store[base+offs[i]])
 		putArg(p, a)
 		params[i] = p
-		w += (sizes[i] + 7) / 8
 	}
 	var pin runtime.Pinner
 	defer pin.Unpin()
@@ -67,9 +81,11 @@ func (f *Function) Launch(grid, block [3]uint32, sharedBytes uint32, s *Stream, 
 }
 
 // LaunchRaw is Launch with the kernelParams array built by the caller: one
-// pointer per kernel parameter, each to the parameter's value. LaunchRaw
-// pins what the pointers point to for the duration of the call; nothing is
-// checked against the kernel's parameters.
+// pointer per kernel parameter, each to the parameter's value (for a
+// by-value array parameter such as a tensor map, to its bytes: a
+// *TensorMap from AlignedTensorMap or EncodeTensorMapTiled's result copied
+// there). LaunchRaw pins what the pointers point to for the duration of the
+// call; nothing is checked against the kernel's parameters.
 func (f *Function) LaunchRaw(grid, block [3]uint32, sharedBytes uint32, s *Stream, params []unsafe.Pointer) error {
 	var pin runtime.Pinner
 	defer pin.Unpin()
@@ -119,11 +135,28 @@ func argSize(a any) (int, error) {
 			return 0, fmt.Errorf("empty []byte")
 		}
 		return len(v), nil
+	case TensorMap:
+		return len(v), nil
+	case *TensorMap:
+		if v == nil {
+			return 0, fmt.Errorf("nil *TensorMap")
+		}
+		return len(v), nil
 	case int, uint:
 		return 0, fmt.Errorf("%T has no fixed C size: use int32 or int64", a)
 	default:
 		return 0, fmt.Errorf("unsupported type %T", a)
 	}
+}
+
+// argAlign returns the alignment Launch gives an argument's copy: 64 for
+// a tensor map (cuda.h's alignas(64) CUtensorMap), else 8.
+func argAlign(a any) int {
+	switch a.(type) {
+	case TensorMap, *TensorMap:
+		return tensorMapAlign
+	}
+	return 8
 }
 
 // putArg stores a (of a type argSize accepted) at p in native byte order.
@@ -155,5 +188,9 @@ func putArg(p unsafe.Pointer, a any) {
 		*(*uint8)(p) = v
 	case []byte:
 		copy(unsafe.Slice((*byte)(p), len(v)), v)
+	case TensorMap:
+		*(*TensorMap)(p) = v
+	case *TensorMap:
+		*(*TensorMap)(p) = *v
 	}
 }

@@ -54,6 +54,8 @@ const (
 	symEventSynchronize
 	symEventElapsedTime
 
+	symTensorMapEncodeTiled
+
 	numSyms
 )
 
@@ -129,4 +131,7 @@ var symbols = [numSyms]symbolSpec{
 	// API to it (13.0 headers no longer declare the old one); drivers before
 	// 12.8 only export cuEventElapsedTime, with the same signature.
 	symEventElapsedTime: {api: "cuEventElapsedTime", names: []string{"cuEventElapsedTime_v2", "cuEventElapsedTime"}},
+
+	// CUDA 12.0+; without it EncodeTensorMapTiled reports ErrNotSupported.
+	symTensorMapEncodeTiled: {api: "cuTensorMapEncodeTiled", names: []string{"cuTensorMapEncodeTiled"}, optional: true},
 }

@@ -35,7 +35,7 @@ func TestOpenByName(t *testing.T) {
 }
 
 // On a GPU (the fake driver's first device, an sm_90), "auto" and no
-// target mean the GPU's own, and the GPU offers the capabilities the tuner
+// target mean the GPU's best (sm_90a: wgmma and TMA), and the GPU offers the capabilities the tuner
 // uses without cuda types.
 func TestOpenGPUOnFakeDriver(t *testing.T) {
 	fakeDriver(t)
@@ -44,7 +44,7 @@ func TestOpenGPUOnFakeDriver(t *testing.T) {
 		require.NoError(t, err)
 		c := d.(*device.Compiling)
 		assert.Equal(t, runtime.DeviceGPU, c.Kind())
-		assert.Equal(t, tilec.Target("sm_90"), c.Options().Target)
+		assert.Equal(t, tilec.Target("sm_90a"), c.Options().Target)
 		p := c.Device.(runtime.Describer).Props()
 		assert.Equal(t, "Fake H100", p.Name)
 		assert.Equal(t, "sm_90", p.Target)

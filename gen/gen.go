@@ -31,11 +31,16 @@ type Problem struct {
 	Config  ir.Config
 }
 
+// DefaultTargets are the architectures a package is compiled for when
+// none are named: Ampere and later GPUs run the sm_80 code, an H100 or
+// H200 its own sm_90a code (wgmma, TMA), which runtime.Select prefers there.
+var DefaultTargets = []tilec.Target{tilec.DefaultTarget, "sm_90a"}
+
 // Options describe a package.
 type Options struct {
 	Kernel   *kernels.Kernel
 	Problems []Problem
-	Targets  []tilec.Target // default tilec.DefaultTarget
+	Targets  []tilec.Target // default DefaultTargets
 	Package  string
 	Backend  string
 }
@@ -72,7 +77,7 @@ func Generate(o Options) (map[string][]byte, error) {
 		return nil, fmt.Errorf("no problem to generate for")
 	}
 	if len(o.Targets) == 0 {
-		o.Targets = []tilec.Target{tilec.DefaultTarget}
+		o.Targets = DefaultTargets
 	}
 	var vs []*variant
 	ls, err := launchers(o)
@@ -277,7 +282,7 @@ func (g *writer) main(o Options, order []string, byName map[string]kernels.Launc
 			fmt.Fprintf(&b, "\t{\n\t\tTarget: %q,\n\t\tKernel: runtime.Kernel{Name: %q, PTX: ptx%d, Threads: %d, SharedBytes: %d,\n", v.target, k.Name, idx[i], k.Threads, k.SharedBytes)
 			fmt.Fprintf(&b, "\t\t\tParams: []runtime.Param{")
 			for _, p := range k.Params {
-				fmt.Fprintf(&b, "{Name: %q, Kind: runtime.%s}, ", p.Name, kindName(p.Kind))
+				fmt.Fprintf(&b, "%s, ", paramLit(p))
 			}
 			fmt.Fprintf(&b, "},\n\t\t\tFacts: []runtime.Fact{")
 			for _, f := range k.Facts {
@@ -305,7 +310,25 @@ func (g *writer) main(o Options, order []string, byName map[string]kernels.Launc
 }
 
 func kindName(k runtime.ParamKind) string {
-	return map[runtime.ParamKind]string{runtime.Ptr: "Ptr", runtime.I32: "I32", runtime.I64: "I64", runtime.F32: "F32", runtime.F64: "F64"}[k]
+	return map[runtime.ParamKind]string{runtime.Ptr: "Ptr", runtime.I32: "I32", runtime.I64: "I64", runtime.F32: "F32", runtime.F64: "F64",
+		runtime.TensorMap: "TensorMap"}[k]
+}
+
+// paramLit is a runtime.Param as a Go literal.
+func paramLit(p runtime.Param) string {
+	if p.Map == nil {
+		return fmt.Sprintf("{Name: %q, Kind: runtime.%s}", p.Name, kindName(p.Kind))
+	}
+	args := func(as []runtime.MapArg) string {
+		parts := make([]string, len(as))
+		for i, a := range as {
+			parts[i] = fmt.Sprintf("{Param: %d, Const: %d}", a.Param, a.Const)
+		}
+		return "[]runtime.MapArg{" + strings.Join(parts, ", ") + "}"
+	}
+	m := p.Map
+	return fmt.Sprintf("{Name: %q, Kind: runtime.%s, Map: &runtime.MapSpec{Elem: %q, Base: %d, Dims: %s, Strides: %s, Box: %#v, Swizzle: %d}}",
+		p.Name, kindName(p.Kind), m.Elem, m.Base, args(m.Dims), args(m.Strides), m.Box, m.Swizzle)
 }
 
 func problemsText(o Options) string {

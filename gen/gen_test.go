@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,7 +33,7 @@ func problem(t *testing.T, kernel string, sizes map[string]int, dt ir.DType) Pro
 // kernel but the examples, with several dtypes, problems and targets.
 func packages(t *testing.T) []Options {
 	return []Options{
-		{Kernel: kernels.Lookup("flash"), Package: "attention", Targets: []tilec.Target{"sm_80", "sm_90"}, Problems: []Problem{
+		{Kernel: kernels.Lookup("flash"), Package: "attention", Targets: []tilec.Target{"sm_80", "sm_90", "sm_90a"}, Problems: []Problem{
 			problem(t, "flash", map[string]int{"N": 100, "D": 64}, ir.F16),
 			problem(t, "flash", map[string]int{"N": 100, "D": 64}, ir.BF16),
 			problem(t, "flash", map[string]int{"N": 70, "D": 128, "causal": 1, "HKV": 1}, ir.F16),
@@ -92,6 +93,12 @@ func TestGeneratedPackagesBuildAndPass(t *testing.T) {
 		}
 		src := string(files[o.Package+".go"])
 		assert.NotContains(t, src, "github.com/tilec/tilec\"", "the package must not import the compiler")
+		if slices.Contains(o.Targets, "sm_90a") {
+			// Hopper's variants copy with TMA: their tensor maps are built
+			// at launch from the arguments.
+			assert.Contains(t, src, "Kind: runtime.TensorMap, Map: &runtime.MapSpec{")
+			assert.Contains(t, string(files["ptx.go"]), "cp.async.bulk.tensor")
+		}
 		for _, imp := range []string{"/ir\"", "/kernels", "/codegen", "/autotune"} {
 			assert.NotContains(t, src, imp, "the package imports only the runtime")
 		}

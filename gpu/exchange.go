@@ -14,7 +14,8 @@ import (
 //	%y = ldmatrix %buf | local_load %buf
 //
 // A conversion to an mma operand of 16-bit elements goes through a
-// swizzled tile read with ldmatrix (conflict-free both ways); any other
+// swizzled tile read with ldmatrix (conflict-free both ways), or read by
+// the dot itself where it is a wgmma (sm_90a); any other
 // through the row-major tile, dense or with padded rows, whichever a model
 // of one warp's bank wavefronts says costs least (layout.PlanExchange).
 func exchange(f *ir.Func) error {
@@ -35,12 +36,16 @@ func exchange(f *ir.Func) error {
 		e := &emitter{f: f, b: c.Parent, at: index(c), pos: c.Pos}
 		var out *ir.Value
 		if role, warps, ok := operandRole(f, c, uses); ok {
-			sw, vec := fragmentSwizzle(src, shapeOf(t))
+			sw, vec := fragmentSwizzle(f, src, shapeOf(t))
 			buf := e.value(ir.OpLocalAlloc, nil, nil, sharedOf(t, sw))
 			e.emit(ir.OpBarrier, nil, nil)
 			e.emit(ir.OpLocalStore, []*ir.Value{x, buf}, map[string]ir.Attr{"vec": vec})
 			e.emit(ir.OpBarrier, nil, nil)
-			out = e.value(ir.OpLdmatrix, []*ir.Value{buf}, map[string]ir.Attr{"operand": []string{"A", "B"}[role], "warps": warps[:]}, y.Type)
+			if isWGMMA(f, uses[y][0]) {
+				out = buf // wgmma reads its operands from shared memory itself
+			} else {
+				out = e.value(ir.OpLdmatrix, []*ir.Value{buf}, map[string]ir.Attr{"operand": []string{"A", "B"}[role], "warps": warps[:]}, y.Type)
+			}
 		} else {
 			p := layout.PlanExchange(src, dst, ir.ElemBytes(t), t.Kind != ir.KindPtr && t.Elem != ir.I1)
 			buf := e.value(ir.OpLocalAlloc, nil, nil, sharedOf(t, p.Buffer))
@@ -53,6 +58,12 @@ func exchange(f *ir.Func) error {
 		remove(c)
 	}
 	return nil
+}
+
+// isWGMMA reports whether dot runs on wgmma (ir.GPUInfo.UsesWGMMA).
+func isWGMMA(f *ir.Func, dot *ir.Op) bool {
+	a, b := dot.Args[0].Type, dot.Args[1].Type
+	return f.GPU.UsesWGMMA(a.Elem, a.Shape.Dims[0].N, b.Shape.Dims[1].N, a.Shape.Dims[1].N, f.NumWarps)
 }
 
 // sharedOf is the type of a buffer holding a tile of type t in layout s.

@@ -48,6 +48,9 @@ var Passes = []Pass{
 	{Name: "resident", Doc: "keep a tile loaded before pipelined loops and used only as their mma operand in shared memory, read by k-steps", Run: resident},
 	// After the passes that consume conversions: it lowers what is left.
 	{Name: "exchange", Doc: "move the conversions that are not register renamings through shared memory: ldmatrix for mma operands, else the cheapest padded buffer", Run: exchange},
+	// After every pass that writes shared memory (exchange, pipeline,
+	// resident) and before alloc, which it does not affect.
+	{Name: "fences", Doc: "on sm_90a, fence ordinary shared-memory writes (stores, cp.async) before the barrier that hands them to wgmma's async proxy", Run: fences},
 	// Last: it needs every buffer and scratch area.
 	{Name: "alloc", Doc: "place every shared buffer and scratch area by liveness, and size the kernel's shared memory", Run: allocate},
 }
@@ -73,8 +76,10 @@ func Names() string {
 
 // Options control Lower.
 type Options struct {
-	// SM is the target's compute capability times ten (default 80).
-	SM int
+	// SM is the target's compute capability times ten (default 80);
+	// Specific asks for the architecture-specific target (sm_90a).
+	SM       int
+	Specific bool
 	// Facts are what the launch guarantees about each parameter.
 	Facts []ir.Facts
 	// Verify runs the verifier after every pass.
@@ -108,7 +113,7 @@ func Lower(f *ir.Func, opts Options) (*ir.Func, error) {
 		}
 	}
 	g := f.Clone()
-	g.GPU = &ir.GPUInfo{SM: opts.SM, Facts: append([]ir.Facts(nil), opts.Facts...)}
+	g.GPU = &ir.GPUInfo{SM: opts.SM, Specific: opts.Specific, Facts: append([]ir.Facts(nil), opts.Facts...)}
 	for _, p := range Passes {
 		if err := RunPass(g, p, opts.Verify); err != nil {
 			return nil, err

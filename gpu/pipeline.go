@@ -44,6 +44,7 @@ func pipeline(f *ir.Func) error {
 			loops = append(loops, op)
 		}
 	})
+	inits, tm := carriedInits(f), newTensorMaps(f)
 	for _, loop := range loops {
 		var lds []*pipeLoad
 		inside := definedIn(loop.Regions[0])
@@ -52,11 +53,36 @@ func pipeline(f *ir.Func) error {
 				lds = append(lds, ld)
 			}
 		}
-		if len(lds) > 0 {
-			pipelineLoop(f, loop, lds, S)
+		if len(lds) == 0 {
+			continue
 		}
+		var fill ringFiller = &asyncFiller{lds: lds, body: loop.Regions[0], S: S}
+		if plans := tmaPlans(f, inits, loop, lds, uses); plans != nil {
+			fill = newTMAFiller(tm, lds, plans, S)
+		}
+		pipelineLoop(f, loop, lds, S, fill)
 	}
 	return nil
+}
+
+// tmaPlans returns how TMA copies each of a loop's pipelined loads, or nil
+// unless it can copy them all (sm_90a, block loads, wgmma dots).
+func tmaPlans(f *ir.Func, inits map[*ir.Value]*ir.Value, loop *ir.Op, lds []*pipeLoad, uses map[*ir.Value][]*ir.Op) []*tmaPlan {
+	if f.GPU.SM != 90 || !f.GPU.Specific {
+		return nil
+	}
+	plans := make([]*tmaPlan, len(lds))
+	for i, ld := range lds {
+		for _, u := range uses[ld.conv.Results[0]] {
+			if !isWGMMA(f, u) {
+				return nil
+			}
+		}
+		if plans[i] = tmaPlanOf(f, inits, loop, ld); plans[i] == nil {
+			return nil
+		}
+	}
+	return plans
 }
 
 // pipeLoad is one load copied into shared memory (pipelined, or resident).
@@ -154,7 +180,7 @@ func mmaOperandLoad(f *ir.Func, x *ir.Op, uses map[*ir.Value][]*ir.Op) *pipeLoad
 	if _, _, ok := operandRole(f, conv, uses); !ok {
 		return nil
 	}
-	sw, vec := fragmentSwizzle(t.Layout, shapeOf(t))
+	sw, vec := fragmentSwizzle(f, t.Layout, shapeOf(t))
 	if vec != 8 {
 		return nil
 	}
@@ -205,7 +231,10 @@ func operandRole(f *ir.Func, conv *ir.Op, uses map[*ir.Value][]*ir.Op) (role int
 // an mma operand layout of shape, and how many of src's registers move as
 // one store (a 16-byte chunk when src holds runs of 8 along the tile's
 // contiguous dim).
-func fragmentSwizzle(src *layout.Linear, shape []int) (layout.Shared, int) {
+//
+// On sm_90a rows longer than 128 bytes are cut into 128-byte blocks, the
+// layout wgmma's descriptors (and TMA's 128-byte swizzle) address.
+func fragmentSwizzle(f *ir.Func, src *layout.Linear, shape []int) (layout.Shared, int) {
 	fast, run := src.RegRun()
 	if run < 2 {
 		fast = 1
@@ -213,6 +242,9 @@ func fragmentSwizzle(src *layout.Linear, shape []int) (layout.Shared, int) {
 	v := min(run, 8)
 	if d, _ := src.RegRun(); fast != d {
 		v = 1
+	}
+	if f.GPU.Specific {
+		return layout.SwizzleBlocks(shape, fast), v
 	}
 	return layout.Swizzle(shape, fast), v
 }
@@ -394,8 +426,29 @@ func (e *emitter) clone(ops []*ir.Op, v *ir.Value, subst map[*ir.Value]*ir.Value
 	return v
 }
 
-// pipelineLoop rewrites loop to copy lds ahead, in rings of S slots.
-func pipelineLoop(f *ir.Func, loop *ir.Op, lds []*pipeLoad, S int) {
+// ringFiller is how a ring's stages are filled: by cp.async groups
+// (asyncFiller) or by TMA copies on mbarriers (tmaFiller, tma.go).
+type ringFiller interface {
+	// setup runs before the loop, after the rings are allocated.
+	setup(pre *emitter)
+	// copies issues the copies of one iteration n ahead of the one whose
+	// pointers are ptrs (iv its induction variable), into slot of the
+	// rings, where runs holds.
+	copies(e *emitter, rings []*ir.Value, ptrs func(i int) *ir.Value, n int, iv, runs, slot *ir.Value)
+	// wait is the body's top: the iteration's slot has landed (the loop
+	// carries the extra values carried asks for).
+	wait(in *emitter, slot *ir.Value, carried []*ir.Value)
+	// carried lists the values the loop carries for the filler (their
+	// initial values, emitted before the loop), next their next values.
+	carried(pre *emitter) []*ir.Value
+	next(e *emitter, last *ir.Value, carried []*ir.Value) []*ir.Value
+	// drain runs after the loop: the ring is free again.
+	drain(post *emitter)
+}
+
+// pipelineLoop rewrites loop to copy lds ahead, in rings of S slots that
+// fill fills.
+func pipelineLoop(f *ir.Func, loop *ir.Op, lds []*pipeLoad, S int, fill ringFiller) {
 	body := loop.Regions[0]
 	pre := &emitter{f: f, b: loop.Parent, at: index(loop), pos: loop.Pos}
 	lb, ub, step := loop.Args[0], loop.Args[1], loop.Args[2]
@@ -405,47 +458,8 @@ func pipelineLoop(f *ir.Func, loop *ir.Op, lds []*pipeLoad, S int) {
 		s := shapeOf(t)
 		rings[i] = pre.value(ir.OpLocalAlloc, nil, nil, ir.SharedOf(t.Elem, ld.sw, S, s[0], s[1]))
 	}
+	fill.setup(pre)
 	pre.emit(ir.OpBarrier, nil, nil)
-	// A pointer tile's advance, once for the loop.
-	deltas := make([]*ir.Value, len(lds))
-	for i, ld := range lds {
-		if ld.delta != nil {
-			deltas[i] = pre.clone(ld.deltaCone, ld.delta, nil)
-		}
-	}
-	// copies issues the copies of one iteration n ahead of the one whose
-	// pointers are ptrs, into slot, where runs holds.
-	copies := func(e *emitter, ptrs func(i int) *ir.Value, n int, iv, runs, slot *ir.Value) {
-		for i, ld := range lds {
-			t := ld.op.Results[0].Type
-			s := shapeOf(t)
-			dst := e.value(ir.OpLocalIndex, []*ir.Value{rings[i], slot}, nil, ir.SharedOf(t.Elem, ld.sw, s[0], s[1]))
-			p := ptrs(i)
-			if ld.delta == nil {
-				if n > 0 {
-					args := []*ir.Value{p}
-					for _, d := range ld.deltas {
-						args = append(args, e.scaled(d, n))
-					}
-					p = e.value(ir.OpAdvance, args, nil, p.Type)
-				}
-				e.emit(ir.OpAsyncCopyBlock, []*ir.Value{p, dst, runs},
-					map[string]ir.Attr{"boundary_check": append([]int{}, ld.op.Ints("boundary_check")...), "layout": t.Layout})
-				continue
-			}
-			if n > 0 {
-				d := deltas[i]
-				k := e.value(ir.OpConstant, nil, map[string]ir.Attr{"value": ir.Num{I: int64(n)}}, d.Type)
-				p = e.value(ir.OpAddPtr, []*ir.Value{p, e.binary(ir.OpMul, d, k)}, nil, p.Type)
-			}
-			args := []*ir.Value{p, dst, runs}
-			if ld.mask != nil {
-				args = append(args, e.clone(ld.maskCone, ld.mask, map[*ir.Value]*ir.Value{body.Args[0]: iv}))
-			}
-			e.emit(ir.OpAsyncCopy, args, nil)
-		}
-		e.emit(ir.OpAsyncCommit, nil, nil)
-	}
 	// The prologue: iterations 0 … S−2 into slots 0 … S−2.
 	inits := func(i int) *ir.Value { return loop.Args[3+lds[i].arg] }
 	for s := 0; s < S-1; s++ {
@@ -453,30 +467,35 @@ func pipelineLoop(f *ir.Func, loop *ir.Op, lds []*pipeLoad, S int) {
 		if s > 0 {
 			iv = pre.binary(ir.OpAdd, lb, pre.scaled(step, s))
 		}
-		copies(pre, inits, s, iv, pre.cmp("lt", iv, ub), pre.constant(ir.I32, int64(s)))
+		fill.copies(pre, rings, inits, s, iv, pre.cmp("lt", iv, ub), pre.constant(ir.I32, int64(s)))
 	}
 	ahead := pre.scaled(step, S-1) // hoisted: the body's offset to the iteration it copies
-	// The loop carries the slot the iteration reads.
-	loop.Args = append(loop.Args, pre.constant(ir.I32, 0))
-	slot := f.NewValue(ir.Scalar(ir.I32))
-	body.Args = append(body.Args, slot)
-	res := f.NewValue(ir.Scalar(ir.I32))
-	res.Def = loop
-	loop.Results = append(loop.Results, res)
+	// The loop carries the slot the iteration reads, and what the filler
+	// needs.
+	inits2 := append([]*ir.Value{pre.constant(ir.I32, 0)}, fill.carried(pre)...)
+	loop.Args = append(loop.Args, inits2...)
+	carried := make([]*ir.Value, len(inits2))
+	for i := range carried {
+		carried[i] = f.NewValue(ir.Scalar(ir.I32))
+		res := f.NewValue(ir.Scalar(ir.I32))
+		res.Def = loop
+		loop.Results = append(loop.Results, res)
+	}
+	body.Args = append(body.Args, carried...)
+	slot := carried[0]
 	// The body's top: after the conversions of its arguments.
 	top := 0
 	for top < len(body.Ops) && body.Ops[top].Code == ir.OpConvertLayout {
 		top++
 	}
 	in := &emitter{f: f, b: body, at: top, pos: loop.Pos}
-	in.emit(ir.OpAsyncWait, nil, map[string]ir.Attr{"pending": S - 2})
+	fill.wait(in, slot, carried[1:])
 	in.emit(ir.OpBarrier, nil, nil)
 	iv := in.binary(ir.OpAdd, body.Args[0], ahead)
 	runs := in.cmp("lt", iv, ub)
 	first := in.cmp("eq", slot, in.constant(ir.I32, 0))
 	write := in.value(ir.OpWhere, []*ir.Value{first, in.constant(ir.I32, int64(S-1)), in.binary(ir.OpSub, slot, in.constant(ir.I32, 1))}, nil, ir.Scalar(ir.I32))
-	args := func(i int) *ir.Value { return body.Args[1+lds[i].arg] }
-	copies(in, args, S-1, iv, runs, write)
+	fill.copies(in, rings, func(i int) *ir.Value { return body.Args[1+lds[i].arg] }, S-1, iv, runs, write)
 	// Each load becomes this iteration's slot; the dots read it.
 	repl := map[*ir.Value]*ir.Value{}
 	for i, ld := range lds {
@@ -489,16 +508,87 @@ func pipelineLoop(f *ir.Func, loop *ir.Op, lds []*pipeLoad, S int) {
 		remove(ld.op)
 	}
 	replaceUses(f, repl)
-	// The next iteration's slot.
+	// The next iteration's slot (and the filler's values).
 	y := body.Terminator()
 	e := &emitter{f: f, b: body, at: index(y), pos: y.Pos}
 	last := e.cmp("eq", slot, e.constant(ir.I32, int64(S-1)))
 	next := e.value(ir.OpWhere, []*ir.Value{last, e.constant(ir.I32, 0), e.binary(ir.OpAdd, slot, e.constant(ir.I32, 1))}, nil, ir.Scalar(ir.I32))
-	y.Args = append(y.Args, next)
-	// The drain.
-	post := &emitter{f: f, b: loop.Parent, at: index(loop) + 1, pos: loop.Pos}
+	y.Args = append(append(y.Args, next), fill.next(e, last, carried[1:])...)
+	fill.drain(&emitter{f: f, b: loop.Parent, at: index(loop) + 1, pos: loop.Pos})
+}
+
+// asyncFiller fills a ring with cp.async, one commit group per stage.
+type asyncFiller struct {
+	lds    []*pipeLoad
+	body   *ir.Block
+	S      int
+	deltas []*ir.Value // a pointer tile's advance, once for the loop (at the first copies)
+}
+
+func (a *asyncFiller) setup(*emitter) {}
+
+func (a *asyncFiller) copies(e *emitter, rings []*ir.Value, ptrs func(i int) *ir.Value, n int, iv, runs, slot *ir.Value) {
+	if a.deltas == nil { // the prologue's first stage, before the loop
+		a.deltas = make([]*ir.Value, len(a.lds))
+		for i, ld := range a.lds {
+			if ld.delta != nil {
+				a.deltas[i] = e.clone(ld.deltaCone, ld.delta, nil)
+			}
+		}
+	}
+	for i, ld := range a.lds {
+		dst, p := stageOf(e, ld, rings[i], slot), ptrs(i)
+		t := ld.op.Results[0].Type
+		if ld.delta == nil {
+			p = advanced(e, ld, p, n)
+			e.emit(ir.OpAsyncCopyBlock, []*ir.Value{p, dst, runs},
+				map[string]ir.Attr{"boundary_check": append([]int{}, ld.op.Ints("boundary_check")...), "layout": t.Layout})
+			continue
+		}
+		if n > 0 {
+			d := a.deltas[i]
+			k := e.value(ir.OpConstant, nil, map[string]ir.Attr{"value": ir.Num{I: int64(n)}}, d.Type)
+			p = e.value(ir.OpAddPtr, []*ir.Value{p, e.binary(ir.OpMul, d, k)}, nil, p.Type)
+		}
+		args := []*ir.Value{p, dst, runs}
+		if ld.mask != nil {
+			args = append(args, e.clone(ld.maskCone, ld.mask, map[*ir.Value]*ir.Value{a.body.Args[0]: iv}))
+		}
+		e.emit(ir.OpAsyncCopy, args, nil)
+	}
+	e.emit(ir.OpAsyncCommit, nil, nil)
+}
+
+func (a *asyncFiller) wait(in *emitter, _ *ir.Value, _ []*ir.Value) {
+	in.emit(ir.OpAsyncWait, nil, map[string]ir.Attr{"pending": a.S - 2})
+}
+
+func (a *asyncFiller) carried(*emitter) []*ir.Value { return nil }
+
+func (a *asyncFiller) next(*emitter, *ir.Value, []*ir.Value) []*ir.Value { return nil }
+
+func (a *asyncFiller) drain(post *emitter) {
 	post.emit(ir.OpAsyncWait, nil, map[string]ir.Attr{"pending": 0})
 	post.emit(ir.OpBarrier, nil, nil)
+}
+
+// stageOf is slot of ring: the buffer ld's copy of one iteration fills.
+func stageOf(e *emitter, ld *pipeLoad, ring, slot *ir.Value) *ir.Value {
+	t := ld.op.Results[0].Type
+	s := shapeOf(t)
+	return e.value(ir.OpLocalIndex, []*ir.Value{ring, slot}, nil, ir.SharedOf(t.Elem, ld.sw, s[0], s[1]))
+}
+
+// advanced is block pointer p of block load ld advanced n iterations.
+func advanced(e *emitter, ld *pipeLoad, p *ir.Value, n int) *ir.Value {
+	if n == 0 {
+		return p
+	}
+	args := []*ir.Value{p}
+	for _, d := range ld.deltas {
+		args = append(args, e.scaled(d, n))
+	}
+	return e.value(ir.OpAdvance, args, nil, p.Type)
 }
 
 // isPipelined reports whether loop was pipelined: its body waits for

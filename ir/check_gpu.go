@@ -224,6 +224,32 @@ func (g *GPUInfo) UsesMMA(elem DType) bool {
 	return g.SM >= 80 && (elem == F16 || elem == BF16)
 }
 
+// UsesWGMMA reports whether a dot of an [m, k] by [k, n] product of elem
+// runs on Hopper's wgmma.mma_async m64nNk16 (sm_90a): f16/bf16, whole
+// warpgroups, all warps along M with m a multiple of 16 rows per warp (so
+// the mma accumulator layout is the warpgroups' m64 tiles, in the same
+// registers), n a multiple of 8 up to 256. Other dots use mma.sync.
+func (g *GPUInfo) UsesWGMMA(elem DType, m, n, k, numWarps int) bool {
+	return g.SM == 90 && g.Specific && g.UsesMMA(elem) && numWarps%4 == 0 &&
+		m%(16*numWarps) == 0 && n%8 == 0 && n <= 256 && k%16 == 0
+}
+
+// WGMMAShared checks that a shared operand of wgmma is a layout its matrix
+// descriptors can name: swizzled with a span of 32, 64 or 128 bytes (rows
+// longer than 128 bytes cut into blocks).
+func WGMMAShared(t Type) error {
+	s := t.Shared
+	if !s.Swizzled {
+		return fmt.Errorf("wgmma reads swizzled buffers, not %s", s)
+	}
+	shape := t.Shape.Ints()
+	row := 2 * shape[s.Fast]
+	if s.Block == 0 && row > 128 || row < 32 || s.Block != 0 && row%(2*s.Block) != 0 {
+		return fmt.Errorf("wgmma cannot read %s rows of %d bytes (32 to 128, or blocks of 128)", s, row)
+	}
+	return nil
+}
+
 // DotLayouts returns the layouts of a dot's A and B operands and its
 // accumulator for an [m, k] x [k, n] product: mma.sync fragments for
 // f16/bf16 on sm_80 and newer, else FMA operands of the default blocked
@@ -257,11 +283,19 @@ func layoutsDot(op *Op, f *Func) error {
 	if ct.Layout != rt.Layout || !rt.Layout.Equal(lc) {
 		return fmt.Errorf("accumulator %s and result %s must be in %s", ct, rt, lc)
 	}
+	wgmma := f.GPU.UsesWGMMA(at.Elem, m, n, k, f.NumWarps)
 	for i, x := range []struct {
 		t    Type
 		want *layout.Linear
 	}{{at, la}, {bt, lb}} {
 		switch {
+		case wgmma && x.t.IsShared():
+			if err := WGMMAShared(x.t); err != nil {
+				return fmt.Errorf("operand %d %s: %w", i, x.t, err)
+			}
+		case wgmma && i == 1 && (op.Args[1].Def == nil || op.Args[1].Def.Code != OpConvertLayout):
+			// A conversion is what the exchange pass turns into a buffer.
+			return fmt.Errorf("operand 1 %s: wgmma reads B from shared memory", x.t)
 		case x.t.IsShared():
 			if !f.GPU.UsesMMA(at.Elem) || !x.t.Shared.Swizzled {
 				return fmt.Errorf("operand %d %s: only mma operands are read from shared memory, swizzled", i, x.t)

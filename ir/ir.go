@@ -176,8 +176,11 @@ type Func struct {
 
 // GPUInfo is what a kernel at the GPU level carries besides its ops.
 type GPUInfo struct {
-	// SM is the target's compute capability times ten (80 for sm_80).
-	SM int
+	// SM is the target's compute capability times ten (80 for sm_80);
+	// Specific marks the architecture-specific target (sm_90a), whose
+	// instructions (wgmma) run only on that architecture.
+	SM       int
+	Specific bool
 	// SharedBytes is the dynamic shared memory a block uses, set by the
 	// allocation pass (every local_alloc and scratch offset lies below);
 	// Allocated says the pass has run.
@@ -189,6 +192,14 @@ type GPUInfo struct {
 	Facts []Facts
 	// layouts interns the kernel's layouts by their bases.
 	layouts map[string]*layout.Linear
+}
+
+// Target is the target's name: sm_80, sm_90a.
+func (g *GPUInfo) Target() string {
+	if g.Specific {
+		return fmt.Sprintf("sm_%da", g.SM)
+	}
+	return fmt.Sprintf("sm_%d", g.SM)
 }
 
 // Facts are what a launcher guarantees about a scalar argument (checked at

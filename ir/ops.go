@@ -89,6 +89,13 @@ const (
 	OpAsyncCommit
 	OpAsyncWait
 	OpBarrier
+	OpFenceAsyncShared
+	OpTensorMap
+	OpTMALoad
+	OpMBarrierInit
+	OpMBarrierExpect
+	OpMBarrierWait
+	OpMBarrierInval
 	NumOpcodes
 )
 
@@ -637,6 +644,23 @@ func init() {
 			Attrs: []AttrSpec{{Name: "pending", Kind: AttrInt}}, Results: 0, Effects: true, GPU: true, Check: checkAsyncWait},
 		OpBarrier: {Name: "barrier", Doc: "bar.sync 0: every thread of the block waits for all; shared memory written before is visible after",
 			Results: 0, Effects: true, GPU: true},
+		OpFenceAsyncShared: {Name: "fence_async_shared", Doc: "fence.proxy.async.shared::cta: this thread's ordinary writes to shared memory become visible to the async proxy (wgmma operands, TMA) after the next barrier",
+			Results: 0, Effects: true, GPU: true},
+		OpTensorMap: {Name: "tensor_map", Doc: "a TMA tensor map the launcher encodes from kernel arguments (parameters or constants) and passes as a hidden parameter: the tensor at base, dims (innermost first), the strides in elements of dims 1 and up, copied in boxes of the result's shape (innermost dim first) with swizzle (bytes: 0, 32, 64, 128)",
+			Args: []ArgSpec{{Name: "base"}}, Variadic: true, Attrs: []AttrSpec{{Name: "swizzle", Kind: AttrInt}}, Results: 1, GPU: true,
+			Check: checkTensorMap},
+		OpTMALoad: {Name: "tma_load", Doc: "cp.async.bulk.tensor where pred holds, issued by one thread: the block of bptr (and coordinates for the map's dims beyond the block's two) into a swizzled buffer, one box per column block, zero-filled outside the tensor; its bytes complete on barrier slot of bars",
+			Args: []ArgSpec{{Name: "map"}, {Name: "bptr"}, {Name: "buf"}, {Name: "bars"}, {Name: "slot"}, {Name: "pred"}}, Variadic: true,
+			Results: 0, Effects: true, GPU: true, Check: checkTMALoad},
+		OpMBarrierInit: {Name: "mbarrier_init", Doc: "one thread initializes every mbarrier of bars to expect count arrivals per phase",
+			Args: []ArgSpec{{Name: "bars"}}, Attrs: []AttrSpec{{Name: "count", Kind: AttrInt}}, Results: 0, Effects: true, GPU: true, Check: checkMBarrierInit},
+		OpMBarrierExpect: {Name: "mbarrier_expect", Doc: "where pred holds, one thread arrives on barrier slot of bars expecting bytes more of asynchronous copies (arrive.expect_tx)",
+			Args: []ArgSpec{{Name: "bars"}, {Name: "slot"}, {Name: "pred"}}, Attrs: []AttrSpec{{Name: "bytes", Kind: AttrInt}}, Results: 0, Effects: true, GPU: true,
+			Check: checkMBarrierExpect},
+		OpMBarrierWait: {Name: "mbarrier_wait", Doc: "every thread waits until the phase of barrier slot of bars with parity phase has completed",
+			Args: []ArgSpec{{Name: "bars"}, {Name: "slot"}, {Name: "phase"}}, Results: 0, Effects: true, GPU: true, Check: checkMBarrierWait},
+		OpMBarrierInval: {Name: "mbarrier_inval", Doc: "the thread that initialized bars invalidates its mbarriers, so the memory can hold other data (or new barriers)",
+			Args: []ArgSpec{{Name: "bars"}}, Results: 0, Effects: true, GPU: true, Check: checkMBarriers},
 	}
 	indexOps()
 }

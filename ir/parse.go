@@ -462,7 +462,7 @@ func (p *parser) facts() (Facts, error) {
 	return fa, p.expect("}")
 }
 
-// gpuClause parses gpu(sm = 80) or gpu(sm = 80, shared = 65536).
+// gpuClause parses gpu(sm = 80), gpu(sm = 90a) or gpu(sm = 80, shared = 65536).
 func (p *parser) gpuClause() error {
 	p.advance()
 	if err := p.expect("("); err != nil {
@@ -476,6 +476,11 @@ func (p *parser) gpuClause() error {
 		}
 		if err := p.expect("="); err != nil {
 			return err
+		}
+		if k == "sm" && p.tok.kind == tInt && strings.HasSuffix(p.tok.text, "a") {
+			// sm = 90a: the architecture-specific target
+			g.Specific = true
+			p.tok.text = strings.TrimSuffix(p.tok.text, "a")
 		}
 		n, err := p.intLit()
 		if err != nil {
@@ -531,7 +536,8 @@ func (p *parser) sharedLayout() (layout.Shared, error) {
 }
 
 // typ parses i32, f16[64, BLOCK], ptr<f32>, ptr<f32>[64], bptr<f16>[64, 64],
-// and at the GPU level f16[64, 64]#blocked0 and smem<f16[64, 64], dense>.
+// and at the GPU level f16[64, 64]#blocked0, smem<f16[64, 64], dense> and
+// tmap<f16>[64, 128].
 func (p *parser) typ() (Type, error) {
 	line := p.tok.line
 	name, err := p.ident()
@@ -563,7 +569,7 @@ func (p *parser) typ() (Type, error) {
 		return Type{Kind: KindShared, Elem: et.Elem, Shape: et.Shape, Shared: s}, p.expect(">")
 	}
 	switch name {
-	case "ptr", "bptr":
+	case "ptr", "bptr", "tmap":
 		if err := p.expect("<"); err != nil {
 			return Type{}, err
 		}
@@ -583,6 +589,15 @@ func (p *parser) typ() (Type, error) {
 			t.Kind = KindBlockPtr
 			if !p.is("[") {
 				return Type{}, p.fail("a block pointer type needs a block shape")
+			}
+		}
+		if name == "tmap" {
+			t.Kind = KindTensorMap
+			if !p.is("[") {
+				return Type{}, p.fail("a tensor map type needs a box shape")
+			}
+			if p.f.GPU == nil {
+				return Type{}, p.failAt(line, "tensor map in a kernel at the tile level (no gpu(...) clause)")
 			}
 		}
 	default:

@@ -191,7 +191,8 @@ func TestOpTableIsComplete(t *testing.T) {
 		// Every op that can hold tiles says which layouts it accepts.
 		switch c {
 		case OpConstexpr, OpProgramID, OpNumPrograms, OpMakeBlockPtr, OpAdvance, OpYield, OpCondition,
-			OpLocalAlloc, OpLocalIndex, OpAsyncCopyBlock, OpAsyncCommit, OpAsyncWait, OpBarrier:
+			OpLocalAlloc, OpLocalIndex, OpAsyncCopyBlock, OpAsyncCommit, OpAsyncWait, OpBarrier,
+			OpFenceAsyncShared, OpTensorMap, OpTMALoad, OpMBarrierInit, OpMBarrierExpect, OpMBarrierWait, OpMBarrierInval:
 			assert.Nilf(t, info.Layouts, "%s holds no tiles", info.Name)
 		default:
 			assert.NotNilf(t, info.Layouts, "%s has no layout rule", info.Name)

@@ -159,10 +159,11 @@ func (p *printer) kernel(f *Func) {
 		fmt.Fprintf(&p.sb, " config(%s)", strings.Join(parts, ", "))
 	}
 	if g := f.GPU; g != nil {
+		sm := strings.TrimPrefix(g.Target(), "sm_")
 		if g.Allocated {
-			fmt.Fprintf(&p.sb, " gpu(sm = %d, shared = %d)", g.SM, g.SharedBytes)
+			fmt.Fprintf(&p.sb, " gpu(sm = %s, shared = %d)", sm, g.SharedBytes)
 		} else {
-			fmt.Fprintf(&p.sb, " gpu(sm = %d)", g.SM)
+			fmt.Fprintf(&p.sb, " gpu(sm = %s)", sm)
 		}
 	}
 	p.sb.WriteString(" {\n")

@@ -92,11 +92,12 @@ type Kind uint8
 
 // The kinds of values.
 const (
-	KindInvalid  Kind = iota // a poisoned value: the builder already reported an error
-	KindScalar               // a number of dtype Elem (a tile of them when Shape.Rank > 0)
-	KindPtr                  // a global-memory pointer to Elem (a tile of pointers when Shape.Rank > 0)
-	KindBlockPtr             // one block pointer to a Shape-sized block of Elem
-	KindShared               // a shared-memory buffer of a Shape of Elem (GPU level only)
+	KindInvalid   Kind = iota // a poisoned value: the builder already reported an error
+	KindScalar                // a number of dtype Elem (a tile of them when Shape.Rank > 0)
+	KindPtr                   // a global-memory pointer to Elem (a tile of pointers when Shape.Rank > 0)
+	KindBlockPtr              // one block pointer to a Shape-sized block of Elem
+	KindShared                // a shared-memory buffer of a Shape of Elem (GPU level only)
+	KindTensorMap             // a TMA tensor map copying Shape-sized boxes of Elem (GPU level only)
 )
 
 // Type is the type of an IR value. Values of a Type compare with ==.
@@ -151,9 +152,10 @@ func (t Type) IsFloat() bool { return t.Kind == KindScalar && t.Elem.IsFloat() }
 // IsInt reports whether t is an integer scalar or tile.
 func (t Type) IsInt() bool { return t.Kind == KindScalar && t.Elem.IsInt() }
 
-// Rank is the tile rank (0 for scalars, block pointers and shared buffers).
+// Rank is the tile rank (0 for scalars, block pointers, shared buffers
+// and tensor maps).
 func (t Type) Rank() int {
-	if t.Kind == KindBlockPtr || t.Kind == KindShared {
+	if t.Kind == KindBlockPtr || t.Kind == KindShared || t.Kind == KindTensorMap {
 		return 0
 	}
 	return t.Shape.Rank
@@ -194,7 +196,7 @@ func SharedOf(d DType, s layout.Shared, dims ...int) Type {
 }
 
 // String returns the IR spelling: i32, f16[64, 64], ptr<f32>, ptr<f32>[128],
-// bptr<f16>[64, 64], smem<f16[64, 64], dense>; a tile with a layout shows
+// bptr<f16>[64, 64], smem<f16[64, 64], dense>, tmap<f16>[64, 128]; a tile with a layout shows
 // it inline, f32[64]#<slice<1, mma<...>>> (the printer uses aliases).
 func (t Type) String() string {
 	return t.text(func(l *layout.Linear) string { return "#<" + l.String() + ">" })
@@ -212,6 +214,8 @@ func (t Type) text(alias func(*layout.Linear) string) string {
 		base = "ptr<" + t.Elem.String() + ">"
 	case KindBlockPtr:
 		return "bptr<" + t.Elem.String() + ">" + t.Shape.String()
+	case KindTensorMap:
+		return "tmap<" + t.Elem.String() + ">" + t.Shape.String()
 	case KindShared:
 		return "smem<" + t.Elem.String() + t.Shape.String() + ", " + t.Shared.String() + ">"
 	}

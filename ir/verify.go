@@ -124,8 +124,8 @@ func (v *verifier) checkType(pos Pos, op string, t Type) {
 		return
 	}
 	for i, d := range t.Shape.Dims[:t.Shape.Rank] {
-		if t.IsShared() && t.Shape.Rank == MaxRank && i == 0 && d.N > 0 {
-			continue // a ring of any number of stages
+		if t.IsShared() && (t.Shape.Rank == MaxRank || t.Elem == I64 && t.Shape.Rank == 1) && i == 0 && d.N > 0 {
+			continue // a ring of any number of stages, or their mbarriers
 		}
 		v.checkDim(pos, op, d, t)
 	}

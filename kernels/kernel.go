@@ -34,6 +34,10 @@ type Param struct {
 type Problem struct {
 	Sizes map[string]int
 	DType ir.DType
+	// Target is the architecture the problem is compiled for (sm_90a; ""
+	// for the default): a tuning space may hold configs that only suit
+	// some targets (Hopper's wgmma tiles need fewer registers).
+	Target string
 }
 
 // Get returns parameter name.

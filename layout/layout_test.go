@@ -275,4 +275,50 @@ func TestSharedText(t *testing.T) {
 	assert.Equal(t, 8*68, Shared{Pad: 4}.Elems([]int{8, 64}))
 	_, err := ParseShared("swizzle<fast 2, per_phase 1, max_phase 8>")
 	require.ErrorContains(t, err, "not a swizzle")
+	blocked := SwizzleBlocks([]int{32, 128}, 1)
+	assert.Equal(t, Shared{Swizzled: true, Fast: 1, PerPhase: 1, MaxPhase: 8, Block: 64}, blocked)
+	assert.Equal(t, "swizzle<fast 1, per_phase 1, max_phase 8, block 64>", blocked.String())
+	got, err := ParseShared(blocked.String())
+	require.NoError(t, err)
+	assert.Equal(t, blocked, got)
+	assert.Equal(t, Swizzle([]int{32, 64}, 1), SwizzleBlocks([]int{32, 64}, 1), "rows of 128 bytes need no blocks")
+	_, err = ParseShared("swizzle<fast 1, per_phase 2, max_phase 4, block 64>")
+	require.ErrorContains(t, err, "blocks are 64 elements")
+}
+
+// TestSwizzleOffset checks the swizzled layouts against their definition:
+// each is a permutation of the tile's bytes that keeps 16-byte chunks
+// whole, and element (r, c) of a blocked tile sits in block c/64, row r
+// of that block, chunk (c%64/8) ^ (r%8).
+func TestSwizzleOffset(t *testing.T) {
+	for _, c := range []struct {
+		shape []int
+		fast  int
+		s     Shared
+	}{
+		{[]int{16, 64}, 1, Swizzle([]int{16, 64}, 1)},
+		{[]int{32, 32}, 1, Swizzle([]int{32, 32}, 1)},
+		{[]int{64, 16}, 1, Swizzle([]int{64, 16}, 1)},
+		{[]int{128, 32}, 0, Swizzle([]int{128, 32}, 0)},
+		{[]int{32, 128}, 1, SwizzleBlocks([]int{32, 128}, 1)},
+		{[]int{256, 16}, 0, SwizzleBlocks([]int{256, 16}, 0)},
+	} {
+		rows, cols := c.shape[1-c.fast], c.shape[c.fast]
+		seen := map[int]bool{}
+		for r := 0; r < rows; r++ {
+			for col := 0; col < cols; col++ {
+				off := c.s.SwizzleOffset(c.shape, r, col)
+				require.False(t, seen[off], "%v: (%d, %d) at %d twice", c.s, r, col, off)
+				seen[off] = true
+				require.Less(t, off, 2*rows*cols)
+				if col%8 != 0 {
+					require.Equal(t, c.s.SwizzleOffset(c.shape, r, col-1)+2, off, "chunks stay whole")
+				}
+				if c.s.Block != 0 {
+					want := (col/64)*rows*128 + r*128 + ((col%64/8)^(r%8))*16 + col%8*2
+					require.Equal(t, want, off, "%v (%d, %d)", c.s, r, col)
+				}
+			}
+		}
+	}
 }

@@ -19,12 +19,18 @@ import (
 //     chunk c of row r at chunk c ^ ((r / PerPhase) % MaxPhase), so that
 //     the 8 rows an ldmatrix matrix reads land in 8 different chunks of a
 //     128-byte line (Triton's swizzled shared layout with vec = 8).
+//     With Block set, the fast dim is cut into column blocks of Block
+//     elements (128 bytes), each stored whole, all rows, before the next:
+//     the swizzled layouts of Hopper's wgmma operands and TMA boxes,
+//     whose swizzle spans at most 128 bytes of a row. Within a block the
+//     chunk order is the same, so the banks a warp touches are too.
 //
 // Shared is a value type so that tile types holding it compare with ==.
 type Shared struct {
 	Swizzled           bool
 	Fast               int // the tile dim that is contiguous (0 or 1), swizzled tiles only
 	PerPhase, MaxPhase int
+	Block              int // elements per column block along Fast (0: the whole row)
 	Pad                int
 }
 
@@ -36,10 +42,33 @@ func Swizzle(shape []int, fast int) Shared {
 	return Shared{Swizzled: true, Fast: fast, PerPhase: max(1, 128/rowBytes), MaxPhase: max(1, min(rowBytes/16, 8))}
 }
 
-// String is the text form: swizzle<fast 1, per_phase 1, max_phase 8>,
-// padded<4>, or dense.
+// SwizzleBlocks is Swizzle with rows longer than 128 bytes cut into
+// 128-byte column blocks (Block): the layout wgmma's matrix descriptors
+// and TMA's 128-byte swizzle address.
+func SwizzleBlocks(shape []int, fast int) Shared {
+	s := Swizzle(shape, fast)
+	if shape[fast]*2 > 128 && shape[fast]%64 == 0 {
+		s.Block = 64
+	}
+	return s
+}
+
+// SpanBytes is a swizzled layout's swizzle span: the bytes of a row, or of
+// a block's row, that its chunks permute within (32, 64 or 128 for the
+// layouts wgmma reads; 16 for a row of one chunk).
+func (s Shared) SpanBytes(shape []int) int {
+	if s.Block != 0 {
+		return 2 * s.Block
+	}
+	return min(2*shape[s.Fast], 128)
+}
+
+// String is the text form: swizzle<fast 1, per_phase 1, max_phase 8>
+// (with ", block 64" when blocked), padded<4>, or dense.
 func (s Shared) String() string {
 	switch {
+	case s.Swizzled && s.Block != 0:
+		return fmt.Sprintf("swizzle<fast %d, per_phase %d, max_phase %d, block %d>", s.Fast, s.PerPhase, s.MaxPhase, s.Block)
 	case s.Swizzled:
 		return fmt.Sprintf("swizzle<fast %d, per_phase %d, max_phase %d>", s.Fast, s.PerPhase, s.MaxPhase)
 	case s.Pad != 0:
@@ -92,6 +121,18 @@ func (p *exprParser) shared() (Shared, error) {
 			return Shared{}, err
 		}
 		s := Shared{Swizzled: true, Fast: xs[0], PerPhase: xs[1], MaxPhase: xs[2]}
+		if p.is(',') {
+			if err := p.comma("block"); err != nil {
+				return Shared{}, err
+			}
+			var err error
+			if s.Block, err = p.int(); err != nil {
+				return Shared{}, err
+			}
+			if s.Block != 64 || s.PerPhase != 1 || s.MaxPhase != 8 {
+				return Shared{}, p.errorf("%s is not a swizzle tilec uses (blocks are 64 elements, 128 bytes)", s)
+			}
+		}
 		if s.Fast != 0 && s.Fast != 1 || !pow2(s.PerPhase) || !pow2(s.MaxPhase) || s.MaxPhase > 8 {
 			return Shared{}, p.errorf("%s is not a swizzle tilec uses", s)
 		}
@@ -136,11 +177,16 @@ func (s Shared) Elems(shape []int) int {
 	return st[0] * shape[0]
 }
 
-// SwizzleOffset is the byte offset of (row, col) in a swizzled tile whose
-// rows (along Fast) hold rowElems 16-bit elements.
-func (s Shared) SwizzleOffset(rowElems, row, col int) int {
+// SwizzleOffset is the byte offset of (row, col) in a swizzled tile of
+// shape (col along Fast, row along the other dim).
+func (s Shared) SwizzleOffset(shape []int, row, col int) int {
 	phase := (row / s.PerPhase) % s.MaxPhase
-	return 2 * (row*rowElems + ((col>>3)^phase)<<3 + col&7)
+	rowElems, base := shape[s.Fast], 0
+	if s.Block != 0 {
+		base = (col / s.Block) * shape[1-s.Fast] * s.Block
+		rowElems, col = s.Block, col%s.Block
+	}
+	return 2 * (base + row*rowElems + ((col>>3)^phase)<<3 + col&7)
 }
 
 // formatInts is [1, 2, 3].

@@ -27,6 +27,10 @@ type fn struct {
 	// keyed by the parts, so packing the same parts again reuses r. Safe
 	// for the same reason sharing parts is (see the package comment).
 	packed map[string]opnd
+	// byval are the kernel's by-value array parameters; paramAddr the
+	// pointers that are one of them plus a constant offset (byval.go).
+	byval     map[*ir.Param]*byvalParam
+	paramAddr map[value.Value]paramRef
 	// unpacks lists the unpacking movs, which dropDeadUnpacks removes when
 	// no instruction reads their parts (the packed memo often makes the
 	// parts unnecessary after the fact).

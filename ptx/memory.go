@@ -360,8 +360,12 @@ func lowerLoad(f *fn, _ *instRow, inst ir.Instruction) error {
 	if err != nil {
 		return err
 	}
-	base, off, space, err := f.address(l.Src)
-	if err != nil {
+	var base, space string
+	var off int64
+	if r, ok := f.paramAddr[l.Src]; ok {
+		// A byval kernel parameter plus a constant offset (byval.go).
+		base, off, space = r.sym, r.off, "param"
+	} else if base, off, space, err = f.address(l.Src); err != nil {
 		return err
 	}
 	align, err := memAlign(l.Align, l.ElemType)

@@ -394,12 +394,16 @@ func (c *compiler) signature(f *fn) (string, error) {
 		fmt.Fprintf(&sb, "%s(", f.name)
 	}
 	for i, p := range f.f.Params {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		if bp := f.byval[p]; bp != nil {
+			fmt.Fprintf(&sb, "\n\t.param .align %d .b8 %s[%d]", bp.align, bp.name, bp.size)
+			continue
+		}
 		s, err := paramSlotFor(p.Typ, f.kernel)
 		if err != nil {
 			return "", err
-		}
-		if i > 0 {
-			sb.WriteString(",")
 		}
 		sb.WriteString("\n\t.param " + fmt.Sprintf(s.decl, fmt.Sprintf("%s_param_%d", f.name, i)))
 	}
@@ -413,6 +417,10 @@ func (c *compiler) signature(f *fn) (string, error) {
 // loadParams reads every parameter at the top of the entry block.
 func (f *fn) loadParams() error {
 	for i, p := range f.f.Params {
+		if bp := f.byval[p]; bp != nil {
+			f.loadByval(p, bp)
+			continue
+		}
 		s, err := paramSlotFor(p.Typ, f.kernel)
 		if err != nil {
 			return fmt.Errorf("ptx: function %s: %w", f.f.Ident(), err)
@@ -504,6 +512,9 @@ func (c *compiler) compile() (string, error) {
 		}
 		if irf.Sig.Variadic {
 			return "", fmt.Errorf("ptx: function %s is variadic", irf.Ident())
+		}
+		if err := f.findByval(); err != nil {
+			return "", err
 		}
 		if err := f.buildCFG(); err != nil {
 			return "", err

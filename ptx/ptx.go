@@ -70,6 +70,16 @@
 // target cannot run (cp.async or mma.m16n8k16 below sm_80, wgmma without
 // sm_90a) is an error naming it.
 //
+// # By-value parameters
+//
+// A kernel parameter that LLVM passes byval (a pointer to an array or
+// struct, such as a 128-byte CUtensorMap with align 64) is declared as an
+// aligned byte array, ".param .align 64 .b8 k_param_0[128]". Loads at
+// constant offsets from it are ld.param; any other use of the pointer gets
+// its generic address, mov.u64 then cvta.param.u64 at the top of the kernel
+// (PTX 7.7, sm_70). Stores into it, and byval on a .func, are errors
+// (byval.go).
+//
 // # Floating point
 //
 // fadd, fsub and fmul are IEEE .rn (so ptxas does not fuse them); fdiv is

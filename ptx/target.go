@@ -79,6 +79,7 @@ var features = []feature{
 	{"wgmma", 90, true, 80},
 	{"setmaxnreg", 90, true, 80},
 	{"cp.async.bulk", 90, false, 80},
+	{"prefetch.tensormap", 90, false, 80},
 	{"cp.reduce.async.bulk", 90, false, 80},
 	{"fence.proxy.async", 90, false, 80},
 	{"elect.sync", 90, false, 80},
@@ -106,6 +107,7 @@ var features = []feature{
 	{"ex2.approx.f16", 75, false, 70},
 	{"min.f16", 80, false, 70},
 	{"max.f16", 80, false, 70},
+	{"cvta.param", 70, false, 77}, // the generic address of a kernel parameter (byval.go)
 	{"nanosleep", 70, false, 63},
 	{"activemask", 70, false, 62},
 }

@@ -145,8 +145,10 @@ func scalarKind(t types.Type) (kind, error) {
 }
 
 // maxParts bounds how many scalars one value may flatten to; it keeps a
-// mistaken <1024 x float> from turning into a thousand registers.
-const maxParts = 64
+// mistaken <1024 x float> from turning into a thousand registers. 128 is
+// the most one instruction needs: wgmma m64n256k16's f32 accumulators,
+// which inline asm returns as a struct of 128 floats.
+const maxParts = 128
 
 // flatten lists the scalar kinds of a first-class value type: a scalar is
 // one kind, a vector its elements, a literal struct its fields in order.

@@ -73,9 +73,14 @@ func (e *Emu) Launch(k *Kernel, grid [3]int, args ...any) error {
 	if err := k.CheckFacts(args); err != nil {
 		return err
 	}
-	a, err := k.Args(args)
+	a, err := k.LaunchArgs(args, e)
 	if err != nil {
 		return err
+	}
+	for i, x := range a {
+		if m, ok := x.([128]byte); ok { // the emulator takes aggregates as bytes
+			a[i] = m[:]
+		}
 	}
 	cfg := emu.LaunchConfig{
 		Grid:          [3]uint32{uint32(grid[0]), uint32(grid[1]), uint32(grid[2])},
@@ -102,4 +107,29 @@ func (e *Emu) Launch(k *Kernel, grid [3]int, args ...any) error {
 		return fmt.Errorf("kernel %s: the sanitizer found %d problems:%s", k.Name, res.FindingCount, sb.String())
 	}
 	return nil
+}
+
+// emuTensorTypes are the emulator's names of tensor map element types.
+var emuTensorTypes = map[string]emu.TensorDType{"u8": emu.TensorU8, "i8": emu.TensorU8, "f16": emu.TensorF16, "bf16": emu.TensorBF16,
+	"i16": emu.TensorU16, "f32": emu.TensorF32, "i32": emu.TensorI32, "f64": emu.TensorF64, "i64": emu.TensorI64}
+
+// emuSwizzles are the emulator's swizzle modes by span.
+var emuSwizzles = map[int]emu.TensorSwizzle{0: emu.SwizzleNone, 32: emu.Swizzle32B, 64: emu.Swizzle64B, 128: emu.Swizzle128B}
+
+// EncodeTensorMap implements TensorMapEncoder with the emulator's own
+// encoding of a tensor map.
+func (e *Emu) EncodeTensorMap(d TensorMapDesc) ([128]byte, error) {
+	dt, ok := emuTensorTypes[d.Elem]
+	sw, okSw := emuSwizzles[d.Swizzle]
+	if !ok || !okSw || len(d.Dims) > 5 || len(d.Strides) != len(d.Dims)-1 || len(d.Box) != len(d.Dims) {
+		return [128]byte{}, fmt.Errorf("emu: cannot encode tensor map %+v", d)
+	}
+	m := emu.TensorMap{DType: dt, Rank: len(d.Dims), Global: d.Global, Swizzle: sw, OOBFill: emu.OOBFillZero}
+	copy(m.Dims[:], d.Dims)
+	copy(m.Strides[:], d.Strides)
+	copy(m.Box[:], d.Box)
+	for i := range m.Rank {
+		m.ElemStrides[i] = 1
+	}
+	return emu.EncodeTensorMap(m)
 }

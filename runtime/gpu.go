@@ -185,9 +185,14 @@ func (g *GPU) Prepare(k *Kernel, grid [3]int, args ...any) (func() error, error)
 	if err := k.CheckFacts(args); err != nil {
 		return nil, err
 	}
-	a, err := k.Args(args)
+	a, err := k.LaunchArgs(args, g)
 	if err != nil {
 		return nil, err
+	}
+	for i, x := range a {
+		if m, ok := x.([128]byte); ok {
+			a[i] = cuda.TensorMap(m)
+		}
 	}
 	gr := [3]uint32{uint32(grid[0]), uint32(grid[1]), uint32(grid[2])}
 	block := [3]uint32{uint32(k.Threads), 1, 1}
@@ -242,4 +247,26 @@ func (g *GPU) Time(work func() error) (time.Duration, error) {
 		return 0, err
 	}
 	return cuda.ElapsedTime(start, end)
+}
+
+// cudaTensorTypes are the driver's tensor map element types by name.
+var cudaTensorTypes = map[string]cuda.TensorMapDataType{"u8": cuda.TensorMapUint8, "i8": cuda.TensorMapUint8,
+	"f16": cuda.TensorMapFloat16, "bf16": cuda.TensorMapBFloat16, "i16": cuda.TensorMapUint16, "f32": cuda.TensorMapFloat32,
+	"i32": cuda.TensorMapInt32, "f64": cuda.TensorMapFloat64, "i64": cuda.TensorMapInt64}
+
+// cudaSwizzles are the driver's swizzle modes by span.
+var cudaSwizzles = map[int]cuda.TensorMapSwizzle{0: cuda.TensorMapSwizzleNone, 32: cuda.TensorMapSwizzle32B,
+	64: cuda.TensorMapSwizzle64B, 128: cuda.TensorMapSwizzle128B}
+
+// EncodeTensorMap implements TensorMapEncoder with the driver's
+// cuTensorMapEncodeTiled.
+func (g *GPU) EncodeTensorMap(d TensorMapDesc) ([128]byte, error) {
+	dt, ok := cudaTensorTypes[d.Elem]
+	sw, okSw := cudaSwizzles[d.Swizzle]
+	if !ok || !okSw {
+		return [128]byte{}, fmt.Errorf("gpu: cannot encode tensor map %+v", d)
+	}
+	m, err := g.drv.EncodeTensorMapTiled(cuda.TensorMapTiled{DataType: dt, Address: cuda.DevicePtr(d.Global),
+		Dims: d.Dims, Strides: d.Strides, Box: d.Box, Swizzle: sw, L2Promotion: cuda.TensorMapL2Promotion128B})
+	return [128]byte(m), err
 }

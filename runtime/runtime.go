@@ -25,12 +25,20 @@ const (
 	F64
 )
 
-func (k ParamKind) String() string { return [...]string{"ptr", "i32", "i64", "f32", "f64"}[k] }
+func (k ParamKind) String() string {
+	if int(k) < len(paramKindNames) {
+		return paramKindNames[k]
+	}
+	return fmt.Sprintf("kind%d", k)
+}
+
+var paramKindNames = [...]string{"ptr", "i32", "i64", "f32", "f64", "tmap"}
 
 // Param is one kernel parameter.
 type Param struct {
 	Name string
 	Kind ParamKind
+	Map  *MapSpec // how to build a TensorMap parameter
 }
 
 // Fact is what a compiled kernel assumes about one argument: its value (a
@@ -122,12 +130,13 @@ func (k *Kernel) CheckFacts(args []any) error {
 // Args converts Go arguments to the parameter types: uint64 addresses for
 // pointers, any Go integer for i32/i64, float32 or float64 for floats.
 func (k *Kernel) Args(args []any) ([]any, error) {
-	if len(args) != len(k.Params) {
-		return nil, fmt.Errorf("kernel %s takes %d arguments, got %d", k.Name, len(k.Params), len(args))
+	ps := k.UserParams()
+	if len(args) != len(ps) {
+		return nil, fmt.Errorf("kernel %s takes %d arguments, got %d", k.Name, len(ps), len(args))
 	}
 	out := make([]any, len(args))
 	for i, a := range args {
-		p := k.Params[i]
+		p := ps[i]
 		var err error
 		switch p.Kind {
 		case Ptr:

@@ -19,6 +19,16 @@ import (
 // to the same text, and that text compiles to the same PTX, byte for byte
 // (what `tilec compile --emit gpu -o F` then `tilec compile F` does).
 func TestGPULevelRoundTrip(t *testing.T) {
+	for _, target := range gpuTargets {
+		t.Run(string(target), func(t *testing.T) { roundTrip(t, target) })
+	}
+}
+
+// gpuTargets are the targets the GPU level is tested for: Ampere's path
+// and Hopper's (wgmma, TMA, mbarriers).
+var gpuTargets = []tilec.Target{tilec.DefaultTarget, "sm_90a"}
+
+func roundTrip(t *testing.T, target tilec.Target) {
 	seen := map[string]bool{}
 	n := 0
 	for _, k := range kernels.Registered() {
@@ -36,6 +46,7 @@ func TestGPULevelRoundTrip(t *testing.T) {
 			probs = append(probs, p)
 		}
 		for _, p := range probs {
+			p.Target = string(target)
 			for _, cfg := range k.Space(p) {
 				plan, err := k.Plan(p, cfg)
 				require.NoError(t, err)
@@ -50,7 +61,7 @@ func TestGPULevelRoundTrip(t *testing.T) {
 					seen[key] = true
 					n++
 					what := fmt.Sprintf("%s %s %s launch %d", k.Name, p, cfg, li)
-					bin, err := tilec.Compile(f, tilec.Options{Facts: facts, VerifyEach: true})
+					bin, err := tilec.Compile(f, tilec.Options{Target: target, Facts: facts, VerifyEach: true})
 					require.NoError(t, err, what)
 					text := bin.GPU()
 					g, err := ir.ParseFunc(what, text)
@@ -75,7 +86,8 @@ func TestGPULevelRoundTrip(t *testing.T) {
 // meaning at the tile level).
 type gpuInterp struct {
 	*kernels.Interp
-	stop string
+	stop   string
+	hopper bool // lower for sm_90a
 }
 
 func (d *gpuInterp) LaunchFunc(f *ir.Func, grid [3]int, args []any) error {
@@ -83,7 +95,11 @@ func (d *gpuInterp) LaunchFunc(f *ir.Func, grid [3]int, args []any) error {
 	for _, fa := range tilec.FactsOf(f, args) {
 		facts = append(facts, ir.Facts{Div: fa.Div, One: fa.One})
 	}
-	g, err := gpu.Lower(f, gpu.Options{Facts: facts, Verify: true, Stop: d.stop})
+	opts := gpu.Options{Facts: facts, Verify: true, Stop: d.stop}
+	if d.hopper {
+		opts.SM, opts.Specific = 90, true
+	}
+	g, err := gpu.Lower(f, opts)
 	if err != nil {
 		return err
 	}
@@ -95,10 +111,17 @@ func (d *gpuInterp) LaunchFunc(f *ir.Func, grid [3]int, args []any) error {
 // from the GPU level after each pass (for its first config; after the last
 // pass for every config), on the same random inputs.
 func TestGPUPassesKeepSemantics(t *testing.T) {
+	for _, target := range gpuTargets {
+		t.Run(string(target), func(t *testing.T) { keepSemantics(t, target) })
+	}
+}
+
+func keepSemantics(t *testing.T, target tilec.Target) {
 	for _, k := range kernels.Registered() {
 		sizes := emuShapes[k.Name][1]
 		p, err := k.Problem(sizes, k.DTypes[0])
 		require.NoError(t, err)
+		p.Target = string(target)
 		for i, cfg := range k.Space(p) {
 			plan, err := k.Plan(p, cfg)
 			require.NoError(t, err)
@@ -112,7 +135,7 @@ func TestGPUPassesKeepSemantics(t *testing.T) {
 				}
 			}
 			for _, stop := range stops {
-				got, err := kernels.Check(&gpuInterp{Interp: kernels.NewInterp(), stop: stop}, plan, 7)
+				got, err := kernels.Check(&gpuInterp{Interp: kernels.NewInterp(), stop: stop, hopper: target == "sm_90a"}, plan, 7)
 				require.NoError(t, err, "%s %s %s after %s", k.Name, p, cfg, stop)
 				require.Len(t, got.Outputs, len(want.Outputs))
 				for j, o := range got.Outputs {

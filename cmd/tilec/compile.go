@@ -110,6 +110,8 @@ text gives the same PTX it came from.
 				o.Facts = tilec.FactsOf(f, r.plan.NominalArgs(li))
 				bin, err := tilec.Compile(f, o)
 				if err != nil {
+					// What the passes printed before the failure helps find it.
+					fmt.Fprint(cmd.ErrOrStderr(), dump.String())
 					return compileFailed(err)
 				}
 				sb.WriteString(dump.String())

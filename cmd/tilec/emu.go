@@ -386,6 +386,9 @@ func printEmuReport(w io.Writer, rep *emuReport, c *emu.Counters) error {
 	p.printf("  shared: %d load requests (%d wavefronts), %d store requests (%d wavefronts), %d bank-conflict wavefronts\n",
 		c.SharedLoadRequests, c.SharedLoadWavefronts, c.SharedStoreRequests, c.SharedStoreWavefronts, c.SharedBankConflicts)
 	p.printf("  mma %d, barriers %d, atomics %d, CTAs %d\n", c.MMA, c.Barriers, c.Atomics, c.CTAs)
+	if line := hopperCounters(c); line != "" {
+		p.printf("  %s\n", line)
+	}
 	for _, o := range rep.Outputs {
 		p.printf("wrote %s\n", o)
 	}

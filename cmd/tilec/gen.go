@@ -142,7 +142,11 @@ tilec's runtime. Use it with //go:generate.`,
 	}
 	cmd.Flags().StringArrayVar(&shapes, "shape", nil, "a problem, k=v,... (repeatable; default: the kernel's default problem)")
 	cmd.Flags().StringArrayVar(&dtypes, "dtype", nil, "an element type (repeatable; default: the kernel's first)")
-	cmd.Flags().StringVar(&targets, "target", string(tilec.DefaultTarget), "architectures to compile for, comma-separated (sm_80, sm_86, sm_89, sm_90, sm_90a)")
+	defaultTargets := make([]string, len(gen.DefaultTargets))
+	for i, t := range gen.DefaultTargets {
+		defaultTargets[i] = string(t)
+	}
+	cmd.Flags().StringVar(&targets, "target", strings.Join(defaultTargets, ","), "architectures to compile for, comma-separated (sm_80, sm_86, sm_89, sm_90, sm_90a); a GPU runs the newest it can")
 	cmd.Flags().StringVar(&config, "config", "", "use this config instead of tuning")
 	cmd.Flags().BoolVar(&fromCache, "from-cache", false, "take the configs from the tuning cache instead of tuning")
 	cmd.Flags().StringVar(&device, "device", runtime.DeviceAuto, "where to tune: gpu, emu or auto")

@@ -9,6 +9,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
+	"github.com/tilec/tilec/internal/arch"
 	"github.com/tilec/tilec/ir"
 	"github.com/tilec/tilec/kernels"
 )
@@ -16,7 +17,8 @@ import (
 func init() { rootCmd.AddCommand(newKernelsCmd()) }
 
 func newKernelsCmd() *cobra.Command {
-	return &cobra.Command{
+	var target string
+	cmd := &cobra.Command{
 		Use:   "kernels [NAME]",
 		Short: "List the shipped kernels, or show one kernel's parameters and tuning space",
 		Args:  cobra.MaximumNArgs(1),
@@ -29,9 +31,14 @@ func newKernelsCmd() *cobra.Command {
 			if k == nil {
 				return badInput("unknown kernel %q (kernels: %s)", args[0], kernels.Names())
 			}
-			return describeKernel(w, k)
+			if _, err := arch.Parse(target); err != nil {
+				return badInput("--target: %v", err)
+			}
+			return describeKernel(w, k, target)
 		},
 	}
+	cmd.Flags().StringVar(&target, "target", arch.Default, "the architecture whose tuning space to show (sm_80, sm_90a, ...)")
+	return cmd
 }
 
 func listKernels(w io.Writer) error {
@@ -60,7 +67,7 @@ func dtypes(ds []ir.DType) string {
 	return strings.Join(parts, ",")
 }
 
-func describeKernel(w io.Writer, k *kernels.Kernel) error {
+func describeKernel(w io.Writer, k *kernels.Kernel, target string) error {
 	fmt.Fprintf(w, "%s: %s\n\ndtypes: %s (default %s)\n\nparameters (--shape k=v,...):\n", k.Name, k.Summary, dtypes(k.DTypes), k.DTypes[0])
 	for _, p := range k.Params {
 		fmt.Fprintf(w, "  %-8s default %-6d %s\n", p.Name, p.Default, p.Doc)
@@ -69,7 +76,8 @@ func describeKernel(w io.Writer, k *kernels.Kernel) error {
 	if err != nil {
 		return failed("%v", err)
 	}
-	fmt.Fprintf(w, "\ntuning space for the default problem (--config k=v,...; tuned: %s):\n", strings.Join(k.Tuned, ", "))
+	p.Target = target
+	fmt.Fprintf(w, "\ntuning space for the default problem on %s (--config k=v,...; tuned: %s):\n", target, strings.Join(k.Tuned, ", "))
 	for _, c := range k.Space(p) {
 		fmt.Fprintf(w, "  %s\n", c)
 	}

@@ -127,4 +127,17 @@ func printCounters(w io.Writer, c *emu.Counters) {
 	fmt.Fprintf(w, "  shared memory      %d loads, %d stores, %d bank conflicts (extra wavefronts)\n",
 		c.SharedLoadRequests, c.SharedStoreRequests, c.SharedBankConflicts)
 	fmt.Fprintf(w, "  mma                %d\n  barriers           %d\n  atomics            %d\n", c.MMA, c.Barriers, c.Atomics)
+	if line := hopperCounters(c); line != "" {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+}
+
+// hopperCounters is a line of the counters sm_90a code adds (wgmma, TMA),
+// or "" when the kernel used none.
+func hopperCounters(c *emu.Counters) string {
+	if c.WGMMA == 0 && c.TMALoadRequests == 0 && c.TMAStoreRequests == 0 {
+		return ""
+	}
+	return fmt.Sprintf("wgmma %d (%d tensor MACs in all), TMA loads %d (%d bytes), TMA stores %d (%d bytes)",
+		c.WGMMA, c.TensorMACs, c.TMALoadRequests, c.TMALoadBytes, c.TMAStoreRequests, c.TMAStoreBytes)
 }

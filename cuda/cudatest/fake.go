@@ -21,7 +21,7 @@ type Fake struct {
 // hookNames are the test-only functions fakecuda.c exports.
 var hookNames = []string{
 	"fake_fail", "fake_last_launch", "fake_launch_count", "fake_jit_option",
-	"fake_live", "fake_primary_refs", "fake_elapsed_calls",
+	"fake_live", "fake_primary_refs", "fake_elapsed_calls", "fake_last_param_ptr",
 }
 
 // OpenFake opens the fake driver at path (the same library instance the
@@ -90,6 +90,10 @@ type Launch struct {
 	// parameter's size as the kernel's .param list declares it, concatenated
 	// without padding.
 	Params []byte
+	// ParamPtrs are the kernelParams pointers themselves (addresses in the
+	// caller's memory, valid only during the launch): their alignment is
+	// what a test can check.
+	ParamPtrs []uintptr
 }
 
 // LastLaunch returns the most recent launch.
@@ -100,7 +104,12 @@ func (f *Fake) LastLaunch() Launch {
 	buf := make([]byte, 4096)
 	n := int(int32(uint32(f.hook("fake_last_launch", uintptr(unsafe.Pointer(&dims[0])), uintptr(unsafe.Pointer(&stream)),
 		uintptr(unsafe.Pointer(&fn)), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), uintptr(unsafe.Pointer(&nparams))))))
+	ptrs := make([]uintptr, nparams)
+	for i := range ptrs {
+		ptrs[i] = f.hook("fake_last_param_ptr", uintptr(i))
+	}
 	return Launch{
+		ParamPtrs:   ptrs,
 		Grid:        [3]uint32{dims[0], dims[1], dims[2]},
 		Block:       [3]uint32{dims[3], dims[4], dims[5]},
 		SharedBytes: dims[6],

@@ -27,11 +27,16 @@
  *     0.25 ms, and runs one kernel for real: "fakecuda_fill(u64 p, u32 n, u32 v)"
  *     stores v into n 32-bit words at p.
  *   - events stamp the fake device clock, so elapsed times are exact.
+ *   - cuTensorMapEncodeTiled checks what the driver documents about the map's
+ *     own alignment (64 bytes) and the ranks, then, instead of an opaque
+ *     descriptor, writes its arguments into the 128 bytes (the layout is at
+ *     the function) so the tests can see that they crossed the C ABI intact.
  *
  * Test-only symbols (fake_*) let the Go tests inspect what the binding passed
  * and inject errors. Compile-time switches build variants:
  *   -DFAKE_NO_ELAPSED_V2  omit cuEventElapsedTime_v2 (a driver older than 12.8)
  *   -DFAKE_NO_LAUNCH      omit cuLaunchKernel (a broken driver: Open must fail)
+ *   -DFAKE_NO_TENSOR_MAP  omit cuTensorMapEncodeTiled (a driver older than 12.0)
  *
  * Build: gcc -shared -fPIC -o libcuda.so.1 fakecuda.c
  */
@@ -284,6 +289,7 @@ static struct {
     uint64_t stream, func;
     unsigned char params[4096];
     int nbytes, nparams;
+    uint64_t ptrs[MAX_PARAMS]; /* the kernelParams pointers themselves */
 } last_launch;
 
 static struct {
@@ -779,6 +785,7 @@ CUresult cuLaunchKernel(CUfunction fn, unsigned gx, unsigned gy, unsigned gz, un
     int n = 0;
     /* The driver reads each parameter's bytes through its pointer; so does the fake. */
     for (int i = 0; i < f->nparams; i++) {
+        last_launch.ptrs[i] = (uint64_t)(uintptr_t)params[i];
         if (n + f->param_size[i] <= (int)sizeof last_launch.params)
             memcpy(last_launch.params + n, params[i], (size_t)f->param_size[i]);
         n += f->param_size[i];
@@ -792,6 +799,55 @@ CUresult cuLaunchKernel(CUfunction fn, unsigned gx, unsigned gy, unsigned gz, un
         if (!range_ok(p, (size_t)count * 4)) return CUDA_ERROR_ILLEGAL_ADDRESS;
         for (unsigned i = 0; i < count; i++) ((unsigned *)(uintptr_t)p)[i] = value;
     }
+    return CUDA_SUCCESS;
+}
+#endif
+
+/* ====================================================================== */
+/* Tensor maps                                                            */
+/* ====================================================================== */
+
+#ifndef FAKE_NO_TENSOR_MAP
+/*
+ * cuTensorMapEncodeTiled (CUDA 12.0+). The fake checks what concerns the
+ * binding (the map's 64-byte alignment, the rank, non-NULL arrays) and
+ * records its arguments, little-endian, in the 128 bytes:
+ *
+ *   0   u32 tensorDataType        4   u32 tensorRank
+ *   8   u64 globalAddress
+ *   16  u64 globalDim[5]          56  u64 globalStrides[4] (rank-1 used)
+ *   88  u16 boxDim[5]             98  u8  elementStrides[5]
+ *   103 u8 interleave, 104 u8 swizzle, 105 u8 l2Promotion, 106 u8 oobFill
+ *   124 u32 0x4d415446 ("FTAM": written by the fake)
+ */
+CUresult cuTensorMapEncodeTiled(void *tensorMap, unsigned dataType, unsigned rank, void *globalAddress,
+                                const uint64_t *globalDim, const uint64_t *globalStrides, const unsigned *boxDim,
+                                const unsigned *elementStrides, unsigned interleave, unsigned swizzle,
+                                unsigned l2Promotion, unsigned oobFill) {
+    ENTER("cuTensorMapEncodeTiled");
+    if (!tensorMap || ((uintptr_t)tensorMap & 63) != 0) return CUDA_ERROR_INVALID_VALUE;
+    if (rank < 1 || rank > 5) return CUDA_ERROR_INVALID_VALUE;
+    if (!globalAddress || !globalDim || !boxDim || !elementStrides || (rank > 1 && !globalStrides))
+        return CUDA_ERROR_INVALID_VALUE;
+    unsigned char *m = tensorMap;
+    memset(m, 0, 128);
+    uint64_t addr = (uint64_t)(uintptr_t)globalAddress;
+    uint32_t magic = 0x4d415446;
+    memcpy(m + 0, &dataType, 4);
+    memcpy(m + 4, &rank, 4);
+    memcpy(m + 8, &addr, 8);
+    for (unsigned i = 0; i < rank; i++) {
+        memcpy(m + 16 + 8 * i, &globalDim[i], 8);
+        uint16_t b = (uint16_t)boxDim[i];
+        memcpy(m + 88 + 2 * i, &b, 2);
+        m[98 + i] = (unsigned char)elementStrides[i];
+    }
+    for (unsigned i = 0; i + 1 < rank; i++) memcpy(m + 56 + 8 * i, &globalStrides[i], 8);
+    m[103] = (unsigned char)interleave;
+    m[104] = (unsigned char)swizzle;
+    m[105] = (unsigned char)l2Promotion;
+    m[106] = (unsigned char)oobFill;
+    memcpy(m + 124, &magic, 4);
     return CUDA_SUCCESS;
 }
 #endif
@@ -1079,6 +1135,15 @@ int fake_last_launch(unsigned *dims, uint64_t *stream, uint64_t *func, unsigned 
 }
 
 int fake_launch_count(void) { return last_launch.count; }
+
+/* fake_last_param_ptr returns kernelParams[i] of the last launch (0 past the last parameter). */
+uint64_t fake_last_param_ptr(int i) {
+    uint64_t p = 0;
+    LOCK();
+    if (i >= 0 && i < last_launch.nparams && i < MAX_PARAMS) p = last_launch.ptrs[i];
+    UNLOCK();
+    return p;
+}
 
 /* fake_jit_option returns 1 and the value passed for option opt in the last module load. */
 int fake_jit_option(int opt, uint64_t *val) {

@@ -54,8 +54,8 @@ func (a Arch) RunsOn(dev Arch) bool {
 
 // Resolve returns the target to compile for when name is requested on a
 // device whose own architecture is dev ("" for a device without one, the
-// emulator): name itself when it names a target, else ("" or Auto) dev,
-// or Default.
+// emulator): name itself when it names a target, else ("" or Auto) the
+// device's best target (Best), or Default.
 func Resolve(name, dev string) (string, error) {
 	if name != "" && name != Auto {
 		if _, err := Parse(name); err != nil {
@@ -66,5 +66,15 @@ func Resolve(name, dev string) (string, error) {
 	if dev == "" {
 		return Default, nil
 	}
-	return dev, nil
+	return Best(dev), nil
+}
+
+// Best is the target that makes the most of a GPU of architecture dev: on
+// compute capability 9.0 the architecture-specific sm_90a (wgmma, TMA),
+// else dev itself. (Of names a GPU without the suffix.)
+func Best(dev string) string {
+	if dev == "sm_90" {
+		return "sm_90a"
+	}
+	return dev
 }

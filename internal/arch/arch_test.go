@@ -43,7 +43,9 @@ func TestResolve(t *testing.T) {
 	for _, c := range []struct{ name, dev, want string }{
 		{"", "", Default},
 		{Auto, "", Default},
-		{"", "sm_90", "sm_90"},
+		{"", "sm_90", "sm_90a"}, // compute capability 9.0: wgmma and TMA
+		{Auto, "sm_90", "sm_90a"},
+		{"sm_90", "sm_90", "sm_90"},
 		{Auto, "sm_89", "sm_89"},
 		{"sm_80", "sm_90", "sm_80"},
 	} {

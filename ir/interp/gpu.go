@@ -17,17 +17,24 @@ import (
 // addGPUHandlers adds the GPU ops' handlers to the table.
 func addGPUHandlers() {
 	for code, h := range map[ir.Opcode]handler{
-		ir.OpConvertLayout:  execSameData,
-		ir.OpLocalAlloc:     execLocalAlloc,
-		ir.OpLocalIndex:     execLocalIndex,
-		ir.OpLocalStore:     execLocalStore,
-		ir.OpLocalLoad:      execLocalLoad,
-		ir.OpLdmatrix:       execLocalLoad,
-		ir.OpAsyncCopy:      execAsyncCopy,
-		ir.OpAsyncCopyBlock: execAsyncCopyBlock,
-		ir.OpAsyncCommit:    execNothing,
-		ir.OpAsyncWait:      execNothing,
-		ir.OpBarrier:        execNothing,
+		ir.OpConvertLayout:    execSameData,
+		ir.OpLocalAlloc:       execLocalAlloc,
+		ir.OpLocalIndex:       execLocalIndex,
+		ir.OpLocalStore:       execLocalStore,
+		ir.OpLocalLoad:        execLocalLoad,
+		ir.OpLdmatrix:         execLocalLoad,
+		ir.OpAsyncCopy:        execAsyncCopy,
+		ir.OpAsyncCopyBlock:   execAsyncCopyBlock,
+		ir.OpAsyncCommit:      execNothing,
+		ir.OpAsyncWait:        execNothing,
+		ir.OpBarrier:          execNothing,
+		ir.OpFenceAsyncShared: execNothing,
+		ir.OpTensorMap:        execTensorMap,
+		ir.OpTMALoad:          execTMALoad,
+		ir.OpMBarrierInit:     execNothing,
+		ir.OpMBarrierExpect:   execNothing,
+		ir.OpMBarrierWait:     execNothing,
+		ir.OpMBarrierInval:    execNothing,
 	} {
 		handlers[code] = h
 	}
@@ -85,6 +92,34 @@ func execAsyncCopy(m *machine, op *ir.Op) error {
 		buf[i] = v
 	}
 	return nil
+}
+
+// execTensorMap makes a tensor map's value: the copies read the block
+// pointer they are given, so the map is only a handle here.
+func execTensorMap(m *machine, op *ir.Op) error {
+	m.set(op.Results[0], &value{d: []ir.Num{{}}})
+	return nil
+}
+
+// execTMALoad copies the block pointer's block as a TMA copy does: every
+// element outside the tensor is zero. (The tensor map's dims are the
+// block pointer's shape; its extra dims' coordinates are in the block
+// pointer's base.) The copy lands at once: the interpreter runs one
+// thread, for which the mbarrier wait is a no-op.
+func execTMALoad(m *machine, op *ir.Op) error {
+	if m.get(op.Args[5]).d[0].I == 0 {
+		return nil
+	}
+	bp, buf := m.get(op.Args[1]).bp, m.get(op.Args[2]).d
+	return blockAddrs(bp, []int{0, 1}, func(i int, addr int64, outside bool) error {
+		if outside {
+			buf[i] = ir.Num{}
+			return nil
+		}
+		v, err := m.read(op, bp.elem, addr, i)
+		buf[i] = v
+		return err
+	})
 }
 
 func execAsyncCopyBlock(m *machine, op *ir.Op) error {

@@ -85,6 +85,13 @@ var Matmul = &kernels.Kernel{
 			out = append(out, ir.Config{"BLOCK_M": s[0], "BLOCK_N": s[1], "BLOCK_K": s[2], "GROUP_M": s[3],
 				ir.KeyNumWarps: s[4], ir.KeyNumStages: 3})
 		}
+		if p.Target == "sm_90a" {
+			// wgmma tiles: two warpgroups, 64-deep k-steps (128-byte swizzled
+			// rows), deeper rings (Hopper's 227 KB of shared memory).
+			out = append(out,
+				ir.Config{"BLOCK_M": 128, "BLOCK_N": 128, "BLOCK_K": 64, "GROUP_M": 8, ir.KeyNumWarps: 8, ir.KeyNumStages: 4},
+				ir.Config{"BLOCK_M": 128, "BLOCK_N": 256, "BLOCK_K": 64, "GROUP_M": 8, ir.KeyNumWarps: 8, ir.KeyNumStages: 3})
+		}
 		return out
 	},
 	Plan: planMatmul,

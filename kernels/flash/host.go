@@ -30,6 +30,9 @@ type Options struct {
 	Scale           float64 // softmax scale; 0 means 1/sqrt(D)
 	DType           ir.DType
 	Layout          Layout
+	// Target is the architecture the kernel is compiled for ("": the
+	// default); it only changes the tuning space.
+	Target string
 }
 
 // HeadDims are the supported head dimensions.
@@ -96,6 +99,12 @@ func Space(o Options) []ir.Config {
 		{16, 16, 1, 2},
 	}
 	hd := kernels.NextPow2(o.D)
+	hopper := o.Target == "sm_90a"
+	if hopper {
+		// Two warpgroups with a deeper TMA ring: the sm_90a kernel's shared
+		// memory holds Q and the ring only (227 KB allows 4 stages at D=128).
+		all = append(all, [4]int{128, 64, 8, 4}, [4]int{128, 64, 8, 2})
+	}
 	var out []ir.Config
 	for _, c := range all {
 		if c[1] > hd || (o.Causal && c[0]%c[1] != 0) {
@@ -105,7 +114,13 @@ func Space(o Options) []ir.Config {
 		// fragments: above 128 the kernel spills once addresses, K/V
 		// fragments and the softmax state are added (codegen's estimate,
 		// Binary.LiveRegisters, is checked by tests/counters_test.go).
-		if c[0]*(hd+hd/2+c[1])/(32*c[2]) > 128 {
+		// With wgmma (sm_90a, whole warpgroups) Q stays in shared memory,
+		// but the scores are also held as P for the second product.
+		regs := c[0] * (hd + hd/2 + c[1]) / (32 * c[2])
+		if hopper && c[2]%4 == 0 && c[0]%(16*c[2]) == 0 {
+			regs = c[0] * (hd + c[1] + c[1]/2) / (32 * c[2])
+		}
+		if regs > 128 {
 			continue
 		}
 		out = append(out, ir.Config{"BLOCK_M": c[0], "BLOCK_N": c[1], ir.KeyNumWarps: c[2], ir.KeyNumStages: c[3]})
@@ -376,7 +391,7 @@ var Kernel = &kernels.Kernel{
 
 func options(p kernels.Problem) Options {
 	return Options{B: p.Get("B"), H: p.Get("H"), HKV: p.Get("HKV"), N: p.Get("N"), D: p.Get("D"),
-		Causal: p.Get("causal") == 1, DType: p.DType, Layout: Layout(p.Get("layout"))}
+		Causal: p.Get("causal") == 1, DType: p.DType, Layout: Layout(p.Get("layout")), Target: p.Target}
 }
 
 // benchShapes are ANCHORS.md's FlashAttention rows: B·N = 16384 and

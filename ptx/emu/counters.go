@@ -44,6 +44,20 @@ type Counters struct {
 	MMA      uint64 // mma.sync executions (per warp)
 	Barriers uint64 // CTA barrier completions
 	Atomics  uint64 // atom/red thread-operations, global and shared
+
+	// Hopper asynchronous units. WGMMA counts wgmma.mma_async executions
+	// per warpgroup. TensorMACs counts the multiply-accumulates of the
+	// tensor-core instructions, m*n*k each (2048 per mma.sync m16n8k16,
+	// 64*N*16 per wgmma m64nNk16), so the two paths compare directly.
+	// A bulk tensor load or store is one request of one thread; load bytes
+	// are the boxes delivered to shared memory (what complete_tx counts),
+	// store bytes the in-bounds elements written to global memory.
+	WGMMA            uint64
+	TensorMACs       uint64
+	TMALoadRequests  uint64
+	TMALoadBytes     uint64
+	TMAStoreRequests uint64
+	TMAStoreBytes    uint64
 }
 
 // Add sums o into c (counters of several launches).
@@ -69,6 +83,12 @@ func (c *Counters) Add(o *Counters) {
 	c.MMA += o.MMA
 	c.Barriers += o.Barriers
 	c.Atomics += o.Atomics
+	c.WGMMA += o.WGMMA
+	c.TensorMACs += o.TensorMACs
+	c.TMALoadRequests += o.TMALoadRequests
+	c.TMALoadBytes += o.TMALoadBytes
+	c.TMAStoreRequests += o.TMAStoreRequests
+	c.TMAStoreBytes += o.TMAStoreBytes
 }
 
 // TotalThreadInstructions sums ThreadInstructions over all classes.

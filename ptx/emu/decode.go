@@ -32,6 +32,8 @@ const (
 	ctlAligned           // collective over the whole warp (ldmatrix, mma)
 	ctlAsyncWait         // cp.async.wait_group / wait_all
 	ctlTrap              // trap: a finding, then the CTA stops
+	ctlMbarWait          // mbarrier.try_wait / test_wait: failing lanes yield until the phase completes
+	ctlWarpgroup         // collective over the 4 warps of a warpgroup (wgmma.mma_async)
 )
 
 // space is a PTX state space.
@@ -66,6 +68,7 @@ type inst struct {
 	vd, va   []int32 // vector operands (slot bases)
 	vb, vc   []int32
 	off      int64  // address offset; also misc immediates
+	off2     int64  // a second address offset (a bulk copy's mbarrier)
 	size     int32  // bytes per element of a memory access
 	imm      uint64 // decode-time constant for handlers that need one
 	target   int32  // branch target pc
@@ -75,6 +78,15 @@ type inst struct {
 	line     int32
 	text     string
 	fn       *function
+	// regs lists the registers the instruction names (sources,
+	// destinations, address bases, guard), for the wgmma sanitizer.
+	regs []regUse
+}
+
+// regUse is one register an instruction names.
+type regUse struct {
+	slot int32 // slot base
+	name string
 }
 
 // pcopy copies size bytes inside a thread's parameter scratch.
@@ -369,6 +381,7 @@ func (d *decoder) moduleVar(v *varDecl, sharedOff, dynAlign *uint64, externShare
 	switch v.space {
 	case "shared":
 		sym.kind = symShared
+		d.m.sharedVars = append(d.m.sharedVars, sym)
 		if v.extern || len(v.dims) > 0 && v.dims[0] == -1 {
 			if a := uint64(declAlign(v)); a > *dynAlign {
 				*dynAlign = a
@@ -743,8 +756,32 @@ func (d *decoder) instruction(a *astInst) error {
 	if x.label != "" {
 		d.fixups = append(d.fixups, labelFixup{pc: int32(len(d.m.prog)), label: x.label, line: a.line})
 	}
+	if base != "wgmma" {
+		// wgmma itself may name registers its pending results will write.
+		x.in.regs = d.operandRegs(a.args, nil)
+		if a.guard != "" {
+			x.in.regs = append(x.in.regs, regUse{slot: x.in.guard, name: a.guard})
+		}
+	}
 	d.m.prog = append(d.m.prog, x.in)
 	return nil
 }
 
 func nop(*warp, *inst, uint32) {}
+
+// operandRegs appends the registers named anywhere in args.
+func (d *decoder) operandRegs(args []operand, out []regUse) []regUse {
+	for _, o := range args {
+		switch o.kind {
+		case oName, oAddr:
+			if o.name == "" {
+				break
+			}
+			if s := d.lookup(o.name); s != nil && s.kind == symReg {
+				out = append(out, regUse{slot: s.slot * 32, name: o.name})
+			}
+		}
+		out = d.operandRegs(o.elems, out)
+	}
+	return out
+}

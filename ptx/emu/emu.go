@@ -30,9 +30,35 @@
 // warp collectives (shfl.sync, vote.sync, bar.warp.sync, redux.sync, and
 // the .aligned ldmatrix and mma) park their lanes until every lane named by
 // the member mask (the whole warp for .aligned) stands at the same
-// instruction, and then run once for all of them. When no lane of a CTA can
-// move, the CTA is deadlocked: the sanitizer reports which threads wait
-// where, and the CTA ends. It never hangs.
+// instruction, and then run once for all of them. wgmma.mma_async is a
+// collective of a warpgroup (4 warps from a warp index divisible by 4):
+// each warp parks there with all its lanes until the four have arrived.
+// A failing mbarrier.try_wait or test_wait does not spin: its lanes yield
+// until the barrier's phase completes. When no lane of a CTA can move,
+// bulk copies in flight land, then yielding lanes see their wait fail once;
+// if nothing changes, the CTA is deadlocked: the sanitizer reports which
+// threads wait where (naming the mbarrier), and the CTA ends. It never
+// hangs, and spinning never burns the step limit.
+//
+// # Asynchronous instructions (sm_90a)
+//
+// mbarrier objects live beside shared memory, keyed by shared offset, with
+// the PTX ISA's phase, pending-arrival and tx-count state; completing a
+// phase also orders shared accesses like a CTA barrier. Kernel parameters
+// have generic addresses (cvta.param) in a read-only window, so a tensor
+// map passed by value (.param .align 64 .b8 tmap[128], encoded by
+// EncodeTensorMap) can be named by its generic address. A bulk tensor load
+// (cp.async.bulk.tensor) reads its box at issue but lands lazily, in issue
+// order, when a thread waits on its mbarrier (or the CTA stalls or ends),
+// then performs complete_tx on the barrier; until then its destination
+// bytes are pending. Bulk tensor stores read their shared source at issue
+// and write global memory when cp.async.bulk.wait_group retires their
+// group. wgmma.mma_async reads its operands (shared memory through the
+// matrix descriptors, in the ISA's canonical K-major and MN-major layouts
+// with 32B/64B/128B swizzles on absolute shared addresses) and computes at
+// issue, but its accumulator registers are written only when
+// wgmma.wait_group retires its commit group; later wgmmas on the same
+// registers accumulate onto the pending values.
 //
 // # Sanitizer
 //
@@ -45,6 +71,17 @@
 // byte in one epoch, at least one writing, are reported as a race. Lanes of
 // one warp are ordered by any warp collective between their accesses, and
 // lanes executing one instruction together do not race with each other.
+// The asynchronous instructions add checks: shared bytes a bulk tensor
+// copy has not landed are not to be read or written (the stage read before
+// its mbarrier wait), a wgmma accumulator is not to be named by another
+// instruction before the wgmma.wait_group that retires it, shared bytes
+// read by the async proxy (wgmma operands, bulk store sources) must have
+// been landed, written, ordered by a barrier, and, when written by generic
+// stores, fenced by fence.proxy.async in the writing thread; mbarriers
+// report use before init, arrivals beyond the count and tx-counts that go
+// negative; wgmma reports partial warpgroups and warps that disagree on
+// the instruction, descriptors or scale-d; bulk copies report tensor maps
+// that do not decode, and misaligned or out-of-bounds boxes.
 // A bad access is reported and skipped (loads read zero). Findings carry
 // the kernel, CTA, thread, PTX line and instruction text; a launch stores
 // the first Options.MaxFindings and counts all.
@@ -55,7 +92,9 @@
 // requests (one per warp per executed memory instruction) with the 32-byte
 // sectors they touch and the minimum they could touch; shared requests
 // with the wavefronts they need under a 32-bank model; mma, barrier and
-// atomic counts. counters.go defines each one.
+// atomic counts; wgmma executions and tensor-core multiply-accumulates
+// (m*n*k, comparable between mma.sync and wgmma); bulk tensor load and
+// store requests and bytes. counters.go defines each one.
 //
 // # Numerics
 //
@@ -64,9 +103,10 @@
 // subnormals, and NaN canonicalization (0x7fffffff for f32, 0x7fff for
 // f16/bf16). The .approx instructions (ex2, lg2, rsqrt, sin, cos, tanh,
 // rcp.approx, sqrt.approx, div.approx) are computed in float64 and rounded
-// to nearest f32, which is within the ISA's error bounds. mma accumulates
-// in f32 in k order starting from C, each step an fma.rn.f32 (the product
-// exact, the sum rounded once).
+// to nearest f32, which is within the ISA's error bounds. mma and wgmma
+// accumulate in f32 in k order starting from C (or D; zero when wgmma's
+// scale-d is false), each step an fma.rn.f32 (the product exact, the sum
+// rounded once).
 package emu
 
 import (
@@ -95,6 +135,7 @@ type Module struct {
 	fills        []slotFill
 	specials     []specialFill
 	globals      []*globalVar
+	sharedVars   []*symbol // .shared variables, to name shared offsets in reports
 	sharedStatic int
 	localSize    int
 	scratchSize  int

@@ -134,8 +134,30 @@ func decodeBar(x *ictx) {
 }
 
 // decodeFence: a single memory image with sequentially executed CTAs
-// needs no fences, but their syntax is still checked.
+// needs no fences, but their syntax is still checked. The exception is
+// fence.proxy.async, which the sanitizer tracks: generic-proxy writes to
+// shared memory must be fenced before the async proxy (wgmma, bulk copies)
+// reads them. fence.proxy.async.global does not cover shared memory.
 func decodeFence(x *ictx) {
+	if x.base == "fence" && x.flag("proxy") {
+		if !x.flag("async") {
+			x.fail("only fence.proxy.async[.shared::cta|.global] is supported")
+			return
+		}
+		sp := x.pick("shared::cta", "global")
+		x.nargs(0)
+		if sp != "global" {
+			x.in.exec = execFenceProxyAsync
+		}
+		return
+	}
+	if x.base == "fence" && x.flag("mbarrier_init") {
+		if !x.flag("release") || !x.flag("cluster") {
+			x.fail("expected fence.mbarrier_init.release.cluster")
+		}
+		x.nargs(0)
+		return
+	}
 	x.pick("sc", "acq_rel")
 	x.pick("cta", "gl", "gpu", "sys", "cluster")
 	x.nargs(0)

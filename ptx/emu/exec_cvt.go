@@ -272,8 +272,8 @@ func decodeCvta(x *ictx) {
 	to := x.flag("to")
 	sp := x.memSpace()
 	t := x.typ()
-	if t != tU64 && t != tU32 && t != tB64 && t != tB32 || sp == spGeneric || sp == spParam {
-		x.fail("expected cvta[.to].{global,shared,local,const}.{u32,u64}")
+	if t != tU64 && t != tU32 && t != tB64 && t != tB32 || sp == spGeneric {
+		x.fail("expected cvta[.to].{global,shared,local,const,param}.{u32,u64}")
 		return
 	}
 	var win uint64
@@ -282,6 +282,8 @@ func decodeCvta(x *ictx) {
 		win = sharedWin
 	case spLocal:
 		win = localWin
+	case spParam:
+		win = paramWin
 	}
 	mask := t.mask()
 	if to {

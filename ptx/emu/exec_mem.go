@@ -44,6 +44,8 @@ func (c *ctaRun) ref(w *warp, in *inst, lane int, sp space, addr uint64, n int, 
 			return c.sharedRef(w, in, lane, addr-sharedWin, n, mode)
 		case addr-localWin < winSize:
 			return c.localRef(w, in, lane, addr-localWin, n)
+		case addr-paramWin < winSize:
+			return c.paramRef(w, in, lane, addr-paramWin, n, mode)
 		}
 		return c.globalRef(w, in, lane, addr, n, mode, true)
 	case spGlobal:

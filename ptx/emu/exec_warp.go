@@ -262,6 +262,7 @@ func decodeMma(x *ictx) {
 	x.in.vc = x.vec(3, 4, tF32, false)
 	x.in.exec = func(w *warp, in *inst, m uint32) {
 		w.c.cnt.MMA++
+		w.c.cnt.TensorMACs += 16 * 8 * 16
 		var A [16][16]float64
 		var B [16][8]float64
 		var C [16][8]float64

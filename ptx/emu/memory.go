@@ -9,13 +9,15 @@ import (
 // Address map of the emulated device. Global allocations live in a heap far
 // from zero; generic addresses of shared and local memory live in two
 // windows that no allocation can reach, so cvta and generic loads can tell
-// the state spaces apart by range alone.
+// the state spaces apart by range alone; a third window holds the generic
+// addresses of kernel parameters (cvta.param), read-only.
 const (
 	heapBase  uint64 = 0x0000_7000_0000_0000
 	heapGuard uint64 = 64 << 10 // unmapped gap after each allocation
 	heapAlign uint64 = 256
 	sharedWin uint64 = 0x0000_1000_0000_0000 // generic address of shared offset 0
 	localWin  uint64 = 0x0000_2000_0000_0000 // generic address of local offset 0
+	paramWin  uint64 = 0x0000_3000_0000_0000 // generic address of param offset 0 (cvta.param)
 	winSize   uint64 = 1 << 32
 	// funcParamBase separates .func parameter scratch from kernel
 	// parameters in the param state space.

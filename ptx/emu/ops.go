@@ -66,7 +66,7 @@ var opDefs = []opDef{
 	{"copysign", ClassFloat, ctlPlain, decodeCopysign, "copysign.{f32,f64} d, a, b (sign of a, magnitude of b)"},
 	// Conversions and addresses.
 	{"cvt", ClassConvert, ctlPlain, decodeCvt, "cvt[.rnd][.ftz][.sat][.relu].dtype.atype, incl. f16x2/bf16x2 packing"},
-	{"cvta", ClassConvert, ctlPlain, decodeCvta, "cvta[.to].{global,shared,local,const}.{u32,u64}"},
+	{"cvta", ClassConvert, ctlPlain, decodeCvta, "cvta[.to].{global,shared,local,const,param}.{u32,u64} (param: the generic window of kernel parameters, read-only)"},
 	{"isspacep", ClassConvert, ctlPlain, decodeIsspacep, "isspacep.{global,shared,local,const} p, a"},
 	// Memory.
 	{"ld", ClassGlobal, ctlPlain, decodeLd, "ld[.volatile|.relaxed.scope|.acquire.scope][.space][.cop][.vN].type"},
@@ -76,9 +76,13 @@ var opDefs = []opDef{
 	{"red", ClassGlobal, ctlPlain, decodeAtom, "red[.sem][.scope][.space].op.type [a], b"},
 	{"prefetch", ClassGlobal, ctlPlain, decodePrefetch, "prefetch[.space].{L1,L2} [a] (no effect)"},
 	{"prefetchu", ClassGlobal, ctlPlain, decodePrefetch, "prefetchu.L1 [a] (no effect)"},
-	{"cp", ClassGlobal, ctlPlain, decodeCp, "cp.async.{ca,cg}.shared.global [d], [s], size[, srcsize]; cp.async.commit_group; cp.async.wait_group n; cp.async.wait_all"},
+	{"cp", ClassGlobal, ctlPlain, decodeCpAll, "cp.async.{ca,cg}.shared.global [d], [s], size[, srcsize]; cp.async.commit_group; cp.async.wait_group n; cp.async.wait_all; " +
+		"cp.async.bulk.tensor.{1..5}d.shared::cluster.global[.tile].mbarrier::complete_tx::bytes [d], [tmap, {c...}], [mbar]; " +
+		"cp.async.bulk.tensor.{1..5}d.global.shared::cta[.tile].bulk_group [tmap, {c...}], [s]; cp.async.bulk.commit_group; cp.async.bulk.wait_group[.read] n"},
 	{"ldmatrix", ClassShared, ctlAligned, decodeLdmatrix, "ldmatrix.sync.aligned.m8n8.{x1,x2,x4}[.trans].shared.b16"},
 	{"mma", ClassMMA, ctlAligned, decodeMma, "mma.sync.aligned.m16n8k16.row.col.f32.{f16,bf16}.{f16,bf16}.f32"},
+	{"wgmma", ClassMMA, ctlAligned, decodeWgmma, "wgmma.mma_async.sync.aligned.m64nNk16.f32.{f16,bf16}.{f16,bf16} {d...}, adesc|{a0,a1,a2,a3}, bdesc, scaleD, ±1, ±1[, transA], transB (N = 8..256 by 8); " +
+		"wgmma.fence.sync.aligned; wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned n"},
 	// Control.
 	{"bra", ClassControl, ctlBranch, decodeBra, "bra[.uni] label"},
 	{"call", ClassControl, ctlCall, decodeCall, "call[.uni] [(ret),] func[, (params)]"},
@@ -90,7 +94,9 @@ var opDefs = []opDef{
 	{"bar", ClassSync, ctlBarrier, decodeBar, "bar.sync/bar.arrive id[, n]; bar.warp.sync mask"},
 	{"barrier", ClassSync, ctlBarrier, decodeBar, "barrier.sync[.aligned]/barrier.arrive id[, n]"},
 	{"membar", ClassSync, ctlPlain, decodeFence, "membar.{cta,gl,sys} (no effect: one memory image)"},
-	{"fence", ClassSync, ctlPlain, decodeFence, "fence.{sc,acq_rel}.{cta,gpu,sys} (no effect)"},
+	{"fence", ClassSync, ctlPlain, decodeFence, "fence.{sc,acq_rel}.{cta,gpu,sys} (no effect); fence.proxy.async[.shared::cta|.global] (orders generic shared writes before async-proxy reads); fence.mbarrier_init.release.cluster (no effect)"},
+	{"mbarrier", ClassSync, ctlPlain, decodeMbarrier, "mbarrier.{init,inval,arrive[.expect_tx],expect_tx,try_wait[.parity],test_wait[.parity]}[.sem.cta][.shared[::cta]].b64 (a 64-bit object in shared memory)"},
+	{"elect", ClassSync, ctlWarp, decodeElect, "elect.sync d|p, membermask (d may be _): the lowest lane of the mask is the leader"},
 	{"shfl", ClassSync, ctlWarp, decodeShfl, "shfl.sync.{up,down,bfly,idx}.b32 d[|p], a, b, c, mask"},
 	{"vote", ClassSync, ctlWarp, decodeVote, "vote.sync.{all,any,uni}.pred d, [!]p, mask; vote.sync.ballot.b32 d, [!]p, mask"},
 	{"activemask", ClassSync, ctlPlain, decodeActivemask, "activemask.b32 d"},
@@ -326,6 +332,10 @@ func (x *ictx) addr(i int) (int32, int64, *symbol) {
 	o := x.arg(i)
 	if o.kind != oAddr {
 		x.fail("operand %d must be an address [..]", i+1)
+		return 0, 0, nil
+	}
+	if o.elems != nil {
+		x.fail("operand %d: tensor coordinates are only allowed in cp.async.bulk.tensor", i+1)
 		return 0, 0, nil
 	}
 	if o.name == "" {

@@ -18,10 +18,10 @@ type opndKind uint8
 const (
 	oName opndKind = iota // register, special register, symbol or label
 	oImm                  // numeric literal (possibly negated)
-	oAddr                 // [base+off]; base is a name or empty for [imm]
+	oAddr                 // [base+off]; base is a name or empty for [imm]; [tmap, {c...}] keeps the coordinates in elems
 	oVec                  // {a, b, ...}
 	oList                 // (a, b, ...) in call
-	oPair                 // p|q destination of setp
+	oPair                 // p|q destination of setp (p may be _)
 	oSink                 // _
 )
 
@@ -770,10 +770,10 @@ func (p *parser) operand() (operand, error) {
 		return operand{kind: oImm, lit: l}, nil
 	case t.kind == tkIdent:
 		p.next()
-		if t.text == "_" {
-			return operand{kind: oSink}, nil
-		}
 		o := operand{kind: oName, name: t.text}
+		if t.text == "_" {
+			o = operand{kind: oSink}
+		}
 		if p.accept("|") {
 			q, err := p.ident()
 			if err != nil {
@@ -812,6 +812,20 @@ func (p *parser) address() (operand, error) {
 			return o, err
 		}
 		o.off = v
+	}
+	if p.accept(",") {
+		// [tmap, {c0, c1, ...}]: a tensor map and its coordinates.
+		if !p.isPunct("{") {
+			return o, p.errf(p.peek(), "expected {coordinates} after the tensor map")
+		}
+		v, err := p.operand()
+		if err != nil {
+			return o, err
+		}
+		o.elems = v.elems
+		if o.elems == nil {
+			o.elems = []operand{}
+		}
 	}
 	return o, p.expect("]")
 }

@@ -17,12 +17,19 @@ const (
 	ReadOnlyWrite                          // store or atomic to .const memory or kernel parameters
 	Trap                                   // trap instruction
 	StepLimit                              // the CTA ran past Options.MaxSteps
+	TensorCopyRace                         // access to shared bytes a bulk tensor copy has not landed (before its mbarrier phase completed)
+	WgmmaRace                              // a wgmma accumulator register used before the wgmma.wait_group that retires it
+	ProxyFenceMissing                      // async proxy (wgmma, bulk copy) reads shared bytes written by generic stores without fence.proxy.async
+	MbarrierMisuse                         // mbarrier tx-count underflow, arrivals beyond the count, use before init, bad count
+	WarpgroupDivergence                    // wgmma by a partial warpgroup, or warps of one warpgroup that disagree
+	BadTensorMap                           // a bulk tensor copy's tensor map is not a valid encoded tensor map
 	numFindingKinds
 )
 
 var findingNames = [numFindingKinds]string{
 	"out-of-bounds", "misaligned", "shared-race", "uninitialized-shared-read",
 	"barrier-divergence", "warp-divergence", "cp.async-race", "read-only-write", "trap", "step-limit",
+	"tma-race", "wgmma-race", "missing-proxy-fence", "mbarrier-misuse", "warpgroup-divergence", "bad-tensor-map",
 }
 
 // String returns the kind's report name, e.g. "shared-race".
@@ -76,7 +83,9 @@ func (c *ctaRun) report(kind FindingKind, w *warp, in *inst, lane int, addr uint
 		Line:   int(in.line), Inst: in.text, Addr: addr,
 		Detail: fmt.Sprintf(format, args...), ctaLinear: c.linear, order: c.order,
 	}
-	if kind == OutOfBounds || kind == Misaligned || kind == SharedRace || kind == UninitializedShared || kind == AsyncCopyRace || kind == ReadOnlyWrite {
+	switch kind {
+	case OutOfBounds, Misaligned, SharedRace, UninitializedShared, AsyncCopyRace, ReadOnlyWrite,
+		TensorCopyRace, ProxyFenceMissing, MbarrierMisuse, BadTensorMap:
 		f.Space = sp.String()
 	}
 	c.order++
@@ -93,8 +102,12 @@ type shadowByte struct {
 	r2Ep, r2Seq  uint32 // most recent reader other than r1's thread
 	wTid         int32
 	r1Tid, r2Tid int32
-	pending      uint32 // cp.async copies in flight into this byte
+	pending      uint32 // cp.async copies in flight into this byte, plus tmaPending per bulk tensor copy
 }
+
+// tmaPending is the shadowByte.pending increment of a bulk tensor copy not
+// yet landed (cp.async copies count 1 each).
+const tmaPending = 1 << 16
 
 // conflicts reports whether an earlier access by thread ptid at sequence
 // number pseq is unordered with the current access by thread tid of w.
@@ -146,6 +159,14 @@ func (c *ctaRun) checkByte(w *warp, in *inst, lane int, addr uint64, s *shadowBy
 	other := func(t int32) string {
 		b := c.l.cfg.Block
 		return fmt.Sprintf("thread (%d,%d,%d)", uint32(t)%b[0], uint32(t)/b[0]%b[1], uint32(t)/(b[0]*b[1]))
+	}
+	if s.pending >= tmaPending {
+		verb := "read of"
+		if write {
+			verb = "write to"
+		}
+		c.report(TensorCopyRace, w, in, lane, addr, spShared, "%s a bulk tensor copy destination before the copy landed (before its mbarrier phase completed)", verb)
+		return true
 	}
 	if !write && s.pending != 0 {
 		c.report(AsyncCopyRace, w, in, lane, addr, spShared, "read of a cp.async destination before cp.async.wait_group")

@@ -116,6 +116,15 @@ type warp struct {
 	lastSync  uint32
 	lastAlloc *allocation // cache for global address lookups
 	async     [32]asyncQueue
+	// Hopper asynchronous state: lanes yielding at mbarrier.try_wait (mbw)
+	// on the barrier at shared offset mbAddr, lanes whose next failing
+	// try_wait returns false instead of yielding (mbTok), pending wgmma
+	// results, and each lane's bulk tensor stores.
+	mbw    uint32
+	mbTok  uint32
+	mbAddr [32]uint64
+	wg     *wgState
+	bulk   [32]bulkQueue
 }
 
 func (w *warp) tid(lane int) int32 { return int32(w.id*32 + lane) }
@@ -153,6 +162,7 @@ type ctaRun struct {
 	nfindings int
 	order     int
 	mem       memScratch
+	ac        asyncCTA // mbarriers, bulk copies in flight, proxy fences, warpgroup arrivals
 }
 
 func newCTA(l *launch, worker int) *ctaRun {
@@ -166,6 +176,8 @@ func newCTA(l *launch, worker int) *ctaRun {
 	c.shadow = make([]shadowByte, len(c.shared))
 	c.local = make([]byte, l.nthread*m.localSize)
 	c.scratch = make([]byte, l.nthread*m.scratchSize)
+	c.ac.fenceSeq = make([]uint32, l.nthread)
+	c.ac.wgArr = make([]wgArrival, (l.nwarp+3)/4)
 	return c
 }
 
@@ -185,6 +197,7 @@ func (c *ctaRun) start(idx uint64) {
 	c.steps = 0
 	c.abort = false
 	c.bars = [16]barState{}
+	c.ac.reset()
 	c.gen++
 	c.epoch++
 	c.cnt.CTAs++
@@ -198,11 +211,16 @@ func (c *ctaRun) start(idx uint64) {
 		w.exists = uint32(1<<n - 1)
 		w.live = w.exists
 		w.bar, w.park = 0, 0
+		w.mbw, w.mbTok = 0, 0
+		if w.wg != nil {
+			w.wg.reset()
+		}
 		w.gmask, w.gpc = w.exists, l.fn.start
 		for i := range w.pc {
 			w.pc[i] = l.fn.start
 			w.stack[i] = w.stack[i][:0]
 			w.async[i].reset()
+			w.bulk[i].reset()
 		}
 		w.lastSync = 0
 		r := w.r
@@ -220,12 +238,19 @@ func (c *ctaRun) start(idx uint64) {
 	}
 }
 
-// finish completes what a CTA leaves behind: cp.async copies still in
-// flight are written, as the hardware would before the CTA retires.
+// finish completes what a CTA leaves behind: cp.async and bulk copies
+// still in flight are written, as the hardware would before the CTA
+// retires.
 func (c *ctaRun) finish() {
 	for _, w := range c.warps {
 		for lane := range w.async {
 			w.async[lane].complete(w, lane, 0)
+		}
+	}
+	c.landTensorCopies(len(c.ac.tma))
+	for _, w := range c.warps {
+		for lane := range w.bulk {
+			c.flushBulkStores(w, lane, 0, true)
 		}
 	}
 }
@@ -236,7 +261,7 @@ func (c *ctaRun) run() {
 	for !c.abort && c.live > 0 {
 		progress := false
 		for _, w := range c.warps {
-			if w.live&^w.bar&^w.park != 0 {
+			if w.live&^w.bar&^w.park&^w.mbw != 0 {
 				c.runWarp(w)
 				progress = true
 				if c.abort {
@@ -245,6 +270,11 @@ func (c *ctaRun) run() {
 			}
 		}
 		if !progress && c.live > 0 {
+			// Before declaring a deadlock, let bulk copies land and let
+			// lanes yielding at try_wait see it fail once (unstall).
+			if c.unstall() {
+				continue
+			}
 			c.deadlock()
 			return
 		}
@@ -254,7 +284,7 @@ func (c *ctaRun) run() {
 // pick chooses the next group of w: the runnable lanes whose position
 // comes first in scheduling rank; parked lanes at that pc rejoin.
 func (w *warp) pick() bool {
-	run := w.live &^ w.bar &^ w.park
+	run := w.live &^ w.bar &^ w.park &^ w.mbw
 	if run == 0 {
 		return false
 	}
@@ -357,6 +387,9 @@ func (c *ctaRun) runWarp(w *warp) {
 		}
 		c.cnt.WarpInstructions[in.class]++
 		c.cnt.ThreadInstructions[in.class] += uint64(bits.OnesCount32(em))
+		if w.wg != nil && len(w.wg.acc) != 0 && em != 0 && in.regs != nil {
+			c.checkPendingRegs(w, in, em)
+		}
 		switch in.ctl {
 		case ctlPlain:
 			if em != 0 {
@@ -384,6 +417,10 @@ func (c *ctaRun) runWarp(w *warp) {
 			c.barrier(w, in, em)
 		case ctlWarp, ctlAligned:
 			c.collective(w, in, em)
+		case ctlMbarWait:
+			c.mbarWait(w, in, em)
+		case ctlWarpgroup:
+			c.warpgroup(w, in, em)
 		case ctlTrap:
 			if em != 0 {
 				c.report(Trap, w, in, bits.TrailingZeros32(em), 0, spGeneric, "trap executed")
@@ -457,9 +494,11 @@ func (c *ctaRun) exitLanes(w *warp, m uint32) {
 	for x := m; x != 0; x &= x - 1 {
 		l := bits.TrailingZeros32(x)
 		w.async[l].complete(w, l, 0)
+		c.flushBulkStores(w, l, 0, true)
 	}
 	w.live &^= m
 	c.live -= bits.OnesCount32(m)
+	c.ac.events++
 }
 
 // barrier handles bar.sync/barrier.sync (wait) and bar.arrive.
@@ -533,6 +572,7 @@ func (c *ctaRun) release(id int) {
 	}
 	*b = barState{}
 	c.epoch++
+	c.ac.events++
 	c.cnt.Barriers++
 }
 
@@ -600,9 +640,14 @@ func (c *ctaRun) deadlock() {
 		if w.park != 0 {
 			l := bits.TrailingZeros32(w.park)
 			in := &c.l.mod.prog[w.pc[l]]
+			if in.ctl == ctlWarpgroup {
+				c.report(WarpgroupDivergence, w, in, l, 0, spGeneric, "warpgroup collective never completes: warp %d waits for the other warps of warpgroup %d%s", w.id, w.id/4, c.whereOthers(w.pc[l]))
+				continue
+			}
 			c.report(WarpDivergence, w, in, l, 0, spGeneric, "warp collective never completes: lanes %#08x wait, live lanes %#08x%s", w.park, w.live, c.whereOthers(w.pc[l]))
 		}
 	}
+	c.mbarDeadlock()
 	c.abort = true
 }
 
