@@ -263,6 +263,7 @@ func init() {
 		ir.OpMBarrierExpect:   lowerMBarrierExpect,
 		ir.OpMBarrierWait:     lowerMBarrierWait,
 		ir.OpMBarrierInval:    lowerMBarrierInval,
+		ir.OpDotWait:          lowerDotWait,
 	}
 }
 

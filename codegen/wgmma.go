@@ -20,10 +20,13 @@ import (
 // 4·(j + nTiles·i) + q, d_{4j+q} of the instruction. The register A
 // fragment of a warp is mma.sync's, registers q + 8·(kk + kTiles·i).
 //
-// One asm statement holds the whole dot: wgmma.fence, every instruction,
-// commit_group and wait_group 0. The accumulator registers go in tied to
-// the outputs and come out after the wait, so no instruction between the
-// asynchronous mma and its wait can read them.
+// One asm statement issues the whole dot: wgmma.fence, every instruction
+// and commit_group; an async dot's wait is its dot_wait's (lowerDotWait),
+// else wait_group 0 ends the statement. The accumulator registers go in
+// tied to the outputs: the backend gives an output its input's register
+// where the dot is the input's last use, so nothing copies an
+// accumulator while an mma that writes it is in flight (a loop's carried
+// accumulator stays in its phi's registers).
 
 // wgmmaSwizzleMode is the descriptor's swizzle field for a span in bytes.
 var wgmmaSwizzleMode = map[int]uint64{128: 1, 64: 2, 32: 3}
@@ -178,7 +181,10 @@ func (lw *lowering) wgmma(op *ir.Op) ([]value.Value, error) {
 			fmt.Fprintf(&text, "{%s}, %s, %d, 1, 1, %d;\n", strings.Join(a[:], ", "), descB, scaleD, tB)
 		}
 	}
-	text.WriteString("wgmma.commit_group.sync.aligned;\nwgmma.wait_group.sync.aligned 0;")
+	text.WriteString("wgmma.commit_group.sync.aligned;")
+	if !op.HasAttr("async") { // else a dot_wait retires it
+		text.WriteString("\nwgmma.wait_group.sync.aligned 0;")
+	}
 	fields := make([]types.Type, outs)
 	for i := range fields {
 		fields[i] = types.Float
@@ -222,4 +228,15 @@ func (lw *lowering) asI32(v value.Value) value.Value {
 		return v
 	}
 	return lw.cur.NewBitCast(v, types.I32)
+}
+
+// lowerDotWait waits for all but the newest pending wgmma groups; its
+// results are its operands' registers, which the wait made readable (the
+// asm has side effects and comes first, so every read is after it).
+func lowerDotWait(lw *lowering, op *ir.Op) error {
+	lw.cur.NewCall(asm(types.Void, fmt.Sprintf("wgmma.wait_group.sync.aligned %d;", op.Int("pending")), "~{memory}", true))
+	for i, a := range op.Args {
+		lw.set(op.Results[i], lw.tile(a)...)
+	}
+	return nil
 }

@@ -28,12 +28,13 @@ type Pass struct {
 	Run  func(f *ir.Func) error
 }
 
-// Passes is the GPU level's pipeline, in order. Where Hopper's ops go:
-// wgmma operands and accumulators are layouts chosen by "layouts" (and
-// their shared buffers come from "pipeline"), TMA copies and mbarrier
-// rings replace cp.async groups in "pipeline" for sm_90a, and warp
-// specialization would split pipelined loops after "pipeline" and before
-// "alloc" (docs/ARCHITECTURE.md).
+// Passes is the GPU level's pipeline, in order. Hopper (sm_90a): wgmma's
+// operand and accumulator layouts are mma.sync's ("layouts"), its shared
+// operands come from "pipeline", "resident" and "exchange", TMA copies
+// and mbarrier rings replace cp.async groups in "pipeline", "waits" makes
+// wgmma asynchronous, "fences" orders ordinary stores before its reads;
+// warp specialization would split pipelined loops after "pipeline" and
+// before "alloc" (docs/ARCHITECTURE.md).
 var Passes = []Pass{
 	// First: every later pass reads layouts from types.
 	{Name: "layouts", Doc: "give every tile a layout (loads coalesced, dots mma fragments, reductions slices of their operand's, loop-carried values a fixed point) and convert where a use needs another", Run: assignLayouts},
@@ -48,6 +49,9 @@ var Passes = []Pass{
 	{Name: "resident", Doc: "keep a tile loaded before pipelined loops and used only as their mma operand in shared memory, read by k-steps", Run: resident},
 	// After the passes that consume conversions: it lowers what is left.
 	{Name: "exchange", Doc: "move the conversions that are not register renamings through shared memory: ldmatrix for mma operands, else the cheapest padded buffer", Run: exchange},
+	// After exchange, when every dot reads its final operands; pipeline
+	// asked carriedAsync the same question to fill its ring S − 2 ahead.
+	{Name: "waits", Doc: "on sm_90a, make wgmma dots asynchronous and place their waits: a loop's carried accumulator stays in flight across iterations (one group pending), other results are waited for at once", Run: waits},
 	// After every pass that writes shared memory (exchange, pipeline,
 	// resident) and before alloc, which it does not affect.
 	{Name: "fences", Doc: "on sm_90a, fence ordinary shared-memory writes (stores, cp.async) before the barrier that hands them to wgmma's async proxy", Run: fences},

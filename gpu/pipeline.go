@@ -56,11 +56,15 @@ func pipeline(f *ir.Func) error {
 		if len(lds) == 0 {
 			continue
 		}
-		var fill ringFiller = &asyncFiller{lds: lds, body: loop.Regions[0], S: S}
+		d := S - 1
+		if hasCarriedAsync(f, loop, uses) {
+			d = S - 2
+		}
+		var fill ringFiller = &asyncFiller{lds: lds, body: loop.Regions[0], ahead: d}
 		if plans := tmaPlans(f, inits, loop, lds, uses); plans != nil {
 			fill = newTMAFiller(tm, lds, plans, S)
 		}
-		pipelineLoop(f, loop, lds, S, fill)
+		pipelineLoop(f, loop, lds, S, d, fill)
 	}
 	return nil
 }
@@ -446,9 +450,10 @@ type ringFiller interface {
 	drain(post *emitter)
 }
 
-// pipelineLoop rewrites loop to copy lds ahead, in rings of S slots that
-// fill fills.
-func pipelineLoop(f *ir.Func, loop *ir.Op, lds []*pipeLoad, S int, fill ringFiller) {
+// pipelineLoop rewrites loop to copy lds d iterations ahead (S − 1, or
+// S − 2 where a dot stays in flight across iterations: carriedAsync), in
+// rings of S slots that fill fills.
+func pipelineLoop(f *ir.Func, loop *ir.Op, lds []*pipeLoad, S, d int, fill ringFiller) {
 	body := loop.Regions[0]
 	pre := &emitter{f: f, b: loop.Parent, at: index(loop), pos: loop.Pos}
 	lb, ub, step := loop.Args[0], loop.Args[1], loop.Args[2]
@@ -460,16 +465,16 @@ func pipelineLoop(f *ir.Func, loop *ir.Op, lds []*pipeLoad, S int, fill ringFill
 	}
 	fill.setup(pre)
 	pre.emit(ir.OpBarrier, nil, nil)
-	// The prologue: iterations 0 … S−2 into slots 0 … S−2.
+	// The prologue: iterations 0 … d−1 into slots 0 … d−1.
 	inits := func(i int) *ir.Value { return loop.Args[3+lds[i].arg] }
-	for s := 0; s < S-1; s++ {
+	for s := 0; s < d; s++ {
 		iv := lb
 		if s > 0 {
 			iv = pre.binary(ir.OpAdd, lb, pre.scaled(step, s))
 		}
 		fill.copies(pre, rings, inits, s, iv, pre.cmp("lt", iv, ub), pre.constant(ir.I32, int64(s)))
 	}
-	ahead := pre.scaled(step, S-1) // hoisted: the body's offset to the iteration it copies
+	ahead := pre.scaled(step, d) // hoisted: the body's offset to the iteration it copies
 	// The loop carries the slot the iteration reads, and what the filler
 	// needs.
 	inits2 := append([]*ir.Value{pre.constant(ir.I32, 0)}, fill.carried(pre)...)
@@ -493,9 +498,17 @@ func pipelineLoop(f *ir.Func, loop *ir.Op, lds []*pipeLoad, S int, fill ringFill
 	in.emit(ir.OpBarrier, nil, nil)
 	iv := in.binary(ir.OpAdd, body.Args[0], ahead)
 	runs := in.cmp("lt", iv, ub)
-	first := in.cmp("eq", slot, in.constant(ir.I32, 0))
-	write := in.value(ir.OpWhere, []*ir.Value{first, in.constant(ir.I32, int64(S-1)), in.binary(ir.OpSub, slot, in.constant(ir.I32, 1))}, nil, ir.Scalar(ir.I32))
-	fill.copies(in, rings, func(i int) *ir.Value { return body.Args[1+lds[i].arg] }, S-1, iv, runs, write)
+	// The slot d iterations ahead: (slot + d) mod S.
+	var write *ir.Value
+	if d == S-1 {
+		first := in.cmp("eq", slot, in.constant(ir.I32, 0))
+		write = in.value(ir.OpWhere, []*ir.Value{first, in.constant(ir.I32, int64(S-1)), in.binary(ir.OpSub, slot, in.constant(ir.I32, 1))}, nil, ir.Scalar(ir.I32))
+	} else {
+		w := in.binary(ir.OpAdd, slot, in.constant(ir.I32, int64(d)))
+		wraps := in.cmp("ge", w, in.constant(ir.I32, int64(S)))
+		write = in.value(ir.OpWhere, []*ir.Value{wraps, in.binary(ir.OpSub, w, in.constant(ir.I32, int64(S))), w}, nil, ir.Scalar(ir.I32))
+	}
+	fill.copies(in, rings, func(i int) *ir.Value { return body.Args[1+lds[i].arg] }, d, iv, runs, write)
 	// Each load becomes this iteration's slot; the dots read it.
 	repl := map[*ir.Value]*ir.Value{}
 	for i, ld := range lds {
@@ -521,7 +534,7 @@ func pipelineLoop(f *ir.Func, loop *ir.Op, lds []*pipeLoad, S int, fill ringFill
 type asyncFiller struct {
 	lds    []*pipeLoad
 	body   *ir.Block
-	S      int
+	ahead  int         // stages copied ahead (groups in flight at the body's top)
 	deltas []*ir.Value // a pointer tile's advance, once for the loop (at the first copies)
 }
 
@@ -560,7 +573,7 @@ func (a *asyncFiller) copies(e *emitter, rings []*ir.Value, ptrs func(i int) *ir
 }
 
 func (a *asyncFiller) wait(in *emitter, _ *ir.Value, _ []*ir.Value) {
-	in.emit(ir.OpAsyncWait, nil, map[string]ir.Attr{"pending": a.S - 2})
+	in.emit(ir.OpAsyncWait, nil, map[string]ir.Attr{"pending": a.ahead - 1})
 }
 
 func (a *asyncFiller) carried(*emitter) []*ir.Value { return nil }

@@ -127,3 +127,63 @@ func checkMBarrierWait(op *Op) error {
 	}
 	return checkBars(op.Args[0].Type, op.Args[1].Type)
 }
+
+func inferDotWait(op *Op) ([]Type, error) {
+	out := make([]Type, len(op.Args))
+	for i, a := range op.Args {
+		out[i] = a.Type
+	}
+	return out, nil
+}
+
+// checkDot: an async dot (wgmma, sm_90a) has a pending result, which only
+// a dot_wait reads, a loop carries (to the next iteration's async dot,
+// which accumulates onto it), or an async dot accumulates onto.
+func checkDot(op *Op) error {
+	if !op.HasAttr("async") {
+		return nil
+	}
+	if a := op.Int("async"); a != 1 {
+		return fmt.Errorf("async = %d (1 or absent)", a)
+	}
+	return nil
+}
+
+// PendingUse reports whether op may use an async dot's pending result as
+// its operand i.
+func PendingUse(op *Op, i int) bool {
+	switch op.Code {
+	case OpDotWait, OpYield:
+		return true
+	case OpDot:
+		return i == 2 && op.HasAttr("async")
+	}
+	return false
+}
+
+// checkPendingCarried: a loop that carries an async dot's pending result
+// hands it to the next iteration and to the code after the loop, where it
+// is still pending: there too only a dot_wait or an async dot's
+// accumulator may read it.
+func checkPendingCarried(loop *Op, f *Func) error {
+	body := loop.Regions[0]
+	y := body.Terminator()
+	for j, x := range y.Args {
+		if d := x.Def; d == nil || d.Code != OpDot || !d.HasAttr("async") {
+			continue
+		}
+		pending := map[*Value]string{body.Args[1+j]: "carried", loop.Results[j]: "result"}
+		var bad error
+		f.Walk(func(op *Op) {
+			for i, a := range op.Args {
+				if what, ok := pending[a]; ok && bad == nil && !PendingUse(op, i) {
+					bad = fmt.Errorf("%s %d is an async dot's pending result, read by %s before a dot_wait", what, j, op.Name())
+				}
+			}
+		})
+		if bad != nil {
+			return bad
+		}
+	}
+	return nil
+}

@@ -96,6 +96,7 @@ const (
 	OpMBarrierExpect
 	OpMBarrierWait
 	OpMBarrierInval
+	OpDotWait
 	NumOpcodes
 )
 
@@ -595,8 +596,9 @@ func init() {
 		OpScan: {Name: "scan", Doc: "inclusive prefix combine along axis (reverse=1 scans from the end)",
 			Variadic: true, Attrs: []AttrSpec{{Name: "axis", Kind: AttrInt}, {Name: "reverse", Kind: AttrInt}, scratchAttr}, Regions: 1, Results: -1,
 			Infer: inferScan, Check: checkCombine, Layouts: layoutsScan, Scratch: scratchScan},
-		OpDot: {Name: "dot", Doc: "a[M,K] x b[K,N] + acc[M,N]; f16/bf16 products are exact and accumulate in f32",
-			Args: []ArgSpec{{Name: "a"}, {Name: "b"}, {Name: "acc"}}, Results: 1, Infer: inferDot, Layouts: layoutsDot},
+		OpDot: {Name: "dot", Doc: "a[M,K] x b[K,N] + acc[M,N]; f16/bf16 products are exact and accumulate in f32; at the GPU level an async dot (wgmma) only issues: its result is pending until a dot_wait",
+			Args: []ArgSpec{{Name: "a"}, {Name: "b"}, {Name: "acc"}}, Attrs: []AttrSpec{{Name: "async", Kind: AttrInt, Optional: true, GPU: true}},
+			Results: 1, Infer: inferDot, Check: checkDot, Layouts: layoutsDot},
 
 		OpFor: {Name: "for", Doc: "for iv = lb; iv < ub; iv += step, with carried values (region args: iv, carried...)",
 			Args: []ArgSpec{{Name: "lb"}, {Name: "ub"}, {Name: "step"}}, Variadic: true, Regions: 1, Results: -1,
@@ -659,6 +661,9 @@ func init() {
 			Check: checkMBarrierExpect},
 		OpMBarrierWait: {Name: "mbarrier_wait", Doc: "every thread waits until the phase of barrier slot of bars with parity phase has completed",
 			Args: []ArgSpec{{Name: "bars"}, {Name: "slot"}, {Name: "phase"}}, Results: 0, Effects: true, GPU: true, Check: checkMBarrierWait},
+		OpDotWait: {Name: "dot_wait", Doc: "wgmma.wait_group pending: every async dot but the newest pending groups has completed; the results are the operands (async dots' results), now readable",
+			Variadic: true, Attrs: []AttrSpec{{Name: "pending", Kind: AttrInt}}, Results: -1, Effects: true, GPU: true,
+			Infer: inferDotWait, Check: checkAsyncWait, Layouts: layoutsAny},
 		OpMBarrierInval: {Name: "mbarrier_inval", Doc: "the thread that initialized bars invalidates its mbarriers, so the memory can hold other data (or new barriers)",
 			Args: []ArgSpec{{Name: "bars"}}, Results: 0, Effects: true, GPU: true, Check: checkMBarriers},
 	}

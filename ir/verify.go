@@ -252,6 +252,12 @@ func (v *verifier) op(op *Op) {
 	if !ok {
 		return
 	}
+	for i, a := range op.Args {
+		if d := a.Def; d != nil && d.Code == OpDot && d.HasAttr("async") && !PendingUse(op, i) {
+			v.errorf(op.Pos, name, "operand %d is an async dot's pending result: read it after a dot_wait", i)
+			return
+		}
+	}
 	if op.Code == OpConstexpr && v.f.Specialized() {
 		v.errorf(op.Pos, name, "%s is unbound in a specialized kernel", op.Str("name"))
 	}
@@ -275,6 +281,12 @@ func (v *verifier) op(op *Op) {
 	}
 	if info.Check != nil {
 		if err := info.Check(op); err != nil {
+			v.errorf(op.Pos, name, "%v", err)
+			return
+		}
+	}
+	if gpu && op.Code == OpFor {
+		if err := checkPendingCarried(op, v.f); err != nil {
 			v.errorf(op.Pos, name, "%v", err)
 			return
 		}

@@ -189,6 +189,31 @@ func (f *fn) lowerInlineAsm(call *ir.InstCall, a *ir.InlineAsm) error {
 		at  int
 	}
 	var unpacks []unpack
+	// Outputs tied to inputs avoid copies where they can: an output whose
+	// one reader carries it to a phi whose register is free is written
+	// there (phiOutput: the loop's back edge copies nothing); else an
+	// output tied to an input that is the input's last use takes over the
+	// input's register (lastUse: nothing is copied into the output first).
+	steal := map[int]opnd{}
+	if anyTied(cons) {
+		for i := 0; i < nout; i++ {
+			if r, ok := f.phiOutput(call, i, nout); ok && r.k == asmKinds[cons[i].letter] {
+				steal[i] = r
+			}
+		}
+	}
+	for j, arg := range call.Args {
+		c := cons[nout+j]
+		if c.output || c.letter != 0 || c.tied >= nout || !f.lastUse(arg, call) {
+			continue
+		}
+		if _, taken := steal[c.tied]; taken {
+			continue
+		}
+		if r := f.vals[arg][0]; r.k == asmKinds[cons[c.tied].letter] {
+			steal[c.tied] = r
+		}
+	}
 	for i := 0; i < nout; i++ {
 		c := cons[i]
 		if !c.output {
@@ -199,7 +224,10 @@ func (f *fn) lowerInlineAsm(call *ir.InstCall, a *ir.InlineAsm) error {
 			return err
 		}
 		want := asmKinds[c.letter]
-		if len(ks) == 1 && ks[0].cls() == want.cls() {
+		if r, ok := steal[i]; ok && len(ks) == 1 && ks[0] == r.k {
+			outRegs[i] = r
+			results = append(results, r)
+		} else if len(ks) == 1 && ks[0].cls() == want.cls() {
 			r := f.newReg(ks[0])
 			outRegs[i] = r
 			results = append(results, r)
@@ -233,7 +261,9 @@ func (f *fn) lowerInlineAsm(call *ir.InstCall, a *ir.InlineAsm) error {
 			if err != nil {
 				return fmt.Errorf("inline asm input %d: %w", j, err)
 			}
-			f.move(dst, p)
+			if !p.isReg() || p.reg != dst.reg || p.k.cls() != dst.k.cls() {
+				f.move(dst, p)
+			}
 			texts[i] = regName(dst)
 			continue
 		}
@@ -366,4 +396,14 @@ func asmMnemonics(text string) []string {
 		out = append(out, fs[0])
 	}
 	return out
+}
+
+// anyTied reports whether an input constraint is tied to an output.
+func anyTied(cons []asmConstraint) bool {
+	for _, c := range cons {
+		if !c.output && c.letter == 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -35,6 +35,12 @@ type fn struct {
 	// no instruction reads their parts (the packed memo often makes the
 	// parts unnecessary after the fact).
 	unpacks []unpackLine
+	// useSites are each value's uses, siteOf each instruction's place
+	// (built on first need, by lastUse).
+	useSites map[value.Value][]useSite
+	siteOf   map[ir.Instruction]useSite
+	phiUses  map[value.Value][]*ir.InstPhi
+	extracts map[value.Value][]*ir.InstExtractValue
 
 	blocks []*block // layout order
 	byIR   map[*ir.Block]*block
@@ -391,4 +397,185 @@ func (f *fn) body() string {
 	}
 	sb.WriteString("}\n")
 	return sb.String()
+}
+
+// lastUse reports whether call is the last reader of v's register: v's
+// only use, or, for a phi, its last use on every path before the phi's
+// block again (uses after the loop it heads see the value the loop ends
+// with, which call's output is when the back edge passes it on); and the
+// register is v's alone. Then an inline asm output tied to v can be v's
+// own register. wgmma relies on it: its accumulators must not be copied
+// between the instruction and the wait that retires it, nor on the
+// loop's back edge.
+func (f *fn) lastUse(v value.Value, call *ir.InstCall) bool {
+	if f.useSites == nil {
+		f.indexUses()
+	}
+	if !f.registerAlone(v) {
+		return false
+	}
+	n := 0
+	for _, a := range call.Args {
+		if a == v {
+			n++
+		}
+	}
+	if n != 1 {
+		return false // two outputs cannot both take its register
+	}
+	here := f.siteOf[call]
+	others := 0
+	for _, u := range f.useSites[v] {
+		if u != here {
+			others++
+		}
+	}
+	if others == 0 {
+		return true // the only use
+	}
+	phi, isPhi := v.(*ir.InstPhi)
+	return isPhi && f.deadAfter(phi, here)
+}
+
+// phiOutput returns the register of the phi that output i of call (an
+// inline asm with nout outputs) goes to, when the output's one reader is
+// that phi's incoming value and the phi's register is free from the call
+// on (deadAfter): the output can be written there, so the loop's back
+// edge copies nothing (wgmma's accumulator, rescaled before the dot, goes
+// back to its phi while the mma is in flight).
+func (f *fn) phiOutput(call *ir.InstCall, i, nout int) (opnd, bool) {
+	if f.useSites == nil {
+		f.indexUses()
+	}
+	var out value.Value = call
+	if nout > 1 {
+		out = nil
+		for _, x := range f.extracts[call] {
+			if len(x.Indices) == 1 && x.Indices[0] == uint64(i) {
+				if out != nil {
+					return opnd{}, false
+				}
+				out = x
+			}
+		}
+		if out == nil {
+			return opnd{}, false
+		}
+	}
+	phis := f.phiUses[out]
+	if len(phis) != 1 || len(f.useSites[out]) != 1 {
+		return opnd{}, false
+	}
+	phi := phis[0]
+	ps, ok := f.vals[phi]
+	if !ok || len(ps) != 1 || !ps[0].isReg() || !f.registerAlone(phi) || !f.deadAfter(phi, f.siteOf[call]) {
+		return opnd{}, false
+	}
+	for _, a := range call.Args {
+		if a == value.Value(phi) {
+			return opnd{}, false // read by the call: lastUse's case
+		}
+	}
+	return ps[0], true
+}
+
+// registerAlone reports whether v is one register that no other value
+// shares (nor the packed memo).
+func (f *fn) registerAlone(v value.Value) bool {
+	ps, ok := f.vals[v]
+	if !ok || len(ps) != 1 || !ps[0].isReg() {
+		return false
+	}
+	for w, qs := range f.vals {
+		if w == v {
+			continue
+		}
+		for _, q := range qs {
+			if q.isReg() && q.reg == ps[0].reg && q.k.cls() == ps[0].k.cls() {
+				return false
+			}
+		}
+	}
+	for _, q := range f.packed {
+		if q.reg == ps[0].reg && q.k.cls() == ps[0].k.cls() {
+			return false
+		}
+	}
+	return true
+}
+
+// deadAfter reports whether no use of phi runs after site before phi's
+// block runs again: none later in site's block, none in a block reachable
+// from it without passing phi's block.
+func (f *fn) deadAfter(phi *ir.InstPhi, site useSite) bool {
+	head := f.siteOf[phi].block
+	after := map[*ir.Block]bool{}
+	var visit func(b *ir.Block)
+	visit = func(b *ir.Block) {
+		if b == head || after[b] {
+			return
+		}
+		after[b] = true
+		if b.Term != nil {
+			for _, s := range b.Term.Succs() {
+				visit(s)
+			}
+		}
+	}
+	if site.block.Term != nil {
+		for _, s := range site.block.Term.Succs() {
+			visit(s)
+		}
+	}
+	for _, u := range f.useSites[phi] {
+		switch {
+		case u == site:
+		case u.block == site.block && u.index > site.index, u.block != site.block && after[u.block]:
+			return false
+		}
+	}
+	return true
+}
+
+// useSite is where a value is used: a block and an instruction's index in
+// it (len(Insts) for the terminator).
+type useSite struct {
+	block *ir.Block
+	index int
+}
+
+// indexUses records every value's use sites (a phi's incoming values are
+// used on their edges: at the end of the incoming block), the phis each
+// value goes to, and the extractvalues of each aggregate.
+func (f *fn) indexUses() {
+	f.useSites = map[value.Value][]useSite{}
+	f.siteOf = map[ir.Instruction]useSite{}
+	f.phiUses = map[value.Value][]*ir.InstPhi{}
+	f.extracts = map[value.Value][]*ir.InstExtractValue{}
+	for _, b := range f.f.Blocks {
+		for i, inst := range b.Insts {
+			site := useSite{b, i}
+			f.siteOf[inst] = site
+			if phi, ok := inst.(*ir.InstPhi); ok {
+				for _, inc := range phi.Incs {
+					if pred, ok := inc.Pred.(*ir.Block); ok {
+						f.useSites[inc.X] = append(f.useSites[inc.X], useSite{pred, len(pred.Insts)})
+						f.phiUses[inc.X] = append(f.phiUses[inc.X], phi)
+					}
+				}
+				continue
+			}
+			if x, ok := inst.(*ir.InstExtractValue); ok {
+				f.extracts[x.X] = append(f.extracts[x.X], x)
+			}
+			for _, op := range inst.Operands() {
+				f.useSites[*op] = append(f.useSites[*op], site)
+			}
+		}
+		if b.Term != nil {
+			for _, op := range b.Term.Operands() {
+				f.useSites[*op] = append(f.useSites[*op], useSite{b, len(b.Insts)})
+			}
+		}
+	}
 }

@@ -73,7 +73,8 @@ func expectBytes(n int) func(string) string {
 // TestHopperPlantedBugs: each of Hopper's rules that the compiler keeps
 // (a fence between generic stores and wgmma's reads, a wait on the stage's
 // mbarrier before reading it, expecting every byte a TMA copy brings, the
-// wgmma wait before reading the accumulator) is broken on purpose in a
+// wgmma wait before reading the accumulator, also after a loop whose dot
+// stays in flight across iterations) is broken on purpose in a
 // shipped kernel compiled for sm_90a, and the emulator's sanitizer names
 // the broken rule. Unplanted, the same kernels pass.
 func TestHopperPlantedBugs(t *testing.T) {
@@ -82,6 +83,15 @@ func TestHopperPlantedBugs(t *testing.T) {
 		p, err := k.Problem(map[string]int{"M": 64, "N": 64, "K": 64}, ir.F16)
 		require.NoError(t, err)
 		plan, err := k.Plan(p, ir.Config{"BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 32, "GROUP_M": 1, "num_stages": 3, "num_warps": 4})
+		require.NoError(t, err)
+		return plan
+	}
+	// 4 stages: the K loop's dot stays in flight across iterations.
+	matmul4 := func(t *testing.T) *kernels.Plan {
+		k := kernels.Lookup("matmul")
+		p, err := k.Problem(map[string]int{"M": 128, "N": 128, "K": 320}, ir.F16)
+		require.NoError(t, err)
+		plan, err := k.Plan(p, ir.Config{"BLOCK_M": 128, "BLOCK_N": 128, "BLOCK_K": 64, "GROUP_M": 1, "num_stages": 4, "num_warps": 8})
 		require.NoError(t, err)
 		return plan
 	}
@@ -104,6 +114,7 @@ func TestHopperPlantedBugs(t *testing.T) {
 		{"stage read before its mbarrier phase", flash, dropLines(`^\s*mbarrier_wait `), nil, "tma-race"},
 		{"fewer bytes expected than copied", flash, expectBytes(16), nil, "mbarrier-misuse"},
 		{"accumulator read before wait_group", matmul, nil, dropLines(`wgmma\.wait_group`), "wgmma-race"},
+		{"loop's in-flight accumulator read before wait_group 0", matmul4, nil, dropLines(`wgmma\.wait_group\.sync\.aligned 0;`), "wgmma-race"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			clean := &planted{Emu: runtime.NewEmu()}

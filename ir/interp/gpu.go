@@ -35,12 +35,22 @@ func addGPUHandlers() {
 		ir.OpMBarrierExpect:   execNothing,
 		ir.OpMBarrierWait:     execNothing,
 		ir.OpMBarrierInval:    execNothing,
+		ir.OpDotWait:          execDotWait,
 	} {
 		handlers[code] = h
 	}
 }
 
 func execNothing(*machine, *ir.Op) error { return nil }
+
+// execDotWait gives back its operands: the interpreter's dots complete at
+// once.
+func execDotWait(m *machine, op *ir.Op) error {
+	for i, a := range op.Args {
+		m.set(op.Results[i], m.get(a))
+	}
+	return nil
+}
 
 // poison is what a shared buffer holds before it is written.
 var poison = ir.Num{F: math.NaN(), I: -0x5a5a5a5a}
