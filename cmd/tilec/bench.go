@@ -167,6 +167,6 @@ small --shape problems instead; the benchmark shapes are too large for it.`,
 	cmd.Flags().StringVar(&jsonPath, "json", "", "write the measurements as JSON to this file")
 	cmd.Flags().DurationVar(&budget, "budget", 10*time.Second, "time budget per measurement (and per tuning run)")
 	cmd.Flags().StringVar(&backend, "backend", "", "LLVM IR to PTX: own or llc (default "+tilec.DefaultBackend+")")
-	cmd.Flags().StringVar(&target, "target", "", "GPU architecture (default: the GPU's)")
+	cmd.Flags().StringVar(&target, "target", "", "GPU architecture (default: the GPU's best: sm_90a on an H100 or H200)")
 	return cmd
 }

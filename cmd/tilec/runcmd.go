@@ -71,7 +71,7 @@ Devices:
 	cmd.Flags().StringVar(&devName, "device", runtime.DeviceAuto, "where to run: gpu, emu, interp or auto")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the random inputs")
 	cmd.Flags().StringVar(&backend, "backend", "", "LLVM IR to PTX: own or llc (default "+tilec.DefaultBackend+")")
-	cmd.Flags().StringVar(&target, "target", "", "GPU architecture to compile for (default: the GPU's, or sm_80)")
+	cmd.Flags().StringVar(&target, "target", "", "GPU architecture to compile for (default: the GPU's best, sm_90a on an H100 or H200; sm_80 on the emulator)")
 	cmd.Flags().BoolVar(&counters, "counters", false, "print the emulator's counters (emu)")
 	return cmd
 }

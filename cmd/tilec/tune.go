@@ -137,7 +137,7 @@ its small default problem on the emulator.`,
 	cmd.Flags().BoolVar(&noIsolation, "no-isolation", false, "run the correctness checks in this process")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar")
 	cmd.Flags().StringVar(&backend, "backend", "", "LLVM IR to PTX: own or llc (default "+tilec.DefaultBackend+")")
-	cmd.Flags().StringVar(&target, "target", "", "GPU architecture (default: the GPU's, or sm_80)")
+	cmd.Flags().StringVar(&target, "target", "", "GPU architecture (default: the GPU's best, sm_90a on an H100 or H200; sm_80 on the emulator)")
 	return cmd
 }
 

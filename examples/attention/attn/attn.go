@@ -63,4 +63,22 @@ var attnFwdCausalVariants = []*runtime.Variant{
 		Keys:  map[string]int64{"head_dim": 64},
 		Shape: map[string]int64{"GROUP": 2, "H": 4, "N_CTX": 128, "Z": 1, "head_dim": 64, "stride_kh": 64, "stride_kk": 1, "stride_kn": 128, "stride_kz": 16384, "stride_oh": 64, "stride_om": 256, "stride_on": 1, "stride_oz": 32768, "stride_qh": 64, "stride_qk": 1, "stride_qm": 256, "stride_qz": 32768, "stride_vh": 64, "stride_vk": 128, "stride_vn": 1, "stride_vz": 16384},
 	},
+	{
+		Target: "sm_90a",
+		Kernel: runtime.Kernel{Name: "attn_fwd_causal", PTX: ptx2, Threads: 32, SharedBytes: 10240,
+			Params: []runtime.Param{{Name: "Q", Kind: runtime.Ptr}, {Name: "K", Kind: runtime.Ptr}, {Name: "V", Kind: runtime.Ptr}, {Name: "sm_scale", Kind: runtime.F32}, {Name: "M", Kind: runtime.Ptr}, {Name: "Out", Kind: runtime.Ptr}, {Name: "stride_qz", Kind: runtime.I64}, {Name: "stride_qh", Kind: runtime.I64}, {Name: "stride_qm", Kind: runtime.I64}, {Name: "stride_qk", Kind: runtime.I64}, {Name: "stride_kz", Kind: runtime.I64}, {Name: "stride_kh", Kind: runtime.I64}, {Name: "stride_kn", Kind: runtime.I64}, {Name: "stride_kk", Kind: runtime.I64}, {Name: "stride_vz", Kind: runtime.I64}, {Name: "stride_vh", Kind: runtime.I64}, {Name: "stride_vk", Kind: runtime.I64}, {Name: "stride_vn", Kind: runtime.I64}, {Name: "stride_oz", Kind: runtime.I64}, {Name: "stride_oh", Kind: runtime.I64}, {Name: "stride_om", Kind: runtime.I64}, {Name: "stride_on", Kind: runtime.I64}, {Name: "Z", Kind: runtime.I32}, {Name: "H", Kind: runtime.I32}, {Name: "GROUP", Kind: runtime.I32}, {Name: "N_CTX", Kind: runtime.I32}, {Name: "head_dim", Kind: runtime.I32}},
+			Facts:  []runtime.Fact{{Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 0, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 1, One: true}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 1, One: true}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 1, One: true}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 16, One: false}, {Div: 1, One: true}, {Div: 1, One: true}, {Div: 4, One: false}, {Div: 2, One: false}, {Div: 16, One: false}, {Div: 16, One: false}}},
+		Meta:  map[string]int64{"BLOCK_M": 16, "BLOCK_N": 16, "HEAD_DIM": 64, "num_stages": 2, "num_warps": 1},
+		Keys:  map[string]int64{"head_dim": 64},
+		Shape: map[string]int64{"GROUP": 2, "H": 4, "N_CTX": 128, "Z": 1, "head_dim": 64, "stride_kh": 64, "stride_kk": 1, "stride_kn": 128, "stride_kz": 16384, "stride_oh": 64, "stride_om": 256, "stride_on": 1, "stride_oz": 32768, "stride_qh": 64, "stride_qk": 1, "stride_qm": 256, "stride_qz": 32768, "stride_vh": 64, "stride_vk": 128, "stride_vn": 1, "stride_vz": 16384},
+	},
+	{
+		Target: "sm_90a",
+		Kernel: runtime.Kernel{Name: "attn_fwd_causal", PTX: ptx3, Threads: 32, SharedBytes: 2304,
+			Params: []runtime.Param{{Name: "Q", Kind: runtime.Ptr}, {Name: "K", Kind: runtime.Ptr}, {Name: "V", Kind: runtime.Ptr}, {Name: "sm_scale", Kind: runtime.F32}, {Name: "M", Kind: runtime.Ptr}, {Name: "Out", Kind: runtime.Ptr}, {Name: "stride_qz", Kind: runtime.I64}, {Name: "stride_qh", Kind: runtime.I64}, {Name: "stride_qm", Kind: runtime.I64}, {Name: "stride_qk", Kind: runtime.I64}, {Name: "stride_kz", Kind: runtime.I64}, {Name: "stride_kh", Kind: runtime.I64}, {Name: "stride_kn", Kind: runtime.I64}, {Name: "stride_kk", Kind: runtime.I64}, {Name: "stride_vz", Kind: runtime.I64}, {Name: "stride_vh", Kind: runtime.I64}, {Name: "stride_vk", Kind: runtime.I64}, {Name: "stride_vn", Kind: runtime.I64}, {Name: "stride_oz", Kind: runtime.I64}, {Name: "stride_oh", Kind: runtime.I64}, {Name: "stride_om", Kind: runtime.I64}, {Name: "stride_on", Kind: runtime.I64}, {Name: "Z", Kind: runtime.I32}, {Name: "H", Kind: runtime.I32}, {Name: "GROUP", Kind: runtime.I32}, {Name: "N_CTX", Kind: runtime.I32}, {Name: "head_dim", Kind: runtime.I32}},
+			Facts:  []runtime.Fact{}},
+		Meta:  map[string]int64{"BLOCK_M": 16, "BLOCK_N": 16, "HEAD_DIM": 64, "num_stages": 2, "num_warps": 1},
+		Keys:  map[string]int64{"head_dim": 64},
+		Shape: map[string]int64{"GROUP": 2, "H": 4, "N_CTX": 128, "Z": 1, "head_dim": 64, "stride_kh": 64, "stride_kk": 1, "stride_kn": 128, "stride_kz": 16384, "stride_oh": 64, "stride_om": 256, "stride_on": 1, "stride_oz": 32768, "stride_qh": 64, "stride_qk": 1, "stride_qm": 256, "stride_qz": 32768, "stride_vh": 64, "stride_vk": 128, "stride_vn": 1, "stride_vz": 16384},
+	},
 }

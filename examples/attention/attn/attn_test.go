@@ -58,7 +58,7 @@ func TestVariantsOnEmulator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, target := range []string{"sm_80"} {
+		for _, target := range []string{"sm_80", "sm_90a"} {
 			for _, generic := range []bool{false, true} {
 				selectVariant = func(dev runtime.Device, vs []*runtime.Variant, args []any, vals map[string]int64) (*runtime.Variant, error) {
 					var pick []*runtime.Variant

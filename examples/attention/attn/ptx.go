@@ -45,11 +45,12 @@ const ptx0 = `//
 	.param .u32 attn_fwd_causal_param_26
 )
 .reqntid 32, 1, 1
+.minnctapersm 1
 {
 	.reg .pred 	%p<137>;
 	.reg .b16 	%rs<273>;
-	.reg .b32 	%r<506>;
-	.reg .b64 	%rd<274>;
+	.reg .b32 	%r<498>;
+	.reg .b64 	%rd<266>;
 	.reg .f32 	%f<477>;
 
 	ld.param.u64 	%rd1, [attn_fwd_causal_param_0];
@@ -130,275 +131,251 @@ const ptx0 = `//
 	mov.u64 	%rd24, __tilec_smem;
 	add.s64 	%rd24, %rd24, 6144;
 	cvt.u32.u64 	%r51, %rd24;
+	and.b32 	%r52, %r13, 1;
+	shl.b32 	%r53, %r52, 3;
+	add.s32 	%r54, %r15, %r53;
+	shr.u32 	%r55, %r7, 4;
+	shl.b32 	%r56, %r55, 3;
+	shr.u32 	%r57, %r56, 3;
+	and.b32 	%r58, %r56, 7;
+	and.b32 	%r59, %r54, 7;
+	xor.b32 	%r60, %r57, %r59;
+	shl.b32 	%r61, %r54, 6;
+	shl.b32 	%r62, %r60, 3;
+	or.b32 	%r63, %r62, %r58;
+	add.s32 	%r64, %r61, %r63;
+	shl.b32 	%r65, %r64, 1;
+	add.s32 	%r66, %r15, %r56;
+	shr.u32 	%r67, %r53, 3;
+	and.b32 	%r68, %r53, 7;
+	and.b32 	%r69, %r66, 7;
+	xor.b32 	%r70, %r67, %r69;
+	shl.b32 	%r71, %r66, 6;
+	shl.b32 	%r72, %r70, 3;
+	or.b32 	%r73, %r72, %r68;
+	add.s32 	%r74, %r71, %r73;
+	shl.b32 	%r75, %r74, 1;
+	add.s32 	%r76, %r56, 16;
+	shr.u32 	%r77, %r76, 3;
+	and.b32 	%r78, %r76, 7;
+	xor.b32 	%r79, %r77, %r59;
+	shl.b32 	%r80, %r79, 3;
+	or.b32 	%r81, %r80, %r78;
+	add.s32 	%r82, %r61, %r81;
+	shl.b32 	%r83, %r82, 1;
+	add.s32 	%r84, %r53, 16;
+	shr.u32 	%r85, %r84, 3;
+	and.b32 	%r86, %r84, 7;
+	xor.b32 	%r87, %r85, %r69;
+	shl.b32 	%r88, %r87, 3;
+	or.b32 	%r89, %r88, %r86;
+	add.s32 	%r90, %r71, %r89;
+	shl.b32 	%r91, %r90, 1;
+	add.s32 	%r92, %r56, 32;
+	shr.u32 	%r93, %r92, 3;
+	and.b32 	%r94, %r92, 7;
+	xor.b32 	%r95, %r93, %r59;
+	shl.b32 	%r96, %r95, 3;
+	or.b32 	%r97, %r96, %r94;
+	add.s32 	%r98, %r61, %r97;
+	shl.b32 	%r99, %r98, 1;
+	add.s32 	%r100, %r53, 32;
+	shr.u32 	%r101, %r100, 3;
+	and.b32 	%r102, %r100, 7;
+	xor.b32 	%r103, %r101, %r69;
+	shl.b32 	%r104, %r103, 3;
+	or.b32 	%r105, %r104, %r102;
+	add.s32 	%r106, %r71, %r105;
+	shl.b32 	%r107, %r106, 1;
+	add.s32 	%r108, %r56, 48;
+	shr.u32 	%r109, %r108, 3;
+	and.b32 	%r110, %r108, 7;
+	xor.b32 	%r111, %r109, %r59;
+	shl.b32 	%r112, %r111, 3;
+	or.b32 	%r113, %r112, %r110;
+	add.s32 	%r114, %r61, %r113;
+	shl.b32 	%r115, %r114, 1;
+	add.s32 	%r116, %r53, 48;
+	shr.u32 	%r117, %r116, 3;
+	and.b32 	%r118, %r116, 7;
+	xor.b32 	%r119, %r117, %r69;
+	shl.b32 	%r120, %r119, 3;
+	or.b32 	%r121, %r120, %r118;
+	add.s32 	%r122, %r71, %r121;
+	shl.b32 	%r123, %r122, 1;
 	mov.u64 	%rd25, __tilec_smem;
 	add.s64 	%rd25, %rd25, 2048;
-	cvt.u32.u64 	%r52, %rd25;
+	cvt.u32.u64 	%r124, %rd25;
 	mov.u64 	%rd26, __tilec_smem;
 	add.s64 	%rd26, %rd26, 6144;
-	cvt.u32.u64 	%r53, %rd26;
-	mov.u64 	%rd27, __tilec_smem;
-	add.s64 	%rd27, %rd27, 2048;
-	cvt.u32.u64 	%r54, %rd27;
-	and.b32 	%r55, %r13, 1;
-	shl.b32 	%r56, %r55, 3;
-	add.s32 	%r57, %r15, %r56;
-	shr.u32 	%r58, %r7, 4;
-	shl.b32 	%r59, %r58, 3;
-	shr.u32 	%r60, %r59, 3;
-	and.b32 	%r61, %r59, 7;
-	and.b32 	%r62, %r57, 7;
-	xor.b32 	%r63, %r60, %r62;
-	shl.b32 	%r64, %r57, 6;
-	shl.b32 	%r65, %r63, 3;
-	or.b32 	%r66, %r65, %r61;
-	add.s32 	%r67, %r64, %r66;
-	shl.b32 	%r68, %r67, 1;
-	add.s32 	%r69, %r15, %r59;
-	shr.u32 	%r70, %r56, 3;
-	and.b32 	%r71, %r56, 7;
-	and.b32 	%r72, %r69, 7;
-	xor.b32 	%r73, %r70, %r72;
-	shl.b32 	%r74, %r69, 6;
-	shl.b32 	%r75, %r73, 3;
-	or.b32 	%r76, %r75, %r71;
-	add.s32 	%r77, %r74, %r76;
-	shl.b32 	%r78, %r77, 1;
-	add.s32 	%r79, %r59, 16;
-	shr.u32 	%r80, %r79, 3;
-	and.b32 	%r81, %r79, 7;
-	xor.b32 	%r82, %r80, %r62;
-	shl.b32 	%r83, %r82, 3;
-	or.b32 	%r84, %r83, %r81;
-	add.s32 	%r85, %r64, %r84;
-	shl.b32 	%r86, %r85, 1;
-	add.s32 	%r87, %r56, 16;
-	shr.u32 	%r88, %r87, 3;
-	and.b32 	%r89, %r87, 7;
-	xor.b32 	%r90, %r88, %r72;
-	shl.b32 	%r91, %r90, 3;
-	or.b32 	%r92, %r91, %r89;
-	add.s32 	%r93, %r74, %r92;
-	shl.b32 	%r94, %r93, 1;
-	add.s32 	%r95, %r59, 32;
-	shr.u32 	%r96, %r95, 3;
-	and.b32 	%r97, %r95, 7;
-	xor.b32 	%r98, %r96, %r62;
-	shl.b32 	%r99, %r98, 3;
-	or.b32 	%r100, %r99, %r97;
-	add.s32 	%r101, %r64, %r100;
-	shl.b32 	%r102, %r101, 1;
-	add.s32 	%r103, %r56, 32;
-	shr.u32 	%r104, %r103, 3;
-	and.b32 	%r105, %r103, 7;
-	xor.b32 	%r106, %r104, %r72;
-	shl.b32 	%r107, %r106, 3;
-	or.b32 	%r108, %r107, %r105;
-	add.s32 	%r109, %r74, %r108;
-	shl.b32 	%r110, %r109, 1;
-	add.s32 	%r111, %r59, 48;
-	shr.u32 	%r112, %r111, 3;
-	and.b32 	%r113, %r111, 7;
-	xor.b32 	%r114, %r112, %r62;
-	shl.b32 	%r115, %r114, 3;
-	or.b32 	%r116, %r115, %r113;
-	add.s32 	%r117, %r64, %r116;
-	shl.b32 	%r118, %r117, 1;
-	add.s32 	%r119, %r56, 48;
-	shr.u32 	%r120, %r119, 3;
-	and.b32 	%r121, %r119, 7;
-	xor.b32 	%r122, %r120, %r72;
-	shl.b32 	%r123, %r122, 3;
-	or.b32 	%r124, %r123, %r121;
-	add.s32 	%r125, %r74, %r124;
-	shl.b32 	%r126, %r125, 1;
-	mov.u64 	%rd28, __tilec_smem;
-	add.s64 	%rd28, %rd28, 6144;
-	cvt.u32.u64 	%r127, %rd28;
-	mov.u64 	%rd29, __tilec_smem;
-	add.s64 	%rd29, %rd29, 2048;
-	cvt.u32.u64 	%r128, %rd29;
-	mov.u64 	%rd30, __tilec_smem;
-	add.s64 	%rd30, %rd30, 6144;
-	cvt.u32.u64 	%r129, %rd30;
-	mov.u64 	%rd31, __tilec_smem;
-	add.s64 	%rd31, %rd31, 2048;
-	cvt.u32.u64 	%r130, %rd31;
-	mov.u64 	%rd32, __tilec_smem;
-	add.s64 	%rd32, %rd32, 6144;
-	cvt.u32.u64 	%r131, %rd32;
-	mov.u64 	%rd33, __tilec_smem;
-	add.s64 	%rd33, %rd33, 2048;
-	cvt.u32.u64 	%r132, %rd33;
-	mov.u64 	%rd34, __tilec_smem;
-	add.s64 	%rd34, %rd34, 6144;
-	cvt.u32.u64 	%r133, %rd34;
+	cvt.u32.u64 	%r125, %rd26;
 	// %body1
-	mov.u32 	%r134, %ctaid.x;
-	mov.u32 	%r135, %nctaid.x;
-	sub.s32 	%r136, %r135, 1;
-	sub.s32 	%r137, %r136, %r134;
-	mov.u32 	%r138, %ctaid.y;
+	mov.u32 	%r126, %ctaid.x;
+	mov.u32 	%r127, %nctaid.x;
+	sub.s32 	%r128, %r127, 1;
+	sub.s32 	%r129, %r128, %r126;
+	mov.u32 	%r130, %ctaid.y;
 	setp.eq.s32 	%p1, %r2, 0;
-	selp.b32 	%r139, 1, %r2, %p1;
-	div.s32 	%r140, %r138, %r139;
-	selp.b32 	%r141, 0, %r140, %p1;
-	cvt.s64.s32 	%rd35, %r141;
+	selp.b32 	%r131, 1, %r2, %p1;
+	div.s32 	%r132, %r130, %r131;
+	selp.b32 	%r133, 0, %r132, %p1;
+	cvt.s64.s32 	%rd27, %r133;
 	setp.eq.s32 	%p2, %r2, -1;
 	or.pred 	%p3, %p1, %p2;
-	selp.b32 	%r142, 1, %r2, %p3;
-	rem.s32 	%r143, %r138, %r142;
-	selp.b32 	%r144, 0, %r143, %p2;
-	selp.b32 	%r145, %r138, %r144, %p1;
+	selp.b32 	%r134, 1, %r2, %p3;
+	rem.s32 	%r135, %r130, %r134;
+	selp.b32 	%r136, 0, %r135, %p2;
+	selp.b32 	%r137, %r130, %r136, %p1;
 	setp.eq.s32 	%p4, %r3, 0;
-	selp.b32 	%r146, 1, %r3, %p4;
-	div.s32 	%r147, %r145, %r146;
-	selp.b32 	%r148, 0, %r147, %p4;
-	cvt.s64.s32 	%rd36, %r148;
-	mul.lo.s64 	%rd37, %rd35, %rd6;
-	cvt.s64.s32 	%rd38, %r145;
-	mul.lo.s64 	%rd39, %rd38, %rd7;
-	add.s64 	%rd40, %rd37, %rd39;
-	mul.lo.s64 	%rd41, %rd35, %rd10;
-	mul.lo.s64 	%rd42, %rd36, %rd11;
-	add.s64 	%rd43, %rd41, %rd42;
-	mul.lo.s64 	%rd44, %rd35, %rd14;
-	mul.lo.s64 	%rd45, %rd36, %rd15;
-	add.s64 	%rd46, %rd44, %rd45;
-	mul.lo.s64 	%rd47, %rd35, %rd18;
-	mul.lo.s64 	%rd48, %rd38, %rd19;
-	add.s64 	%rd49, %rd47, %rd48;
-	shl.b64 	%rd50, %rd40, 1;
-	add.s64 	%rd51, %rd1, %rd50;
-	mul.lo.s32 	%r149, %r137, 16;
-	cvt.s64.s32 	%rd52, %r4;
-	cvt.s64.s32 	%rd53, %r149;
-	cvt.s64.s32 	%rd54, %r5;
-	shl.b64 	%rd55, %rd46, 1;
-	add.s64 	%rd56, %rd3, %rd55;
-	shl.b64 	%rd57, %rd43, 1;
-	add.s64 	%rd58, %rd2, %rd57;
-	shl.b64 	%rd59, %rd49, 1;
-	add.s64 	%rd60, %rd5, %rd59;
-	or.b32 	%r150, %r9, 8;
-	or.b32 	%r151, %r11, 1;
-	or.b32 	%r152, %r11, 8;
-	or.b32 	%r153, %r11, 9;
-	add.s32 	%r154, %r149, %r9;
-	add.s32 	%r155, %r149, %r150;
+	selp.b32 	%r138, 1, %r3, %p4;
+	div.s32 	%r139, %r137, %r138;
+	selp.b32 	%r140, 0, %r139, %p4;
+	cvt.s64.s32 	%rd28, %r140;
+	mul.lo.s64 	%rd29, %rd27, %rd6;
+	cvt.s64.s32 	%rd30, %r137;
+	mul.lo.s64 	%rd31, %rd30, %rd7;
+	add.s64 	%rd32, %rd29, %rd31;
+	mul.lo.s64 	%rd33, %rd27, %rd10;
+	mul.lo.s64 	%rd34, %rd28, %rd11;
+	add.s64 	%rd35, %rd33, %rd34;
+	mul.lo.s64 	%rd36, %rd27, %rd14;
+	mul.lo.s64 	%rd37, %rd28, %rd15;
+	add.s64 	%rd38, %rd36, %rd37;
+	mul.lo.s64 	%rd39, %rd27, %rd18;
+	mul.lo.s64 	%rd40, %rd30, %rd19;
+	add.s64 	%rd41, %rd39, %rd40;
+	shl.b64 	%rd42, %rd32, 1;
+	add.s64 	%rd43, %rd1, %rd42;
+	mul.lo.s32 	%r141, %r129, 16;
+	cvt.s64.s32 	%rd44, %r4;
+	cvt.s64.s32 	%rd45, %r141;
+	cvt.s64.s32 	%rd46, %r5;
+	shl.b64 	%rd47, %rd38, 1;
+	add.s64 	%rd48, %rd3, %rd47;
+	shl.b64 	%rd49, %rd35, 1;
+	add.s64 	%rd50, %rd2, %rd49;
+	shl.b64 	%rd51, %rd41, 1;
+	add.s64 	%rd52, %rd5, %rd51;
+	or.b32 	%r142, %r9, 8;
+	or.b32 	%r143, %r11, 1;
+	or.b32 	%r144, %r11, 8;
+	or.b32 	%r145, %r11, 9;
+	add.s32 	%r146, %r141, %r9;
+	add.s32 	%r147, %r141, %r142;
 	mul.rn.f32 	%f2, %f1, 0f3FB8AA3B;
-	cvt.s64.s32 	%rd61, %r14;
-	add.s64 	%rd62, %rd53, %rd61;
-	mul.lo.s64 	%rd63, %rd62, %rd8;
-	cvt.s64.s32 	%rd64, %r16;
-	mul.lo.s64 	%rd65, %rd64, %rd9;
-	add.s64 	%rd66, %rd63, %rd65;
-	setp.ge.s64 	%p5, %rd62, 0;
-	setp.lt.s64 	%p6, %rd62, %rd52;
+	cvt.s64.s32 	%rd53, %r14;
+	add.s64 	%rd54, %rd45, %rd53;
+	mul.lo.s64 	%rd55, %rd54, %rd8;
+	cvt.s64.s32 	%rd56, %r16;
+	mul.lo.s64 	%rd57, %rd56, %rd9;
+	add.s64 	%rd58, %rd55, %rd57;
+	setp.ge.s64 	%p5, %rd54, 0;
+	setp.lt.s64 	%p6, %rd54, %rd44;
 	and.pred 	%p7, %p5, %p6;
-	setp.ge.s64 	%p8, %rd64, 0;
-	setp.lt.s64 	%p9, %rd64, %rd54;
+	setp.ge.s64 	%p8, %rd56, 0;
+	setp.lt.s64 	%p9, %rd56, %rd46;
 	and.pred 	%p10, %p8, %p9;
 	and.pred 	%p11, %p7, %p10;
-	shl.b64 	%rd67, %rd66, 1;
-	add.s64 	%rd68, %rd51, %rd67;
-	add.s32 	%r156, %r12, %r25;
-	selp.b32 	%r157, 16, 0, %p11;
+	shl.b64 	%rd59, %rd58, 1;
+	add.s64 	%rd60, %rd43, %rd59;
+	add.s32 	%r148, %r12, %r25;
+	selp.b32 	%r149, 16, 0, %p11;
 	// begin inline asm
-	cp.async.cg.shared.global [%r156], [%rd68], 16, %r157;
+	cp.async.cg.shared.global [%r148], [%rd60], 16, %r149;
 	// end inline asm
-	add.s64 	%rd69, %rd62, 4;
-	setp.ge.s64 	%p12, %rd69, 0;
-	setp.lt.s64 	%p13, %rd69, %rd52;
+	add.s64 	%rd61, %rd54, 4;
+	setp.ge.s64 	%p12, %rd61, 0;
+	setp.lt.s64 	%p13, %rd61, %rd44;
 	and.pred 	%p14, %p12, %p13;
 	and.pred 	%p15, %p14, %p10;
-	mul.lo.s64 	%rd70, %rd8, 4;
-	mul.lo.s64 	%rd71, %rd70, 2;
-	add.s64 	%rd72, %rd68, %rd71;
-	add.s32 	%r158, %r12, %r33;
-	selp.b32 	%r159, 16, 0, %p15;
+	mul.lo.s64 	%rd62, %rd8, 4;
+	mul.lo.s64 	%rd63, %rd62, 2;
+	add.s64 	%rd64, %rd60, %rd63;
+	add.s32 	%r150, %r12, %r33;
+	selp.b32 	%r151, 16, 0, %p15;
 	// begin inline asm
-	cp.async.cg.shared.global [%r158], [%rd72], 16, %r159;
+	cp.async.cg.shared.global [%r150], [%rd64], 16, %r151;
 	// end inline asm
-	add.s64 	%rd73, %rd62, 8;
-	setp.ge.s64 	%p16, %rd73, 0;
-	setp.lt.s64 	%p17, %rd73, %rd52;
+	add.s64 	%rd65, %rd54, 8;
+	setp.ge.s64 	%p16, %rd65, 0;
+	setp.lt.s64 	%p17, %rd65, %rd44;
 	and.pred 	%p18, %p16, %p17;
 	and.pred 	%p19, %p18, %p10;
-	add.s64 	%rd74, %rd72, %rd71;
-	add.s32 	%r160, %r12, %r41;
-	selp.b32 	%r161, 16, 0, %p19;
+	add.s64 	%rd66, %rd64, %rd63;
+	add.s32 	%r152, %r12, %r41;
+	selp.b32 	%r153, 16, 0, %p19;
 	// begin inline asm
-	cp.async.cg.shared.global [%r160], [%rd74], 16, %r161;
+	cp.async.cg.shared.global [%r152], [%rd66], 16, %r153;
 	// end inline asm
-	add.s64 	%rd75, %rd62, 12;
-	setp.ge.s64 	%p20, %rd75, 0;
-	setp.lt.s64 	%p21, %rd75, %rd52;
+	add.s64 	%rd67, %rd54, 12;
+	setp.ge.s64 	%p20, %rd67, 0;
+	setp.lt.s64 	%p21, %rd67, %rd44;
 	and.pred 	%p22, %p20, %p21;
 	and.pred 	%p23, %p22, %p10;
-	add.s64 	%rd76, %rd74, %rd71;
-	add.s32 	%r162, %r12, %r49;
-	selp.b32 	%r163, 16, 0, %p23;
+	add.s64 	%rd68, %rd66, %rd63;
+	add.s32 	%r154, %r12, %r49;
+	selp.b32 	%r155, 16, 0, %p23;
 	// begin inline asm
-	cp.async.cg.shared.global [%r162], [%rd76], 16, %r163;
+	cp.async.cg.shared.global [%r154], [%rd68], 16, %r155;
 	// end inline asm
 	cp.async.commit_group;
 	bar.sync 	0;
-	setp.gt.s32 	%p24, %r149, 0;
-	mul.lo.s64 	%rd77, %rd64, %rd13;
-	mul.lo.s64 	%rd78, %rd61, %rd12;
-	add.s64 	%rd79, %rd77, %rd78;
-	shl.b64 	%rd80, %rd79, 1;
-	add.s64 	%rd81, %rd58, %rd80;
-	add.s32 	%r164, %r50, %r25;
-	selp.b32 	%r165, 16, 0, %p10;
+	setp.gt.s32 	%p24, %r141, 0;
+	mul.lo.s64 	%rd69, %rd56, %rd13;
+	mul.lo.s64 	%rd70, %rd53, %rd12;
+	add.s64 	%rd71, %rd69, %rd70;
+	shl.b64 	%rd72, %rd71, 1;
+	add.s64 	%rd73, %rd50, %rd72;
+	add.s32 	%r156, %r50, %r25;
+	selp.b32 	%r157, 16, 0, %p10;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r164], [%rd81], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r156], [%rd73], 16, %r157;
 	// end inline asm
-	mul.lo.s64 	%rd82, %rd12, 4;
-	mul.lo.s64 	%rd83, %rd82, 2;
-	add.s64 	%rd84, %rd81, %rd83;
-	add.s32 	%r166, %r50, %r33;
+	mul.lo.s64 	%rd74, %rd12, 4;
+	mul.lo.s64 	%rd75, %rd74, 2;
+	add.s64 	%rd76, %rd73, %rd75;
+	add.s32 	%r158, %r50, %r33;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r166], [%rd84], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r158], [%rd76], 16, %r157;
 	// end inline asm
-	add.s64 	%rd85, %rd84, %rd83;
-	add.s32 	%r167, %r50, %r41;
+	add.s64 	%rd77, %rd76, %rd75;
+	add.s32 	%r159, %r50, %r41;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r167], [%rd85], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r159], [%rd77], 16, %r157;
 	// end inline asm
-	add.s64 	%rd86, %rd85, %rd83;
-	add.s32 	%r168, %r50, %r49;
+	add.s64 	%rd78, %rd77, %rd75;
+	add.s32 	%r160, %r50, %r49;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r168], [%rd86], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r160], [%rd78], 16, %r157;
 	// end inline asm
-	mul.lo.s64 	%rd87, %rd61, %rd16;
-	mul.lo.s64 	%rd88, %rd64, %rd17;
-	add.s64 	%rd89, %rd87, %rd88;
-	shl.b64 	%rd90, %rd89, 1;
-	add.s64 	%rd91, %rd56, %rd90;
-	add.s32 	%r169, %r51, %r25;
+	mul.lo.s64 	%rd79, %rd53, %rd16;
+	mul.lo.s64 	%rd80, %rd56, %rd17;
+	add.s64 	%rd81, %rd79, %rd80;
+	shl.b64 	%rd82, %rd81, 1;
+	add.s64 	%rd83, %rd48, %rd82;
+	add.s32 	%r161, %r51, %r25;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r169], [%rd91], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r161], [%rd83], 16, %r157;
 	// end inline asm
-	mul.lo.s64 	%rd92, %rd16, 4;
-	mul.lo.s64 	%rd93, %rd92, 2;
-	add.s64 	%rd94, %rd91, %rd93;
-	add.s32 	%r170, %r51, %r33;
+	mul.lo.s64 	%rd84, %rd16, 4;
+	mul.lo.s64 	%rd85, %rd84, 2;
+	add.s64 	%rd86, %rd83, %rd85;
+	add.s32 	%r162, %r51, %r33;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r170], [%rd94], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r162], [%rd86], 16, %r157;
 	// end inline asm
-	add.s64 	%rd95, %rd94, %rd93;
-	add.s32 	%r171, %r51, %r41;
+	add.s64 	%rd87, %rd86, %rd85;
+	add.s32 	%r163, %r51, %r41;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r171], [%rd95], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r163], [%rd87], 16, %r157;
 	// end inline asm
-	add.s64 	%rd96, %rd95, %rd93;
-	add.s32 	%r172, %r51, %r49;
+	add.s64 	%rd88, %rd87, %rd85;
+	add.s32 	%r164, %r51, %r49;
 	// begin inline asm
-	@%p24 cp.async.cg.shared.global [%r172], [%rd96], 16, %r165;
+	@%p24 cp.async.cg.shared.global [%r164], [%rd88], 16, %r157;
 	// end inline asm
 	cp.async.commit_group;
-	mov.u32 	%r173, 0;
+	mov.u32 	%r165, 0;
 	mov.f32 	%f3, 0f00000000;
 	mov.f32 	%f4, 0f00000000;
 	mov.f32 	%f5, 0f00000000;
@@ -435,175 +412,175 @@ const ptx0 = `//
 	mov.f32 	%f36, 0f3F800000;
 	mov.f32 	%f37, 0fFF800000;
 	mov.f32 	%f38, 0fFF800000;
-	mov.u64 	%rd97, 0;
-	mov.u64 	%rd98, 0;
-	mov.u64 	%rd99, 0;
-	mov.u64 	%rd100, 0;
-	mov.u32 	%r174, 0;
+	mov.u64 	%rd89, 0;
+	mov.u64 	%rd90, 0;
+	mov.u64 	%rd91, 0;
+	mov.u64 	%rd92, 0;
+	mov.u32 	%r166, 0;
 $L__BB0_2: 	// %for.header2
-	setp.lt.s32 	%p25, %r173, %r149;
+	setp.lt.s32 	%p25, %r165, %r141;
 	@!%p25 bra 	$L__BB0_4;
 	// %for.body3
 	cp.async.wait_group 	0;
 	bar.sync 	0;
-	add.s32 	%r175, %r173, 16;
-	setp.lt.s32 	%p26, %r175, %r149;
-	setp.eq.s32 	%p27, %r174, 0;
-	sub.s32 	%r176, %r174, 1;
-	selp.b32 	%r177, 1, %r176, %p27;
-	shl.b32 	%r178, %r177, 11;
-	add.s32 	%r179, %r52, %r178;
-	add.s64 	%rd101, %rd98, 16;
-	cvt.s64.s32 	%rd102, %r16;
-	add.s64 	%rd103, %rd97, %rd102;
-	mul.lo.s64 	%rd104, %rd103, %rd13;
-	cvt.s64.s32 	%rd105, %r14;
-	add.s64 	%rd106, %rd101, %rd105;
-	mul.lo.s64 	%rd107, %rd106, %rd12;
-	add.s64 	%rd108, %rd104, %rd107;
-	setp.ge.s64 	%p28, %rd103, 0;
-	setp.lt.s64 	%p29, %rd103, %rd54;
+	add.s32 	%r167, %r165, 16;
+	setp.lt.s32 	%p26, %r167, %r141;
+	setp.eq.s32 	%p27, %r166, 0;
+	sub.s32 	%r168, %r166, 1;
+	selp.b32 	%r169, 1, %r168, %p27;
+	shl.b32 	%r170, %r169, 11;
+	add.s32 	%r171, %r50, %r170;
+	add.s64 	%rd93, %rd90, 16;
+	cvt.s64.s32 	%rd94, %r16;
+	add.s64 	%rd95, %rd89, %rd94;
+	mul.lo.s64 	%rd96, %rd95, %rd13;
+	cvt.s64.s32 	%rd97, %r14;
+	add.s64 	%rd98, %rd93, %rd97;
+	mul.lo.s64 	%rd99, %rd98, %rd12;
+	add.s64 	%rd100, %rd96, %rd99;
+	setp.ge.s64 	%p28, %rd95, 0;
+	setp.lt.s64 	%p29, %rd95, %rd46;
 	and.pred 	%p30, %p28, %p29;
-	shl.b64 	%rd109, %rd108, 1;
-	add.s64 	%rd110, %rd58, %rd109;
-	add.s32 	%r180, %r179, %r25;
-	selp.b32 	%r181, 16, 0, %p30;
+	shl.b64 	%rd101, %rd100, 1;
+	add.s64 	%rd102, %rd50, %rd101;
+	add.s32 	%r172, %r171, %r25;
+	selp.b32 	%r173, 16, 0, %p30;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r180], [%rd110], 16, %r181;
+	@%p26 cp.async.cg.shared.global [%r172], [%rd102], 16, %r173;
 	// end inline asm
-	mul.lo.s64 	%rd111, %rd12, 4;
-	mul.lo.s64 	%rd112, %rd111, 2;
+	mul.lo.s64 	%rd103, %rd12, 4;
+	mul.lo.s64 	%rd104, %rd103, 2;
+	add.s64 	%rd105, %rd102, %rd104;
+	add.s32 	%r174, %r171, %r33;
+	// begin inline asm
+	@%p26 cp.async.cg.shared.global [%r174], [%rd105], 16, %r173;
+	// end inline asm
+	add.s64 	%rd106, %rd105, %rd104;
+	add.s32 	%r175, %r171, %r41;
+	// begin inline asm
+	@%p26 cp.async.cg.shared.global [%r175], [%rd106], 16, %r173;
+	// end inline asm
+	add.s64 	%rd107, %rd106, %rd104;
+	add.s32 	%r176, %r171, %r49;
+	// begin inline asm
+	@%p26 cp.async.cg.shared.global [%r176], [%rd107], 16, %r173;
+	// end inline asm
+	add.s32 	%r177, %r51, %r170;
+	add.s64 	%rd108, %rd91, 16;
+	add.s64 	%rd109, %rd108, %rd97;
+	mul.lo.s64 	%rd110, %rd109, %rd16;
+	add.s64 	%rd111, %rd92, %rd94;
+	mul.lo.s64 	%rd112, %rd111, %rd17;
 	add.s64 	%rd113, %rd110, %rd112;
-	add.s32 	%r182, %r179, %r33;
-	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r182], [%rd113], 16, %r181;
-	// end inline asm
-	add.s64 	%rd114, %rd113, %rd112;
-	add.s32 	%r183, %r179, %r41;
-	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r183], [%rd114], 16, %r181;
-	// end inline asm
-	add.s64 	%rd115, %rd114, %rd112;
-	add.s32 	%r184, %r179, %r49;
-	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r184], [%rd115], 16, %r181;
-	// end inline asm
-	add.s32 	%r185, %r53, %r178;
-	add.s64 	%rd116, %rd99, 16;
-	add.s64 	%rd117, %rd116, %rd105;
-	mul.lo.s64 	%rd118, %rd117, %rd16;
-	add.s64 	%rd119, %rd100, %rd102;
-	mul.lo.s64 	%rd120, %rd119, %rd17;
-	add.s64 	%rd121, %rd118, %rd120;
-	setp.ge.s64 	%p31, %rd119, 0;
-	setp.lt.s64 	%p32, %rd119, %rd54;
+	setp.ge.s64 	%p31, %rd111, 0;
+	setp.lt.s64 	%p32, %rd111, %rd46;
 	and.pred 	%p33, %p31, %p32;
-	shl.b64 	%rd122, %rd121, 1;
-	add.s64 	%rd123, %rd56, %rd122;
-	add.s32 	%r186, %r185, %r25;
-	selp.b32 	%r187, 16, 0, %p33;
+	shl.b64 	%rd114, %rd113, 1;
+	add.s64 	%rd115, %rd48, %rd114;
+	add.s32 	%r178, %r177, %r25;
+	selp.b32 	%r179, 16, 0, %p33;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r186], [%rd123], 16, %r187;
+	@%p26 cp.async.cg.shared.global [%r178], [%rd115], 16, %r179;
 	// end inline asm
-	mul.lo.s64 	%rd124, %rd16, 4;
-	mul.lo.s64 	%rd125, %rd124, 2;
-	add.s64 	%rd126, %rd123, %rd125;
-	add.s32 	%r188, %r185, %r33;
+	mul.lo.s64 	%rd116, %rd16, 4;
+	mul.lo.s64 	%rd117, %rd116, 2;
+	add.s64 	%rd118, %rd115, %rd117;
+	add.s32 	%r180, %r177, %r33;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r188], [%rd126], 16, %r187;
+	@%p26 cp.async.cg.shared.global [%r180], [%rd118], 16, %r179;
 	// end inline asm
-	add.s64 	%rd127, %rd126, %rd125;
-	add.s32 	%r189, %r185, %r41;
+	add.s64 	%rd119, %rd118, %rd117;
+	add.s32 	%r181, %r177, %r41;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r189], [%rd127], 16, %r187;
+	@%p26 cp.async.cg.shared.global [%r181], [%rd119], 16, %r179;
 	// end inline asm
-	add.s64 	%rd128, %rd127, %rd125;
-	add.s32 	%r190, %r185, %r49;
+	add.s64 	%rd120, %rd119, %rd117;
+	add.s32 	%r182, %r177, %r49;
 	// begin inline asm
-	@%p26 cp.async.cg.shared.global [%r190], [%rd128], 16, %r187;
+	@%p26 cp.async.cg.shared.global [%r182], [%rd120], 16, %r179;
 	// end inline asm
 	cp.async.commit_group;
-	shl.b32 	%r191, %r174, 11;
-	add.s32 	%r192, %r54, %r191;
-	add.s32 	%r193, %r12, %r68;
+	shl.b32 	%r183, %r166, 11;
+	add.s32 	%r184, %r50, %r183;
+	add.s32 	%r185, %r12, %r65;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r194, %r195, %r196, %r197}, [%r193];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r186, %r187, %r188, %r189}, [%r185];
 	// end inline asm
-	add.s32 	%r198, %r192, %r78;
+	add.s32 	%r190, %r184, %r75;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r199, %r200, %r201, %r202}, [%r198];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r191, %r192, %r193, %r194}, [%r190];
 	// end inline asm
 	mov.f32 	%f43, 0f00000000;
 	mov.f32 	%f44, 0f00000000;
 	mov.f32 	%f45, 0f00000000;
 	mov.f32 	%f46, 0f00000000;
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f39, %f40, %f41, %f42}, {%r194, %r195, %r196, %r197}, {%r199, %r200}, {%f43, %f44, %f45, %f46};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f39, %f40, %f41, %f42}, {%r186, %r187, %r188, %r189}, {%r191, %r192}, {%f43, %f44, %f45, %f46};
 	mov.f32 	%f51, 0f00000000;
 	mov.f32 	%f52, 0f00000000;
 	mov.f32 	%f53, 0f00000000;
 	mov.f32 	%f54, 0f00000000;
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f47, %f48, %f49, %f50}, {%r194, %r195, %r196, %r197}, {%r201, %r202}, {%f51, %f52, %f53, %f54};
-	add.s32 	%r203, %r12, %r86;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f47, %f48, %f49, %f50}, {%r186, %r187, %r188, %r189}, {%r193, %r194}, {%f51, %f52, %f53, %f54};
+	add.s32 	%r195, %r12, %r83;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r204, %r205, %r206, %r207}, [%r203];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r196, %r197, %r198, %r199}, [%r195];
 	// end inline asm
-	add.s32 	%r208, %r192, %r94;
+	add.s32 	%r200, %r184, %r91;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r209, %r210, %r211, %r212}, [%r208];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r201, %r202, %r203, %r204}, [%r200];
 	// end inline asm
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f55, %f56, %f57, %f58}, {%r204, %r205, %r206, %r207}, {%r209, %r210}, {%f39, %f40, %f41, %f42};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f59, %f60, %f61, %f62}, {%r204, %r205, %r206, %r207}, {%r211, %r212}, {%f47, %f48, %f49, %f50};
-	add.s32 	%r213, %r12, %r102;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f55, %f56, %f57, %f58}, {%r196, %r197, %r198, %r199}, {%r201, %r202}, {%f39, %f40, %f41, %f42};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f59, %f60, %f61, %f62}, {%r196, %r197, %r198, %r199}, {%r203, %r204}, {%f47, %f48, %f49, %f50};
+	add.s32 	%r205, %r12, %r99;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r214, %r215, %r216, %r217}, [%r213];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r206, %r207, %r208, %r209}, [%r205];
 	// end inline asm
-	add.s32 	%r218, %r192, %r110;
+	add.s32 	%r210, %r184, %r107;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r219, %r220, %r221, %r222}, [%r218];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r211, %r212, %r213, %r214}, [%r210];
 	// end inline asm
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f63, %f64, %f65, %f66}, {%r214, %r215, %r216, %r217}, {%r219, %r220}, {%f55, %f56, %f57, %f58};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f67, %f68, %f69, %f70}, {%r214, %r215, %r216, %r217}, {%r221, %r222}, {%f59, %f60, %f61, %f62};
-	add.s32 	%r223, %r12, %r118;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f63, %f64, %f65, %f66}, {%r206, %r207, %r208, %r209}, {%r211, %r212}, {%f55, %f56, %f57, %f58};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f67, %f68, %f69, %f70}, {%r206, %r207, %r208, %r209}, {%r213, %r214}, {%f59, %f60, %f61, %f62};
+	add.s32 	%r215, %r12, %r115;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r224, %r225, %r226, %r227}, [%r223];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r216, %r217, %r218, %r219}, [%r215];
 	// end inline asm
-	add.s32 	%r228, %r192, %r126;
+	add.s32 	%r220, %r184, %r123;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r229, %r230, %r231, %r232}, [%r228];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r221, %r222, %r223, %r224}, [%r220];
 	// end inline asm
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f71, %f72, %f73, %f74}, {%r224, %r225, %r226, %r227}, {%r229, %r230}, {%f63, %f64, %f65, %f66};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f75, %f76, %f77, %f78}, {%r224, %r225, %r226, %r227}, {%r231, %r232}, {%f67, %f68, %f69, %f70};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f71, %f72, %f73, %f74}, {%r216, %r217, %r218, %r219}, {%r221, %r222}, {%f63, %f64, %f65, %f66};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f75, %f76, %f77, %f78}, {%r216, %r217, %r218, %r219}, {%r223, %r224}, {%f67, %f68, %f69, %f70};
 	max.f32 	%f79, %f71, %f72;
 	max.f32 	%f80, %f79, %f75;
 	max.f32 	%f81, %f80, %f76;
 	max.f32 	%f82, %f73, %f74;
 	max.f32 	%f83, %f82, %f77;
 	max.f32 	%f84, %f83, %f78;
-	and.b32 	%r233, %r7, 1;
-	setp.ne.s32 	%p34, %r233, 0;
-	mov.b32 	%r234, %f81;
-	shfl.sync.bfly.b32 	%r235, %r234, 1, 31, -1;
-	mov.b32 	%f85, %r235;
+	and.b32 	%r225, %r7, 1;
+	setp.ne.s32 	%p34, %r225, 0;
+	mov.b32 	%r226, %f81;
+	shfl.sync.bfly.b32 	%r227, %r226, 1, 31, -1;
+	mov.b32 	%f85, %r227;
 	selp.f32 	%f86, %f85, %f81, %p34;
 	selp.f32 	%f87, %f81, %f85, %p34;
 	max.f32 	%f88, %f86, %f87;
-	mov.b32 	%r236, %f84;
-	shfl.sync.bfly.b32 	%r237, %r236, 1, 31, -1;
-	mov.b32 	%f89, %r237;
+	mov.b32 	%r228, %f84;
+	shfl.sync.bfly.b32 	%r229, %r228, 1, 31, -1;
+	mov.b32 	%f89, %r229;
 	selp.f32 	%f90, %f89, %f84, %p34;
 	selp.f32 	%f91, %f84, %f89, %p34;
 	max.f32 	%f92, %f90, %f91;
-	and.b32 	%r238, %r7, 2;
-	setp.ne.s32 	%p35, %r238, 0;
-	mov.b32 	%r239, %f88;
-	shfl.sync.bfly.b32 	%r240, %r239, 2, 31, -1;
-	mov.b32 	%f93, %r240;
+	and.b32 	%r230, %r7, 2;
+	setp.ne.s32 	%p35, %r230, 0;
+	mov.b32 	%r231, %f88;
+	shfl.sync.bfly.b32 	%r232, %r231, 2, 31, -1;
+	mov.b32 	%f93, %r232;
 	selp.f32 	%f94, %f93, %f88, %p35;
 	selp.f32 	%f95, %f88, %f93, %p35;
 	max.f32 	%f96, %f94, %f95;
-	mov.b32 	%r241, %f92;
-	shfl.sync.bfly.b32 	%r242, %r241, 2, 31, -1;
-	mov.b32 	%f97, %r242;
+	mov.b32 	%r233, %f92;
+	shfl.sync.bfly.b32 	%r234, %r233, 2, 31, -1;
+	mov.b32 	%f97, %r234;
 	selp.f32 	%f98, %f97, %f92, %p35;
 	selp.f32 	%f99, %f92, %f97, %p35;
 	max.f32 	%f100, %f98, %f99;
@@ -635,27 +612,27 @@ $L__BB0_2: 	// %for.header2
 	add.rn.f32 	%f126, %f117, %f118;
 	add.rn.f32 	%f127, %f126, %f121;
 	add.rn.f32 	%f128, %f127, %f122;
-	mov.b32 	%r243, %f125;
-	shfl.sync.bfly.b32 	%r244, %r243, 1, 31, -1;
-	mov.b32 	%f129, %r244;
+	mov.b32 	%r235, %f125;
+	shfl.sync.bfly.b32 	%r236, %r235, 1, 31, -1;
+	mov.b32 	%f129, %r236;
 	selp.f32 	%f130, %f129, %f125, %p34;
 	selp.f32 	%f131, %f125, %f129, %p34;
 	add.rn.f32 	%f132, %f130, %f131;
-	mov.b32 	%r245, %f128;
-	shfl.sync.bfly.b32 	%r246, %r245, 1, 31, -1;
-	mov.b32 	%f133, %r246;
+	mov.b32 	%r237, %f128;
+	shfl.sync.bfly.b32 	%r238, %r237, 1, 31, -1;
+	mov.b32 	%f133, %r238;
 	selp.f32 	%f134, %f133, %f128, %p34;
 	selp.f32 	%f135, %f128, %f133, %p34;
 	add.rn.f32 	%f136, %f134, %f135;
-	mov.b32 	%r247, %f132;
-	shfl.sync.bfly.b32 	%r248, %r247, 2, 31, -1;
-	mov.b32 	%f137, %r248;
+	mov.b32 	%r239, %f132;
+	shfl.sync.bfly.b32 	%r240, %r239, 2, 31, -1;
+	mov.b32 	%f137, %r240;
 	selp.f32 	%f138, %f137, %f132, %p35;
 	selp.f32 	%f139, %f132, %f137, %p35;
 	add.rn.f32 	%f140, %f138, %f139;
-	mov.b32 	%r249, %f136;
-	shfl.sync.bfly.b32 	%r250, %r249, 2, 31, -1;
-	mov.b32 	%f141, %r250;
+	mov.b32 	%r241, %f136;
+	shfl.sync.bfly.b32 	%r242, %r241, 2, 31, -1;
+	mov.b32 	%f141, %r242;
 	selp.f32 	%f142, %f141, %f136, %p35;
 	selp.f32 	%f143, %f136, %f141, %p35;
 	add.rn.f32 	%f144, %f142, %f143;
@@ -697,39 +674,39 @@ $L__BB0_2: 	// %for.header2
 	mul.rn.f32 	%f180, %f32, %f147;
 	mul.rn.f32 	%f181, %f33, %f148;
 	mul.rn.f32 	%f182, %f34, %f148;
-	add.s32 	%r251, %r127, %r191;
-	cvt.rn.f16x2.f32 	%r252, %f116, %f115;
-	cvt.rn.f16x2.f32 	%r253, %f118, %f117;
-	cvt.rn.f16x2.f32 	%r254, %f120, %f119;
-	cvt.rn.f16x2.f32 	%r255, %f122, %f121;
-	add.s32 	%r256, %r251, %r68;
+	add.s32 	%r243, %r51, %r183;
+	cvt.rn.f16x2.f32 	%r244, %f116, %f115;
+	cvt.rn.f16x2.f32 	%r245, %f118, %f117;
+	cvt.rn.f16x2.f32 	%r246, %f120, %f119;
+	cvt.rn.f16x2.f32 	%r247, %f122, %f121;
+	add.s32 	%r248, %r243, %r65;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r257, %r258, %r259, %r260}, [%r256];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r249, %r250, %r251, %r252}, [%r248];
 	// end inline asm
-	add.s32 	%r261, %r251, %r86;
+	add.s32 	%r253, %r243, %r83;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r262, %r263, %r264, %r265}, [%r261];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r254, %r255, %r256, %r257}, [%r253];
 	// end inline asm
-	add.s32 	%r266, %r251, %r102;
+	add.s32 	%r258, %r243, %r99;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r267, %r268, %r269, %r270}, [%r266];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r259, %r260, %r261, %r262}, [%r258];
 	// end inline asm
-	add.s32 	%r271, %r251, %r118;
+	add.s32 	%r263, %r243, %r115;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r272, %r273, %r274, %r275}, [%r271];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r264, %r265, %r266, %r267}, [%r263];
 	// end inline asm
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f183, %f184, %f185, %f186}, {%r252, %r253, %r254, %r255}, {%r257, %r258}, {%f151, %f152, %f153, %f154};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f187, %f188, %f189, %f190}, {%r252, %r253, %r254, %r255}, {%r259, %r260}, {%f155, %f156, %f157, %f158};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f191, %f192, %f193, %f194}, {%r252, %r253, %r254, %r255}, {%r262, %r263}, {%f159, %f160, %f161, %f162};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f195, %f196, %f197, %f198}, {%r252, %r253, %r254, %r255}, {%r264, %r265}, {%f163, %f164, %f165, %f166};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f199, %f200, %f201, %f202}, {%r252, %r253, %r254, %r255}, {%r267, %r268}, {%f167, %f168, %f169, %f170};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f203, %f204, %f205, %f206}, {%r252, %r253, %r254, %r255}, {%r269, %r270}, {%f171, %f172, %f173, %f174};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f207, %f208, %f209, %f210}, {%r252, %r253, %r254, %r255}, {%r272, %r273}, {%f175, %f176, %f177, %f178};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f211, %f212, %f213, %f214}, {%r252, %r253, %r254, %r255}, {%r274, %r275}, {%f179, %f180, %f181, %f182};
-	setp.eq.s32 	%p36, %r174, 1;
-	add.s32 	%r276, %r174, 1;
-	selp.b32 	%r277, 0, %r276, %p36;
-	mov.u32 	%r173, %r175;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f183, %f184, %f185, %f186}, {%r244, %r245, %r246, %r247}, {%r249, %r250}, {%f151, %f152, %f153, %f154};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f187, %f188, %f189, %f190}, {%r244, %r245, %r246, %r247}, {%r251, %r252}, {%f155, %f156, %f157, %f158};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f191, %f192, %f193, %f194}, {%r244, %r245, %r246, %r247}, {%r254, %r255}, {%f159, %f160, %f161, %f162};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f195, %f196, %f197, %f198}, {%r244, %r245, %r246, %r247}, {%r256, %r257}, {%f163, %f164, %f165, %f166};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f199, %f200, %f201, %f202}, {%r244, %r245, %r246, %r247}, {%r259, %r260}, {%f167, %f168, %f169, %f170};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f203, %f204, %f205, %f206}, {%r244, %r245, %r246, %r247}, {%r261, %r262}, {%f171, %f172, %f173, %f174};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f207, %f208, %f209, %f210}, {%r244, %r245, %r246, %r247}, {%r264, %r265}, {%f175, %f176, %f177, %f178};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f211, %f212, %f213, %f214}, {%r244, %r245, %r246, %r247}, {%r266, %r267}, {%f179, %f180, %f181, %f182};
+	setp.eq.s32 	%p36, %r166, 1;
+	add.s32 	%r268, %r166, 1;
+	selp.b32 	%r269, 0, %r268, %p36;
+	mov.u32 	%r165, %r167;
 	mov.f32 	%f3, %f183;
 	mov.f32 	%f4, %f184;
 	mov.f32 	%f5, %f185;
@@ -766,109 +743,109 @@ $L__BB0_2: 	// %for.header2
 	mov.f32 	%f36, %f150;
 	mov.f32 	%f37, %f103;
 	mov.f32 	%f38, %f104;
-	mov.u64 	%rd98, %rd101;
-	mov.u64 	%rd99, %rd116;
-	mov.u32 	%r174, %r277;
+	mov.u64 	%rd90, %rd93;
+	mov.u64 	%rd91, %rd108;
+	mov.u32 	%r166, %r269;
 	bra.uni 	$L__BB0_2;
 $L__BB0_4: 	// %for.exit4
-	cp.async.wait_all;
+	cp.async.wait_group 	0;
 	bar.sync 	0;
-	add.s32 	%r278, %r137, 1;
-	mul.lo.s32 	%r279, %r278, 16;
-	cvt.s64.s32 	%rd129, %r149;
+	add.s32 	%r270, %r129, 1;
+	mul.lo.s32 	%r271, %r270, 16;
+	cvt.s64.s32 	%rd121, %r141;
 	bar.sync 	0;
-	setp.lt.s32 	%p37, %r149, %r279;
-	cvt.s64.s32 	%rd130, %r16;
-	mul.lo.s64 	%rd131, %rd130, %rd13;
-	cvt.s64.s32 	%rd132, %r14;
-	add.s64 	%rd133, %rd129, %rd132;
-	mul.lo.s64 	%rd134, %rd133, %rd12;
-	add.s64 	%rd135, %rd131, %rd134;
-	setp.ge.s64 	%p38, %rd130, 0;
-	setp.lt.s64 	%p39, %rd130, %rd54;
+	setp.lt.s32 	%p37, %r141, %r271;
+	cvt.s64.s32 	%rd122, %r16;
+	mul.lo.s64 	%rd123, %rd122, %rd13;
+	cvt.s64.s32 	%rd124, %r14;
+	add.s64 	%rd125, %rd121, %rd124;
+	mul.lo.s64 	%rd126, %rd125, %rd12;
+	add.s64 	%rd127, %rd123, %rd126;
+	setp.ge.s64 	%p38, %rd122, 0;
+	setp.lt.s64 	%p39, %rd122, %rd46;
 	and.pred 	%p40, %p38, %p39;
-	setp.ge.s64 	%p41, %rd133, 0;
-	setp.lt.s64 	%p42, %rd133, %rd52;
+	setp.ge.s64 	%p41, %rd125, 0;
+	setp.lt.s64 	%p42, %rd125, %rd44;
 	and.pred 	%p43, %p41, %p42;
 	and.pred 	%p44, %p40, %p43;
-	shl.b64 	%rd136, %rd135, 1;
-	add.s64 	%rd137, %rd58, %rd136;
-	add.s32 	%r280, %r128, %r25;
-	selp.b32 	%r281, 16, 0, %p44;
+	shl.b64 	%rd128, %rd127, 1;
+	add.s64 	%rd129, %rd50, %rd128;
+	add.s32 	%r272, %r124, %r25;
+	selp.b32 	%r273, 16, 0, %p44;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r280], [%rd137], 16, %r281;
+	@%p37 cp.async.cg.shared.global [%r272], [%rd129], 16, %r273;
 	// end inline asm
-	add.s64 	%rd138, %rd133, 4;
-	setp.ge.s64 	%p45, %rd138, 0;
-	setp.lt.s64 	%p46, %rd138, %rd52;
+	add.s64 	%rd130, %rd125, 4;
+	setp.ge.s64 	%p45, %rd130, 0;
+	setp.lt.s64 	%p46, %rd130, %rd44;
 	and.pred 	%p47, %p45, %p46;
 	and.pred 	%p48, %p40, %p47;
-	mul.lo.s64 	%rd139, %rd12, 4;
-	mul.lo.s64 	%rd140, %rd139, 2;
-	add.s64 	%rd141, %rd137, %rd140;
-	add.s32 	%r282, %r128, %r33;
-	selp.b32 	%r283, 16, 0, %p48;
+	mul.lo.s64 	%rd131, %rd12, 4;
+	mul.lo.s64 	%rd132, %rd131, 2;
+	add.s64 	%rd133, %rd129, %rd132;
+	add.s32 	%r274, %r124, %r33;
+	selp.b32 	%r275, 16, 0, %p48;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r282], [%rd141], 16, %r283;
+	@%p37 cp.async.cg.shared.global [%r274], [%rd133], 16, %r275;
 	// end inline asm
-	add.s64 	%rd142, %rd133, 8;
-	setp.ge.s64 	%p49, %rd142, 0;
-	setp.lt.s64 	%p50, %rd142, %rd52;
+	add.s64 	%rd134, %rd125, 8;
+	setp.ge.s64 	%p49, %rd134, 0;
+	setp.lt.s64 	%p50, %rd134, %rd44;
 	and.pred 	%p51, %p49, %p50;
 	and.pred 	%p52, %p40, %p51;
-	add.s64 	%rd143, %rd141, %rd140;
-	add.s32 	%r284, %r128, %r41;
-	selp.b32 	%r285, 16, 0, %p52;
+	add.s64 	%rd135, %rd133, %rd132;
+	add.s32 	%r276, %r124, %r41;
+	selp.b32 	%r277, 16, 0, %p52;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r284], [%rd143], 16, %r285;
+	@%p37 cp.async.cg.shared.global [%r276], [%rd135], 16, %r277;
 	// end inline asm
-	add.s64 	%rd144, %rd133, 12;
-	setp.ge.s64 	%p53, %rd144, 0;
-	setp.lt.s64 	%p54, %rd144, %rd52;
+	add.s64 	%rd136, %rd125, 12;
+	setp.ge.s64 	%p53, %rd136, 0;
+	setp.lt.s64 	%p54, %rd136, %rd44;
 	and.pred 	%p55, %p53, %p54;
 	and.pred 	%p56, %p40, %p55;
-	add.s64 	%rd145, %rd143, %rd140;
-	add.s32 	%r286, %r128, %r49;
-	selp.b32 	%r287, 16, 0, %p56;
+	add.s64 	%rd137, %rd135, %rd132;
+	add.s32 	%r278, %r124, %r49;
+	selp.b32 	%r279, 16, 0, %p56;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r286], [%rd145], 16, %r287;
+	@%p37 cp.async.cg.shared.global [%r278], [%rd137], 16, %r279;
 	// end inline asm
-	mul.lo.s64 	%rd146, %rd133, %rd16;
-	mul.lo.s64 	%rd147, %rd130, %rd17;
-	add.s64 	%rd148, %rd146, %rd147;
+	mul.lo.s64 	%rd138, %rd125, %rd16;
+	mul.lo.s64 	%rd139, %rd122, %rd17;
+	add.s64 	%rd140, %rd138, %rd139;
 	and.pred 	%p57, %p43, %p40;
-	shl.b64 	%rd149, %rd148, 1;
-	add.s64 	%rd150, %rd56, %rd149;
-	add.s32 	%r288, %r129, %r25;
-	selp.b32 	%r289, 16, 0, %p57;
+	shl.b64 	%rd141, %rd140, 1;
+	add.s64 	%rd142, %rd48, %rd141;
+	add.s32 	%r280, %r125, %r25;
+	selp.b32 	%r281, 16, 0, %p57;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r288], [%rd150], 16, %r289;
+	@%p37 cp.async.cg.shared.global [%r280], [%rd142], 16, %r281;
 	// end inline asm
 	and.pred 	%p58, %p47, %p40;
-	mul.lo.s64 	%rd151, %rd16, 4;
-	mul.lo.s64 	%rd152, %rd151, 2;
-	add.s64 	%rd153, %rd150, %rd152;
-	add.s32 	%r290, %r129, %r33;
-	selp.b32 	%r291, 16, 0, %p58;
+	mul.lo.s64 	%rd143, %rd16, 4;
+	mul.lo.s64 	%rd144, %rd143, 2;
+	add.s64 	%rd145, %rd142, %rd144;
+	add.s32 	%r282, %r125, %r33;
+	selp.b32 	%r283, 16, 0, %p58;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r290], [%rd153], 16, %r291;
+	@%p37 cp.async.cg.shared.global [%r282], [%rd145], 16, %r283;
 	// end inline asm
 	and.pred 	%p59, %p51, %p40;
-	add.s64 	%rd154, %rd153, %rd152;
-	add.s32 	%r292, %r129, %r41;
-	selp.b32 	%r293, 16, 0, %p59;
+	add.s64 	%rd146, %rd145, %rd144;
+	add.s32 	%r284, %r125, %r41;
+	selp.b32 	%r285, 16, 0, %p59;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r292], [%rd154], 16, %r293;
+	@%p37 cp.async.cg.shared.global [%r284], [%rd146], 16, %r285;
 	// end inline asm
 	and.pred 	%p60, %p55, %p40;
-	add.s64 	%rd155, %rd154, %rd152;
-	add.s32 	%r294, %r129, %r49;
-	selp.b32 	%r295, 16, 0, %p60;
+	add.s64 	%rd147, %rd146, %rd144;
+	add.s32 	%r286, %r125, %r49;
+	selp.b32 	%r287, 16, 0, %p60;
 	// begin inline asm
-	@%p37 cp.async.cg.shared.global [%r294], [%rd155], 16, %r295;
+	@%p37 cp.async.cg.shared.global [%r286], [%rd147], 16, %r287;
 	// end inline asm
 	cp.async.commit_group;
-	mov.u32 	%r296, %r149;
+	mov.u32 	%r288, %r141;
 	mov.f32 	%f215, %f3;
 	mov.f32 	%f216, %f4;
 	mov.f32 	%f217, %f5;
@@ -905,200 +882,200 @@ $L__BB0_4: 	// %for.exit4
 	mov.f32 	%f248, %f36;
 	mov.f32 	%f249, %f37;
 	mov.f32 	%f250, %f38;
-	mov.u64 	%rd156, 0;
-	mov.u64 	%rd157, %rd129;
-	mov.u64 	%rd158, %rd129;
-	mov.u64 	%rd159, 0;
-	mov.u32 	%r297, 0;
+	mov.u64 	%rd148, 0;
+	mov.u64 	%rd149, %rd121;
+	mov.u64 	%rd150, %rd121;
+	mov.u64 	%rd151, 0;
+	mov.u32 	%r289, 0;
 $L__BB0_5: 	// %for.header5
-	setp.lt.s32 	%p61, %r296, %r279;
+	setp.lt.s32 	%p61, %r288, %r271;
 	@!%p61 bra 	$L__BB0_7;
 	// %for.body6
 	cp.async.wait_group 	0;
 	bar.sync 	0;
-	add.s32 	%r298, %r296, 16;
-	setp.lt.s32 	%p62, %r298, %r279;
-	setp.eq.s32 	%p63, %r297, 0;
-	sub.s32 	%r299, %r297, 1;
-	selp.b32 	%r300, 1, %r299, %p63;
-	shl.b32 	%r301, %r300, 11;
-	add.s32 	%r302, %r130, %r301;
-	add.s64 	%rd160, %rd157, 16;
-	cvt.s64.s32 	%rd161, %r16;
-	add.s64 	%rd162, %rd156, %rd161;
-	mul.lo.s64 	%rd163, %rd162, %rd13;
-	cvt.s64.s32 	%rd164, %r14;
-	add.s64 	%rd165, %rd160, %rd164;
-	mul.lo.s64 	%rd166, %rd165, %rd12;
-	add.s64 	%rd167, %rd163, %rd166;
-	setp.ge.s64 	%p64, %rd162, 0;
-	setp.lt.s64 	%p65, %rd162, %rd54;
+	add.s32 	%r290, %r288, 16;
+	setp.lt.s32 	%p62, %r290, %r271;
+	setp.eq.s32 	%p63, %r289, 0;
+	sub.s32 	%r291, %r289, 1;
+	selp.b32 	%r292, 1, %r291, %p63;
+	shl.b32 	%r293, %r292, 11;
+	add.s32 	%r294, %r124, %r293;
+	add.s64 	%rd152, %rd149, 16;
+	cvt.s64.s32 	%rd153, %r16;
+	add.s64 	%rd154, %rd148, %rd153;
+	mul.lo.s64 	%rd155, %rd154, %rd13;
+	cvt.s64.s32 	%rd156, %r14;
+	add.s64 	%rd157, %rd152, %rd156;
+	mul.lo.s64 	%rd158, %rd157, %rd12;
+	add.s64 	%rd159, %rd155, %rd158;
+	setp.ge.s64 	%p64, %rd154, 0;
+	setp.lt.s64 	%p65, %rd154, %rd46;
 	and.pred 	%p66, %p64, %p65;
-	setp.ge.s64 	%p67, %rd165, 0;
-	setp.lt.s64 	%p68, %rd165, %rd52;
+	setp.ge.s64 	%p67, %rd157, 0;
+	setp.lt.s64 	%p68, %rd157, %rd44;
 	and.pred 	%p69, %p67, %p68;
 	and.pred 	%p70, %p66, %p69;
-	shl.b64 	%rd168, %rd167, 1;
-	add.s64 	%rd169, %rd58, %rd168;
-	add.s32 	%r303, %r302, %r25;
-	selp.b32 	%r304, 16, 0, %p70;
+	shl.b64 	%rd160, %rd159, 1;
+	add.s64 	%rd161, %rd50, %rd160;
+	add.s32 	%r295, %r294, %r25;
+	selp.b32 	%r296, 16, 0, %p70;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r303], [%rd169], 16, %r304;
+	@%p62 cp.async.cg.shared.global [%r295], [%rd161], 16, %r296;
 	// end inline asm
-	add.s64 	%rd170, %rd165, 4;
-	setp.ge.s64 	%p71, %rd170, 0;
-	setp.lt.s64 	%p72, %rd170, %rd52;
+	add.s64 	%rd162, %rd157, 4;
+	setp.ge.s64 	%p71, %rd162, 0;
+	setp.lt.s64 	%p72, %rd162, %rd44;
 	and.pred 	%p73, %p71, %p72;
 	and.pred 	%p74, %p66, %p73;
-	mul.lo.s64 	%rd171, %rd12, 4;
-	mul.lo.s64 	%rd172, %rd171, 2;
-	add.s64 	%rd173, %rd169, %rd172;
-	add.s32 	%r305, %r302, %r33;
-	selp.b32 	%r306, 16, 0, %p74;
+	mul.lo.s64 	%rd163, %rd12, 4;
+	mul.lo.s64 	%rd164, %rd163, 2;
+	add.s64 	%rd165, %rd161, %rd164;
+	add.s32 	%r297, %r294, %r33;
+	selp.b32 	%r298, 16, 0, %p74;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r305], [%rd173], 16, %r306;
+	@%p62 cp.async.cg.shared.global [%r297], [%rd165], 16, %r298;
 	// end inline asm
-	add.s64 	%rd174, %rd165, 8;
-	setp.ge.s64 	%p75, %rd174, 0;
-	setp.lt.s64 	%p76, %rd174, %rd52;
+	add.s64 	%rd166, %rd157, 8;
+	setp.ge.s64 	%p75, %rd166, 0;
+	setp.lt.s64 	%p76, %rd166, %rd44;
 	and.pred 	%p77, %p75, %p76;
 	and.pred 	%p78, %p66, %p77;
-	add.s64 	%rd175, %rd173, %rd172;
-	add.s32 	%r307, %r302, %r41;
-	selp.b32 	%r308, 16, 0, %p78;
+	add.s64 	%rd167, %rd165, %rd164;
+	add.s32 	%r299, %r294, %r41;
+	selp.b32 	%r300, 16, 0, %p78;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r307], [%rd175], 16, %r308;
+	@%p62 cp.async.cg.shared.global [%r299], [%rd167], 16, %r300;
 	// end inline asm
-	add.s64 	%rd176, %rd165, 12;
-	setp.ge.s64 	%p79, %rd176, 0;
-	setp.lt.s64 	%p80, %rd176, %rd52;
+	add.s64 	%rd168, %rd157, 12;
+	setp.ge.s64 	%p79, %rd168, 0;
+	setp.lt.s64 	%p80, %rd168, %rd44;
 	and.pred 	%p81, %p79, %p80;
 	and.pred 	%p82, %p66, %p81;
-	add.s64 	%rd177, %rd175, %rd172;
-	add.s32 	%r309, %r302, %r49;
-	selp.b32 	%r310, 16, 0, %p82;
+	add.s64 	%rd169, %rd167, %rd164;
+	add.s32 	%r301, %r294, %r49;
+	selp.b32 	%r302, 16, 0, %p82;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r309], [%rd177], 16, %r310;
+	@%p62 cp.async.cg.shared.global [%r301], [%rd169], 16, %r302;
 	// end inline asm
-	add.s32 	%r311, %r131, %r301;
-	add.s64 	%rd178, %rd158, 16;
-	add.s64 	%rd179, %rd178, %rd164;
-	mul.lo.s64 	%rd180, %rd179, %rd16;
-	add.s64 	%rd181, %rd159, %rd161;
-	mul.lo.s64 	%rd182, %rd181, %rd17;
-	add.s64 	%rd183, %rd180, %rd182;
-	setp.ge.s64 	%p83, %rd179, 0;
-	setp.lt.s64 	%p84, %rd179, %rd52;
+	add.s32 	%r303, %r125, %r293;
+	add.s64 	%rd170, %rd150, 16;
+	add.s64 	%rd171, %rd170, %rd156;
+	mul.lo.s64 	%rd172, %rd171, %rd16;
+	add.s64 	%rd173, %rd151, %rd153;
+	mul.lo.s64 	%rd174, %rd173, %rd17;
+	add.s64 	%rd175, %rd172, %rd174;
+	setp.ge.s64 	%p83, %rd171, 0;
+	setp.lt.s64 	%p84, %rd171, %rd44;
 	and.pred 	%p85, %p83, %p84;
-	setp.ge.s64 	%p86, %rd181, 0;
-	setp.lt.s64 	%p87, %rd181, %rd54;
+	setp.ge.s64 	%p86, %rd173, 0;
+	setp.lt.s64 	%p87, %rd173, %rd46;
 	and.pred 	%p88, %p86, %p87;
 	and.pred 	%p89, %p85, %p88;
-	shl.b64 	%rd184, %rd183, 1;
-	add.s64 	%rd185, %rd56, %rd184;
-	add.s32 	%r312, %r311, %r25;
-	selp.b32 	%r313, 16, 0, %p89;
+	shl.b64 	%rd176, %rd175, 1;
+	add.s64 	%rd177, %rd48, %rd176;
+	add.s32 	%r304, %r303, %r25;
+	selp.b32 	%r305, 16, 0, %p89;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r312], [%rd185], 16, %r313;
+	@%p62 cp.async.cg.shared.global [%r304], [%rd177], 16, %r305;
 	// end inline asm
-	add.s64 	%rd186, %rd179, 4;
-	setp.ge.s64 	%p90, %rd186, 0;
-	setp.lt.s64 	%p91, %rd186, %rd52;
+	add.s64 	%rd178, %rd171, 4;
+	setp.ge.s64 	%p90, %rd178, 0;
+	setp.lt.s64 	%p91, %rd178, %rd44;
 	and.pred 	%p92, %p90, %p91;
 	and.pred 	%p93, %p92, %p88;
-	mul.lo.s64 	%rd187, %rd16, 4;
-	mul.lo.s64 	%rd188, %rd187, 2;
-	add.s64 	%rd189, %rd185, %rd188;
-	add.s32 	%r314, %r311, %r33;
-	selp.b32 	%r315, 16, 0, %p93;
+	mul.lo.s64 	%rd179, %rd16, 4;
+	mul.lo.s64 	%rd180, %rd179, 2;
+	add.s64 	%rd181, %rd177, %rd180;
+	add.s32 	%r306, %r303, %r33;
+	selp.b32 	%r307, 16, 0, %p93;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r314], [%rd189], 16, %r315;
+	@%p62 cp.async.cg.shared.global [%r306], [%rd181], 16, %r307;
 	// end inline asm
-	add.s64 	%rd190, %rd179, 8;
-	setp.ge.s64 	%p94, %rd190, 0;
-	setp.lt.s64 	%p95, %rd190, %rd52;
+	add.s64 	%rd182, %rd171, 8;
+	setp.ge.s64 	%p94, %rd182, 0;
+	setp.lt.s64 	%p95, %rd182, %rd44;
 	and.pred 	%p96, %p94, %p95;
 	and.pred 	%p97, %p96, %p88;
-	add.s64 	%rd191, %rd189, %rd188;
-	add.s32 	%r316, %r311, %r41;
-	selp.b32 	%r317, 16, 0, %p97;
+	add.s64 	%rd183, %rd181, %rd180;
+	add.s32 	%r308, %r303, %r41;
+	selp.b32 	%r309, 16, 0, %p97;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r316], [%rd191], 16, %r317;
+	@%p62 cp.async.cg.shared.global [%r308], [%rd183], 16, %r309;
 	// end inline asm
-	add.s64 	%rd192, %rd179, 12;
-	setp.ge.s64 	%p98, %rd192, 0;
-	setp.lt.s64 	%p99, %rd192, %rd52;
+	add.s64 	%rd184, %rd171, 12;
+	setp.ge.s64 	%p98, %rd184, 0;
+	setp.lt.s64 	%p99, %rd184, %rd44;
 	and.pred 	%p100, %p98, %p99;
 	and.pred 	%p101, %p100, %p88;
-	add.s64 	%rd193, %rd191, %rd188;
-	add.s32 	%r318, %r311, %r49;
-	selp.b32 	%r319, 16, 0, %p101;
+	add.s64 	%rd185, %rd183, %rd180;
+	add.s32 	%r310, %r303, %r49;
+	selp.b32 	%r311, 16, 0, %p101;
 	// begin inline asm
-	@%p62 cp.async.cg.shared.global [%r318], [%rd193], 16, %r319;
+	@%p62 cp.async.cg.shared.global [%r310], [%rd185], 16, %r311;
 	// end inline asm
 	cp.async.commit_group;
-	shl.b32 	%r320, %r297, 11;
-	add.s32 	%r321, %r132, %r320;
-	add.s32 	%r322, %r12, %r68;
+	shl.b32 	%r312, %r289, 11;
+	add.s32 	%r313, %r124, %r312;
+	add.s32 	%r314, %r12, %r65;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r323, %r324, %r325, %r326}, [%r322];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r315, %r316, %r317, %r318}, [%r314];
 	// end inline asm
-	add.s32 	%r327, %r321, %r78;
+	add.s32 	%r319, %r313, %r75;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r328, %r329, %r330, %r331}, [%r327];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r320, %r321, %r322, %r323}, [%r319];
 	// end inline asm
 	mov.f32 	%f255, 0f00000000;
 	mov.f32 	%f256, 0f00000000;
 	mov.f32 	%f257, 0f00000000;
 	mov.f32 	%f258, 0f00000000;
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f251, %f252, %f253, %f254}, {%r323, %r324, %r325, %r326}, {%r328, %r329}, {%f255, %f256, %f257, %f258};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f251, %f252, %f253, %f254}, {%r315, %r316, %r317, %r318}, {%r320, %r321}, {%f255, %f256, %f257, %f258};
 	mov.f32 	%f263, 0f00000000;
 	mov.f32 	%f264, 0f00000000;
 	mov.f32 	%f265, 0f00000000;
 	mov.f32 	%f266, 0f00000000;
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f259, %f260, %f261, %f262}, {%r323, %r324, %r325, %r326}, {%r330, %r331}, {%f263, %f264, %f265, %f266};
-	add.s32 	%r332, %r12, %r86;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f259, %f260, %f261, %f262}, {%r315, %r316, %r317, %r318}, {%r322, %r323}, {%f263, %f264, %f265, %f266};
+	add.s32 	%r324, %r12, %r83;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r333, %r334, %r335, %r336}, [%r332];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r325, %r326, %r327, %r328}, [%r324];
 	// end inline asm
-	add.s32 	%r337, %r321, %r94;
+	add.s32 	%r329, %r313, %r91;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r338, %r339, %r340, %r341}, [%r337];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r330, %r331, %r332, %r333}, [%r329];
 	// end inline asm
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f267, %f268, %f269, %f270}, {%r333, %r334, %r335, %r336}, {%r338, %r339}, {%f251, %f252, %f253, %f254};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f271, %f272, %f273, %f274}, {%r333, %r334, %r335, %r336}, {%r340, %r341}, {%f259, %f260, %f261, %f262};
-	add.s32 	%r342, %r12, %r102;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f267, %f268, %f269, %f270}, {%r325, %r326, %r327, %r328}, {%r330, %r331}, {%f251, %f252, %f253, %f254};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f271, %f272, %f273, %f274}, {%r325, %r326, %r327, %r328}, {%r332, %r333}, {%f259, %f260, %f261, %f262};
+	add.s32 	%r334, %r12, %r99;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r343, %r344, %r345, %r346}, [%r342];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r335, %r336, %r337, %r338}, [%r334];
 	// end inline asm
-	add.s32 	%r347, %r321, %r110;
+	add.s32 	%r339, %r313, %r107;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r348, %r349, %r350, %r351}, [%r347];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r340, %r341, %r342, %r343}, [%r339];
 	// end inline asm
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f275, %f276, %f277, %f278}, {%r343, %r344, %r345, %r346}, {%r348, %r349}, {%f267, %f268, %f269, %f270};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f279, %f280, %f281, %f282}, {%r343, %r344, %r345, %r346}, {%r350, %r351}, {%f271, %f272, %f273, %f274};
-	add.s32 	%r352, %r12, %r118;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f275, %f276, %f277, %f278}, {%r335, %r336, %r337, %r338}, {%r340, %r341}, {%f267, %f268, %f269, %f270};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f279, %f280, %f281, %f282}, {%r335, %r336, %r337, %r338}, {%r342, %r343}, {%f271, %f272, %f273, %f274};
+	add.s32 	%r344, %r12, %r115;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r353, %r354, %r355, %r356}, [%r352];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r345, %r346, %r347, %r348}, [%r344];
 	// end inline asm
-	add.s32 	%r357, %r321, %r126;
+	add.s32 	%r349, %r313, %r123;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r358, %r359, %r360, %r361}, [%r357];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r350, %r351, %r352, %r353}, [%r349];
 	// end inline asm
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f283, %f284, %f285, %f286}, {%r353, %r354, %r355, %r356}, {%r358, %r359}, {%f275, %f276, %f277, %f278};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f287, %f288, %f289, %f290}, {%r353, %r354, %r355, %r356}, {%r360, %r361}, {%f279, %f280, %f281, %f282};
-	add.s32 	%r362, %r296, %r11;
-	add.s32 	%r363, %r296, %r151;
-	add.s32 	%r364, %r296, %r152;
-	add.s32 	%r365, %r296, %r153;
-	setp.ge.s32 	%p102, %r154, %r362;
-	setp.ge.s32 	%p103, %r154, %r363;
-	setp.ge.s32 	%p104, %r155, %r362;
-	setp.ge.s32 	%p105, %r155, %r363;
-	setp.ge.s32 	%p106, %r154, %r364;
-	setp.ge.s32 	%p107, %r154, %r365;
-	setp.ge.s32 	%p108, %r155, %r364;
-	setp.ge.s32 	%p109, %r155, %r365;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f283, %f284, %f285, %f286}, {%r345, %r346, %r347, %r348}, {%r350, %r351}, {%f275, %f276, %f277, %f278};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f287, %f288, %f289, %f290}, {%r345, %r346, %r347, %r348}, {%r352, %r353}, {%f279, %f280, %f281, %f282};
+	add.s32 	%r354, %r288, %r11;
+	add.s32 	%r355, %r288, %r143;
+	add.s32 	%r356, %r288, %r144;
+	add.s32 	%r357, %r288, %r145;
+	setp.ge.s32 	%p102, %r146, %r354;
+	setp.ge.s32 	%p103, %r146, %r355;
+	setp.ge.s32 	%p104, %r147, %r354;
+	setp.ge.s32 	%p105, %r147, %r355;
+	setp.ge.s32 	%p106, %r146, %r356;
+	setp.ge.s32 	%p107, %r146, %r357;
+	setp.ge.s32 	%p108, %r147, %r356;
+	setp.ge.s32 	%p109, %r147, %r357;
 	selp.f32 	%f291, 0f00000000, 0fC9742400, %p102;
 	selp.f32 	%f292, 0f00000000, 0fC9742400, %p103;
 	selp.f32 	%f293, 0f00000000, 0fC9742400, %p104;
@@ -1121,31 +1098,31 @@ $L__BB0_5: 	// %for.header5
 	max.f32 	%f310, %f301, %f302;
 	max.f32 	%f311, %f310, %f305;
 	max.f32 	%f312, %f311, %f306;
-	and.b32 	%r366, %r7, 1;
-	setp.ne.s32 	%p110, %r366, 0;
-	mov.b32 	%r367, %f309;
-	shfl.sync.bfly.b32 	%r368, %r367, 1, 31, -1;
-	mov.b32 	%f313, %r368;
+	and.b32 	%r358, %r7, 1;
+	setp.ne.s32 	%p110, %r358, 0;
+	mov.b32 	%r359, %f309;
+	shfl.sync.bfly.b32 	%r360, %r359, 1, 31, -1;
+	mov.b32 	%f313, %r360;
 	selp.f32 	%f314, %f313, %f309, %p110;
 	selp.f32 	%f315, %f309, %f313, %p110;
 	max.f32 	%f316, %f314, %f315;
-	mov.b32 	%r369, %f312;
-	shfl.sync.bfly.b32 	%r370, %r369, 1, 31, -1;
-	mov.b32 	%f317, %r370;
+	mov.b32 	%r361, %f312;
+	shfl.sync.bfly.b32 	%r362, %r361, 1, 31, -1;
+	mov.b32 	%f317, %r362;
 	selp.f32 	%f318, %f317, %f312, %p110;
 	selp.f32 	%f319, %f312, %f317, %p110;
 	max.f32 	%f320, %f318, %f319;
-	and.b32 	%r371, %r7, 2;
-	setp.ne.s32 	%p111, %r371, 0;
-	mov.b32 	%r372, %f316;
-	shfl.sync.bfly.b32 	%r373, %r372, 2, 31, -1;
-	mov.b32 	%f321, %r373;
+	and.b32 	%r363, %r7, 2;
+	setp.ne.s32 	%p111, %r363, 0;
+	mov.b32 	%r364, %f316;
+	shfl.sync.bfly.b32 	%r365, %r364, 2, 31, -1;
+	mov.b32 	%f321, %r365;
 	selp.f32 	%f322, %f321, %f316, %p111;
 	selp.f32 	%f323, %f316, %f321, %p111;
 	max.f32 	%f324, %f322, %f323;
-	mov.b32 	%r374, %f320;
-	shfl.sync.bfly.b32 	%r375, %r374, 2, 31, -1;
-	mov.b32 	%f325, %r375;
+	mov.b32 	%r366, %f320;
+	shfl.sync.bfly.b32 	%r367, %r366, 2, 31, -1;
+	mov.b32 	%f325, %r367;
 	selp.f32 	%f326, %f325, %f320, %p111;
 	selp.f32 	%f327, %f320, %f325, %p111;
 	max.f32 	%f328, %f326, %f327;
@@ -1173,27 +1150,27 @@ $L__BB0_5: 	// %for.header5
 	add.rn.f32 	%f350, %f341, %f342;
 	add.rn.f32 	%f351, %f350, %f345;
 	add.rn.f32 	%f352, %f351, %f346;
-	mov.b32 	%r376, %f349;
-	shfl.sync.bfly.b32 	%r377, %r376, 1, 31, -1;
-	mov.b32 	%f353, %r377;
+	mov.b32 	%r368, %f349;
+	shfl.sync.bfly.b32 	%r369, %r368, 1, 31, -1;
+	mov.b32 	%f353, %r369;
 	selp.f32 	%f354, %f353, %f349, %p110;
 	selp.f32 	%f355, %f349, %f353, %p110;
 	add.rn.f32 	%f356, %f354, %f355;
-	mov.b32 	%r378, %f352;
-	shfl.sync.bfly.b32 	%r379, %r378, 1, 31, -1;
-	mov.b32 	%f357, %r379;
+	mov.b32 	%r370, %f352;
+	shfl.sync.bfly.b32 	%r371, %r370, 1, 31, -1;
+	mov.b32 	%f357, %r371;
 	selp.f32 	%f358, %f357, %f352, %p110;
 	selp.f32 	%f359, %f352, %f357, %p110;
 	add.rn.f32 	%f360, %f358, %f359;
-	mov.b32 	%r380, %f356;
-	shfl.sync.bfly.b32 	%r381, %r380, 2, 31, -1;
-	mov.b32 	%f361, %r381;
+	mov.b32 	%r372, %f356;
+	shfl.sync.bfly.b32 	%r373, %r372, 2, 31, -1;
+	mov.b32 	%f361, %r373;
 	selp.f32 	%f362, %f361, %f356, %p111;
 	selp.f32 	%f363, %f356, %f361, %p111;
 	add.rn.f32 	%f364, %f362, %f363;
-	mov.b32 	%r382, %f360;
-	shfl.sync.bfly.b32 	%r383, %r382, 2, 31, -1;
-	mov.b32 	%f365, %r383;
+	mov.b32 	%r374, %f360;
+	shfl.sync.bfly.b32 	%r375, %r374, 2, 31, -1;
+	mov.b32 	%f365, %r375;
 	selp.f32 	%f366, %f365, %f360, %p111;
 	selp.f32 	%f367, %f360, %f365, %p111;
 	add.rn.f32 	%f368, %f366, %f367;
@@ -1235,39 +1212,39 @@ $L__BB0_5: 	// %for.header5
 	mul.rn.f32 	%f404, %f244, %f371;
 	mul.rn.f32 	%f405, %f245, %f372;
 	mul.rn.f32 	%f406, %f246, %f372;
-	add.s32 	%r384, %r133, %r320;
-	cvt.rn.f16x2.f32 	%r385, %f340, %f339;
-	cvt.rn.f16x2.f32 	%r386, %f342, %f341;
-	cvt.rn.f16x2.f32 	%r387, %f344, %f343;
-	cvt.rn.f16x2.f32 	%r388, %f346, %f345;
-	add.s32 	%r389, %r384, %r68;
+	add.s32 	%r376, %r125, %r312;
+	cvt.rn.f16x2.f32 	%r377, %f340, %f339;
+	cvt.rn.f16x2.f32 	%r378, %f342, %f341;
+	cvt.rn.f16x2.f32 	%r379, %f344, %f343;
+	cvt.rn.f16x2.f32 	%r380, %f346, %f345;
+	add.s32 	%r381, %r376, %r65;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r390, %r391, %r392, %r393}, [%r389];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r382, %r383, %r384, %r385}, [%r381];
 	// end inline asm
-	add.s32 	%r394, %r384, %r86;
+	add.s32 	%r386, %r376, %r83;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r395, %r396, %r397, %r398}, [%r394];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r387, %r388, %r389, %r390}, [%r386];
 	// end inline asm
-	add.s32 	%r399, %r384, %r102;
+	add.s32 	%r391, %r376, %r99;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r400, %r401, %r402, %r403}, [%r399];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r392, %r393, %r394, %r395}, [%r391];
 	// end inline asm
-	add.s32 	%r404, %r384, %r118;
+	add.s32 	%r396, %r376, %r115;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r405, %r406, %r407, %r408}, [%r404];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r397, %r398, %r399, %r400}, [%r396];
 	// end inline asm
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f407, %f408, %f409, %f410}, {%r385, %r386, %r387, %r388}, {%r390, %r391}, {%f375, %f376, %f377, %f378};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f411, %f412, %f413, %f414}, {%r385, %r386, %r387, %r388}, {%r392, %r393}, {%f379, %f380, %f381, %f382};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f415, %f416, %f417, %f418}, {%r385, %r386, %r387, %r388}, {%r395, %r396}, {%f383, %f384, %f385, %f386};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f419, %f420, %f421, %f422}, {%r385, %r386, %r387, %r388}, {%r397, %r398}, {%f387, %f388, %f389, %f390};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f423, %f424, %f425, %f426}, {%r385, %r386, %r387, %r388}, {%r400, %r401}, {%f391, %f392, %f393, %f394};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f427, %f428, %f429, %f430}, {%r385, %r386, %r387, %r388}, {%r402, %r403}, {%f395, %f396, %f397, %f398};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f431, %f432, %f433, %f434}, {%r385, %r386, %r387, %r388}, {%r405, %r406}, {%f399, %f400, %f401, %f402};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f435, %f436, %f437, %f438}, {%r385, %r386, %r387, %r388}, {%r407, %r408}, {%f403, %f404, %f405, %f406};
-	setp.eq.s32 	%p112, %r297, 1;
-	add.s32 	%r409, %r297, 1;
-	selp.b32 	%r410, 0, %r409, %p112;
-	mov.u32 	%r296, %r298;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f407, %f408, %f409, %f410}, {%r377, %r378, %r379, %r380}, {%r382, %r383}, {%f375, %f376, %f377, %f378};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f411, %f412, %f413, %f414}, {%r377, %r378, %r379, %r380}, {%r384, %r385}, {%f379, %f380, %f381, %f382};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f415, %f416, %f417, %f418}, {%r377, %r378, %r379, %r380}, {%r387, %r388}, {%f383, %f384, %f385, %f386};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f419, %f420, %f421, %f422}, {%r377, %r378, %r379, %r380}, {%r389, %r390}, {%f387, %f388, %f389, %f390};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f423, %f424, %f425, %f426}, {%r377, %r378, %r379, %r380}, {%r392, %r393}, {%f391, %f392, %f393, %f394};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f427, %f428, %f429, %f430}, {%r377, %r378, %r379, %r380}, {%r394, %r395}, {%f395, %f396, %f397, %f398};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f431, %f432, %f433, %f434}, {%r377, %r378, %r379, %r380}, {%r397, %r398}, {%f399, %f400, %f401, %f402};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f435, %f436, %f437, %f438}, {%r377, %r378, %r379, %r380}, {%r399, %r400}, {%f403, %f404, %f405, %f406};
+	setp.eq.s32 	%p112, %r289, 1;
+	add.s32 	%r401, %r289, 1;
+	selp.b32 	%r402, 0, %r401, %p112;
+	mov.u32 	%r288, %r290;
 	mov.f32 	%f215, %f407;
 	mov.f32 	%f216, %f408;
 	mov.f32 	%f217, %f409;
@@ -1304,12 +1281,12 @@ $L__BB0_5: 	// %for.header5
 	mov.f32 	%f248, %f374;
 	mov.f32 	%f249, %f329;
 	mov.f32 	%f250, %f330;
-	mov.u64 	%rd157, %rd160;
-	mov.u64 	%rd158, %rd178;
-	mov.u32 	%r297, %r410;
+	mov.u64 	%rd149, %rd152;
+	mov.u64 	%rd150, %rd170;
+	mov.u32 	%r289, %r402;
 	bra.uni 	$L__BB0_5;
 $L__BB0_7: 	// %for.exit7
-	cp.async.wait_all;
+	cp.async.wait_group 	0;
 	bar.sync 	0;
 	lg2.approx.f32 	%f439, %f247;
 	lg2.approx.f32 	%f440, %f248;
@@ -1347,250 +1324,230 @@ $L__BB0_7: 	// %for.exit7
 	div.rn.f32 	%f472, %f244, %f247;
 	div.rn.f32 	%f473, %f245, %f248;
 	div.rn.f32 	%f474, %f246, %f248;
-	mul.lo.s32 	%r411, %r138, %r4;
-	add.s32 	%r412, %r411, %r154;
-	add.s32 	%r413, %r411, %r155;
-	mul.wide.s32 	%rd194, %r412, 4;
-	add.s64 	%rd195, %rd4, %rd194;
-	mul.wide.s32 	%rd196, %r413, 4;
-	add.s64 	%rd197, %rd4, %rd196;
+	mul.lo.s32 	%r403, %r130, %r4;
+	add.s32 	%r404, %r403, %r146;
+	add.s32 	%r405, %r403, %r147;
+	mul.wide.s32 	%rd186, %r404, 4;
+	add.s64 	%rd187, %rd4, %rd186;
+	mul.wide.s32 	%rd188, %r405, 4;
+	add.s64 	%rd189, %rd4, %rd188;
 	mul.rn.f32 	%f475, %f441, 0f3F317218;
 	mul.rn.f32 	%f476, %f442, 0f3F317218;
-	setp.lt.s32 	%p113, %r154, %r4;
-	setp.lt.s32 	%p114, %r155, %r4;
-	and.b32 	%r414, %r7, 3;
-	setp.eq.s32 	%p115, %r414, 0;
+	setp.lt.s32 	%p113, %r146, %r4;
+	setp.lt.s32 	%p114, %r147, %r4;
+	and.b32 	%r406, %r7, 3;
+	setp.eq.s32 	%p115, %r406, 0;
 	and.pred 	%p116, %p115, %p113;
-	mov.b32 	%r415, %f475;
+	mov.b32 	%r407, %f475;
 	// begin inline asm
-	@%p116 st.global.b32 [%rd195], %r415;
+	@%p116 st.global.b32 [%rd187], %r407;
 	// end inline asm
 	and.pred 	%p117, %p115, %p114;
-	mov.b32 	%r416, %f476;
+	mov.b32 	%r408, %f476;
 	// begin inline asm
-	@%p117 st.global.b32 [%rd197], %r416;
+	@%p117 st.global.b32 [%rd189], %r408;
 	// end inline asm
 	bar.sync 	0;
-	mul.lo.s32 	%r417, %r9, 72;
-	add.s32 	%r418, %r417, %r11;
-	mul.lo.s32 	%r419, %r418, 2;
-	cvt.s64.s32 	%rd198, %r419;
-	mov.u64 	%rd199, __tilec_smem;
-	add.s64 	%rd199, %rd199, 2048;
-	add.s64 	%rd200, %rd199, %rd198;
-	cvt.rn.f16x2.f32 	%r420, %f444, %f443;
-	st.shared.u32 	[%rd200], %r420;
-	or.b32 	%r421, %r9, 8;
-	mul.lo.s32 	%r422, %r421, 72;
-	add.s32 	%r423, %r422, %r11;
-	mul.lo.s32 	%r424, %r423, 2;
-	cvt.s64.s32 	%rd201, %r424;
-	mov.u64 	%rd202, __tilec_smem;
-	add.s64 	%rd202, %rd202, 2048;
-	add.s64 	%rd203, %rd202, %rd201;
-	cvt.rn.f16x2.f32 	%r425, %f446, %f445;
-	st.shared.u32 	[%rd203], %r425;
-	or.b32 	%r426, %r11, 8;
-	add.s32 	%r427, %r417, %r426;
-	mul.lo.s32 	%r428, %r427, 2;
-	cvt.s64.s32 	%rd204, %r428;
-	mov.u64 	%rd205, __tilec_smem;
-	add.s64 	%rd205, %rd205, 2048;
-	add.s64 	%rd206, %rd205, %rd204;
-	cvt.rn.f16x2.f32 	%r429, %f448, %f447;
-	st.shared.u32 	[%rd206], %r429;
-	add.s32 	%r430, %r422, %r426;
-	mul.lo.s32 	%r431, %r430, 2;
-	cvt.s64.s32 	%rd207, %r431;
-	mov.u64 	%rd208, __tilec_smem;
-	add.s64 	%rd208, %rd208, 2048;
-	add.s64 	%rd209, %rd208, %rd207;
-	cvt.rn.f16x2.f32 	%r432, %f450, %f449;
-	st.shared.u32 	[%rd209], %r432;
-	or.b32 	%r433, %r11, 16;
-	add.s32 	%r434, %r417, %r433;
-	mul.lo.s32 	%r435, %r434, 2;
-	cvt.s64.s32 	%rd210, %r435;
-	mov.u64 	%rd211, __tilec_smem;
-	add.s64 	%rd211, %rd211, 2048;
-	add.s64 	%rd212, %rd211, %rd210;
-	cvt.rn.f16x2.f32 	%r436, %f452, %f451;
-	st.shared.u32 	[%rd212], %r436;
-	add.s32 	%r437, %r422, %r433;
-	mul.lo.s32 	%r438, %r437, 2;
-	cvt.s64.s32 	%rd213, %r438;
-	mov.u64 	%rd214, __tilec_smem;
-	add.s64 	%rd214, %rd214, 2048;
-	add.s64 	%rd215, %rd214, %rd213;
-	cvt.rn.f16x2.f32 	%r439, %f454, %f453;
-	st.shared.u32 	[%rd215], %r439;
-	or.b32 	%r440, %r11, 24;
-	add.s32 	%r441, %r417, %r440;
-	mul.lo.s32 	%r442, %r441, 2;
-	cvt.s64.s32 	%rd216, %r442;
-	mov.u64 	%rd217, __tilec_smem;
-	add.s64 	%rd217, %rd217, 2048;
-	add.s64 	%rd218, %rd217, %rd216;
-	cvt.rn.f16x2.f32 	%r443, %f456, %f455;
-	st.shared.u32 	[%rd218], %r443;
-	add.s32 	%r444, %r422, %r440;
-	mul.lo.s32 	%r445, %r444, 2;
-	cvt.s64.s32 	%rd219, %r445;
-	mov.u64 	%rd220, __tilec_smem;
-	add.s64 	%rd220, %rd220, 2048;
-	add.s64 	%rd221, %rd220, %rd219;
-	cvt.rn.f16x2.f32 	%r446, %f458, %f457;
-	st.shared.u32 	[%rd221], %r446;
-	or.b32 	%r447, %r11, 32;
-	add.s32 	%r448, %r417, %r447;
-	mul.lo.s32 	%r449, %r448, 2;
-	cvt.s64.s32 	%rd222, %r449;
-	mov.u64 	%rd223, __tilec_smem;
-	add.s64 	%rd223, %rd223, 2048;
-	add.s64 	%rd224, %rd223, %rd222;
-	cvt.rn.f16x2.f32 	%r450, %f460, %f459;
-	st.shared.u32 	[%rd224], %r450;
-	add.s32 	%r451, %r422, %r447;
-	mul.lo.s32 	%r452, %r451, 2;
-	cvt.s64.s32 	%rd225, %r452;
-	mov.u64 	%rd226, __tilec_smem;
-	add.s64 	%rd226, %rd226, 2048;
-	add.s64 	%rd227, %rd226, %rd225;
-	cvt.rn.f16x2.f32 	%r453, %f462, %f461;
-	st.shared.u32 	[%rd227], %r453;
-	or.b32 	%r454, %r11, 40;
-	add.s32 	%r455, %r417, %r454;
-	mul.lo.s32 	%r456, %r455, 2;
-	cvt.s64.s32 	%rd228, %r456;
-	mov.u64 	%rd229, __tilec_smem;
-	add.s64 	%rd229, %rd229, 2048;
-	add.s64 	%rd230, %rd229, %rd228;
-	cvt.rn.f16x2.f32 	%r457, %f464, %f463;
-	st.shared.u32 	[%rd230], %r457;
-	add.s32 	%r458, %r422, %r454;
-	mul.lo.s32 	%r459, %r458, 2;
-	cvt.s64.s32 	%rd231, %r459;
-	mov.u64 	%rd232, __tilec_smem;
-	add.s64 	%rd232, %rd232, 2048;
-	add.s64 	%rd233, %rd232, %rd231;
-	cvt.rn.f16x2.f32 	%r460, %f466, %f465;
-	st.shared.u32 	[%rd233], %r460;
-	or.b32 	%r461, %r11, 48;
-	add.s32 	%r462, %r417, %r461;
-	mul.lo.s32 	%r463, %r462, 2;
-	cvt.s64.s32 	%rd234, %r463;
-	mov.u64 	%rd235, __tilec_smem;
-	add.s64 	%rd235, %rd235, 2048;
-	add.s64 	%rd236, %rd235, %rd234;
-	cvt.rn.f16x2.f32 	%r464, %f468, %f467;
-	st.shared.u32 	[%rd236], %r464;
-	add.s32 	%r465, %r422, %r461;
-	mul.lo.s32 	%r466, %r465, 2;
-	cvt.s64.s32 	%rd237, %r466;
-	mov.u64 	%rd238, __tilec_smem;
-	add.s64 	%rd238, %rd238, 2048;
-	add.s64 	%rd239, %rd238, %rd237;
-	cvt.rn.f16x2.f32 	%r467, %f470, %f469;
-	st.shared.u32 	[%rd239], %r467;
-	or.b32 	%r468, %r11, 56;
-	add.s32 	%r469, %r417, %r468;
-	mul.lo.s32 	%r470, %r469, 2;
-	cvt.s64.s32 	%rd240, %r470;
-	mov.u64 	%rd241, __tilec_smem;
-	add.s64 	%rd241, %rd241, 2048;
-	add.s64 	%rd242, %rd241, %rd240;
-	cvt.rn.f16x2.f32 	%r471, %f472, %f471;
-	st.shared.u32 	[%rd242], %r471;
-	add.s32 	%r472, %r422, %r468;
-	mul.lo.s32 	%r473, %r472, 2;
-	cvt.s64.s32 	%rd243, %r473;
-	mov.u64 	%rd244, __tilec_smem;
-	add.s64 	%rd244, %rd244, 2048;
-	add.s64 	%rd245, %rd244, %rd243;
-	cvt.rn.f16x2.f32 	%r474, %f474, %f473;
-	st.shared.u32 	[%rd245], %r474;
+	mul.lo.s32 	%r409, %r9, 72;
+	add.s32 	%r410, %r409, %r11;
+	mul.lo.s32 	%r411, %r410, 2;
+	cvt.s64.s32 	%rd190, %r411;
+	mov.u64 	%rd191, __tilec_smem;
+	add.s64 	%rd192, %rd191, %rd190;
+	cvt.rn.f16x2.f32 	%r412, %f444, %f443;
+	st.shared.u32 	[%rd192], %r412;
+	or.b32 	%r413, %r9, 8;
+	mul.lo.s32 	%r414, %r413, 72;
+	add.s32 	%r415, %r414, %r11;
+	mul.lo.s32 	%r416, %r415, 2;
+	cvt.s64.s32 	%rd193, %r416;
+	mov.u64 	%rd194, __tilec_smem;
+	add.s64 	%rd195, %rd194, %rd193;
+	cvt.rn.f16x2.f32 	%r417, %f446, %f445;
+	st.shared.u32 	[%rd195], %r417;
+	or.b32 	%r418, %r11, 8;
+	add.s32 	%r419, %r409, %r418;
+	mul.lo.s32 	%r420, %r419, 2;
+	cvt.s64.s32 	%rd196, %r420;
+	mov.u64 	%rd197, __tilec_smem;
+	add.s64 	%rd198, %rd197, %rd196;
+	cvt.rn.f16x2.f32 	%r421, %f448, %f447;
+	st.shared.u32 	[%rd198], %r421;
+	add.s32 	%r422, %r414, %r418;
+	mul.lo.s32 	%r423, %r422, 2;
+	cvt.s64.s32 	%rd199, %r423;
+	mov.u64 	%rd200, __tilec_smem;
+	add.s64 	%rd201, %rd200, %rd199;
+	cvt.rn.f16x2.f32 	%r424, %f450, %f449;
+	st.shared.u32 	[%rd201], %r424;
+	or.b32 	%r425, %r11, 16;
+	add.s32 	%r426, %r409, %r425;
+	mul.lo.s32 	%r427, %r426, 2;
+	cvt.s64.s32 	%rd202, %r427;
+	mov.u64 	%rd203, __tilec_smem;
+	add.s64 	%rd204, %rd203, %rd202;
+	cvt.rn.f16x2.f32 	%r428, %f452, %f451;
+	st.shared.u32 	[%rd204], %r428;
+	add.s32 	%r429, %r414, %r425;
+	mul.lo.s32 	%r430, %r429, 2;
+	cvt.s64.s32 	%rd205, %r430;
+	mov.u64 	%rd206, __tilec_smem;
+	add.s64 	%rd207, %rd206, %rd205;
+	cvt.rn.f16x2.f32 	%r431, %f454, %f453;
+	st.shared.u32 	[%rd207], %r431;
+	or.b32 	%r432, %r11, 24;
+	add.s32 	%r433, %r409, %r432;
+	mul.lo.s32 	%r434, %r433, 2;
+	cvt.s64.s32 	%rd208, %r434;
+	mov.u64 	%rd209, __tilec_smem;
+	add.s64 	%rd210, %rd209, %rd208;
+	cvt.rn.f16x2.f32 	%r435, %f456, %f455;
+	st.shared.u32 	[%rd210], %r435;
+	add.s32 	%r436, %r414, %r432;
+	mul.lo.s32 	%r437, %r436, 2;
+	cvt.s64.s32 	%rd211, %r437;
+	mov.u64 	%rd212, __tilec_smem;
+	add.s64 	%rd213, %rd212, %rd211;
+	cvt.rn.f16x2.f32 	%r438, %f458, %f457;
+	st.shared.u32 	[%rd213], %r438;
+	or.b32 	%r439, %r11, 32;
+	add.s32 	%r440, %r409, %r439;
+	mul.lo.s32 	%r441, %r440, 2;
+	cvt.s64.s32 	%rd214, %r441;
+	mov.u64 	%rd215, __tilec_smem;
+	add.s64 	%rd216, %rd215, %rd214;
+	cvt.rn.f16x2.f32 	%r442, %f460, %f459;
+	st.shared.u32 	[%rd216], %r442;
+	add.s32 	%r443, %r414, %r439;
+	mul.lo.s32 	%r444, %r443, 2;
+	cvt.s64.s32 	%rd217, %r444;
+	mov.u64 	%rd218, __tilec_smem;
+	add.s64 	%rd219, %rd218, %rd217;
+	cvt.rn.f16x2.f32 	%r445, %f462, %f461;
+	st.shared.u32 	[%rd219], %r445;
+	or.b32 	%r446, %r11, 40;
+	add.s32 	%r447, %r409, %r446;
+	mul.lo.s32 	%r448, %r447, 2;
+	cvt.s64.s32 	%rd220, %r448;
+	mov.u64 	%rd221, __tilec_smem;
+	add.s64 	%rd222, %rd221, %rd220;
+	cvt.rn.f16x2.f32 	%r449, %f464, %f463;
+	st.shared.u32 	[%rd222], %r449;
+	add.s32 	%r450, %r414, %r446;
+	mul.lo.s32 	%r451, %r450, 2;
+	cvt.s64.s32 	%rd223, %r451;
+	mov.u64 	%rd224, __tilec_smem;
+	add.s64 	%rd225, %rd224, %rd223;
+	cvt.rn.f16x2.f32 	%r452, %f466, %f465;
+	st.shared.u32 	[%rd225], %r452;
+	or.b32 	%r453, %r11, 48;
+	add.s32 	%r454, %r409, %r453;
+	mul.lo.s32 	%r455, %r454, 2;
+	cvt.s64.s32 	%rd226, %r455;
+	mov.u64 	%rd227, __tilec_smem;
+	add.s64 	%rd228, %rd227, %rd226;
+	cvt.rn.f16x2.f32 	%r456, %f468, %f467;
+	st.shared.u32 	[%rd228], %r456;
+	add.s32 	%r457, %r414, %r453;
+	mul.lo.s32 	%r458, %r457, 2;
+	cvt.s64.s32 	%rd229, %r458;
+	mov.u64 	%rd230, __tilec_smem;
+	add.s64 	%rd231, %rd230, %rd229;
+	cvt.rn.f16x2.f32 	%r459, %f470, %f469;
+	st.shared.u32 	[%rd231], %r459;
+	or.b32 	%r460, %r11, 56;
+	add.s32 	%r461, %r409, %r460;
+	mul.lo.s32 	%r462, %r461, 2;
+	cvt.s64.s32 	%rd232, %r462;
+	mov.u64 	%rd233, __tilec_smem;
+	add.s64 	%rd234, %rd233, %rd232;
+	cvt.rn.f16x2.f32 	%r463, %f472, %f471;
+	st.shared.u32 	[%rd234], %r463;
+	add.s32 	%r464, %r414, %r460;
+	mul.lo.s32 	%r465, %r464, 2;
+	cvt.s64.s32 	%rd235, %r465;
+	mov.u64 	%rd236, __tilec_smem;
+	add.s64 	%rd237, %rd236, %rd235;
+	cvt.rn.f16x2.f32 	%r466, %f474, %f473;
+	st.shared.u32 	[%rd237], %r466;
 	bar.sync 	0;
-	mul.lo.s32 	%r475, %r14, 72;
+	mul.lo.s32 	%r467, %r14, 72;
+	add.s32 	%r468, %r467, %r16;
+	mul.lo.s32 	%r469, %r468, 2;
+	cvt.s64.s32 	%rd238, %r469;
+	mov.u64 	%rd239, __tilec_smem;
+	add.s64 	%rd240, %rd239, %rd238;
+	ld.shared.v4.u32 	{%r470, %r471, %r472, %r473}, [%rd240];
+	or.b32 	%r474, %r14, 4;
+	mul.lo.s32 	%r475, %r474, 72;
 	add.s32 	%r476, %r475, %r16;
 	mul.lo.s32 	%r477, %r476, 2;
-	cvt.s64.s32 	%rd246, %r477;
-	mov.u64 	%rd247, __tilec_smem;
-	add.s64 	%rd247, %rd247, 2048;
-	add.s64 	%rd248, %rd247, %rd246;
-	ld.shared.v4.u32 	{%r478, %r479, %r480, %r481}, [%rd248];
-	or.b32 	%r482, %r14, 4;
+	cvt.s64.s32 	%rd241, %r477;
+	mov.u64 	%rd242, __tilec_smem;
+	add.s64 	%rd243, %rd242, %rd241;
+	ld.shared.v4.u32 	{%r478, %r479, %r480, %r481}, [%rd243];
+	or.b32 	%r482, %r14, 8;
 	mul.lo.s32 	%r483, %r482, 72;
 	add.s32 	%r484, %r483, %r16;
 	mul.lo.s32 	%r485, %r484, 2;
-	cvt.s64.s32 	%rd249, %r485;
-	mov.u64 	%rd250, __tilec_smem;
-	add.s64 	%rd250, %rd250, 2048;
-	add.s64 	%rd251, %rd250, %rd249;
-	ld.shared.v4.u32 	{%r486, %r487, %r488, %r489}, [%rd251];
-	or.b32 	%r490, %r14, 8;
+	cvt.s64.s32 	%rd244, %r485;
+	mov.u64 	%rd245, __tilec_smem;
+	add.s64 	%rd246, %rd245, %rd244;
+	ld.shared.v4.u32 	{%r486, %r487, %r488, %r489}, [%rd246];
+	or.b32 	%r490, %r14, 12;
 	mul.lo.s32 	%r491, %r490, 72;
 	add.s32 	%r492, %r491, %r16;
 	mul.lo.s32 	%r493, %r492, 2;
-	cvt.s64.s32 	%rd252, %r493;
-	mov.u64 	%rd253, __tilec_smem;
-	add.s64 	%rd253, %rd253, 2048;
-	add.s64 	%rd254, %rd253, %rd252;
-	ld.shared.v4.u32 	{%r494, %r495, %r496, %r497}, [%rd254];
-	or.b32 	%r498, %r14, 12;
-	mul.lo.s32 	%r499, %r498, 72;
-	add.s32 	%r500, %r499, %r16;
-	mul.lo.s32 	%r501, %r500, 2;
-	cvt.s64.s32 	%rd255, %r501;
-	mov.u64 	%rd256, __tilec_smem;
-	add.s64 	%rd256, %rd256, 2048;
-	add.s64 	%rd257, %rd256, %rd255;
-	ld.shared.v4.u32 	{%r502, %r503, %r504, %r505}, [%rd257];
-	cvt.s64.s32 	%rd258, %r14;
-	add.s64 	%rd259, %rd53, %rd258;
-	mul.lo.s64 	%rd260, %rd259, %rd20;
-	cvt.s64.s32 	%rd261, %r16;
-	mul.lo.s64 	%rd262, %rd261, %rd21;
-	add.s64 	%rd263, %rd260, %rd262;
-	setp.ge.s64 	%p118, %rd259, 0;
-	setp.lt.s64 	%p119, %rd259, %rd52;
+	cvt.s64.s32 	%rd247, %r493;
+	mov.u64 	%rd248, __tilec_smem;
+	add.s64 	%rd249, %rd248, %rd247;
+	ld.shared.v4.u32 	{%r494, %r495, %r496, %r497}, [%rd249];
+	cvt.s64.s32 	%rd250, %r14;
+	add.s64 	%rd251, %rd45, %rd250;
+	mul.lo.s64 	%rd252, %rd251, %rd20;
+	cvt.s64.s32 	%rd253, %r16;
+	mul.lo.s64 	%rd254, %rd253, %rd21;
+	add.s64 	%rd255, %rd252, %rd254;
+	setp.ge.s64 	%p118, %rd251, 0;
+	setp.lt.s64 	%p119, %rd251, %rd44;
 	and.pred 	%p120, %p118, %p119;
-	setp.ge.s64 	%p121, %rd261, 0;
-	setp.lt.s64 	%p122, %rd261, %rd54;
+	setp.ge.s64 	%p121, %rd253, 0;
+	setp.lt.s64 	%p122, %rd253, %rd46;
 	and.pred 	%p123, %p121, %p122;
 	and.pred 	%p124, %p120, %p123;
-	shl.b64 	%rd264, %rd263, 1;
-	add.s64 	%rd265, %rd60, %rd264;
+	shl.b64 	%rd256, %rd255, 1;
+	add.s64 	%rd257, %rd52, %rd256;
 	// begin inline asm
-	@%p124 st.global.v4.b32 [%rd265], {%r478, %r479, %r480, %r481};
+	@%p124 st.global.v4.b32 [%rd257], {%r470, %r471, %r472, %r473};
 	// end inline asm
-	add.s64 	%rd266, %rd259, 4;
-	setp.ge.s64 	%p125, %rd266, 0;
-	setp.lt.s64 	%p126, %rd266, %rd52;
+	add.s64 	%rd258, %rd251, 4;
+	setp.ge.s64 	%p125, %rd258, 0;
+	setp.lt.s64 	%p126, %rd258, %rd44;
 	and.pred 	%p127, %p125, %p126;
 	and.pred 	%p128, %p127, %p123;
-	mul.lo.s64 	%rd267, %rd20, 4;
-	mul.lo.s64 	%rd268, %rd267, 2;
-	add.s64 	%rd269, %rd265, %rd268;
+	mul.lo.s64 	%rd259, %rd20, 4;
+	mul.lo.s64 	%rd260, %rd259, 2;
+	add.s64 	%rd261, %rd257, %rd260;
 	// begin inline asm
-	@%p128 st.global.v4.b32 [%rd269], {%r486, %r487, %r488, %r489};
+	@%p128 st.global.v4.b32 [%rd261], {%r478, %r479, %r480, %r481};
 	// end inline asm
-	add.s64 	%rd270, %rd259, 8;
-	setp.ge.s64 	%p129, %rd270, 0;
-	setp.lt.s64 	%p130, %rd270, %rd52;
+	add.s64 	%rd262, %rd251, 8;
+	setp.ge.s64 	%p129, %rd262, 0;
+	setp.lt.s64 	%p130, %rd262, %rd44;
 	and.pred 	%p131, %p129, %p130;
 	and.pred 	%p132, %p131, %p123;
-	add.s64 	%rd271, %rd269, %rd268;
+	add.s64 	%rd263, %rd261, %rd260;
 	// begin inline asm
-	@%p132 st.global.v4.b32 [%rd271], {%r494, %r495, %r496, %r497};
+	@%p132 st.global.v4.b32 [%rd263], {%r486, %r487, %r488, %r489};
 	// end inline asm
-	add.s64 	%rd272, %rd259, 12;
-	setp.ge.s64 	%p133, %rd272, 0;
-	setp.lt.s64 	%p134, %rd272, %rd52;
+	add.s64 	%rd264, %rd251, 12;
+	setp.ge.s64 	%p133, %rd264, 0;
+	setp.lt.s64 	%p134, %rd264, %rd44;
 	and.pred 	%p135, %p133, %p134;
 	and.pred 	%p136, %p135, %p123;
-	add.s64 	%rd273, %rd271, %rd268;
+	add.s64 	%rd265, %rd263, %rd260;
 	// begin inline asm
-	@%p136 st.global.v4.b32 [%rd273], {%r502, %r503, %r504, %r505};
+	@%p136 st.global.v4.b32 [%rd265], {%r494, %r495, %r496, %r497};
 	// end inline asm
 	ret;
 }
@@ -1639,6 +1596,7 @@ const ptx1 = `//
 	.param .u32 attn_fwd_causal_param_26
 )
 .reqntid 32, 1, 1
+.minnctapersm 1
 {
 	.reg .pred 	%p<344>;
 	.reg .b16 	%rs<593>;
@@ -1683,548 +1641,556 @@ const ptx1 = `//
 	and.b32 	%r13, %r12, 3;
 	and.b32 	%r14, %r7, 7;
 	shl.b32 	%r15, %r14, 3;
-	and.b32 	%r16, %r12, 1;
-	shl.b32 	%r17, %r16, 3;
-	add.s32 	%r18, %r14, %r17;
-	shr.u32 	%r19, %r7, 4;
-	shl.b32 	%r20, %r19, 3;
-	shr.u32 	%r21, %r20, 3;
-	and.b32 	%r22, %r20, 7;
-	and.b32 	%r23, %r18, 7;
-	xor.b32 	%r24, %r21, %r23;
-	shl.b32 	%r25, %r18, 6;
-	shl.b32 	%r26, %r24, 3;
-	or.b32 	%r27, %r26, %r22;
-	add.s32 	%r28, %r25, %r27;
-	shl.b32 	%r29, %r28, 1;
-	add.s32 	%r30, %r20, 16;
-	shr.u32 	%r31, %r30, 3;
-	and.b32 	%r32, %r30, 7;
-	xor.b32 	%r33, %r31, %r23;
-	shl.b32 	%r34, %r33, 3;
-	or.b32 	%r35, %r34, %r32;
-	add.s32 	%r36, %r25, %r35;
-	shl.b32 	%r37, %r36, 1;
-	add.s32 	%r38, %r20, 32;
-	shr.u32 	%r39, %r38, 3;
-	and.b32 	%r40, %r38, 7;
-	xor.b32 	%r41, %r39, %r23;
-	shl.b32 	%r42, %r41, 3;
-	or.b32 	%r43, %r42, %r40;
-	add.s32 	%r44, %r25, %r43;
-	shl.b32 	%r45, %r44, 1;
-	add.s32 	%r46, %r20, 48;
-	shr.u32 	%r47, %r46, 3;
-	and.b32 	%r48, %r46, 7;
-	xor.b32 	%r49, %r47, %r23;
-	shl.b32 	%r50, %r49, 3;
-	or.b32 	%r51, %r50, %r48;
-	add.s32 	%r52, %r25, %r51;
-	shl.b32 	%r53, %r52, 1;
-	add.s32 	%r54, %r14, %r20;
-	shr.u32 	%r55, %r17, 3;
-	and.b32 	%r56, %r17, 7;
-	and.b32 	%r57, %r54, 7;
-	xor.b32 	%r58, %r55, %r57;
-	shl.b32 	%r59, %r54, 6;
-	shl.b32 	%r60, %r58, 3;
-	or.b32 	%r61, %r60, %r56;
-	add.s32 	%r62, %r59, %r61;
-	shl.b32 	%r63, %r62, 1;
-	add.s32 	%r64, %r17, 16;
-	shr.u32 	%r65, %r64, 3;
-	and.b32 	%r66, %r64, 7;
-	xor.b32 	%r67, %r65, %r57;
-	shl.b32 	%r68, %r67, 3;
-	or.b32 	%r69, %r68, %r66;
-	add.s32 	%r70, %r59, %r69;
-	shl.b32 	%r71, %r70, 1;
-	add.s32 	%r72, %r17, 32;
-	shr.u32 	%r73, %r72, 3;
-	and.b32 	%r74, %r72, 7;
-	xor.b32 	%r75, %r73, %r57;
-	shl.b32 	%r76, %r75, 3;
-	or.b32 	%r77, %r76, %r74;
-	add.s32 	%r78, %r59, %r77;
-	shl.b32 	%r79, %r78, 1;
-	add.s32 	%r80, %r17, 48;
-	shr.u32 	%r81, %r80, 3;
-	and.b32 	%r82, %r80, 7;
-	xor.b32 	%r83, %r81, %r57;
-	shl.b32 	%r84, %r83, 3;
-	or.b32 	%r85, %r84, %r82;
-	add.s32 	%r86, %r59, %r85;
-	shl.b32 	%r87, %r86, 1;
+	mov.u64 	%rd22, __tilec_smem;
+	cvt.u32.u64 	%r16, %rd22;
+	and.b32 	%r17, %r12, 1;
+	shl.b32 	%r18, %r17, 3;
+	add.s32 	%r19, %r14, %r18;
+	shr.u32 	%r20, %r7, 4;
+	shl.b32 	%r21, %r20, 3;
+	shr.u32 	%r22, %r21, 3;
+	and.b32 	%r23, %r21, 7;
+	and.b32 	%r24, %r19, 7;
+	xor.b32 	%r25, %r22, %r24;
+	shl.b32 	%r26, %r19, 6;
+	shl.b32 	%r27, %r25, 3;
+	or.b32 	%r28, %r27, %r23;
+	add.s32 	%r29, %r26, %r28;
+	shl.b32 	%r30, %r29, 1;
+	add.s32 	%r31, %r21, 16;
+	shr.u32 	%r32, %r31, 3;
+	and.b32 	%r33, %r31, 7;
+	xor.b32 	%r34, %r32, %r24;
+	shl.b32 	%r35, %r34, 3;
+	or.b32 	%r36, %r35, %r33;
+	add.s32 	%r37, %r26, %r36;
+	shl.b32 	%r38, %r37, 1;
+	add.s32 	%r39, %r21, 32;
+	shr.u32 	%r40, %r39, 3;
+	and.b32 	%r41, %r39, 7;
+	xor.b32 	%r42, %r40, %r24;
+	shl.b32 	%r43, %r42, 3;
+	or.b32 	%r44, %r43, %r41;
+	add.s32 	%r45, %r26, %r44;
+	shl.b32 	%r46, %r45, 1;
+	add.s32 	%r47, %r21, 48;
+	shr.u32 	%r48, %r47, 3;
+	and.b32 	%r49, %r47, 7;
+	xor.b32 	%r50, %r48, %r24;
+	shl.b32 	%r51, %r50, 3;
+	or.b32 	%r52, %r51, %r49;
+	add.s32 	%r53, %r26, %r52;
+	shl.b32 	%r54, %r53, 1;
+	mov.u64 	%rd23, __tilec_smem;
+	cvt.u32.u64 	%r55, %rd23;
+	add.s32 	%r56, %r14, %r21;
+	shr.u32 	%r57, %r18, 3;
+	and.b32 	%r58, %r18, 7;
+	and.b32 	%r59, %r56, 7;
+	xor.b32 	%r60, %r57, %r59;
+	shl.b32 	%r61, %r56, 6;
+	shl.b32 	%r62, %r60, 3;
+	or.b32 	%r63, %r62, %r58;
+	add.s32 	%r64, %r61, %r63;
+	shl.b32 	%r65, %r64, 1;
+	add.s32 	%r66, %r18, 16;
+	shr.u32 	%r67, %r66, 3;
+	and.b32 	%r68, %r66, 7;
+	xor.b32 	%r69, %r67, %r59;
+	shl.b32 	%r70, %r69, 3;
+	or.b32 	%r71, %r70, %r68;
+	add.s32 	%r72, %r61, %r71;
+	shl.b32 	%r73, %r72, 1;
+	add.s32 	%r74, %r18, 32;
+	shr.u32 	%r75, %r74, 3;
+	and.b32 	%r76, %r74, 7;
+	xor.b32 	%r77, %r75, %r59;
+	shl.b32 	%r78, %r77, 3;
+	or.b32 	%r79, %r78, %r76;
+	add.s32 	%r80, %r61, %r79;
+	shl.b32 	%r81, %r80, 1;
+	add.s32 	%r82, %r18, 48;
+	shr.u32 	%r83, %r82, 3;
+	and.b32 	%r84, %r82, 7;
+	xor.b32 	%r85, %r83, %r59;
+	shl.b32 	%r86, %r85, 3;
+	or.b32 	%r87, %r86, %r84;
+	add.s32 	%r88, %r61, %r87;
+	shl.b32 	%r89, %r88, 1;
+	mov.u64 	%rd24, __tilec_smem;
+	cvt.u32.u64 	%r90, %rd24;
+	mov.u64 	%rd25, __tilec_smem;
+	cvt.u32.u64 	%r91, %rd25;
+	mov.u64 	%rd26, __tilec_smem;
+	cvt.u32.u64 	%r92, %rd26;
 	// %body1
-	mov.u32 	%r88, %ctaid.x;
-	mov.u32 	%r89, %nctaid.x;
-	sub.s32 	%r90, %r89, 1;
-	sub.s32 	%r91, %r90, %r88;
-	mov.u32 	%r92, %ctaid.y;
+	mov.u32 	%r93, %ctaid.x;
+	mov.u32 	%r94, %nctaid.x;
+	sub.s32 	%r95, %r94, 1;
+	sub.s32 	%r96, %r95, %r93;
+	mov.u32 	%r97, %ctaid.y;
 	setp.eq.s32 	%p1, %r2, 0;
-	selp.b32 	%r93, 1, %r2, %p1;
-	div.s32 	%r94, %r92, %r93;
-	selp.b32 	%r95, 0, %r94, %p1;
-	cvt.s64.s32 	%rd22, %r95;
+	selp.b32 	%r98, 1, %r2, %p1;
+	div.s32 	%r99, %r97, %r98;
+	selp.b32 	%r100, 0, %r99, %p1;
+	cvt.s64.s32 	%rd27, %r100;
 	setp.eq.s32 	%p2, %r2, -1;
 	or.pred 	%p3, %p1, %p2;
-	selp.b32 	%r96, 1, %r2, %p3;
-	rem.s32 	%r97, %r92, %r96;
-	selp.b32 	%r98, 0, %r97, %p2;
-	selp.b32 	%r99, %r92, %r98, %p1;
+	selp.b32 	%r101, 1, %r2, %p3;
+	rem.s32 	%r102, %r97, %r101;
+	selp.b32 	%r103, 0, %r102, %p2;
+	selp.b32 	%r104, %r97, %r103, %p1;
 	setp.eq.s32 	%p4, %r3, 0;
-	selp.b32 	%r100, 1, %r3, %p4;
-	div.s32 	%r101, %r99, %r100;
-	selp.b32 	%r102, 0, %r101, %p4;
-	cvt.s64.s32 	%rd23, %r102;
-	mul.lo.s64 	%rd24, %rd22, %rd6;
-	cvt.s64.s32 	%rd25, %r99;
-	mul.lo.s64 	%rd26, %rd25, %rd7;
-	add.s64 	%rd27, %rd24, %rd26;
-	mul.lo.s64 	%rd28, %rd22, %rd10;
-	mul.lo.s64 	%rd29, %rd23, %rd11;
-	add.s64 	%rd30, %rd28, %rd29;
-	mul.lo.s64 	%rd31, %rd22, %rd14;
-	mul.lo.s64 	%rd32, %rd23, %rd15;
-	add.s64 	%rd33, %rd31, %rd32;
-	mul.lo.s64 	%rd34, %rd22, %rd18;
-	mul.lo.s64 	%rd35, %rd25, %rd19;
-	add.s64 	%rd36, %rd34, %rd35;
-	shl.b64 	%rd37, %rd27, 1;
-	add.s64 	%rd38, %rd1, %rd37;
-	mul.lo.s32 	%r103, %r91, 16;
-	cvt.s64.s32 	%rd39, %r4;
-	cvt.s64.s32 	%rd40, %r103;
-	cvt.s64.s32 	%rd41, %r5;
-	shl.b64 	%rd42, %rd33, 1;
-	add.s64 	%rd43, %rd3, %rd42;
-	shl.b64 	%rd44, %rd30, 1;
-	add.s64 	%rd45, %rd2, %rd44;
-	shl.b64 	%rd46, %rd36, 1;
-	add.s64 	%rd47, %rd5, %rd46;
-	or.b32 	%r104, %r9, 8;
-	or.b32 	%r105, %r11, 1;
-	or.b32 	%r106, %r11, 8;
-	or.b32 	%r107, %r11, 9;
-	add.s32 	%r108, %r103, %r9;
-	add.s32 	%r109, %r103, %r104;
+	selp.b32 	%r105, 1, %r3, %p4;
+	div.s32 	%r106, %r104, %r105;
+	selp.b32 	%r107, 0, %r106, %p4;
+	cvt.s64.s32 	%rd28, %r107;
+	mul.lo.s64 	%rd29, %rd27, %rd6;
+	cvt.s64.s32 	%rd30, %r104;
+	mul.lo.s64 	%rd31, %rd30, %rd7;
+	add.s64 	%rd32, %rd29, %rd31;
+	mul.lo.s64 	%rd33, %rd27, %rd10;
+	mul.lo.s64 	%rd34, %rd28, %rd11;
+	add.s64 	%rd35, %rd33, %rd34;
+	mul.lo.s64 	%rd36, %rd27, %rd14;
+	mul.lo.s64 	%rd37, %rd28, %rd15;
+	add.s64 	%rd38, %rd36, %rd37;
+	mul.lo.s64 	%rd39, %rd27, %rd18;
+	mul.lo.s64 	%rd40, %rd30, %rd19;
+	add.s64 	%rd41, %rd39, %rd40;
+	shl.b64 	%rd42, %rd32, 1;
+	add.s64 	%rd43, %rd1, %rd42;
+	mul.lo.s32 	%r108, %r96, 16;
+	cvt.s64.s32 	%rd44, %r4;
+	cvt.s64.s32 	%rd45, %r108;
+	cvt.s64.s32 	%rd46, %r5;
+	shl.b64 	%rd47, %rd38, 1;
+	add.s64 	%rd48, %rd3, %rd47;
+	shl.b64 	%rd49, %rd35, 1;
+	add.s64 	%rd50, %rd2, %rd49;
+	shl.b64 	%rd51, %rd41, 1;
+	add.s64 	%rd52, %rd5, %rd51;
+	or.b32 	%r109, %r9, 8;
+	or.b32 	%r110, %r11, 1;
+	or.b32 	%r111, %r11, 8;
+	or.b32 	%r112, %r11, 9;
+	add.s32 	%r113, %r108, %r9;
+	add.s32 	%r114, %r108, %r109;
 	mul.rn.f32 	%f2, %f1, 0f3FB8AA3B;
-	cvt.s64.s32 	%rd48, %r13;
-	add.s64 	%rd49, %rd40, %rd48;
-	mul.lo.s64 	%rd50, %rd49, %rd8;
-	cvt.s64.s32 	%rd51, %r15;
-	mul.lo.s64 	%rd52, %rd51, %rd9;
-	add.s64 	%rd53, %rd50, %rd52;
-	setp.ge.s64 	%p5, %rd49, 0;
-	setp.lt.s64 	%p6, %rd49, %rd39;
+	cvt.s64.s32 	%rd53, %r13;
+	add.s64 	%rd54, %rd45, %rd53;
+	mul.lo.s64 	%rd55, %rd54, %rd8;
+	cvt.s64.s32 	%rd56, %r15;
+	mul.lo.s64 	%rd57, %rd56, %rd9;
+	add.s64 	%rd58, %rd55, %rd57;
+	setp.ge.s64 	%p5, %rd54, 0;
+	setp.lt.s64 	%p6, %rd54, %rd44;
 	and.pred 	%p7, %p5, %p6;
-	setp.ge.s64 	%p8, %rd51, 0;
-	setp.lt.s64 	%p9, %rd51, %rd41;
+	setp.ge.s64 	%p8, %rd56, 0;
+	setp.lt.s64 	%p9, %rd56, %rd46;
 	and.pred 	%p10, %p8, %p9;
 	and.pred 	%p11, %p7, %p10;
-	shl.b64 	%rd54, %rd53, 1;
-	add.s64 	%rd55, %rd38, %rd54;
+	shl.b64 	%rd59, %rd58, 1;
+	add.s64 	%rd60, %rd43, %rd59;
 	mov.u16 	%rs2, 0;
 	// begin inline asm
 	mov.b16 %rs1, %rs2;
-	@%p11 ld.global.b16 %rs1, [%rd55];
+	@%p11 ld.global.b16 %rs1, [%rd60];
 	// end inline asm
-	add.s64 	%rd56, %rd51, 1;
-	setp.ge.s64 	%p12, %rd56, 0;
-	setp.lt.s64 	%p13, %rd56, %rd41;
+	add.s64 	%rd61, %rd56, 1;
+	setp.ge.s64 	%p12, %rd61, 0;
+	setp.lt.s64 	%p13, %rd61, %rd46;
 	and.pred 	%p14, %p12, %p13;
 	and.pred 	%p15, %p7, %p14;
-	mul.lo.s64 	%rd57, %rd9, 2;
-	add.s64 	%rd58, %rd55, %rd57;
+	mul.lo.s64 	%rd62, %rd9, 2;
+	add.s64 	%rd63, %rd60, %rd62;
 	mov.u16 	%rs4, 0;
 	// begin inline asm
 	mov.b16 %rs3, %rs4;
-	@%p15 ld.global.b16 %rs3, [%rd58];
+	@%p15 ld.global.b16 %rs3, [%rd63];
 	// end inline asm
-	add.s64 	%rd59, %rd51, 2;
-	setp.ge.s64 	%p16, %rd59, 0;
-	setp.lt.s64 	%p17, %rd59, %rd41;
+	add.s64 	%rd64, %rd56, 2;
+	setp.ge.s64 	%p16, %rd64, 0;
+	setp.lt.s64 	%p17, %rd64, %rd46;
 	and.pred 	%p18, %p16, %p17;
 	and.pred 	%p19, %p7, %p18;
-	add.s64 	%rd60, %rd58, %rd57;
+	add.s64 	%rd65, %rd63, %rd62;
 	mov.u16 	%rs6, 0;
 	// begin inline asm
 	mov.b16 %rs5, %rs6;
-	@%p19 ld.global.b16 %rs5, [%rd60];
+	@%p19 ld.global.b16 %rs5, [%rd65];
 	// end inline asm
-	add.s64 	%rd61, %rd51, 3;
-	setp.ge.s64 	%p20, %rd61, 0;
-	setp.lt.s64 	%p21, %rd61, %rd41;
+	add.s64 	%rd66, %rd56, 3;
+	setp.ge.s64 	%p20, %rd66, 0;
+	setp.lt.s64 	%p21, %rd66, %rd46;
 	and.pred 	%p22, %p20, %p21;
 	and.pred 	%p23, %p7, %p22;
-	add.s64 	%rd62, %rd60, %rd57;
+	add.s64 	%rd67, %rd65, %rd62;
 	mov.u16 	%rs8, 0;
 	// begin inline asm
 	mov.b16 %rs7, %rs8;
-	@%p23 ld.global.b16 %rs7, [%rd62];
+	@%p23 ld.global.b16 %rs7, [%rd67];
 	// end inline asm
-	add.s64 	%rd63, %rd51, 4;
-	setp.ge.s64 	%p24, %rd63, 0;
-	setp.lt.s64 	%p25, %rd63, %rd41;
+	add.s64 	%rd68, %rd56, 4;
+	setp.ge.s64 	%p24, %rd68, 0;
+	setp.lt.s64 	%p25, %rd68, %rd46;
 	and.pred 	%p26, %p24, %p25;
 	and.pred 	%p27, %p7, %p26;
-	add.s64 	%rd64, %rd62, %rd57;
+	add.s64 	%rd69, %rd67, %rd62;
 	mov.u16 	%rs10, 0;
 	// begin inline asm
 	mov.b16 %rs9, %rs10;
-	@%p27 ld.global.b16 %rs9, [%rd64];
+	@%p27 ld.global.b16 %rs9, [%rd69];
 	// end inline asm
-	add.s64 	%rd65, %rd51, 5;
-	setp.ge.s64 	%p28, %rd65, 0;
-	setp.lt.s64 	%p29, %rd65, %rd41;
+	add.s64 	%rd70, %rd56, 5;
+	setp.ge.s64 	%p28, %rd70, 0;
+	setp.lt.s64 	%p29, %rd70, %rd46;
 	and.pred 	%p30, %p28, %p29;
 	and.pred 	%p31, %p7, %p30;
-	add.s64 	%rd66, %rd64, %rd57;
+	add.s64 	%rd71, %rd69, %rd62;
 	mov.u16 	%rs12, 0;
 	// begin inline asm
 	mov.b16 %rs11, %rs12;
-	@%p31 ld.global.b16 %rs11, [%rd66];
+	@%p31 ld.global.b16 %rs11, [%rd71];
 	// end inline asm
-	add.s64 	%rd67, %rd51, 6;
-	setp.ge.s64 	%p32, %rd67, 0;
-	setp.lt.s64 	%p33, %rd67, %rd41;
+	add.s64 	%rd72, %rd56, 6;
+	setp.ge.s64 	%p32, %rd72, 0;
+	setp.lt.s64 	%p33, %rd72, %rd46;
 	and.pred 	%p34, %p32, %p33;
 	and.pred 	%p35, %p7, %p34;
-	add.s64 	%rd68, %rd66, %rd57;
+	add.s64 	%rd73, %rd71, %rd62;
 	mov.u16 	%rs14, 0;
 	// begin inline asm
 	mov.b16 %rs13, %rs14;
-	@%p35 ld.global.b16 %rs13, [%rd68];
+	@%p35 ld.global.b16 %rs13, [%rd73];
 	// end inline asm
-	add.s64 	%rd69, %rd51, 7;
-	setp.ge.s64 	%p36, %rd69, 0;
-	setp.lt.s64 	%p37, %rd69, %rd41;
+	add.s64 	%rd74, %rd56, 7;
+	setp.ge.s64 	%p36, %rd74, 0;
+	setp.lt.s64 	%p37, %rd74, %rd46;
 	and.pred 	%p38, %p36, %p37;
 	and.pred 	%p39, %p7, %p38;
-	add.s64 	%rd70, %rd68, %rd57;
+	add.s64 	%rd75, %rd73, %rd62;
 	mov.u16 	%rs16, 0;
 	// begin inline asm
 	mov.b16 %rs15, %rs16;
-	@%p39 ld.global.b16 %rs15, [%rd70];
+	@%p39 ld.global.b16 %rs15, [%rd75];
 	// end inline asm
-	add.s64 	%rd71, %rd49, 4;
-	setp.ge.s64 	%p40, %rd71, 0;
-	setp.lt.s64 	%p41, %rd71, %rd39;
+	add.s64 	%rd76, %rd54, 4;
+	setp.ge.s64 	%p40, %rd76, 0;
+	setp.lt.s64 	%p41, %rd76, %rd44;
 	and.pred 	%p42, %p40, %p41;
 	and.pred 	%p43, %p42, %p10;
-	mul.lo.s64 	%rd72, %rd8, 4;
-	mul.lo.s64 	%rd73, %rd9, -7;
-	add.s64 	%rd74, %rd72, %rd73;
-	mul.lo.s64 	%rd75, %rd74, 2;
-	add.s64 	%rd76, %rd70, %rd75;
+	mul.lo.s64 	%rd77, %rd8, 4;
+	mul.lo.s64 	%rd78, %rd9, -7;
+	add.s64 	%rd79, %rd77, %rd78;
+	mul.lo.s64 	%rd80, %rd79, 2;
+	add.s64 	%rd81, %rd75, %rd80;
 	mov.u16 	%rs18, 0;
 	// begin inline asm
 	mov.b16 %rs17, %rs18;
-	@%p43 ld.global.b16 %rs17, [%rd76];
+	@%p43 ld.global.b16 %rs17, [%rd81];
 	// end inline asm
 	and.pred 	%p44, %p42, %p14;
-	add.s64 	%rd77, %rd76, %rd57;
+	add.s64 	%rd82, %rd81, %rd62;
 	mov.u16 	%rs20, 0;
 	// begin inline asm
 	mov.b16 %rs19, %rs20;
-	@%p44 ld.global.b16 %rs19, [%rd77];
+	@%p44 ld.global.b16 %rs19, [%rd82];
 	// end inline asm
 	and.pred 	%p45, %p42, %p18;
-	add.s64 	%rd78, %rd77, %rd57;
+	add.s64 	%rd83, %rd82, %rd62;
 	mov.u16 	%rs22, 0;
 	// begin inline asm
 	mov.b16 %rs21, %rs22;
-	@%p45 ld.global.b16 %rs21, [%rd78];
+	@%p45 ld.global.b16 %rs21, [%rd83];
 	// end inline asm
 	and.pred 	%p46, %p42, %p22;
-	add.s64 	%rd79, %rd78, %rd57;
+	add.s64 	%rd84, %rd83, %rd62;
 	mov.u16 	%rs24, 0;
 	// begin inline asm
 	mov.b16 %rs23, %rs24;
-	@%p46 ld.global.b16 %rs23, [%rd79];
+	@%p46 ld.global.b16 %rs23, [%rd84];
 	// end inline asm
 	and.pred 	%p47, %p42, %p26;
-	add.s64 	%rd80, %rd79, %rd57;
+	add.s64 	%rd85, %rd84, %rd62;
 	mov.u16 	%rs26, 0;
 	// begin inline asm
 	mov.b16 %rs25, %rs26;
-	@%p47 ld.global.b16 %rs25, [%rd80];
+	@%p47 ld.global.b16 %rs25, [%rd85];
 	// end inline asm
 	and.pred 	%p48, %p42, %p30;
-	add.s64 	%rd81, %rd80, %rd57;
+	add.s64 	%rd86, %rd85, %rd62;
 	mov.u16 	%rs28, 0;
 	// begin inline asm
 	mov.b16 %rs27, %rs28;
-	@%p48 ld.global.b16 %rs27, [%rd81];
+	@%p48 ld.global.b16 %rs27, [%rd86];
 	// end inline asm
 	and.pred 	%p49, %p42, %p34;
-	add.s64 	%rd82, %rd81, %rd57;
+	add.s64 	%rd87, %rd86, %rd62;
 	mov.u16 	%rs30, 0;
 	// begin inline asm
 	mov.b16 %rs29, %rs30;
-	@%p49 ld.global.b16 %rs29, [%rd82];
+	@%p49 ld.global.b16 %rs29, [%rd87];
 	// end inline asm
 	and.pred 	%p50, %p42, %p38;
-	add.s64 	%rd83, %rd82, %rd57;
+	add.s64 	%rd88, %rd87, %rd62;
 	mov.u16 	%rs32, 0;
 	// begin inline asm
 	mov.b16 %rs31, %rs32;
-	@%p50 ld.global.b16 %rs31, [%rd83];
+	@%p50 ld.global.b16 %rs31, [%rd88];
 	// end inline asm
-	add.s64 	%rd84, %rd49, 8;
-	setp.ge.s64 	%p51, %rd84, 0;
-	setp.lt.s64 	%p52, %rd84, %rd39;
+	add.s64 	%rd89, %rd54, 8;
+	setp.ge.s64 	%p51, %rd89, 0;
+	setp.lt.s64 	%p52, %rd89, %rd44;
 	and.pred 	%p53, %p51, %p52;
 	and.pred 	%p54, %p53, %p10;
-	add.s64 	%rd85, %rd83, %rd75;
+	add.s64 	%rd90, %rd88, %rd80;
 	mov.u16 	%rs34, 0;
 	// begin inline asm
 	mov.b16 %rs33, %rs34;
-	@%p54 ld.global.b16 %rs33, [%rd85];
+	@%p54 ld.global.b16 %rs33, [%rd90];
 	// end inline asm
 	and.pred 	%p55, %p53, %p14;
-	add.s64 	%rd86, %rd85, %rd57;
+	add.s64 	%rd91, %rd90, %rd62;
 	mov.u16 	%rs36, 0;
 	// begin inline asm
 	mov.b16 %rs35, %rs36;
-	@%p55 ld.global.b16 %rs35, [%rd86];
+	@%p55 ld.global.b16 %rs35, [%rd91];
 	// end inline asm
 	and.pred 	%p56, %p53, %p18;
-	add.s64 	%rd87, %rd86, %rd57;
+	add.s64 	%rd92, %rd91, %rd62;
 	mov.u16 	%rs38, 0;
 	// begin inline asm
 	mov.b16 %rs37, %rs38;
-	@%p56 ld.global.b16 %rs37, [%rd87];
+	@%p56 ld.global.b16 %rs37, [%rd92];
 	// end inline asm
 	and.pred 	%p57, %p53, %p22;
-	add.s64 	%rd88, %rd87, %rd57;
+	add.s64 	%rd93, %rd92, %rd62;
 	mov.u16 	%rs40, 0;
 	// begin inline asm
 	mov.b16 %rs39, %rs40;
-	@%p57 ld.global.b16 %rs39, [%rd88];
+	@%p57 ld.global.b16 %rs39, [%rd93];
 	// end inline asm
 	and.pred 	%p58, %p53, %p26;
-	add.s64 	%rd89, %rd88, %rd57;
+	add.s64 	%rd94, %rd93, %rd62;
 	mov.u16 	%rs42, 0;
 	// begin inline asm
 	mov.b16 %rs41, %rs42;
-	@%p58 ld.global.b16 %rs41, [%rd89];
+	@%p58 ld.global.b16 %rs41, [%rd94];
 	// end inline asm
 	and.pred 	%p59, %p53, %p30;
-	add.s64 	%rd90, %rd89, %rd57;
+	add.s64 	%rd95, %rd94, %rd62;
 	mov.u16 	%rs44, 0;
 	// begin inline asm
 	mov.b16 %rs43, %rs44;
-	@%p59 ld.global.b16 %rs43, [%rd90];
+	@%p59 ld.global.b16 %rs43, [%rd95];
 	// end inline asm
 	and.pred 	%p60, %p53, %p34;
-	add.s64 	%rd91, %rd90, %rd57;
+	add.s64 	%rd96, %rd95, %rd62;
 	mov.u16 	%rs46, 0;
 	// begin inline asm
 	mov.b16 %rs45, %rs46;
-	@%p60 ld.global.b16 %rs45, [%rd91];
+	@%p60 ld.global.b16 %rs45, [%rd96];
 	// end inline asm
 	and.pred 	%p61, %p53, %p38;
-	add.s64 	%rd92, %rd91, %rd57;
+	add.s64 	%rd97, %rd96, %rd62;
 	mov.u16 	%rs48, 0;
 	// begin inline asm
 	mov.b16 %rs47, %rs48;
-	@%p61 ld.global.b16 %rs47, [%rd92];
+	@%p61 ld.global.b16 %rs47, [%rd97];
 	// end inline asm
-	add.s64 	%rd93, %rd49, 12;
-	setp.ge.s64 	%p62, %rd93, 0;
-	setp.lt.s64 	%p63, %rd93, %rd39;
+	add.s64 	%rd98, %rd54, 12;
+	setp.ge.s64 	%p62, %rd98, 0;
+	setp.lt.s64 	%p63, %rd98, %rd44;
 	and.pred 	%p64, %p62, %p63;
 	and.pred 	%p65, %p64, %p10;
-	add.s64 	%rd94, %rd92, %rd75;
+	add.s64 	%rd99, %rd97, %rd80;
 	mov.u16 	%rs50, 0;
 	// begin inline asm
 	mov.b16 %rs49, %rs50;
-	@%p65 ld.global.b16 %rs49, [%rd94];
+	@%p65 ld.global.b16 %rs49, [%rd99];
 	// end inline asm
 	and.pred 	%p66, %p64, %p14;
-	add.s64 	%rd95, %rd94, %rd57;
+	add.s64 	%rd100, %rd99, %rd62;
 	mov.u16 	%rs52, 0;
 	// begin inline asm
 	mov.b16 %rs51, %rs52;
-	@%p66 ld.global.b16 %rs51, [%rd95];
+	@%p66 ld.global.b16 %rs51, [%rd100];
 	// end inline asm
 	and.pred 	%p67, %p64, %p18;
-	add.s64 	%rd96, %rd95, %rd57;
+	add.s64 	%rd101, %rd100, %rd62;
 	mov.u16 	%rs54, 0;
 	// begin inline asm
 	mov.b16 %rs53, %rs54;
-	@%p67 ld.global.b16 %rs53, [%rd96];
+	@%p67 ld.global.b16 %rs53, [%rd101];
 	// end inline asm
 	and.pred 	%p68, %p64, %p22;
-	add.s64 	%rd97, %rd96, %rd57;
+	add.s64 	%rd102, %rd101, %rd62;
 	mov.u16 	%rs56, 0;
 	// begin inline asm
 	mov.b16 %rs55, %rs56;
-	@%p68 ld.global.b16 %rs55, [%rd97];
+	@%p68 ld.global.b16 %rs55, [%rd102];
 	// end inline asm
 	and.pred 	%p69, %p64, %p26;
-	add.s64 	%rd98, %rd97, %rd57;
+	add.s64 	%rd103, %rd102, %rd62;
 	mov.u16 	%rs58, 0;
 	// begin inline asm
 	mov.b16 %rs57, %rs58;
-	@%p69 ld.global.b16 %rs57, [%rd98];
+	@%p69 ld.global.b16 %rs57, [%rd103];
 	// end inline asm
 	and.pred 	%p70, %p64, %p30;
-	add.s64 	%rd99, %rd98, %rd57;
+	add.s64 	%rd104, %rd103, %rd62;
 	mov.u16 	%rs60, 0;
 	// begin inline asm
 	mov.b16 %rs59, %rs60;
-	@%p70 ld.global.b16 %rs59, [%rd99];
+	@%p70 ld.global.b16 %rs59, [%rd104];
 	// end inline asm
 	and.pred 	%p71, %p64, %p34;
-	add.s64 	%rd100, %rd99, %rd57;
+	add.s64 	%rd105, %rd104, %rd62;
 	mov.u16 	%rs62, 0;
 	// begin inline asm
 	mov.b16 %rs61, %rs62;
-	@%p71 ld.global.b16 %rs61, [%rd100];
+	@%p71 ld.global.b16 %rs61, [%rd105];
 	// end inline asm
 	and.pred 	%p72, %p64, %p38;
-	add.s64 	%rd101, %rd100, %rd57;
+	add.s64 	%rd106, %rd105, %rd62;
 	mov.u16 	%rs64, 0;
 	// begin inline asm
 	mov.b16 %rs63, %rs64;
-	@%p72 ld.global.b16 %rs63, [%rd101];
+	@%p72 ld.global.b16 %rs63, [%rd106];
 	// end inline asm
 	bar.sync 	0;
-	shr.u32 	%r110, %r15, 3;
-	and.b32 	%r111, %r15, 7;
-	and.b32 	%r112, %r13, 7;
-	xor.b32 	%r113, %r110, %r112;
-	shl.b32 	%r114, %r13, 6;
-	shl.b32 	%r115, %r113, 3;
-	or.b32 	%r116, %r115, %r111;
-	add.s32 	%r117, %r114, %r116;
-	shl.b32 	%r118, %r117, 1;
-	cvt.s64.s32 	%rd102, %r118;
-	mov.u64 	%rd103, __tilec_smem;
-	add.s64 	%rd104, %rd103, %rd102;
-	cvt.u32.u16 	%r119, %rs1;
-	cvt.u32.u16 	%r120, %rs3;
-	shl.b32 	%r121, %r120, 16;
-	or.b32 	%r122, %r119, %r121;
-	cvt.u32.u16 	%r123, %rs5;
-	cvt.u32.u16 	%r124, %rs7;
-	shl.b32 	%r125, %r124, 16;
-	or.b32 	%r126, %r123, %r125;
-	cvt.u32.u16 	%r127, %rs9;
-	cvt.u32.u16 	%r128, %rs11;
-	shl.b32 	%r129, %r128, 16;
-	or.b32 	%r130, %r127, %r129;
-	cvt.u32.u16 	%r131, %rs13;
-	cvt.u32.u16 	%r132, %rs15;
-	shl.b32 	%r133, %r132, 16;
-	or.b32 	%r134, %r131, %r133;
-	st.shared.v4.u32 	[%rd104], {%r122, %r126, %r130, %r134};
-	or.b32 	%r135, %r13, 4;
-	and.b32 	%r136, %r135, 7;
-	xor.b32 	%r137, %r110, %r136;
-	shl.b32 	%r138, %r135, 6;
-	shl.b32 	%r139, %r137, 3;
-	or.b32 	%r140, %r139, %r111;
-	add.s32 	%r141, %r138, %r140;
-	shl.b32 	%r142, %r141, 1;
-	cvt.s64.s32 	%rd105, %r142;
-	mov.u64 	%rd106, __tilec_smem;
-	add.s64 	%rd107, %rd106, %rd105;
-	cvt.u32.u16 	%r143, %rs17;
-	cvt.u32.u16 	%r144, %rs19;
-	shl.b32 	%r145, %r144, 16;
-	or.b32 	%r146, %r143, %r145;
-	cvt.u32.u16 	%r147, %rs21;
-	cvt.u32.u16 	%r148, %rs23;
-	shl.b32 	%r149, %r148, 16;
-	or.b32 	%r150, %r147, %r149;
-	cvt.u32.u16 	%r151, %rs25;
-	cvt.u32.u16 	%r152, %rs27;
-	shl.b32 	%r153, %r152, 16;
-	or.b32 	%r154, %r151, %r153;
-	cvt.u32.u16 	%r155, %rs29;
-	cvt.u32.u16 	%r156, %rs31;
-	shl.b32 	%r157, %r156, 16;
-	or.b32 	%r158, %r155, %r157;
-	st.shared.v4.u32 	[%rd107], {%r146, %r150, %r154, %r158};
-	or.b32 	%r159, %r13, 8;
-	and.b32 	%r160, %r159, 7;
-	xor.b32 	%r161, %r110, %r160;
-	shl.b32 	%r162, %r159, 6;
-	shl.b32 	%r163, %r161, 3;
-	or.b32 	%r164, %r163, %r111;
-	add.s32 	%r165, %r162, %r164;
-	shl.b32 	%r166, %r165, 1;
-	cvt.s64.s32 	%rd108, %r166;
-	mov.u64 	%rd109, __tilec_smem;
-	add.s64 	%rd110, %rd109, %rd108;
-	cvt.u32.u16 	%r167, %rs33;
-	cvt.u32.u16 	%r168, %rs35;
-	shl.b32 	%r169, %r168, 16;
-	or.b32 	%r170, %r167, %r169;
-	cvt.u32.u16 	%r171, %rs37;
-	cvt.u32.u16 	%r172, %rs39;
-	shl.b32 	%r173, %r172, 16;
-	or.b32 	%r174, %r171, %r173;
-	cvt.u32.u16 	%r175, %rs41;
-	cvt.u32.u16 	%r176, %rs43;
-	shl.b32 	%r177, %r176, 16;
-	or.b32 	%r178, %r175, %r177;
-	cvt.u32.u16 	%r179, %rs45;
-	cvt.u32.u16 	%r180, %rs47;
-	shl.b32 	%r181, %r180, 16;
-	or.b32 	%r182, %r179, %r181;
-	st.shared.v4.u32 	[%rd110], {%r170, %r174, %r178, %r182};
-	or.b32 	%r183, %r13, 12;
-	and.b32 	%r184, %r183, 7;
-	xor.b32 	%r185, %r110, %r184;
-	shl.b32 	%r186, %r183, 6;
-	shl.b32 	%r187, %r185, 3;
-	or.b32 	%r188, %r187, %r111;
-	add.s32 	%r189, %r186, %r188;
-	shl.b32 	%r190, %r189, 1;
-	cvt.s64.s32 	%rd111, %r190;
-	mov.u64 	%rd112, __tilec_smem;
-	add.s64 	%rd113, %rd112, %rd111;
-	cvt.u32.u16 	%r191, %rs49;
-	cvt.u32.u16 	%r192, %rs51;
-	shl.b32 	%r193, %r192, 16;
-	or.b32 	%r194, %r191, %r193;
-	cvt.u32.u16 	%r195, %rs53;
-	cvt.u32.u16 	%r196, %rs55;
-	shl.b32 	%r197, %r196, 16;
-	or.b32 	%r198, %r195, %r197;
-	cvt.u32.u16 	%r199, %rs57;
-	cvt.u32.u16 	%r200, %rs59;
-	shl.b32 	%r201, %r200, 16;
-	or.b32 	%r202, %r199, %r201;
-	cvt.u32.u16 	%r203, %rs61;
-	cvt.u32.u16 	%r204, %rs63;
-	shl.b32 	%r205, %r204, 16;
-	or.b32 	%r206, %r203, %r205;
-	st.shared.v4.u32 	[%rd113], {%r194, %r198, %r202, %r206};
-	bar.sync 	0;
+	shr.u32 	%r115, %r15, 3;
+	and.b32 	%r116, %r15, 7;
+	and.b32 	%r117, %r13, 7;
+	xor.b32 	%r118, %r115, %r117;
+	shl.b32 	%r119, %r13, 6;
+	shl.b32 	%r120, %r118, 3;
+	or.b32 	%r121, %r120, %r116;
+	add.s32 	%r122, %r119, %r121;
+	shl.b32 	%r123, %r122, 1;
+	cvt.s64.s32 	%rd107, %r123;
+	mov.u64 	%rd108, __tilec_smem;
+	add.s64 	%rd109, %rd108, %rd107;
+	cvt.u32.u16 	%r124, %rs1;
+	cvt.u32.u16 	%r125, %rs3;
+	shl.b32 	%r126, %r125, 16;
+	or.b32 	%r127, %r124, %r126;
+	cvt.u32.u16 	%r128, %rs5;
+	cvt.u32.u16 	%r129, %rs7;
+	shl.b32 	%r130, %r129, 16;
+	or.b32 	%r131, %r128, %r130;
+	cvt.u32.u16 	%r132, %rs9;
+	cvt.u32.u16 	%r133, %rs11;
+	shl.b32 	%r134, %r133, 16;
+	or.b32 	%r135, %r132, %r134;
+	cvt.u32.u16 	%r136, %rs13;
+	cvt.u32.u16 	%r137, %rs15;
+	shl.b32 	%r138, %r137, 16;
+	or.b32 	%r139, %r136, %r138;
+	st.shared.v4.u32 	[%rd109], {%r127, %r131, %r135, %r139};
+	or.b32 	%r140, %r13, 4;
+	and.b32 	%r141, %r140, 7;
+	xor.b32 	%r142, %r115, %r141;
+	shl.b32 	%r143, %r140, 6;
+	shl.b32 	%r144, %r142, 3;
+	or.b32 	%r145, %r144, %r116;
+	add.s32 	%r146, %r143, %r145;
+	shl.b32 	%r147, %r146, 1;
+	cvt.s64.s32 	%rd110, %r147;
+	mov.u64 	%rd111, __tilec_smem;
+	add.s64 	%rd112, %rd111, %rd110;
+	cvt.u32.u16 	%r148, %rs17;
+	cvt.u32.u16 	%r149, %rs19;
+	shl.b32 	%r150, %r149, 16;
+	or.b32 	%r151, %r148, %r150;
+	cvt.u32.u16 	%r152, %rs21;
+	cvt.u32.u16 	%r153, %rs23;
+	shl.b32 	%r154, %r153, 16;
+	or.b32 	%r155, %r152, %r154;
+	cvt.u32.u16 	%r156, %rs25;
+	cvt.u32.u16 	%r157, %rs27;
+	shl.b32 	%r158, %r157, 16;
+	or.b32 	%r159, %r156, %r158;
+	cvt.u32.u16 	%r160, %rs29;
+	cvt.u32.u16 	%r161, %rs31;
+	shl.b32 	%r162, %r161, 16;
+	or.b32 	%r163, %r160, %r162;
+	st.shared.v4.u32 	[%rd112], {%r151, %r155, %r159, %r163};
+	or.b32 	%r164, %r13, 8;
+	and.b32 	%r165, %r164, 7;
+	xor.b32 	%r166, %r115, %r165;
+	shl.b32 	%r167, %r164, 6;
+	shl.b32 	%r168, %r166, 3;
+	or.b32 	%r169, %r168, %r116;
+	add.s32 	%r170, %r167, %r169;
+	shl.b32 	%r171, %r170, 1;
+	cvt.s64.s32 	%rd113, %r171;
 	mov.u64 	%rd114, __tilec_smem;
-	cvt.u32.u64 	%r207, %rd114;
-	add.s32 	%r208, %r207, %r29;
+	add.s64 	%rd115, %rd114, %rd113;
+	cvt.u32.u16 	%r172, %rs33;
+	cvt.u32.u16 	%r173, %rs35;
+	shl.b32 	%r174, %r173, 16;
+	or.b32 	%r175, %r172, %r174;
+	cvt.u32.u16 	%r176, %rs37;
+	cvt.u32.u16 	%r177, %rs39;
+	shl.b32 	%r178, %r177, 16;
+	or.b32 	%r179, %r176, %r178;
+	cvt.u32.u16 	%r180, %rs41;
+	cvt.u32.u16 	%r181, %rs43;
+	shl.b32 	%r182, %r181, 16;
+	or.b32 	%r183, %r180, %r182;
+	cvt.u32.u16 	%r184, %rs45;
+	cvt.u32.u16 	%r185, %rs47;
+	shl.b32 	%r186, %r185, 16;
+	or.b32 	%r187, %r184, %r186;
+	st.shared.v4.u32 	[%rd115], {%r175, %r179, %r183, %r187};
+	or.b32 	%r188, %r13, 12;
+	and.b32 	%r189, %r188, 7;
+	xor.b32 	%r190, %r115, %r189;
+	shl.b32 	%r191, %r188, 6;
+	shl.b32 	%r192, %r190, 3;
+	or.b32 	%r193, %r192, %r116;
+	add.s32 	%r194, %r191, %r193;
+	shl.b32 	%r195, %r194, 1;
+	cvt.s64.s32 	%rd116, %r195;
+	mov.u64 	%rd117, __tilec_smem;
+	add.s64 	%rd118, %rd117, %rd116;
+	cvt.u32.u16 	%r196, %rs49;
+	cvt.u32.u16 	%r197, %rs51;
+	shl.b32 	%r198, %r197, 16;
+	or.b32 	%r199, %r196, %r198;
+	cvt.u32.u16 	%r200, %rs53;
+	cvt.u32.u16 	%r201, %rs55;
+	shl.b32 	%r202, %r201, 16;
+	or.b32 	%r203, %r200, %r202;
+	cvt.u32.u16 	%r204, %rs57;
+	cvt.u32.u16 	%r205, %rs59;
+	shl.b32 	%r206, %r205, 16;
+	or.b32 	%r207, %r204, %r206;
+	cvt.u32.u16 	%r208, %rs61;
+	cvt.u32.u16 	%r209, %rs63;
+	shl.b32 	%r210, %r209, 16;
+	or.b32 	%r211, %r208, %r210;
+	st.shared.v4.u32 	[%rd118], {%r199, %r203, %r207, %r211};
+	bar.sync 	0;
+	add.s32 	%r212, %r16, %r30;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r209, %r210, %r211, %r212}, [%r208];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r213, %r214, %r215, %r216}, [%r212];
 	// end inline asm
-	add.s32 	%r213, %r207, %r37;
+	add.s32 	%r217, %r16, %r38;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r214, %r215, %r216, %r217}, [%r213];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r218, %r219, %r220, %r221}, [%r217];
 	// end inline asm
-	add.s32 	%r218, %r207, %r45;
+	add.s32 	%r222, %r16, %r46;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r219, %r220, %r221, %r222}, [%r218];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r223, %r224, %r225, %r226}, [%r222];
 	// end inline asm
-	add.s32 	%r223, %r207, %r53;
+	add.s32 	%r227, %r16, %r54;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r224, %r225, %r226, %r227}, [%r223];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r228, %r229, %r230, %r231}, [%r227];
 	// end inline asm
-	mov.u32 	%r228, 0;
+	mov.u32 	%r232, 0;
 	mov.f32 	%f3, 0f00000000;
 	mov.f32 	%f4, 0f00000000;
 	mov.f32 	%f5, 0f00000000;
@@ -2261,430 +2227,428 @@ const ptx1 = `//
 	mov.f32 	%f36, 0f3F800000;
 	mov.f32 	%f37, 0fFF800000;
 	mov.f32 	%f38, 0fFF800000;
-	mov.u64 	%rd115, 0;
-	mov.u64 	%rd116, 0;
-	mov.u64 	%rd117, 0;
-	mov.u64 	%rd118, 0;
+	mov.u64 	%rd119, 0;
+	mov.u64 	%rd120, 0;
+	mov.u64 	%rd121, 0;
+	mov.u64 	%rd122, 0;
 $L__BB0_2: 	// %for.header2
-	setp.lt.s32 	%p73, %r228, %r103;
+	setp.lt.s32 	%p73, %r232, %r108;
 	@!%p73 bra 	$L__BB0_4;
 	// %for.body3
-	cvt.s64.s32 	%rd119, %r15;
-	add.s64 	%rd120, %rd115, %rd119;
-	mul.lo.s64 	%rd121, %rd120, %rd13;
-	cvt.s64.s32 	%rd122, %r13;
-	add.s64 	%rd123, %rd116, %rd122;
-	mul.lo.s64 	%rd124, %rd123, %rd12;
-	add.s64 	%rd125, %rd121, %rd124;
-	setp.ge.s64 	%p74, %rd120, 0;
-	setp.lt.s64 	%p75, %rd120, %rd41;
+	cvt.s64.s32 	%rd123, %r15;
+	add.s64 	%rd124, %rd119, %rd123;
+	mul.lo.s64 	%rd125, %rd124, %rd13;
+	cvt.s64.s32 	%rd126, %r13;
+	add.s64 	%rd127, %rd120, %rd126;
+	mul.lo.s64 	%rd128, %rd127, %rd12;
+	add.s64 	%rd129, %rd125, %rd128;
+	setp.ge.s64 	%p74, %rd124, 0;
+	setp.lt.s64 	%p75, %rd124, %rd46;
 	and.pred 	%p76, %p74, %p75;
-	shl.b64 	%rd126, %rd125, 1;
-	add.s64 	%rd127, %rd45, %rd126;
+	shl.b64 	%rd130, %rd129, 1;
+	add.s64 	%rd131, %rd50, %rd130;
 	mov.u16 	%rs66, 0;
 	// begin inline asm
 	mov.b16 %rs65, %rs66;
-	@%p76 ld.global.b16 %rs65, [%rd127];
+	@%p76 ld.global.b16 %rs65, [%rd131];
 	// end inline asm
-	add.s64 	%rd128, %rd120, 1;
-	setp.ge.s64 	%p77, %rd128, 0;
-	setp.lt.s64 	%p78, %rd128, %rd41;
+	add.s64 	%rd132, %rd124, 1;
+	setp.ge.s64 	%p77, %rd132, 0;
+	setp.lt.s64 	%p78, %rd132, %rd46;
 	and.pred 	%p79, %p77, %p78;
-	mul.lo.s64 	%rd129, %rd13, 2;
-	add.s64 	%rd130, %rd127, %rd129;
+	mul.lo.s64 	%rd133, %rd13, 2;
+	add.s64 	%rd134, %rd131, %rd133;
 	mov.u16 	%rs68, 0;
 	// begin inline asm
 	mov.b16 %rs67, %rs68;
-	@%p79 ld.global.b16 %rs67, [%rd130];
+	@%p79 ld.global.b16 %rs67, [%rd134];
 	// end inline asm
-	add.s64 	%rd131, %rd120, 2;
-	setp.ge.s64 	%p80, %rd131, 0;
-	setp.lt.s64 	%p81, %rd131, %rd41;
+	add.s64 	%rd135, %rd124, 2;
+	setp.ge.s64 	%p80, %rd135, 0;
+	setp.lt.s64 	%p81, %rd135, %rd46;
 	and.pred 	%p82, %p80, %p81;
-	add.s64 	%rd132, %rd130, %rd129;
+	add.s64 	%rd136, %rd134, %rd133;
 	mov.u16 	%rs70, 0;
 	// begin inline asm
 	mov.b16 %rs69, %rs70;
-	@%p82 ld.global.b16 %rs69, [%rd132];
+	@%p82 ld.global.b16 %rs69, [%rd136];
 	// end inline asm
-	add.s64 	%rd133, %rd120, 3;
-	setp.ge.s64 	%p83, %rd133, 0;
-	setp.lt.s64 	%p84, %rd133, %rd41;
+	add.s64 	%rd137, %rd124, 3;
+	setp.ge.s64 	%p83, %rd137, 0;
+	setp.lt.s64 	%p84, %rd137, %rd46;
 	and.pred 	%p85, %p83, %p84;
-	add.s64 	%rd134, %rd132, %rd129;
+	add.s64 	%rd138, %rd136, %rd133;
 	mov.u16 	%rs72, 0;
 	// begin inline asm
 	mov.b16 %rs71, %rs72;
-	@%p85 ld.global.b16 %rs71, [%rd134];
+	@%p85 ld.global.b16 %rs71, [%rd138];
 	// end inline asm
-	add.s64 	%rd135, %rd120, 4;
-	setp.ge.s64 	%p86, %rd135, 0;
-	setp.lt.s64 	%p87, %rd135, %rd41;
+	add.s64 	%rd139, %rd124, 4;
+	setp.ge.s64 	%p86, %rd139, 0;
+	setp.lt.s64 	%p87, %rd139, %rd46;
 	and.pred 	%p88, %p86, %p87;
-	add.s64 	%rd136, %rd134, %rd129;
+	add.s64 	%rd140, %rd138, %rd133;
 	mov.u16 	%rs74, 0;
 	// begin inline asm
 	mov.b16 %rs73, %rs74;
-	@%p88 ld.global.b16 %rs73, [%rd136];
+	@%p88 ld.global.b16 %rs73, [%rd140];
 	// end inline asm
-	add.s64 	%rd137, %rd120, 5;
-	setp.ge.s64 	%p89, %rd137, 0;
-	setp.lt.s64 	%p90, %rd137, %rd41;
+	add.s64 	%rd141, %rd124, 5;
+	setp.ge.s64 	%p89, %rd141, 0;
+	setp.lt.s64 	%p90, %rd141, %rd46;
 	and.pred 	%p91, %p89, %p90;
-	add.s64 	%rd138, %rd136, %rd129;
+	add.s64 	%rd142, %rd140, %rd133;
 	mov.u16 	%rs76, 0;
 	// begin inline asm
 	mov.b16 %rs75, %rs76;
-	@%p91 ld.global.b16 %rs75, [%rd138];
+	@%p91 ld.global.b16 %rs75, [%rd142];
 	// end inline asm
-	add.s64 	%rd139, %rd120, 6;
-	setp.ge.s64 	%p92, %rd139, 0;
-	setp.lt.s64 	%p93, %rd139, %rd41;
+	add.s64 	%rd143, %rd124, 6;
+	setp.ge.s64 	%p92, %rd143, 0;
+	setp.lt.s64 	%p93, %rd143, %rd46;
 	and.pred 	%p94, %p92, %p93;
-	add.s64 	%rd140, %rd138, %rd129;
+	add.s64 	%rd144, %rd142, %rd133;
 	mov.u16 	%rs78, 0;
 	// begin inline asm
 	mov.b16 %rs77, %rs78;
-	@%p94 ld.global.b16 %rs77, [%rd140];
+	@%p94 ld.global.b16 %rs77, [%rd144];
 	// end inline asm
-	add.s64 	%rd141, %rd120, 7;
-	setp.ge.s64 	%p95, %rd141, 0;
-	setp.lt.s64 	%p96, %rd141, %rd41;
+	add.s64 	%rd145, %rd124, 7;
+	setp.ge.s64 	%p95, %rd145, 0;
+	setp.lt.s64 	%p96, %rd145, %rd46;
 	and.pred 	%p97, %p95, %p96;
-	add.s64 	%rd142, %rd140, %rd129;
+	add.s64 	%rd146, %rd144, %rd133;
 	mov.u16 	%rs80, 0;
 	// begin inline asm
 	mov.b16 %rs79, %rs80;
-	@%p97 ld.global.b16 %rs79, [%rd142];
+	@%p97 ld.global.b16 %rs79, [%rd146];
 	// end inline asm
-	mul.lo.s64 	%rd143, %rd13, -7;
-	mul.lo.s64 	%rd144, %rd12, 4;
-	add.s64 	%rd145, %rd143, %rd144;
-	mul.lo.s64 	%rd146, %rd145, 2;
-	add.s64 	%rd147, %rd142, %rd146;
+	mul.lo.s64 	%rd147, %rd13, -7;
+	mul.lo.s64 	%rd148, %rd12, 4;
+	add.s64 	%rd149, %rd147, %rd148;
+	mul.lo.s64 	%rd150, %rd149, 2;
+	add.s64 	%rd151, %rd146, %rd150;
 	mov.u16 	%rs82, 0;
 	// begin inline asm
 	mov.b16 %rs81, %rs82;
-	@%p76 ld.global.b16 %rs81, [%rd147];
+	@%p76 ld.global.b16 %rs81, [%rd151];
 	// end inline asm
-	add.s64 	%rd148, %rd147, %rd129;
+	add.s64 	%rd152, %rd151, %rd133;
 	mov.u16 	%rs84, 0;
 	// begin inline asm
 	mov.b16 %rs83, %rs84;
-	@%p79 ld.global.b16 %rs83, [%rd148];
+	@%p79 ld.global.b16 %rs83, [%rd152];
 	// end inline asm
-	add.s64 	%rd149, %rd148, %rd129;
+	add.s64 	%rd153, %rd152, %rd133;
 	mov.u16 	%rs86, 0;
 	// begin inline asm
 	mov.b16 %rs85, %rs86;
-	@%p82 ld.global.b16 %rs85, [%rd149];
+	@%p82 ld.global.b16 %rs85, [%rd153];
 	// end inline asm
-	add.s64 	%rd150, %rd149, %rd129;
+	add.s64 	%rd154, %rd153, %rd133;
 	mov.u16 	%rs88, 0;
 	// begin inline asm
 	mov.b16 %rs87, %rs88;
-	@%p85 ld.global.b16 %rs87, [%rd150];
+	@%p85 ld.global.b16 %rs87, [%rd154];
 	// end inline asm
-	add.s64 	%rd151, %rd150, %rd129;
+	add.s64 	%rd155, %rd154, %rd133;
 	mov.u16 	%rs90, 0;
 	// begin inline asm
 	mov.b16 %rs89, %rs90;
-	@%p88 ld.global.b16 %rs89, [%rd151];
+	@%p88 ld.global.b16 %rs89, [%rd155];
 	// end inline asm
-	add.s64 	%rd152, %rd151, %rd129;
+	add.s64 	%rd156, %rd155, %rd133;
 	mov.u16 	%rs92, 0;
 	// begin inline asm
 	mov.b16 %rs91, %rs92;
-	@%p91 ld.global.b16 %rs91, [%rd152];
+	@%p91 ld.global.b16 %rs91, [%rd156];
 	// end inline asm
-	add.s64 	%rd153, %rd152, %rd129;
+	add.s64 	%rd157, %rd156, %rd133;
 	mov.u16 	%rs94, 0;
 	// begin inline asm
 	mov.b16 %rs93, %rs94;
-	@%p94 ld.global.b16 %rs93, [%rd153];
+	@%p94 ld.global.b16 %rs93, [%rd157];
 	// end inline asm
-	add.s64 	%rd154, %rd153, %rd129;
+	add.s64 	%rd158, %rd157, %rd133;
 	mov.u16 	%rs96, 0;
 	// begin inline asm
 	mov.b16 %rs95, %rs96;
-	@%p97 ld.global.b16 %rs95, [%rd154];
+	@%p97 ld.global.b16 %rs95, [%rd158];
 	// end inline asm
-	add.s64 	%rd155, %rd154, %rd146;
+	add.s64 	%rd159, %rd158, %rd150;
 	mov.u16 	%rs98, 0;
 	// begin inline asm
 	mov.b16 %rs97, %rs98;
-	@%p76 ld.global.b16 %rs97, [%rd155];
+	@%p76 ld.global.b16 %rs97, [%rd159];
 	// end inline asm
-	add.s64 	%rd156, %rd155, %rd129;
+	add.s64 	%rd160, %rd159, %rd133;
 	mov.u16 	%rs100, 0;
 	// begin inline asm
 	mov.b16 %rs99, %rs100;
-	@%p79 ld.global.b16 %rs99, [%rd156];
+	@%p79 ld.global.b16 %rs99, [%rd160];
 	// end inline asm
-	add.s64 	%rd157, %rd156, %rd129;
+	add.s64 	%rd161, %rd160, %rd133;
 	mov.u16 	%rs102, 0;
 	// begin inline asm
 	mov.b16 %rs101, %rs102;
-	@%p82 ld.global.b16 %rs101, [%rd157];
+	@%p82 ld.global.b16 %rs101, [%rd161];
 	// end inline asm
-	add.s64 	%rd158, %rd157, %rd129;
+	add.s64 	%rd162, %rd161, %rd133;
 	mov.u16 	%rs104, 0;
 	// begin inline asm
 	mov.b16 %rs103, %rs104;
-	@%p85 ld.global.b16 %rs103, [%rd158];
+	@%p85 ld.global.b16 %rs103, [%rd162];
 	// end inline asm
-	add.s64 	%rd159, %rd158, %rd129;
+	add.s64 	%rd163, %rd162, %rd133;
 	mov.u16 	%rs106, 0;
 	// begin inline asm
 	mov.b16 %rs105, %rs106;
-	@%p88 ld.global.b16 %rs105, [%rd159];
+	@%p88 ld.global.b16 %rs105, [%rd163];
 	// end inline asm
-	add.s64 	%rd160, %rd159, %rd129;
+	add.s64 	%rd164, %rd163, %rd133;
 	mov.u16 	%rs108, 0;
 	// begin inline asm
 	mov.b16 %rs107, %rs108;
-	@%p91 ld.global.b16 %rs107, [%rd160];
+	@%p91 ld.global.b16 %rs107, [%rd164];
 	// end inline asm
-	add.s64 	%rd161, %rd160, %rd129;
+	add.s64 	%rd165, %rd164, %rd133;
 	mov.u16 	%rs110, 0;
 	// begin inline asm
 	mov.b16 %rs109, %rs110;
-	@%p94 ld.global.b16 %rs109, [%rd161];
+	@%p94 ld.global.b16 %rs109, [%rd165];
 	// end inline asm
-	add.s64 	%rd162, %rd161, %rd129;
+	add.s64 	%rd166, %rd165, %rd133;
 	mov.u16 	%rs112, 0;
 	// begin inline asm
 	mov.b16 %rs111, %rs112;
-	@%p97 ld.global.b16 %rs111, [%rd162];
+	@%p97 ld.global.b16 %rs111, [%rd166];
 	// end inline asm
-	add.s64 	%rd163, %rd162, %rd146;
+	add.s64 	%rd167, %rd166, %rd150;
 	mov.u16 	%rs114, 0;
 	// begin inline asm
 	mov.b16 %rs113, %rs114;
-	@%p76 ld.global.b16 %rs113, [%rd163];
+	@%p76 ld.global.b16 %rs113, [%rd167];
 	// end inline asm
-	add.s64 	%rd164, %rd163, %rd129;
+	add.s64 	%rd168, %rd167, %rd133;
 	mov.u16 	%rs116, 0;
 	// begin inline asm
 	mov.b16 %rs115, %rs116;
-	@%p79 ld.global.b16 %rs115, [%rd164];
+	@%p79 ld.global.b16 %rs115, [%rd168];
 	// end inline asm
-	add.s64 	%rd165, %rd164, %rd129;
+	add.s64 	%rd169, %rd168, %rd133;
 	mov.u16 	%rs118, 0;
 	// begin inline asm
 	mov.b16 %rs117, %rs118;
-	@%p82 ld.global.b16 %rs117, [%rd165];
+	@%p82 ld.global.b16 %rs117, [%rd169];
 	// end inline asm
-	add.s64 	%rd166, %rd165, %rd129;
+	add.s64 	%rd170, %rd169, %rd133;
 	mov.u16 	%rs120, 0;
 	// begin inline asm
 	mov.b16 %rs119, %rs120;
-	@%p85 ld.global.b16 %rs119, [%rd166];
+	@%p85 ld.global.b16 %rs119, [%rd170];
 	// end inline asm
-	add.s64 	%rd167, %rd166, %rd129;
+	add.s64 	%rd171, %rd170, %rd133;
 	mov.u16 	%rs122, 0;
 	// begin inline asm
 	mov.b16 %rs121, %rs122;
-	@%p88 ld.global.b16 %rs121, [%rd167];
+	@%p88 ld.global.b16 %rs121, [%rd171];
 	// end inline asm
-	add.s64 	%rd168, %rd167, %rd129;
+	add.s64 	%rd172, %rd171, %rd133;
 	mov.u16 	%rs124, 0;
 	// begin inline asm
 	mov.b16 %rs123, %rs124;
-	@%p91 ld.global.b16 %rs123, [%rd168];
+	@%p91 ld.global.b16 %rs123, [%rd172];
 	// end inline asm
-	add.s64 	%rd169, %rd168, %rd129;
+	add.s64 	%rd173, %rd172, %rd133;
 	mov.u16 	%rs126, 0;
 	// begin inline asm
 	mov.b16 %rs125, %rs126;
-	@%p94 ld.global.b16 %rs125, [%rd169];
+	@%p94 ld.global.b16 %rs125, [%rd173];
 	// end inline asm
-	add.s64 	%rd170, %rd169, %rd129;
+	add.s64 	%rd174, %rd173, %rd133;
 	mov.u16 	%rs128, 0;
 	// begin inline asm
 	mov.b16 %rs127, %rs128;
-	@%p97 ld.global.b16 %rs127, [%rd170];
+	@%p97 ld.global.b16 %rs127, [%rd174];
 	// end inline asm
 	bar.sync 	0;
-	shr.u32 	%r229, %r15, 3;
-	and.b32 	%r230, %r15, 7;
-	and.b32 	%r231, %r13, 7;
-	xor.b32 	%r232, %r229, %r231;
-	shl.b32 	%r233, %r13, 6;
-	shl.b32 	%r234, %r232, 3;
-	or.b32 	%r235, %r234, %r230;
-	add.s32 	%r236, %r233, %r235;
-	shl.b32 	%r237, %r236, 1;
-	cvt.s64.s32 	%rd171, %r237;
-	mov.u64 	%rd172, __tilec_smem;
-	add.s64 	%rd173, %rd172, %rd171;
-	cvt.u32.u16 	%r238, %rs65;
-	cvt.u32.u16 	%r239, %rs67;
-	shl.b32 	%r240, %r239, 16;
-	or.b32 	%r241, %r238, %r240;
-	cvt.u32.u16 	%r242, %rs69;
-	cvt.u32.u16 	%r243, %rs71;
+	shr.u32 	%r233, %r15, 3;
+	and.b32 	%r234, %r15, 7;
+	and.b32 	%r235, %r13, 7;
+	xor.b32 	%r236, %r233, %r235;
+	shl.b32 	%r237, %r13, 6;
+	shl.b32 	%r238, %r236, 3;
+	or.b32 	%r239, %r238, %r234;
+	add.s32 	%r240, %r237, %r239;
+	shl.b32 	%r241, %r240, 1;
+	cvt.s64.s32 	%rd175, %r241;
+	mov.u64 	%rd176, __tilec_smem;
+	add.s64 	%rd177, %rd176, %rd175;
+	cvt.u32.u16 	%r242, %rs65;
+	cvt.u32.u16 	%r243, %rs67;
 	shl.b32 	%r244, %r243, 16;
 	or.b32 	%r245, %r242, %r244;
-	cvt.u32.u16 	%r246, %rs73;
-	cvt.u32.u16 	%r247, %rs75;
+	cvt.u32.u16 	%r246, %rs69;
+	cvt.u32.u16 	%r247, %rs71;
 	shl.b32 	%r248, %r247, 16;
 	or.b32 	%r249, %r246, %r248;
-	cvt.u32.u16 	%r250, %rs77;
-	cvt.u32.u16 	%r251, %rs79;
+	cvt.u32.u16 	%r250, %rs73;
+	cvt.u32.u16 	%r251, %rs75;
 	shl.b32 	%r252, %r251, 16;
 	or.b32 	%r253, %r250, %r252;
-	st.shared.v4.u32 	[%rd173], {%r241, %r245, %r249, %r253};
-	or.b32 	%r254, %r13, 4;
-	and.b32 	%r255, %r254, 7;
-	xor.b32 	%r256, %r229, %r255;
-	shl.b32 	%r257, %r254, 6;
-	shl.b32 	%r258, %r256, 3;
-	or.b32 	%r259, %r258, %r230;
-	add.s32 	%r260, %r257, %r259;
-	shl.b32 	%r261, %r260, 1;
-	cvt.s64.s32 	%rd174, %r261;
-	mov.u64 	%rd175, __tilec_smem;
-	add.s64 	%rd176, %rd175, %rd174;
-	cvt.u32.u16 	%r262, %rs81;
-	cvt.u32.u16 	%r263, %rs83;
-	shl.b32 	%r264, %r263, 16;
-	or.b32 	%r265, %r262, %r264;
-	cvt.u32.u16 	%r266, %rs85;
-	cvt.u32.u16 	%r267, %rs87;
+	cvt.u32.u16 	%r254, %rs77;
+	cvt.u32.u16 	%r255, %rs79;
+	shl.b32 	%r256, %r255, 16;
+	or.b32 	%r257, %r254, %r256;
+	st.shared.v4.u32 	[%rd177], {%r245, %r249, %r253, %r257};
+	or.b32 	%r258, %r13, 4;
+	and.b32 	%r259, %r258, 7;
+	xor.b32 	%r260, %r233, %r259;
+	shl.b32 	%r261, %r258, 6;
+	shl.b32 	%r262, %r260, 3;
+	or.b32 	%r263, %r262, %r234;
+	add.s32 	%r264, %r261, %r263;
+	shl.b32 	%r265, %r264, 1;
+	cvt.s64.s32 	%rd178, %r265;
+	mov.u64 	%rd179, __tilec_smem;
+	add.s64 	%rd180, %rd179, %rd178;
+	cvt.u32.u16 	%r266, %rs81;
+	cvt.u32.u16 	%r267, %rs83;
 	shl.b32 	%r268, %r267, 16;
 	or.b32 	%r269, %r266, %r268;
-	cvt.u32.u16 	%r270, %rs89;
-	cvt.u32.u16 	%r271, %rs91;
+	cvt.u32.u16 	%r270, %rs85;
+	cvt.u32.u16 	%r271, %rs87;
 	shl.b32 	%r272, %r271, 16;
 	or.b32 	%r273, %r270, %r272;
-	cvt.u32.u16 	%r274, %rs93;
-	cvt.u32.u16 	%r275, %rs95;
+	cvt.u32.u16 	%r274, %rs89;
+	cvt.u32.u16 	%r275, %rs91;
 	shl.b32 	%r276, %r275, 16;
 	or.b32 	%r277, %r274, %r276;
-	st.shared.v4.u32 	[%rd176], {%r265, %r269, %r273, %r277};
-	or.b32 	%r278, %r13, 8;
-	and.b32 	%r279, %r278, 7;
-	xor.b32 	%r280, %r229, %r279;
-	shl.b32 	%r281, %r278, 6;
-	shl.b32 	%r282, %r280, 3;
-	or.b32 	%r283, %r282, %r230;
-	add.s32 	%r284, %r281, %r283;
-	shl.b32 	%r285, %r284, 1;
-	cvt.s64.s32 	%rd177, %r285;
-	mov.u64 	%rd178, __tilec_smem;
-	add.s64 	%rd179, %rd178, %rd177;
-	cvt.u32.u16 	%r286, %rs97;
-	cvt.u32.u16 	%r287, %rs99;
-	shl.b32 	%r288, %r287, 16;
-	or.b32 	%r289, %r286, %r288;
-	cvt.u32.u16 	%r290, %rs101;
-	cvt.u32.u16 	%r291, %rs103;
+	cvt.u32.u16 	%r278, %rs93;
+	cvt.u32.u16 	%r279, %rs95;
+	shl.b32 	%r280, %r279, 16;
+	or.b32 	%r281, %r278, %r280;
+	st.shared.v4.u32 	[%rd180], {%r269, %r273, %r277, %r281};
+	or.b32 	%r282, %r13, 8;
+	and.b32 	%r283, %r282, 7;
+	xor.b32 	%r284, %r233, %r283;
+	shl.b32 	%r285, %r282, 6;
+	shl.b32 	%r286, %r284, 3;
+	or.b32 	%r287, %r286, %r234;
+	add.s32 	%r288, %r285, %r287;
+	shl.b32 	%r289, %r288, 1;
+	cvt.s64.s32 	%rd181, %r289;
+	mov.u64 	%rd182, __tilec_smem;
+	add.s64 	%rd183, %rd182, %rd181;
+	cvt.u32.u16 	%r290, %rs97;
+	cvt.u32.u16 	%r291, %rs99;
 	shl.b32 	%r292, %r291, 16;
 	or.b32 	%r293, %r290, %r292;
-	cvt.u32.u16 	%r294, %rs105;
-	cvt.u32.u16 	%r295, %rs107;
+	cvt.u32.u16 	%r294, %rs101;
+	cvt.u32.u16 	%r295, %rs103;
 	shl.b32 	%r296, %r295, 16;
 	or.b32 	%r297, %r294, %r296;
-	cvt.u32.u16 	%r298, %rs109;
-	cvt.u32.u16 	%r299, %rs111;
+	cvt.u32.u16 	%r298, %rs105;
+	cvt.u32.u16 	%r299, %rs107;
 	shl.b32 	%r300, %r299, 16;
 	or.b32 	%r301, %r298, %r300;
-	st.shared.v4.u32 	[%rd179], {%r289, %r293, %r297, %r301};
-	or.b32 	%r302, %r13, 12;
-	and.b32 	%r303, %r302, 7;
-	xor.b32 	%r304, %r229, %r303;
-	shl.b32 	%r305, %r302, 6;
-	shl.b32 	%r306, %r304, 3;
-	or.b32 	%r307, %r306, %r230;
-	add.s32 	%r308, %r305, %r307;
-	shl.b32 	%r309, %r308, 1;
-	cvt.s64.s32 	%rd180, %r309;
-	mov.u64 	%rd181, __tilec_smem;
-	add.s64 	%rd182, %rd181, %rd180;
-	cvt.u32.u16 	%r310, %rs113;
-	cvt.u32.u16 	%r311, %rs115;
-	shl.b32 	%r312, %r311, 16;
-	or.b32 	%r313, %r310, %r312;
-	cvt.u32.u16 	%r314, %rs117;
-	cvt.u32.u16 	%r315, %rs119;
+	cvt.u32.u16 	%r302, %rs109;
+	cvt.u32.u16 	%r303, %rs111;
+	shl.b32 	%r304, %r303, 16;
+	or.b32 	%r305, %r302, %r304;
+	st.shared.v4.u32 	[%rd183], {%r293, %r297, %r301, %r305};
+	or.b32 	%r306, %r13, 12;
+	and.b32 	%r307, %r306, 7;
+	xor.b32 	%r308, %r233, %r307;
+	shl.b32 	%r309, %r306, 6;
+	shl.b32 	%r310, %r308, 3;
+	or.b32 	%r311, %r310, %r234;
+	add.s32 	%r312, %r309, %r311;
+	shl.b32 	%r313, %r312, 1;
+	cvt.s64.s32 	%rd184, %r313;
+	mov.u64 	%rd185, __tilec_smem;
+	add.s64 	%rd186, %rd185, %rd184;
+	cvt.u32.u16 	%r314, %rs113;
+	cvt.u32.u16 	%r315, %rs115;
 	shl.b32 	%r316, %r315, 16;
 	or.b32 	%r317, %r314, %r316;
-	cvt.u32.u16 	%r318, %rs121;
-	cvt.u32.u16 	%r319, %rs123;
+	cvt.u32.u16 	%r318, %rs117;
+	cvt.u32.u16 	%r319, %rs119;
 	shl.b32 	%r320, %r319, 16;
 	or.b32 	%r321, %r318, %r320;
-	cvt.u32.u16 	%r322, %rs125;
-	cvt.u32.u16 	%r323, %rs127;
+	cvt.u32.u16 	%r322, %rs121;
+	cvt.u32.u16 	%r323, %rs123;
 	shl.b32 	%r324, %r323, 16;
 	or.b32 	%r325, %r322, %r324;
-	st.shared.v4.u32 	[%rd182], {%r313, %r317, %r321, %r325};
+	cvt.u32.u16 	%r326, %rs125;
+	cvt.u32.u16 	%r327, %rs127;
+	shl.b32 	%r328, %r327, 16;
+	or.b32 	%r329, %r326, %r328;
+	st.shared.v4.u32 	[%rd186], {%r317, %r321, %r325, %r329};
 	bar.sync 	0;
-	mov.u64 	%rd183, __tilec_smem;
-	cvt.u32.u64 	%r326, %rd183;
-	add.s32 	%r327, %r326, %r63;
+	add.s32 	%r330, %r55, %r65;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r328, %r329, %r330, %r331}, [%r327];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r331, %r332, %r333, %r334}, [%r330];
 	// end inline asm
-	add.s32 	%r332, %r326, %r71;
+	add.s32 	%r335, %r55, %r73;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r333, %r334, %r335, %r336}, [%r332];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r336, %r337, %r338, %r339}, [%r335];
 	// end inline asm
-	add.s32 	%r337, %r326, %r79;
+	add.s32 	%r340, %r55, %r81;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r338, %r339, %r340, %r341}, [%r337];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r341, %r342, %r343, %r344}, [%r340];
 	// end inline asm
-	add.s32 	%r342, %r326, %r87;
+	add.s32 	%r345, %r55, %r89;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r343, %r344, %r345, %r346}, [%r342];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r346, %r347, %r348, %r349}, [%r345];
 	// end inline asm
 	mov.f32 	%f43, 0f00000000;
 	mov.f32 	%f44, 0f00000000;
 	mov.f32 	%f45, 0f00000000;
 	mov.f32 	%f46, 0f00000000;
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f39, %f40, %f41, %f42}, {%r209, %r210, %r211, %r212}, {%r328, %r329}, {%f43, %f44, %f45, %f46};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f39, %f40, %f41, %f42}, {%r213, %r214, %r215, %r216}, {%r331, %r332}, {%f43, %f44, %f45, %f46};
 	mov.f32 	%f51, 0f00000000;
 	mov.f32 	%f52, 0f00000000;
 	mov.f32 	%f53, 0f00000000;
 	mov.f32 	%f54, 0f00000000;
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f47, %f48, %f49, %f50}, {%r209, %r210, %r211, %r212}, {%r330, %r331}, {%f51, %f52, %f53, %f54};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f55, %f56, %f57, %f58}, {%r214, %r215, %r216, %r217}, {%r333, %r334}, {%f39, %f40, %f41, %f42};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f59, %f60, %f61, %f62}, {%r214, %r215, %r216, %r217}, {%r335, %r336}, {%f47, %f48, %f49, %f50};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f63, %f64, %f65, %f66}, {%r219, %r220, %r221, %r222}, {%r338, %r339}, {%f55, %f56, %f57, %f58};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f67, %f68, %f69, %f70}, {%r219, %r220, %r221, %r222}, {%r340, %r341}, {%f59, %f60, %f61, %f62};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f71, %f72, %f73, %f74}, {%r224, %r225, %r226, %r227}, {%r343, %r344}, {%f63, %f64, %f65, %f66};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f75, %f76, %f77, %f78}, {%r224, %r225, %r226, %r227}, {%r345, %r346}, {%f67, %f68, %f69, %f70};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f47, %f48, %f49, %f50}, {%r213, %r214, %r215, %r216}, {%r333, %r334}, {%f51, %f52, %f53, %f54};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f55, %f56, %f57, %f58}, {%r218, %r219, %r220, %r221}, {%r336, %r337}, {%f39, %f40, %f41, %f42};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f59, %f60, %f61, %f62}, {%r218, %r219, %r220, %r221}, {%r338, %r339}, {%f47, %f48, %f49, %f50};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f63, %f64, %f65, %f66}, {%r223, %r224, %r225, %r226}, {%r341, %r342}, {%f55, %f56, %f57, %f58};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f67, %f68, %f69, %f70}, {%r223, %r224, %r225, %r226}, {%r343, %r344}, {%f59, %f60, %f61, %f62};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f71, %f72, %f73, %f74}, {%r228, %r229, %r230, %r231}, {%r346, %r347}, {%f63, %f64, %f65, %f66};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f75, %f76, %f77, %f78}, {%r228, %r229, %r230, %r231}, {%r348, %r349}, {%f67, %f68, %f69, %f70};
 	max.f32 	%f79, %f71, %f72;
 	max.f32 	%f80, %f79, %f75;
 	max.f32 	%f81, %f80, %f76;
 	max.f32 	%f82, %f73, %f74;
 	max.f32 	%f83, %f82, %f77;
 	max.f32 	%f84, %f83, %f78;
-	and.b32 	%r347, %r7, 1;
-	setp.ne.s32 	%p98, %r347, 0;
-	mov.b32 	%r348, %f81;
-	shfl.sync.bfly.b32 	%r349, %r348, 1, 31, -1;
-	mov.b32 	%f85, %r349;
+	and.b32 	%r350, %r7, 1;
+	setp.ne.s32 	%p98, %r350, 0;
+	mov.b32 	%r351, %f81;
+	shfl.sync.bfly.b32 	%r352, %r351, 1, 31, -1;
+	mov.b32 	%f85, %r352;
 	selp.f32 	%f86, %f85, %f81, %p98;
 	selp.f32 	%f87, %f81, %f85, %p98;
 	max.f32 	%f88, %f86, %f87;
-	mov.b32 	%r350, %f84;
-	shfl.sync.bfly.b32 	%r351, %r350, 1, 31, -1;
-	mov.b32 	%f89, %r351;
+	mov.b32 	%r353, %f84;
+	shfl.sync.bfly.b32 	%r354, %r353, 1, 31, -1;
+	mov.b32 	%f89, %r354;
 	selp.f32 	%f90, %f89, %f84, %p98;
 	selp.f32 	%f91, %f84, %f89, %p98;
 	max.f32 	%f92, %f90, %f91;
-	and.b32 	%r352, %r7, 2;
-	setp.ne.s32 	%p99, %r352, 0;
-	mov.b32 	%r353, %f88;
-	shfl.sync.bfly.b32 	%r354, %r353, 2, 31, -1;
-	mov.b32 	%f93, %r354;
+	and.b32 	%r355, %r7, 2;
+	setp.ne.s32 	%p99, %r355, 0;
+	mov.b32 	%r356, %f88;
+	shfl.sync.bfly.b32 	%r357, %r356, 2, 31, -1;
+	mov.b32 	%f93, %r357;
 	selp.f32 	%f94, %f93, %f88, %p99;
 	selp.f32 	%f95, %f88, %f93, %p99;
 	max.f32 	%f96, %f94, %f95;
-	mov.b32 	%r355, %f92;
-	shfl.sync.bfly.b32 	%r356, %r355, 2, 31, -1;
-	mov.b32 	%f97, %r356;
+	mov.b32 	%r358, %f92;
+	shfl.sync.bfly.b32 	%r359, %r358, 2, 31, -1;
+	mov.b32 	%f97, %r359;
 	selp.f32 	%f98, %f97, %f92, %p99;
 	selp.f32 	%f99, %f92, %f97, %p99;
 	max.f32 	%f100, %f98, %f99;
@@ -2716,27 +2680,27 @@ $L__BB0_2: 	// %for.header2
 	add.rn.f32 	%f126, %f117, %f118;
 	add.rn.f32 	%f127, %f126, %f121;
 	add.rn.f32 	%f128, %f127, %f122;
-	mov.b32 	%r357, %f125;
-	shfl.sync.bfly.b32 	%r358, %r357, 1, 31, -1;
-	mov.b32 	%f129, %r358;
+	mov.b32 	%r360, %f125;
+	shfl.sync.bfly.b32 	%r361, %r360, 1, 31, -1;
+	mov.b32 	%f129, %r361;
 	selp.f32 	%f130, %f129, %f125, %p98;
 	selp.f32 	%f131, %f125, %f129, %p98;
 	add.rn.f32 	%f132, %f130, %f131;
-	mov.b32 	%r359, %f128;
-	shfl.sync.bfly.b32 	%r360, %r359, 1, 31, -1;
-	mov.b32 	%f133, %r360;
+	mov.b32 	%r362, %f128;
+	shfl.sync.bfly.b32 	%r363, %r362, 1, 31, -1;
+	mov.b32 	%f133, %r363;
 	selp.f32 	%f134, %f133, %f128, %p98;
 	selp.f32 	%f135, %f128, %f133, %p98;
 	add.rn.f32 	%f136, %f134, %f135;
-	mov.b32 	%r361, %f132;
-	shfl.sync.bfly.b32 	%r362, %r361, 2, 31, -1;
-	mov.b32 	%f137, %r362;
+	mov.b32 	%r364, %f132;
+	shfl.sync.bfly.b32 	%r365, %r364, 2, 31, -1;
+	mov.b32 	%f137, %r365;
 	selp.f32 	%f138, %f137, %f132, %p99;
 	selp.f32 	%f139, %f132, %f137, %p99;
 	add.rn.f32 	%f140, %f138, %f139;
-	mov.b32 	%r363, %f136;
-	shfl.sync.bfly.b32 	%r364, %r363, 2, 31, -1;
-	mov.b32 	%f141, %r364;
+	mov.b32 	%r366, %f136;
+	shfl.sync.bfly.b32 	%r367, %r366, 2, 31, -1;
+	mov.b32 	%f141, %r367;
 	selp.f32 	%f142, %f141, %f136, %p99;
 	selp.f32 	%f143, %f136, %f141, %p99;
 	add.rn.f32 	%f144, %f142, %f143;
@@ -2778,356 +2742,354 @@ $L__BB0_2: 	// %for.header2
 	mul.rn.f32 	%f180, %f32, %f147;
 	mul.rn.f32 	%f181, %f33, %f148;
 	mul.rn.f32 	%f182, %f34, %f148;
-	add.s64 	%rd184, %rd117, %rd122;
-	mul.lo.s64 	%rd185, %rd184, %rd16;
-	add.s64 	%rd186, %rd118, %rd119;
-	mul.lo.s64 	%rd187, %rd186, %rd17;
-	add.s64 	%rd188, %rd185, %rd187;
-	setp.ge.s64 	%p100, %rd186, 0;
-	setp.lt.s64 	%p101, %rd186, %rd41;
+	add.s64 	%rd187, %rd121, %rd126;
+	mul.lo.s64 	%rd188, %rd187, %rd16;
+	add.s64 	%rd189, %rd122, %rd123;
+	mul.lo.s64 	%rd190, %rd189, %rd17;
+	add.s64 	%rd191, %rd188, %rd190;
+	setp.ge.s64 	%p100, %rd189, 0;
+	setp.lt.s64 	%p101, %rd189, %rd46;
 	and.pred 	%p102, %p100, %p101;
-	shl.b64 	%rd189, %rd188, 1;
-	add.s64 	%rd190, %rd43, %rd189;
+	shl.b64 	%rd192, %rd191, 1;
+	add.s64 	%rd193, %rd48, %rd192;
 	mov.u16 	%rs194, 0;
 	// begin inline asm
 	mov.b16 %rs193, %rs194;
-	@%p102 ld.global.b16 %rs193, [%rd190];
+	@%p102 ld.global.b16 %rs193, [%rd193];
 	// end inline asm
-	add.s64 	%rd191, %rd186, 1;
-	setp.ge.s64 	%p103, %rd191, 0;
-	setp.lt.s64 	%p104, %rd191, %rd41;
+	add.s64 	%rd194, %rd189, 1;
+	setp.ge.s64 	%p103, %rd194, 0;
+	setp.lt.s64 	%p104, %rd194, %rd46;
 	and.pred 	%p105, %p103, %p104;
-	mul.lo.s64 	%rd192, %rd17, 2;
-	add.s64 	%rd193, %rd190, %rd192;
+	mul.lo.s64 	%rd195, %rd17, 2;
+	add.s64 	%rd196, %rd193, %rd195;
 	mov.u16 	%rs196, 0;
 	// begin inline asm
 	mov.b16 %rs195, %rs196;
-	@%p105 ld.global.b16 %rs195, [%rd193];
+	@%p105 ld.global.b16 %rs195, [%rd196];
 	// end inline asm
-	add.s64 	%rd194, %rd186, 2;
-	setp.ge.s64 	%p106, %rd194, 0;
-	setp.lt.s64 	%p107, %rd194, %rd41;
+	add.s64 	%rd197, %rd189, 2;
+	setp.ge.s64 	%p106, %rd197, 0;
+	setp.lt.s64 	%p107, %rd197, %rd46;
 	and.pred 	%p108, %p106, %p107;
-	add.s64 	%rd195, %rd193, %rd192;
+	add.s64 	%rd198, %rd196, %rd195;
 	mov.u16 	%rs198, 0;
 	// begin inline asm
 	mov.b16 %rs197, %rs198;
-	@%p108 ld.global.b16 %rs197, [%rd195];
+	@%p108 ld.global.b16 %rs197, [%rd198];
 	// end inline asm
-	add.s64 	%rd196, %rd186, 3;
-	setp.ge.s64 	%p109, %rd196, 0;
-	setp.lt.s64 	%p110, %rd196, %rd41;
+	add.s64 	%rd199, %rd189, 3;
+	setp.ge.s64 	%p109, %rd199, 0;
+	setp.lt.s64 	%p110, %rd199, %rd46;
 	and.pred 	%p111, %p109, %p110;
-	add.s64 	%rd197, %rd195, %rd192;
+	add.s64 	%rd200, %rd198, %rd195;
 	mov.u16 	%rs200, 0;
 	// begin inline asm
 	mov.b16 %rs199, %rs200;
-	@%p111 ld.global.b16 %rs199, [%rd197];
+	@%p111 ld.global.b16 %rs199, [%rd200];
 	// end inline asm
-	add.s64 	%rd198, %rd186, 4;
-	setp.ge.s64 	%p112, %rd198, 0;
-	setp.lt.s64 	%p113, %rd198, %rd41;
+	add.s64 	%rd201, %rd189, 4;
+	setp.ge.s64 	%p112, %rd201, 0;
+	setp.lt.s64 	%p113, %rd201, %rd46;
 	and.pred 	%p114, %p112, %p113;
-	add.s64 	%rd199, %rd197, %rd192;
+	add.s64 	%rd202, %rd200, %rd195;
 	mov.u16 	%rs202, 0;
 	// begin inline asm
 	mov.b16 %rs201, %rs202;
-	@%p114 ld.global.b16 %rs201, [%rd199];
+	@%p114 ld.global.b16 %rs201, [%rd202];
 	// end inline asm
-	add.s64 	%rd200, %rd186, 5;
-	setp.ge.s64 	%p115, %rd200, 0;
-	setp.lt.s64 	%p116, %rd200, %rd41;
+	add.s64 	%rd203, %rd189, 5;
+	setp.ge.s64 	%p115, %rd203, 0;
+	setp.lt.s64 	%p116, %rd203, %rd46;
 	and.pred 	%p117, %p115, %p116;
-	add.s64 	%rd201, %rd199, %rd192;
+	add.s64 	%rd204, %rd202, %rd195;
 	mov.u16 	%rs204, 0;
 	// begin inline asm
 	mov.b16 %rs203, %rs204;
-	@%p117 ld.global.b16 %rs203, [%rd201];
+	@%p117 ld.global.b16 %rs203, [%rd204];
 	// end inline asm
-	add.s64 	%rd202, %rd186, 6;
-	setp.ge.s64 	%p118, %rd202, 0;
-	setp.lt.s64 	%p119, %rd202, %rd41;
+	add.s64 	%rd205, %rd189, 6;
+	setp.ge.s64 	%p118, %rd205, 0;
+	setp.lt.s64 	%p119, %rd205, %rd46;
 	and.pred 	%p120, %p118, %p119;
-	add.s64 	%rd203, %rd201, %rd192;
+	add.s64 	%rd206, %rd204, %rd195;
 	mov.u16 	%rs206, 0;
 	// begin inline asm
 	mov.b16 %rs205, %rs206;
-	@%p120 ld.global.b16 %rs205, [%rd203];
+	@%p120 ld.global.b16 %rs205, [%rd206];
 	// end inline asm
-	add.s64 	%rd204, %rd186, 7;
-	setp.ge.s64 	%p121, %rd204, 0;
-	setp.lt.s64 	%p122, %rd204, %rd41;
+	add.s64 	%rd207, %rd189, 7;
+	setp.ge.s64 	%p121, %rd207, 0;
+	setp.lt.s64 	%p122, %rd207, %rd46;
 	and.pred 	%p123, %p121, %p122;
-	add.s64 	%rd205, %rd203, %rd192;
+	add.s64 	%rd208, %rd206, %rd195;
 	mov.u16 	%rs208, 0;
 	// begin inline asm
 	mov.b16 %rs207, %rs208;
-	@%p123 ld.global.b16 %rs207, [%rd205];
+	@%p123 ld.global.b16 %rs207, [%rd208];
 	// end inline asm
-	mul.lo.s64 	%rd206, %rd16, 4;
-	mul.lo.s64 	%rd207, %rd17, -7;
-	add.s64 	%rd208, %rd206, %rd207;
-	mul.lo.s64 	%rd209, %rd208, 2;
-	add.s64 	%rd210, %rd205, %rd209;
+	mul.lo.s64 	%rd209, %rd16, 4;
+	mul.lo.s64 	%rd210, %rd17, -7;
+	add.s64 	%rd211, %rd209, %rd210;
+	mul.lo.s64 	%rd212, %rd211, 2;
+	add.s64 	%rd213, %rd208, %rd212;
 	mov.u16 	%rs210, 0;
 	// begin inline asm
 	mov.b16 %rs209, %rs210;
-	@%p102 ld.global.b16 %rs209, [%rd210];
+	@%p102 ld.global.b16 %rs209, [%rd213];
 	// end inline asm
-	add.s64 	%rd211, %rd210, %rd192;
+	add.s64 	%rd214, %rd213, %rd195;
 	mov.u16 	%rs212, 0;
 	// begin inline asm
 	mov.b16 %rs211, %rs212;
-	@%p105 ld.global.b16 %rs211, [%rd211];
+	@%p105 ld.global.b16 %rs211, [%rd214];
 	// end inline asm
-	add.s64 	%rd212, %rd211, %rd192;
+	add.s64 	%rd215, %rd214, %rd195;
 	mov.u16 	%rs214, 0;
 	// begin inline asm
 	mov.b16 %rs213, %rs214;
-	@%p108 ld.global.b16 %rs213, [%rd212];
+	@%p108 ld.global.b16 %rs213, [%rd215];
 	// end inline asm
-	add.s64 	%rd213, %rd212, %rd192;
+	add.s64 	%rd216, %rd215, %rd195;
 	mov.u16 	%rs216, 0;
 	// begin inline asm
 	mov.b16 %rs215, %rs216;
-	@%p111 ld.global.b16 %rs215, [%rd213];
+	@%p111 ld.global.b16 %rs215, [%rd216];
 	// end inline asm
-	add.s64 	%rd214, %rd213, %rd192;
+	add.s64 	%rd217, %rd216, %rd195;
 	mov.u16 	%rs218, 0;
 	// begin inline asm
 	mov.b16 %rs217, %rs218;
-	@%p114 ld.global.b16 %rs217, [%rd214];
+	@%p114 ld.global.b16 %rs217, [%rd217];
 	// end inline asm
-	add.s64 	%rd215, %rd214, %rd192;
+	add.s64 	%rd218, %rd217, %rd195;
 	mov.u16 	%rs220, 0;
 	// begin inline asm
 	mov.b16 %rs219, %rs220;
-	@%p117 ld.global.b16 %rs219, [%rd215];
+	@%p117 ld.global.b16 %rs219, [%rd218];
 	// end inline asm
-	add.s64 	%rd216, %rd215, %rd192;
+	add.s64 	%rd219, %rd218, %rd195;
 	mov.u16 	%rs222, 0;
 	// begin inline asm
 	mov.b16 %rs221, %rs222;
-	@%p120 ld.global.b16 %rs221, [%rd216];
+	@%p120 ld.global.b16 %rs221, [%rd219];
 	// end inline asm
-	add.s64 	%rd217, %rd216, %rd192;
+	add.s64 	%rd220, %rd219, %rd195;
 	mov.u16 	%rs224, 0;
 	// begin inline asm
 	mov.b16 %rs223, %rs224;
-	@%p123 ld.global.b16 %rs223, [%rd217];
+	@%p123 ld.global.b16 %rs223, [%rd220];
 	// end inline asm
-	add.s64 	%rd218, %rd217, %rd209;
+	add.s64 	%rd221, %rd220, %rd212;
 	mov.u16 	%rs226, 0;
 	// begin inline asm
 	mov.b16 %rs225, %rs226;
-	@%p102 ld.global.b16 %rs225, [%rd218];
+	@%p102 ld.global.b16 %rs225, [%rd221];
 	// end inline asm
-	add.s64 	%rd219, %rd218, %rd192;
+	add.s64 	%rd222, %rd221, %rd195;
 	mov.u16 	%rs228, 0;
 	// begin inline asm
 	mov.b16 %rs227, %rs228;
-	@%p105 ld.global.b16 %rs227, [%rd219];
+	@%p105 ld.global.b16 %rs227, [%rd222];
 	// end inline asm
-	add.s64 	%rd220, %rd219, %rd192;
+	add.s64 	%rd223, %rd222, %rd195;
 	mov.u16 	%rs230, 0;
 	// begin inline asm
 	mov.b16 %rs229, %rs230;
-	@%p108 ld.global.b16 %rs229, [%rd220];
+	@%p108 ld.global.b16 %rs229, [%rd223];
 	// end inline asm
-	add.s64 	%rd221, %rd220, %rd192;
+	add.s64 	%rd224, %rd223, %rd195;
 	mov.u16 	%rs232, 0;
 	// begin inline asm
 	mov.b16 %rs231, %rs232;
-	@%p111 ld.global.b16 %rs231, [%rd221];
+	@%p111 ld.global.b16 %rs231, [%rd224];
 	// end inline asm
-	add.s64 	%rd222, %rd221, %rd192;
+	add.s64 	%rd225, %rd224, %rd195;
 	mov.u16 	%rs234, 0;
 	// begin inline asm
 	mov.b16 %rs233, %rs234;
-	@%p114 ld.global.b16 %rs233, [%rd222];
+	@%p114 ld.global.b16 %rs233, [%rd225];
 	// end inline asm
-	add.s64 	%rd223, %rd222, %rd192;
+	add.s64 	%rd226, %rd225, %rd195;
 	mov.u16 	%rs236, 0;
 	// begin inline asm
 	mov.b16 %rs235, %rs236;
-	@%p117 ld.global.b16 %rs235, [%rd223];
+	@%p117 ld.global.b16 %rs235, [%rd226];
 	// end inline asm
-	add.s64 	%rd224, %rd223, %rd192;
+	add.s64 	%rd227, %rd226, %rd195;
 	mov.u16 	%rs238, 0;
 	// begin inline asm
 	mov.b16 %rs237, %rs238;
-	@%p120 ld.global.b16 %rs237, [%rd224];
+	@%p120 ld.global.b16 %rs237, [%rd227];
 	// end inline asm
-	add.s64 	%rd225, %rd224, %rd192;
+	add.s64 	%rd228, %rd227, %rd195;
 	mov.u16 	%rs240, 0;
 	// begin inline asm
 	mov.b16 %rs239, %rs240;
-	@%p123 ld.global.b16 %rs239, [%rd225];
+	@%p123 ld.global.b16 %rs239, [%rd228];
 	// end inline asm
-	add.s64 	%rd226, %rd225, %rd209;
+	add.s64 	%rd229, %rd228, %rd212;
 	mov.u16 	%rs242, 0;
 	// begin inline asm
 	mov.b16 %rs241, %rs242;
-	@%p102 ld.global.b16 %rs241, [%rd226];
+	@%p102 ld.global.b16 %rs241, [%rd229];
 	// end inline asm
-	add.s64 	%rd227, %rd226, %rd192;
+	add.s64 	%rd230, %rd229, %rd195;
 	mov.u16 	%rs244, 0;
 	// begin inline asm
 	mov.b16 %rs243, %rs244;
-	@%p105 ld.global.b16 %rs243, [%rd227];
+	@%p105 ld.global.b16 %rs243, [%rd230];
 	// end inline asm
-	add.s64 	%rd228, %rd227, %rd192;
+	add.s64 	%rd231, %rd230, %rd195;
 	mov.u16 	%rs246, 0;
 	// begin inline asm
 	mov.b16 %rs245, %rs246;
-	@%p108 ld.global.b16 %rs245, [%rd228];
+	@%p108 ld.global.b16 %rs245, [%rd231];
 	// end inline asm
-	add.s64 	%rd229, %rd228, %rd192;
+	add.s64 	%rd232, %rd231, %rd195;
 	mov.u16 	%rs248, 0;
 	// begin inline asm
 	mov.b16 %rs247, %rs248;
-	@%p111 ld.global.b16 %rs247, [%rd229];
+	@%p111 ld.global.b16 %rs247, [%rd232];
 	// end inline asm
-	add.s64 	%rd230, %rd229, %rd192;
+	add.s64 	%rd233, %rd232, %rd195;
 	mov.u16 	%rs250, 0;
 	// begin inline asm
 	mov.b16 %rs249, %rs250;
-	@%p114 ld.global.b16 %rs249, [%rd230];
+	@%p114 ld.global.b16 %rs249, [%rd233];
 	// end inline asm
-	add.s64 	%rd231, %rd230, %rd192;
+	add.s64 	%rd234, %rd233, %rd195;
 	mov.u16 	%rs252, 0;
 	// begin inline asm
 	mov.b16 %rs251, %rs252;
-	@%p117 ld.global.b16 %rs251, [%rd231];
+	@%p117 ld.global.b16 %rs251, [%rd234];
 	// end inline asm
-	add.s64 	%rd232, %rd231, %rd192;
+	add.s64 	%rd235, %rd234, %rd195;
 	mov.u16 	%rs254, 0;
 	// begin inline asm
 	mov.b16 %rs253, %rs254;
-	@%p120 ld.global.b16 %rs253, [%rd232];
+	@%p120 ld.global.b16 %rs253, [%rd235];
 	// end inline asm
-	add.s64 	%rd233, %rd232, %rd192;
+	add.s64 	%rd236, %rd235, %rd195;
 	mov.u16 	%rs256, 0;
 	// begin inline asm
 	mov.b16 %rs255, %rs256;
-	@%p123 ld.global.b16 %rs255, [%rd233];
+	@%p123 ld.global.b16 %rs255, [%rd236];
 	// end inline asm
 	bar.sync 	0;
-	cvt.s64.s32 	%rd234, %r237;
-	mov.u64 	%rd235, __tilec_smem;
-	add.s64 	%rd236, %rd235, %rd234;
-	cvt.u32.u16 	%r365, %rs193;
-	cvt.u32.u16 	%r366, %rs195;
-	shl.b32 	%r367, %r366, 16;
-	or.b32 	%r368, %r365, %r367;
-	cvt.u32.u16 	%r369, %rs197;
-	cvt.u32.u16 	%r370, %rs199;
-	shl.b32 	%r371, %r370, 16;
-	or.b32 	%r372, %r369, %r371;
-	cvt.u32.u16 	%r373, %rs201;
-	cvt.u32.u16 	%r374, %rs203;
-	shl.b32 	%r375, %r374, 16;
-	or.b32 	%r376, %r373, %r375;
-	cvt.u32.u16 	%r377, %rs205;
-	cvt.u32.u16 	%r378, %rs207;
-	shl.b32 	%r379, %r378, 16;
-	or.b32 	%r380, %r377, %r379;
-	st.shared.v4.u32 	[%rd236], {%r368, %r372, %r376, %r380};
-	cvt.s64.s32 	%rd237, %r261;
+	cvt.s64.s32 	%rd237, %r241;
 	mov.u64 	%rd238, __tilec_smem;
 	add.s64 	%rd239, %rd238, %rd237;
-	cvt.u32.u16 	%r381, %rs209;
-	cvt.u32.u16 	%r382, %rs211;
-	shl.b32 	%r383, %r382, 16;
-	or.b32 	%r384, %r381, %r383;
-	cvt.u32.u16 	%r385, %rs213;
-	cvt.u32.u16 	%r386, %rs215;
-	shl.b32 	%r387, %r386, 16;
-	or.b32 	%r388, %r385, %r387;
-	cvt.u32.u16 	%r389, %rs217;
-	cvt.u32.u16 	%r390, %rs219;
-	shl.b32 	%r391, %r390, 16;
-	or.b32 	%r392, %r389, %r391;
-	cvt.u32.u16 	%r393, %rs221;
-	cvt.u32.u16 	%r394, %rs223;
-	shl.b32 	%r395, %r394, 16;
-	or.b32 	%r396, %r393, %r395;
-	st.shared.v4.u32 	[%rd239], {%r384, %r388, %r392, %r396};
-	cvt.s64.s32 	%rd240, %r285;
+	cvt.u32.u16 	%r368, %rs193;
+	cvt.u32.u16 	%r369, %rs195;
+	shl.b32 	%r370, %r369, 16;
+	or.b32 	%r371, %r368, %r370;
+	cvt.u32.u16 	%r372, %rs197;
+	cvt.u32.u16 	%r373, %rs199;
+	shl.b32 	%r374, %r373, 16;
+	or.b32 	%r375, %r372, %r374;
+	cvt.u32.u16 	%r376, %rs201;
+	cvt.u32.u16 	%r377, %rs203;
+	shl.b32 	%r378, %r377, 16;
+	or.b32 	%r379, %r376, %r378;
+	cvt.u32.u16 	%r380, %rs205;
+	cvt.u32.u16 	%r381, %rs207;
+	shl.b32 	%r382, %r381, 16;
+	or.b32 	%r383, %r380, %r382;
+	st.shared.v4.u32 	[%rd239], {%r371, %r375, %r379, %r383};
+	cvt.s64.s32 	%rd240, %r265;
 	mov.u64 	%rd241, __tilec_smem;
 	add.s64 	%rd242, %rd241, %rd240;
-	cvt.u32.u16 	%r397, %rs225;
-	cvt.u32.u16 	%r398, %rs227;
-	shl.b32 	%r399, %r398, 16;
-	or.b32 	%r400, %r397, %r399;
-	cvt.u32.u16 	%r401, %rs229;
-	cvt.u32.u16 	%r402, %rs231;
-	shl.b32 	%r403, %r402, 16;
-	or.b32 	%r404, %r401, %r403;
-	cvt.u32.u16 	%r405, %rs233;
-	cvt.u32.u16 	%r406, %rs235;
-	shl.b32 	%r407, %r406, 16;
-	or.b32 	%r408, %r405, %r407;
-	cvt.u32.u16 	%r409, %rs237;
-	cvt.u32.u16 	%r410, %rs239;
-	shl.b32 	%r411, %r410, 16;
-	or.b32 	%r412, %r409, %r411;
-	st.shared.v4.u32 	[%rd242], {%r400, %r404, %r408, %r412};
-	cvt.s64.s32 	%rd243, %r309;
+	cvt.u32.u16 	%r384, %rs209;
+	cvt.u32.u16 	%r385, %rs211;
+	shl.b32 	%r386, %r385, 16;
+	or.b32 	%r387, %r384, %r386;
+	cvt.u32.u16 	%r388, %rs213;
+	cvt.u32.u16 	%r389, %rs215;
+	shl.b32 	%r390, %r389, 16;
+	or.b32 	%r391, %r388, %r390;
+	cvt.u32.u16 	%r392, %rs217;
+	cvt.u32.u16 	%r393, %rs219;
+	shl.b32 	%r394, %r393, 16;
+	or.b32 	%r395, %r392, %r394;
+	cvt.u32.u16 	%r396, %rs221;
+	cvt.u32.u16 	%r397, %rs223;
+	shl.b32 	%r398, %r397, 16;
+	or.b32 	%r399, %r396, %r398;
+	st.shared.v4.u32 	[%rd242], {%r387, %r391, %r395, %r399};
+	cvt.s64.s32 	%rd243, %r289;
 	mov.u64 	%rd244, __tilec_smem;
 	add.s64 	%rd245, %rd244, %rd243;
-	cvt.u32.u16 	%r413, %rs241;
-	cvt.u32.u16 	%r414, %rs243;
-	shl.b32 	%r415, %r414, 16;
-	or.b32 	%r416, %r413, %r415;
-	cvt.u32.u16 	%r417, %rs245;
-	cvt.u32.u16 	%r418, %rs247;
-	shl.b32 	%r419, %r418, 16;
-	or.b32 	%r420, %r417, %r419;
-	cvt.u32.u16 	%r421, %rs249;
-	cvt.u32.u16 	%r422, %rs251;
-	shl.b32 	%r423, %r422, 16;
-	or.b32 	%r424, %r421, %r423;
-	cvt.u32.u16 	%r425, %rs253;
-	cvt.u32.u16 	%r426, %rs255;
-	shl.b32 	%r427, %r426, 16;
-	or.b32 	%r428, %r425, %r427;
-	st.shared.v4.u32 	[%rd245], {%r416, %r420, %r424, %r428};
+	cvt.u32.u16 	%r400, %rs225;
+	cvt.u32.u16 	%r401, %rs227;
+	shl.b32 	%r402, %r401, 16;
+	or.b32 	%r403, %r400, %r402;
+	cvt.u32.u16 	%r404, %rs229;
+	cvt.u32.u16 	%r405, %rs231;
+	shl.b32 	%r406, %r405, 16;
+	or.b32 	%r407, %r404, %r406;
+	cvt.u32.u16 	%r408, %rs233;
+	cvt.u32.u16 	%r409, %rs235;
+	shl.b32 	%r410, %r409, 16;
+	or.b32 	%r411, %r408, %r410;
+	cvt.u32.u16 	%r412, %rs237;
+	cvt.u32.u16 	%r413, %rs239;
+	shl.b32 	%r414, %r413, 16;
+	or.b32 	%r415, %r412, %r414;
+	st.shared.v4.u32 	[%rd245], {%r403, %r407, %r411, %r415};
+	cvt.s64.s32 	%rd246, %r313;
+	mov.u64 	%rd247, __tilec_smem;
+	add.s64 	%rd248, %rd247, %rd246;
+	cvt.u32.u16 	%r416, %rs241;
+	cvt.u32.u16 	%r417, %rs243;
+	shl.b32 	%r418, %r417, 16;
+	or.b32 	%r419, %r416, %r418;
+	cvt.u32.u16 	%r420, %rs245;
+	cvt.u32.u16 	%r421, %rs247;
+	shl.b32 	%r422, %r421, 16;
+	or.b32 	%r423, %r420, %r422;
+	cvt.u32.u16 	%r424, %rs249;
+	cvt.u32.u16 	%r425, %rs251;
+	shl.b32 	%r426, %r425, 16;
+	or.b32 	%r427, %r424, %r426;
+	cvt.u32.u16 	%r428, %rs253;
+	cvt.u32.u16 	%r429, %rs255;
+	shl.b32 	%r430, %r429, 16;
+	or.b32 	%r431, %r428, %r430;
+	st.shared.v4.u32 	[%rd248], {%r419, %r423, %r427, %r431};
 	bar.sync 	0;
-	mov.u64 	%rd246, __tilec_smem;
-	cvt.u32.u64 	%r429, %rd246;
-	add.s32 	%r430, %r429, %r29;
+	add.s32 	%r432, %r90, %r30;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r431, %r432, %r433, %r434}, [%r430];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r433, %r434, %r435, %r436}, [%r432];
 	// end inline asm
-	add.s32 	%r435, %r429, %r37;
+	add.s32 	%r437, %r90, %r38;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r436, %r437, %r438, %r439}, [%r435];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r438, %r439, %r440, %r441}, [%r437];
 	// end inline asm
-	add.s32 	%r440, %r429, %r45;
+	add.s32 	%r442, %r90, %r46;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r441, %r442, %r443, %r444}, [%r440];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r443, %r444, %r445, %r446}, [%r442];
 	// end inline asm
-	add.s32 	%r445, %r429, %r53;
+	add.s32 	%r447, %r90, %r54;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r446, %r447, %r448, %r449}, [%r445];
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r448, %r449, %r450, %r451}, [%r447];
 	// end inline asm
-	cvt.rn.f16x2.f32 	%r450, %f116, %f115;
-	cvt.rn.f16x2.f32 	%r451, %f118, %f117;
-	cvt.rn.f16x2.f32 	%r452, %f120, %f119;
-	cvt.rn.f16x2.f32 	%r453, %f122, %f121;
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f183, %f184, %f185, %f186}, {%r450, %r451, %r452, %r453}, {%r431, %r432}, {%f151, %f152, %f153, %f154};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f187, %f188, %f189, %f190}, {%r450, %r451, %r452, %r453}, {%r433, %r434}, {%f155, %f156, %f157, %f158};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f191, %f192, %f193, %f194}, {%r450, %r451, %r452, %r453}, {%r436, %r437}, {%f159, %f160, %f161, %f162};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f195, %f196, %f197, %f198}, {%r450, %r451, %r452, %r453}, {%r438, %r439}, {%f163, %f164, %f165, %f166};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f199, %f200, %f201, %f202}, {%r450, %r451, %r452, %r453}, {%r441, %r442}, {%f167, %f168, %f169, %f170};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f203, %f204, %f205, %f206}, {%r450, %r451, %r452, %r453}, {%r443, %r444}, {%f171, %f172, %f173, %f174};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f207, %f208, %f209, %f210}, {%r450, %r451, %r452, %r453}, {%r446, %r447}, {%f175, %f176, %f177, %f178};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f211, %f212, %f213, %f214}, {%r450, %r451, %r452, %r453}, {%r448, %r449}, {%f179, %f180, %f181, %f182};
-	add.s64 	%rd247, %rd117, 16;
-	add.s64 	%rd248, %rd116, 16;
-	add.s32 	%r454, %r228, 16;
-	mov.u32 	%r228, %r454;
+	cvt.rn.f16x2.f32 	%r452, %f116, %f115;
+	cvt.rn.f16x2.f32 	%r453, %f118, %f117;
+	cvt.rn.f16x2.f32 	%r454, %f120, %f119;
+	cvt.rn.f16x2.f32 	%r455, %f122, %f121;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f183, %f184, %f185, %f186}, {%r452, %r453, %r454, %r455}, {%r433, %r434}, {%f151, %f152, %f153, %f154};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f187, %f188, %f189, %f190}, {%r452, %r453, %r454, %r455}, {%r435, %r436}, {%f155, %f156, %f157, %f158};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f191, %f192, %f193, %f194}, {%r452, %r453, %r454, %r455}, {%r438, %r439}, {%f159, %f160, %f161, %f162};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f195, %f196, %f197, %f198}, {%r452, %r453, %r454, %r455}, {%r440, %r441}, {%f163, %f164, %f165, %f166};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f199, %f200, %f201, %f202}, {%r452, %r453, %r454, %r455}, {%r443, %r444}, {%f167, %f168, %f169, %f170};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f203, %f204, %f205, %f206}, {%r452, %r453, %r454, %r455}, {%r445, %r446}, {%f171, %f172, %f173, %f174};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f207, %f208, %f209, %f210}, {%r452, %r453, %r454, %r455}, {%r448, %r449}, {%f175, %f176, %f177, %f178};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f211, %f212, %f213, %f214}, {%r452, %r453, %r454, %r455}, {%r450, %r451}, {%f179, %f180, %f181, %f182};
+	add.s64 	%rd249, %rd121, 16;
+	add.s64 	%rd250, %rd120, 16;
+	add.s32 	%r456, %r232, 16;
+	mov.u32 	%r232, %r456;
 	mov.f32 	%f3, %f183;
 	mov.f32 	%f4, %f184;
 	mov.f32 	%f5, %f185;
@@ -3164,14 +3126,14 @@ $L__BB0_2: 	// %for.header2
 	mov.f32 	%f36, %f150;
 	mov.f32 	%f37, %f103;
 	mov.f32 	%f38, %f104;
-	mov.u64 	%rd116, %rd248;
-	mov.u64 	%rd117, %rd247;
+	mov.u64 	%rd120, %rd250;
+	mov.u64 	%rd121, %rd249;
 	bra.uni 	$L__BB0_2;
 $L__BB0_4: 	// %for.exit4
-	add.s32 	%r455, %r91, 1;
-	mul.lo.s32 	%r456, %r455, 16;
-	cvt.s64.s32 	%rd249, %r103;
-	mov.u32 	%r457, %r103;
+	add.s32 	%r457, %r96, 1;
+	mul.lo.s32 	%r458, %r457, 16;
+	cvt.s64.s32 	%rd251, %r108;
+	mov.u32 	%r459, %r108;
 	mov.f32 	%f215, %f3;
 	mov.f32 	%f216, %f4;
 	mov.f32 	%f217, %f5;
@@ -3208,458 +3170,456 @@ $L__BB0_4: 	// %for.exit4
 	mov.f32 	%f248, %f36;
 	mov.f32 	%f249, %f37;
 	mov.f32 	%f250, %f38;
-	mov.u64 	%rd250, 0;
-	mov.u64 	%rd251, %rd249;
-	mov.u64 	%rd252, %rd249;
-	mov.u64 	%rd253, 0;
+	mov.u64 	%rd252, 0;
+	mov.u64 	%rd253, %rd251;
+	mov.u64 	%rd254, %rd251;
+	mov.u64 	%rd255, 0;
 $L__BB0_5: 	// %for.header5
-	setp.lt.s32 	%p124, %r457, %r456;
+	setp.lt.s32 	%p124, %r459, %r458;
 	@!%p124 bra 	$L__BB0_7;
 	// %for.body6
-	cvt.s64.s32 	%rd254, %r15;
-	add.s64 	%rd255, %rd250, %rd254;
-	mul.lo.s64 	%rd256, %rd255, %rd13;
-	cvt.s64.s32 	%rd257, %r13;
-	add.s64 	%rd258, %rd251, %rd257;
-	mul.lo.s64 	%rd259, %rd258, %rd12;
-	add.s64 	%rd260, %rd256, %rd259;
-	setp.ge.s64 	%p125, %rd255, 0;
-	setp.lt.s64 	%p126, %rd255, %rd41;
+	cvt.s64.s32 	%rd256, %r15;
+	add.s64 	%rd257, %rd252, %rd256;
+	mul.lo.s64 	%rd258, %rd257, %rd13;
+	cvt.s64.s32 	%rd259, %r13;
+	add.s64 	%rd260, %rd253, %rd259;
+	mul.lo.s64 	%rd261, %rd260, %rd12;
+	add.s64 	%rd262, %rd258, %rd261;
+	setp.ge.s64 	%p125, %rd257, 0;
+	setp.lt.s64 	%p126, %rd257, %rd46;
 	and.pred 	%p127, %p125, %p126;
-	setp.ge.s64 	%p128, %rd258, 0;
-	setp.lt.s64 	%p129, %rd258, %rd39;
+	setp.ge.s64 	%p128, %rd260, 0;
+	setp.lt.s64 	%p129, %rd260, %rd44;
 	and.pred 	%p130, %p128, %p129;
 	and.pred 	%p131, %p127, %p130;
-	shl.b64 	%rd261, %rd260, 1;
-	add.s64 	%rd262, %rd45, %rd261;
+	shl.b64 	%rd263, %rd262, 1;
+	add.s64 	%rd264, %rd50, %rd263;
 	mov.u16 	%rs298, 0;
 	// begin inline asm
 	mov.b16 %rs297, %rs298;
-	@%p131 ld.global.b16 %rs297, [%rd262];
+	@%p131 ld.global.b16 %rs297, [%rd264];
 	// end inline asm
-	add.s64 	%rd263, %rd255, 1;
-	setp.ge.s64 	%p132, %rd263, 0;
-	setp.lt.s64 	%p133, %rd263, %rd41;
+	add.s64 	%rd265, %rd257, 1;
+	setp.ge.s64 	%p132, %rd265, 0;
+	setp.lt.s64 	%p133, %rd265, %rd46;
 	and.pred 	%p134, %p132, %p133;
 	and.pred 	%p135, %p134, %p130;
-	mul.lo.s64 	%rd264, %rd13, 2;
-	add.s64 	%rd265, %rd262, %rd264;
+	mul.lo.s64 	%rd266, %rd13, 2;
+	add.s64 	%rd267, %rd264, %rd266;
 	mov.u16 	%rs300, 0;
 	// begin inline asm
 	mov.b16 %rs299, %rs300;
-	@%p135 ld.global.b16 %rs299, [%rd265];
+	@%p135 ld.global.b16 %rs299, [%rd267];
 	// end inline asm
-	add.s64 	%rd266, %rd255, 2;
-	setp.ge.s64 	%p136, %rd266, 0;
-	setp.lt.s64 	%p137, %rd266, %rd41;
+	add.s64 	%rd268, %rd257, 2;
+	setp.ge.s64 	%p136, %rd268, 0;
+	setp.lt.s64 	%p137, %rd268, %rd46;
 	and.pred 	%p138, %p136, %p137;
 	and.pred 	%p139, %p138, %p130;
-	add.s64 	%rd267, %rd265, %rd264;
+	add.s64 	%rd269, %rd267, %rd266;
 	mov.u16 	%rs302, 0;
 	// begin inline asm
 	mov.b16 %rs301, %rs302;
-	@%p139 ld.global.b16 %rs301, [%rd267];
+	@%p139 ld.global.b16 %rs301, [%rd269];
 	// end inline asm
-	add.s64 	%rd268, %rd255, 3;
-	setp.ge.s64 	%p140, %rd268, 0;
-	setp.lt.s64 	%p141, %rd268, %rd41;
+	add.s64 	%rd270, %rd257, 3;
+	setp.ge.s64 	%p140, %rd270, 0;
+	setp.lt.s64 	%p141, %rd270, %rd46;
 	and.pred 	%p142, %p140, %p141;
 	and.pred 	%p143, %p142, %p130;
-	add.s64 	%rd269, %rd267, %rd264;
+	add.s64 	%rd271, %rd269, %rd266;
 	mov.u16 	%rs304, 0;
 	// begin inline asm
 	mov.b16 %rs303, %rs304;
-	@%p143 ld.global.b16 %rs303, [%rd269];
+	@%p143 ld.global.b16 %rs303, [%rd271];
 	// end inline asm
-	add.s64 	%rd270, %rd255, 4;
-	setp.ge.s64 	%p144, %rd270, 0;
-	setp.lt.s64 	%p145, %rd270, %rd41;
+	add.s64 	%rd272, %rd257, 4;
+	setp.ge.s64 	%p144, %rd272, 0;
+	setp.lt.s64 	%p145, %rd272, %rd46;
 	and.pred 	%p146, %p144, %p145;
 	and.pred 	%p147, %p146, %p130;
-	add.s64 	%rd271, %rd269, %rd264;
+	add.s64 	%rd273, %rd271, %rd266;
 	mov.u16 	%rs306, 0;
 	// begin inline asm
 	mov.b16 %rs305, %rs306;
-	@%p147 ld.global.b16 %rs305, [%rd271];
+	@%p147 ld.global.b16 %rs305, [%rd273];
 	// end inline asm
-	add.s64 	%rd272, %rd255, 5;
-	setp.ge.s64 	%p148, %rd272, 0;
-	setp.lt.s64 	%p149, %rd272, %rd41;
+	add.s64 	%rd274, %rd257, 5;
+	setp.ge.s64 	%p148, %rd274, 0;
+	setp.lt.s64 	%p149, %rd274, %rd46;
 	and.pred 	%p150, %p148, %p149;
 	and.pred 	%p151, %p150, %p130;
-	add.s64 	%rd273, %rd271, %rd264;
+	add.s64 	%rd275, %rd273, %rd266;
 	mov.u16 	%rs308, 0;
 	// begin inline asm
 	mov.b16 %rs307, %rs308;
-	@%p151 ld.global.b16 %rs307, [%rd273];
+	@%p151 ld.global.b16 %rs307, [%rd275];
 	// end inline asm
-	add.s64 	%rd274, %rd255, 6;
-	setp.ge.s64 	%p152, %rd274, 0;
-	setp.lt.s64 	%p153, %rd274, %rd41;
+	add.s64 	%rd276, %rd257, 6;
+	setp.ge.s64 	%p152, %rd276, 0;
+	setp.lt.s64 	%p153, %rd276, %rd46;
 	and.pred 	%p154, %p152, %p153;
 	and.pred 	%p155, %p154, %p130;
-	add.s64 	%rd275, %rd273, %rd264;
+	add.s64 	%rd277, %rd275, %rd266;
 	mov.u16 	%rs310, 0;
 	// begin inline asm
 	mov.b16 %rs309, %rs310;
-	@%p155 ld.global.b16 %rs309, [%rd275];
+	@%p155 ld.global.b16 %rs309, [%rd277];
 	// end inline asm
-	add.s64 	%rd276, %rd255, 7;
-	setp.ge.s64 	%p156, %rd276, 0;
-	setp.lt.s64 	%p157, %rd276, %rd41;
+	add.s64 	%rd278, %rd257, 7;
+	setp.ge.s64 	%p156, %rd278, 0;
+	setp.lt.s64 	%p157, %rd278, %rd46;
 	and.pred 	%p158, %p156, %p157;
 	and.pred 	%p159, %p158, %p130;
-	add.s64 	%rd277, %rd275, %rd264;
+	add.s64 	%rd279, %rd277, %rd266;
 	mov.u16 	%rs312, 0;
 	// begin inline asm
 	mov.b16 %rs311, %rs312;
-	@%p159 ld.global.b16 %rs311, [%rd277];
+	@%p159 ld.global.b16 %rs311, [%rd279];
 	// end inline asm
-	add.s64 	%rd278, %rd258, 4;
-	setp.ge.s64 	%p160, %rd278, 0;
-	setp.lt.s64 	%p161, %rd278, %rd39;
+	add.s64 	%rd280, %rd260, 4;
+	setp.ge.s64 	%p160, %rd280, 0;
+	setp.lt.s64 	%p161, %rd280, %rd44;
 	and.pred 	%p162, %p160, %p161;
 	and.pred 	%p163, %p127, %p162;
-	mul.lo.s64 	%rd279, %rd13, -7;
-	mul.lo.s64 	%rd280, %rd12, 4;
-	add.s64 	%rd281, %rd279, %rd280;
-	mul.lo.s64 	%rd282, %rd281, 2;
-	add.s64 	%rd283, %rd277, %rd282;
+	mul.lo.s64 	%rd281, %rd13, -7;
+	mul.lo.s64 	%rd282, %rd12, 4;
+	add.s64 	%rd283, %rd281, %rd282;
+	mul.lo.s64 	%rd284, %rd283, 2;
+	add.s64 	%rd285, %rd279, %rd284;
 	mov.u16 	%rs314, 0;
 	// begin inline asm
 	mov.b16 %rs313, %rs314;
-	@%p163 ld.global.b16 %rs313, [%rd283];
+	@%p163 ld.global.b16 %rs313, [%rd285];
 	// end inline asm
 	and.pred 	%p164, %p134, %p162;
-	add.s64 	%rd284, %rd283, %rd264;
+	add.s64 	%rd286, %rd285, %rd266;
 	mov.u16 	%rs316, 0;
 	// begin inline asm
 	mov.b16 %rs315, %rs316;
-	@%p164 ld.global.b16 %rs315, [%rd284];
+	@%p164 ld.global.b16 %rs315, [%rd286];
 	// end inline asm
 	and.pred 	%p165, %p138, %p162;
-	add.s64 	%rd285, %rd284, %rd264;
+	add.s64 	%rd287, %rd286, %rd266;
 	mov.u16 	%rs318, 0;
 	// begin inline asm
 	mov.b16 %rs317, %rs318;
-	@%p165 ld.global.b16 %rs317, [%rd285];
+	@%p165 ld.global.b16 %rs317, [%rd287];
 	// end inline asm
 	and.pred 	%p166, %p142, %p162;
-	add.s64 	%rd286, %rd285, %rd264;
+	add.s64 	%rd288, %rd287, %rd266;
 	mov.u16 	%rs320, 0;
 	// begin inline asm
 	mov.b16 %rs319, %rs320;
-	@%p166 ld.global.b16 %rs319, [%rd286];
+	@%p166 ld.global.b16 %rs319, [%rd288];
 	// end inline asm
 	and.pred 	%p167, %p146, %p162;
-	add.s64 	%rd287, %rd286, %rd264;
+	add.s64 	%rd289, %rd288, %rd266;
 	mov.u16 	%rs322, 0;
 	// begin inline asm
 	mov.b16 %rs321, %rs322;
-	@%p167 ld.global.b16 %rs321, [%rd287];
+	@%p167 ld.global.b16 %rs321, [%rd289];
 	// end inline asm
 	and.pred 	%p168, %p150, %p162;
-	add.s64 	%rd288, %rd287, %rd264;
+	add.s64 	%rd290, %rd289, %rd266;
 	mov.u16 	%rs324, 0;
 	// begin inline asm
 	mov.b16 %rs323, %rs324;
-	@%p168 ld.global.b16 %rs323, [%rd288];
+	@%p168 ld.global.b16 %rs323, [%rd290];
 	// end inline asm
 	and.pred 	%p169, %p154, %p162;
-	add.s64 	%rd289, %rd288, %rd264;
+	add.s64 	%rd291, %rd290, %rd266;
 	mov.u16 	%rs326, 0;
 	// begin inline asm
 	mov.b16 %rs325, %rs326;
-	@%p169 ld.global.b16 %rs325, [%rd289];
+	@%p169 ld.global.b16 %rs325, [%rd291];
 	// end inline asm
 	and.pred 	%p170, %p158, %p162;
-	add.s64 	%rd290, %rd289, %rd264;
+	add.s64 	%rd292, %rd291, %rd266;
 	mov.u16 	%rs328, 0;
 	// begin inline asm
 	mov.b16 %rs327, %rs328;
-	@%p170 ld.global.b16 %rs327, [%rd290];
+	@%p170 ld.global.b16 %rs327, [%rd292];
 	// end inline asm
-	add.s64 	%rd291, %rd258, 8;
-	setp.ge.s64 	%p171, %rd291, 0;
-	setp.lt.s64 	%p172, %rd291, %rd39;
+	add.s64 	%rd293, %rd260, 8;
+	setp.ge.s64 	%p171, %rd293, 0;
+	setp.lt.s64 	%p172, %rd293, %rd44;
 	and.pred 	%p173, %p171, %p172;
 	and.pred 	%p174, %p127, %p173;
-	add.s64 	%rd292, %rd290, %rd282;
+	add.s64 	%rd294, %rd292, %rd284;
 	mov.u16 	%rs330, 0;
 	// begin inline asm
 	mov.b16 %rs329, %rs330;
-	@%p174 ld.global.b16 %rs329, [%rd292];
+	@%p174 ld.global.b16 %rs329, [%rd294];
 	// end inline asm
 	and.pred 	%p175, %p134, %p173;
-	add.s64 	%rd293, %rd292, %rd264;
+	add.s64 	%rd295, %rd294, %rd266;
 	mov.u16 	%rs332, 0;
 	// begin inline asm
 	mov.b16 %rs331, %rs332;
-	@%p175 ld.global.b16 %rs331, [%rd293];
+	@%p175 ld.global.b16 %rs331, [%rd295];
 	// end inline asm
 	and.pred 	%p176, %p138, %p173;
-	add.s64 	%rd294, %rd293, %rd264;
+	add.s64 	%rd296, %rd295, %rd266;
 	mov.u16 	%rs334, 0;
 	// begin inline asm
 	mov.b16 %rs333, %rs334;
-	@%p176 ld.global.b16 %rs333, [%rd294];
+	@%p176 ld.global.b16 %rs333, [%rd296];
 	// end inline asm
 	and.pred 	%p177, %p142, %p173;
-	add.s64 	%rd295, %rd294, %rd264;
+	add.s64 	%rd297, %rd296, %rd266;
 	mov.u16 	%rs336, 0;
 	// begin inline asm
 	mov.b16 %rs335, %rs336;
-	@%p177 ld.global.b16 %rs335, [%rd295];
+	@%p177 ld.global.b16 %rs335, [%rd297];
 	// end inline asm
 	and.pred 	%p178, %p146, %p173;
-	add.s64 	%rd296, %rd295, %rd264;
+	add.s64 	%rd298, %rd297, %rd266;
 	mov.u16 	%rs338, 0;
 	// begin inline asm
 	mov.b16 %rs337, %rs338;
-	@%p178 ld.global.b16 %rs337, [%rd296];
+	@%p178 ld.global.b16 %rs337, [%rd298];
 	// end inline asm
 	and.pred 	%p179, %p150, %p173;
-	add.s64 	%rd297, %rd296, %rd264;
+	add.s64 	%rd299, %rd298, %rd266;
 	mov.u16 	%rs340, 0;
 	// begin inline asm
 	mov.b16 %rs339, %rs340;
-	@%p179 ld.global.b16 %rs339, [%rd297];
+	@%p179 ld.global.b16 %rs339, [%rd299];
 	// end inline asm
 	and.pred 	%p180, %p154, %p173;
-	add.s64 	%rd298, %rd297, %rd264;
+	add.s64 	%rd300, %rd299, %rd266;
 	mov.u16 	%rs342, 0;
 	// begin inline asm
 	mov.b16 %rs341, %rs342;
-	@%p180 ld.global.b16 %rs341, [%rd298];
+	@%p180 ld.global.b16 %rs341, [%rd300];
 	// end inline asm
 	and.pred 	%p181, %p158, %p173;
-	add.s64 	%rd299, %rd298, %rd264;
+	add.s64 	%rd301, %rd300, %rd266;
 	mov.u16 	%rs344, 0;
 	// begin inline asm
 	mov.b16 %rs343, %rs344;
-	@%p181 ld.global.b16 %rs343, [%rd299];
+	@%p181 ld.global.b16 %rs343, [%rd301];
 	// end inline asm
-	add.s64 	%rd300, %rd258, 12;
-	setp.ge.s64 	%p182, %rd300, 0;
-	setp.lt.s64 	%p183, %rd300, %rd39;
+	add.s64 	%rd302, %rd260, 12;
+	setp.ge.s64 	%p182, %rd302, 0;
+	setp.lt.s64 	%p183, %rd302, %rd44;
 	and.pred 	%p184, %p182, %p183;
 	and.pred 	%p185, %p127, %p184;
-	add.s64 	%rd301, %rd299, %rd282;
+	add.s64 	%rd303, %rd301, %rd284;
 	mov.u16 	%rs346, 0;
 	// begin inline asm
 	mov.b16 %rs345, %rs346;
-	@%p185 ld.global.b16 %rs345, [%rd301];
+	@%p185 ld.global.b16 %rs345, [%rd303];
 	// end inline asm
 	and.pred 	%p186, %p134, %p184;
-	add.s64 	%rd302, %rd301, %rd264;
+	add.s64 	%rd304, %rd303, %rd266;
 	mov.u16 	%rs348, 0;
 	// begin inline asm
 	mov.b16 %rs347, %rs348;
-	@%p186 ld.global.b16 %rs347, [%rd302];
+	@%p186 ld.global.b16 %rs347, [%rd304];
 	// end inline asm
 	and.pred 	%p187, %p138, %p184;
-	add.s64 	%rd303, %rd302, %rd264;
+	add.s64 	%rd305, %rd304, %rd266;
 	mov.u16 	%rs350, 0;
 	// begin inline asm
 	mov.b16 %rs349, %rs350;
-	@%p187 ld.global.b16 %rs349, [%rd303];
+	@%p187 ld.global.b16 %rs349, [%rd305];
 	// end inline asm
 	and.pred 	%p188, %p142, %p184;
-	add.s64 	%rd304, %rd303, %rd264;
+	add.s64 	%rd306, %rd305, %rd266;
 	mov.u16 	%rs352, 0;
 	// begin inline asm
 	mov.b16 %rs351, %rs352;
-	@%p188 ld.global.b16 %rs351, [%rd304];
+	@%p188 ld.global.b16 %rs351, [%rd306];
 	// end inline asm
 	and.pred 	%p189, %p146, %p184;
-	add.s64 	%rd305, %rd304, %rd264;
+	add.s64 	%rd307, %rd306, %rd266;
 	mov.u16 	%rs354, 0;
 	// begin inline asm
 	mov.b16 %rs353, %rs354;
-	@%p189 ld.global.b16 %rs353, [%rd305];
+	@%p189 ld.global.b16 %rs353, [%rd307];
 	// end inline asm
 	and.pred 	%p190, %p150, %p184;
-	add.s64 	%rd306, %rd305, %rd264;
+	add.s64 	%rd308, %rd307, %rd266;
 	mov.u16 	%rs356, 0;
 	// begin inline asm
 	mov.b16 %rs355, %rs356;
-	@%p190 ld.global.b16 %rs355, [%rd306];
+	@%p190 ld.global.b16 %rs355, [%rd308];
 	// end inline asm
 	and.pred 	%p191, %p154, %p184;
-	add.s64 	%rd307, %rd306, %rd264;
+	add.s64 	%rd309, %rd308, %rd266;
 	mov.u16 	%rs358, 0;
 	// begin inline asm
 	mov.b16 %rs357, %rs358;
-	@%p191 ld.global.b16 %rs357, [%rd307];
+	@%p191 ld.global.b16 %rs357, [%rd309];
 	// end inline asm
 	and.pred 	%p192, %p158, %p184;
-	add.s64 	%rd308, %rd307, %rd264;
+	add.s64 	%rd310, %rd309, %rd266;
 	mov.u16 	%rs360, 0;
 	// begin inline asm
 	mov.b16 %rs359, %rs360;
-	@%p192 ld.global.b16 %rs359, [%rd308];
+	@%p192 ld.global.b16 %rs359, [%rd310];
 	// end inline asm
 	bar.sync 	0;
-	shr.u32 	%r458, %r15, 3;
-	and.b32 	%r459, %r15, 7;
-	and.b32 	%r460, %r13, 7;
-	xor.b32 	%r461, %r458, %r460;
-	shl.b32 	%r462, %r13, 6;
-	shl.b32 	%r463, %r461, 3;
-	or.b32 	%r464, %r463, %r459;
-	add.s32 	%r465, %r462, %r464;
-	shl.b32 	%r466, %r465, 1;
-	cvt.s64.s32 	%rd309, %r466;
-	mov.u64 	%rd310, __tilec_smem;
-	add.s64 	%rd311, %rd310, %rd309;
-	cvt.u32.u16 	%r467, %rs297;
-	cvt.u32.u16 	%r468, %rs299;
-	shl.b32 	%r469, %r468, 16;
-	or.b32 	%r470, %r467, %r469;
-	cvt.u32.u16 	%r471, %rs301;
-	cvt.u32.u16 	%r472, %rs303;
-	shl.b32 	%r473, %r472, 16;
-	or.b32 	%r474, %r471, %r473;
-	cvt.u32.u16 	%r475, %rs305;
-	cvt.u32.u16 	%r476, %rs307;
-	shl.b32 	%r477, %r476, 16;
-	or.b32 	%r478, %r475, %r477;
-	cvt.u32.u16 	%r479, %rs309;
-	cvt.u32.u16 	%r480, %rs311;
-	shl.b32 	%r481, %r480, 16;
-	or.b32 	%r482, %r479, %r481;
-	st.shared.v4.u32 	[%rd311], {%r470, %r474, %r478, %r482};
-	or.b32 	%r483, %r13, 4;
-	and.b32 	%r484, %r483, 7;
-	xor.b32 	%r485, %r458, %r484;
-	shl.b32 	%r486, %r483, 6;
-	shl.b32 	%r487, %r485, 3;
-	or.b32 	%r488, %r487, %r459;
-	add.s32 	%r489, %r486, %r488;
-	shl.b32 	%r490, %r489, 1;
-	cvt.s64.s32 	%rd312, %r490;
-	mov.u64 	%rd313, __tilec_smem;
-	add.s64 	%rd314, %rd313, %rd312;
-	cvt.u32.u16 	%r491, %rs313;
-	cvt.u32.u16 	%r492, %rs315;
-	shl.b32 	%r493, %r492, 16;
-	or.b32 	%r494, %r491, %r493;
-	cvt.u32.u16 	%r495, %rs317;
-	cvt.u32.u16 	%r496, %rs319;
-	shl.b32 	%r497, %r496, 16;
-	or.b32 	%r498, %r495, %r497;
-	cvt.u32.u16 	%r499, %rs321;
-	cvt.u32.u16 	%r500, %rs323;
-	shl.b32 	%r501, %r500, 16;
-	or.b32 	%r502, %r499, %r501;
-	cvt.u32.u16 	%r503, %rs325;
-	cvt.u32.u16 	%r504, %rs327;
-	shl.b32 	%r505, %r504, 16;
-	or.b32 	%r506, %r503, %r505;
-	st.shared.v4.u32 	[%rd314], {%r494, %r498, %r502, %r506};
-	or.b32 	%r507, %r13, 8;
-	and.b32 	%r508, %r507, 7;
-	xor.b32 	%r509, %r458, %r508;
-	shl.b32 	%r510, %r507, 6;
-	shl.b32 	%r511, %r509, 3;
-	or.b32 	%r512, %r511, %r459;
-	add.s32 	%r513, %r510, %r512;
-	shl.b32 	%r514, %r513, 1;
-	cvt.s64.s32 	%rd315, %r514;
-	mov.u64 	%rd316, __tilec_smem;
-	add.s64 	%rd317, %rd316, %rd315;
-	cvt.u32.u16 	%r515, %rs329;
-	cvt.u32.u16 	%r516, %rs331;
-	shl.b32 	%r517, %r516, 16;
-	or.b32 	%r518, %r515, %r517;
-	cvt.u32.u16 	%r519, %rs333;
-	cvt.u32.u16 	%r520, %rs335;
-	shl.b32 	%r521, %r520, 16;
-	or.b32 	%r522, %r519, %r521;
-	cvt.u32.u16 	%r523, %rs337;
-	cvt.u32.u16 	%r524, %rs339;
-	shl.b32 	%r525, %r524, 16;
-	or.b32 	%r526, %r523, %r525;
-	cvt.u32.u16 	%r527, %rs341;
-	cvt.u32.u16 	%r528, %rs343;
-	shl.b32 	%r529, %r528, 16;
-	or.b32 	%r530, %r527, %r529;
-	st.shared.v4.u32 	[%rd317], {%r518, %r522, %r526, %r530};
-	or.b32 	%r531, %r13, 12;
-	and.b32 	%r532, %r531, 7;
-	xor.b32 	%r533, %r458, %r532;
-	shl.b32 	%r534, %r531, 6;
-	shl.b32 	%r535, %r533, 3;
-	or.b32 	%r536, %r535, %r459;
-	add.s32 	%r537, %r534, %r536;
-	shl.b32 	%r538, %r537, 1;
-	cvt.s64.s32 	%rd318, %r538;
-	mov.u64 	%rd319, __tilec_smem;
-	add.s64 	%rd320, %rd319, %rd318;
-	cvt.u32.u16 	%r539, %rs345;
-	cvt.u32.u16 	%r540, %rs347;
-	shl.b32 	%r541, %r540, 16;
-	or.b32 	%r542, %r539, %r541;
-	cvt.u32.u16 	%r543, %rs349;
-	cvt.u32.u16 	%r544, %rs351;
-	shl.b32 	%r545, %r544, 16;
-	or.b32 	%r546, %r543, %r545;
-	cvt.u32.u16 	%r547, %rs353;
-	cvt.u32.u16 	%r548, %rs355;
-	shl.b32 	%r549, %r548, 16;
-	or.b32 	%r550, %r547, %r549;
-	cvt.u32.u16 	%r551, %rs357;
-	cvt.u32.u16 	%r552, %rs359;
-	shl.b32 	%r553, %r552, 16;
-	or.b32 	%r554, %r551, %r553;
-	st.shared.v4.u32 	[%rd320], {%r542, %r546, %r550, %r554};
-	bar.sync 	0;
+	shr.u32 	%r460, %r15, 3;
+	and.b32 	%r461, %r15, 7;
+	and.b32 	%r462, %r13, 7;
+	xor.b32 	%r463, %r460, %r462;
+	shl.b32 	%r464, %r13, 6;
+	shl.b32 	%r465, %r463, 3;
+	or.b32 	%r466, %r465, %r461;
+	add.s32 	%r467, %r464, %r466;
+	shl.b32 	%r468, %r467, 1;
+	cvt.s64.s32 	%rd311, %r468;
+	mov.u64 	%rd312, __tilec_smem;
+	add.s64 	%rd313, %rd312, %rd311;
+	cvt.u32.u16 	%r469, %rs297;
+	cvt.u32.u16 	%r470, %rs299;
+	shl.b32 	%r471, %r470, 16;
+	or.b32 	%r472, %r469, %r471;
+	cvt.u32.u16 	%r473, %rs301;
+	cvt.u32.u16 	%r474, %rs303;
+	shl.b32 	%r475, %r474, 16;
+	or.b32 	%r476, %r473, %r475;
+	cvt.u32.u16 	%r477, %rs305;
+	cvt.u32.u16 	%r478, %rs307;
+	shl.b32 	%r479, %r478, 16;
+	or.b32 	%r480, %r477, %r479;
+	cvt.u32.u16 	%r481, %rs309;
+	cvt.u32.u16 	%r482, %rs311;
+	shl.b32 	%r483, %r482, 16;
+	or.b32 	%r484, %r481, %r483;
+	st.shared.v4.u32 	[%rd313], {%r472, %r476, %r480, %r484};
+	or.b32 	%r485, %r13, 4;
+	and.b32 	%r486, %r485, 7;
+	xor.b32 	%r487, %r460, %r486;
+	shl.b32 	%r488, %r485, 6;
+	shl.b32 	%r489, %r487, 3;
+	or.b32 	%r490, %r489, %r461;
+	add.s32 	%r491, %r488, %r490;
+	shl.b32 	%r492, %r491, 1;
+	cvt.s64.s32 	%rd314, %r492;
+	mov.u64 	%rd315, __tilec_smem;
+	add.s64 	%rd316, %rd315, %rd314;
+	cvt.u32.u16 	%r493, %rs313;
+	cvt.u32.u16 	%r494, %rs315;
+	shl.b32 	%r495, %r494, 16;
+	or.b32 	%r496, %r493, %r495;
+	cvt.u32.u16 	%r497, %rs317;
+	cvt.u32.u16 	%r498, %rs319;
+	shl.b32 	%r499, %r498, 16;
+	or.b32 	%r500, %r497, %r499;
+	cvt.u32.u16 	%r501, %rs321;
+	cvt.u32.u16 	%r502, %rs323;
+	shl.b32 	%r503, %r502, 16;
+	or.b32 	%r504, %r501, %r503;
+	cvt.u32.u16 	%r505, %rs325;
+	cvt.u32.u16 	%r506, %rs327;
+	shl.b32 	%r507, %r506, 16;
+	or.b32 	%r508, %r505, %r507;
+	st.shared.v4.u32 	[%rd316], {%r496, %r500, %r504, %r508};
+	or.b32 	%r509, %r13, 8;
+	and.b32 	%r510, %r509, 7;
+	xor.b32 	%r511, %r460, %r510;
+	shl.b32 	%r512, %r509, 6;
+	shl.b32 	%r513, %r511, 3;
+	or.b32 	%r514, %r513, %r461;
+	add.s32 	%r515, %r512, %r514;
+	shl.b32 	%r516, %r515, 1;
+	cvt.s64.s32 	%rd317, %r516;
+	mov.u64 	%rd318, __tilec_smem;
+	add.s64 	%rd319, %rd318, %rd317;
+	cvt.u32.u16 	%r517, %rs329;
+	cvt.u32.u16 	%r518, %rs331;
+	shl.b32 	%r519, %r518, 16;
+	or.b32 	%r520, %r517, %r519;
+	cvt.u32.u16 	%r521, %rs333;
+	cvt.u32.u16 	%r522, %rs335;
+	shl.b32 	%r523, %r522, 16;
+	or.b32 	%r524, %r521, %r523;
+	cvt.u32.u16 	%r525, %rs337;
+	cvt.u32.u16 	%r526, %rs339;
+	shl.b32 	%r527, %r526, 16;
+	or.b32 	%r528, %r525, %r527;
+	cvt.u32.u16 	%r529, %rs341;
+	cvt.u32.u16 	%r530, %rs343;
+	shl.b32 	%r531, %r530, 16;
+	or.b32 	%r532, %r529, %r531;
+	st.shared.v4.u32 	[%rd319], {%r520, %r524, %r528, %r532};
+	or.b32 	%r533, %r13, 12;
+	and.b32 	%r534, %r533, 7;
+	xor.b32 	%r535, %r460, %r534;
+	shl.b32 	%r536, %r533, 6;
+	shl.b32 	%r537, %r535, 3;
+	or.b32 	%r538, %r537, %r461;
+	add.s32 	%r539, %r536, %r538;
+	shl.b32 	%r540, %r539, 1;
+	cvt.s64.s32 	%rd320, %r540;
 	mov.u64 	%rd321, __tilec_smem;
-	cvt.u32.u64 	%r555, %rd321;
-	add.s32 	%r556, %r555, %r63;
+	add.s64 	%rd322, %rd321, %rd320;
+	cvt.u32.u16 	%r541, %rs345;
+	cvt.u32.u16 	%r542, %rs347;
+	shl.b32 	%r543, %r542, 16;
+	or.b32 	%r544, %r541, %r543;
+	cvt.u32.u16 	%r545, %rs349;
+	cvt.u32.u16 	%r546, %rs351;
+	shl.b32 	%r547, %r546, 16;
+	or.b32 	%r548, %r545, %r547;
+	cvt.u32.u16 	%r549, %rs353;
+	cvt.u32.u16 	%r550, %rs355;
+	shl.b32 	%r551, %r550, 16;
+	or.b32 	%r552, %r549, %r551;
+	cvt.u32.u16 	%r553, %rs357;
+	cvt.u32.u16 	%r554, %rs359;
+	shl.b32 	%r555, %r554, 16;
+	or.b32 	%r556, %r553, %r555;
+	st.shared.v4.u32 	[%rd322], {%r544, %r548, %r552, %r556};
+	bar.sync 	0;
+	add.s32 	%r557, %r91, %r65;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r557, %r558, %r559, %r560}, [%r556];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r558, %r559, %r560, %r561}, [%r557];
 	// end inline asm
-	add.s32 	%r561, %r555, %r71;
+	add.s32 	%r562, %r91, %r73;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r562, %r563, %r564, %r565}, [%r561];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r563, %r564, %r565, %r566}, [%r562];
 	// end inline asm
-	add.s32 	%r566, %r555, %r79;
+	add.s32 	%r567, %r91, %r81;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r567, %r568, %r569, %r570}, [%r566];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r568, %r569, %r570, %r571}, [%r567];
 	// end inline asm
-	add.s32 	%r571, %r555, %r87;
+	add.s32 	%r572, %r91, %r89;
 	// begin inline asm
-	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r572, %r573, %r574, %r575}, [%r571];
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r573, %r574, %r575, %r576}, [%r572];
 	// end inline asm
 	mov.f32 	%f255, 0f00000000;
 	mov.f32 	%f256, 0f00000000;
 	mov.f32 	%f257, 0f00000000;
 	mov.f32 	%f258, 0f00000000;
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f251, %f252, %f253, %f254}, {%r209, %r210, %r211, %r212}, {%r557, %r558}, {%f255, %f256, %f257, %f258};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f251, %f252, %f253, %f254}, {%r213, %r214, %r215, %r216}, {%r558, %r559}, {%f255, %f256, %f257, %f258};
 	mov.f32 	%f263, 0f00000000;
 	mov.f32 	%f264, 0f00000000;
 	mov.f32 	%f265, 0f00000000;
 	mov.f32 	%f266, 0f00000000;
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f259, %f260, %f261, %f262}, {%r209, %r210, %r211, %r212}, {%r559, %r560}, {%f263, %f264, %f265, %f266};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f267, %f268, %f269, %f270}, {%r214, %r215, %r216, %r217}, {%r562, %r563}, {%f251, %f252, %f253, %f254};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f271, %f272, %f273, %f274}, {%r214, %r215, %r216, %r217}, {%r564, %r565}, {%f259, %f260, %f261, %f262};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f275, %f276, %f277, %f278}, {%r219, %r220, %r221, %r222}, {%r567, %r568}, {%f267, %f268, %f269, %f270};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f279, %f280, %f281, %f282}, {%r219, %r220, %r221, %r222}, {%r569, %r570}, {%f271, %f272, %f273, %f274};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f283, %f284, %f285, %f286}, {%r224, %r225, %r226, %r227}, {%r572, %r573}, {%f275, %f276, %f277, %f278};
-	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f287, %f288, %f289, %f290}, {%r224, %r225, %r226, %r227}, {%r574, %r575}, {%f279, %f280, %f281, %f282};
-	add.s32 	%r576, %r457, %r11;
-	add.s32 	%r577, %r457, %r105;
-	add.s32 	%r578, %r457, %r106;
-	add.s32 	%r579, %r457, %r107;
-	setp.ge.s32 	%p193, %r108, %r576;
-	setp.ge.s32 	%p194, %r108, %r577;
-	setp.ge.s32 	%p195, %r109, %r576;
-	setp.ge.s32 	%p196, %r109, %r577;
-	setp.ge.s32 	%p197, %r108, %r578;
-	setp.ge.s32 	%p198, %r108, %r579;
-	setp.ge.s32 	%p199, %r109, %r578;
-	setp.ge.s32 	%p200, %r109, %r579;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f259, %f260, %f261, %f262}, {%r213, %r214, %r215, %r216}, {%r560, %r561}, {%f263, %f264, %f265, %f266};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f267, %f268, %f269, %f270}, {%r218, %r219, %r220, %r221}, {%r563, %r564}, {%f251, %f252, %f253, %f254};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f271, %f272, %f273, %f274}, {%r218, %r219, %r220, %r221}, {%r565, %r566}, {%f259, %f260, %f261, %f262};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f275, %f276, %f277, %f278}, {%r223, %r224, %r225, %r226}, {%r568, %r569}, {%f267, %f268, %f269, %f270};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f279, %f280, %f281, %f282}, {%r223, %r224, %r225, %r226}, {%r570, %r571}, {%f271, %f272, %f273, %f274};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f283, %f284, %f285, %f286}, {%r228, %r229, %r230, %r231}, {%r573, %r574}, {%f275, %f276, %f277, %f278};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f287, %f288, %f289, %f290}, {%r228, %r229, %r230, %r231}, {%r575, %r576}, {%f279, %f280, %f281, %f282};
+	add.s32 	%r577, %r459, %r11;
+	add.s32 	%r578, %r459, %r110;
+	add.s32 	%r579, %r459, %r111;
+	add.s32 	%r580, %r459, %r112;
+	setp.ge.s32 	%p193, %r113, %r577;
+	setp.ge.s32 	%p194, %r113, %r578;
+	setp.ge.s32 	%p195, %r114, %r577;
+	setp.ge.s32 	%p196, %r114, %r578;
+	setp.ge.s32 	%p197, %r113, %r579;
+	setp.ge.s32 	%p198, %r113, %r580;
+	setp.ge.s32 	%p199, %r114, %r579;
+	setp.ge.s32 	%p200, %r114, %r580;
 	selp.f32 	%f291, 0f00000000, 0fC9742400, %p193;
 	selp.f32 	%f292, 0f00000000, 0fC9742400, %p194;
 	selp.f32 	%f293, 0f00000000, 0fC9742400, %p195;
@@ -3682,31 +3642,31 @@ $L__BB0_5: 	// %for.header5
 	max.f32 	%f310, %f301, %f302;
 	max.f32 	%f311, %f310, %f305;
 	max.f32 	%f312, %f311, %f306;
-	and.b32 	%r580, %r7, 1;
-	setp.ne.s32 	%p201, %r580, 0;
-	mov.b32 	%r581, %f309;
-	shfl.sync.bfly.b32 	%r582, %r581, 1, 31, -1;
-	mov.b32 	%f313, %r582;
+	and.b32 	%r581, %r7, 1;
+	setp.ne.s32 	%p201, %r581, 0;
+	mov.b32 	%r582, %f309;
+	shfl.sync.bfly.b32 	%r583, %r582, 1, 31, -1;
+	mov.b32 	%f313, %r583;
 	selp.f32 	%f314, %f313, %f309, %p201;
 	selp.f32 	%f315, %f309, %f313, %p201;
 	max.f32 	%f316, %f314, %f315;
-	mov.b32 	%r583, %f312;
-	shfl.sync.bfly.b32 	%r584, %r583, 1, 31, -1;
-	mov.b32 	%f317, %r584;
+	mov.b32 	%r584, %f312;
+	shfl.sync.bfly.b32 	%r585, %r584, 1, 31, -1;
+	mov.b32 	%f317, %r585;
 	selp.f32 	%f318, %f317, %f312, %p201;
 	selp.f32 	%f319, %f312, %f317, %p201;
 	max.f32 	%f320, %f318, %f319;
-	and.b32 	%r585, %r7, 2;
-	setp.ne.s32 	%p202, %r585, 0;
-	mov.b32 	%r586, %f316;
-	shfl.sync.bfly.b32 	%r587, %r586, 2, 31, -1;
-	mov.b32 	%f321, %r587;
+	and.b32 	%r586, %r7, 2;
+	setp.ne.s32 	%p202, %r586, 0;
+	mov.b32 	%r587, %f316;
+	shfl.sync.bfly.b32 	%r588, %r587, 2, 31, -1;
+	mov.b32 	%f321, %r588;
 	selp.f32 	%f322, %f321, %f316, %p202;
 	selp.f32 	%f323, %f316, %f321, %p202;
 	max.f32 	%f324, %f322, %f323;
-	mov.b32 	%r588, %f320;
-	shfl.sync.bfly.b32 	%r589, %r588, 2, 31, -1;
-	mov.b32 	%f325, %r589;
+	mov.b32 	%r589, %f320;
+	shfl.sync.bfly.b32 	%r590, %r589, 2, 31, -1;
+	mov.b32 	%f325, %r590;
 	selp.f32 	%f326, %f325, %f320, %p202;
 	selp.f32 	%f327, %f320, %f325, %p202;
 	max.f32 	%f328, %f326, %f327;
@@ -3734,27 +3694,27 @@ $L__BB0_5: 	// %for.header5
 	add.rn.f32 	%f350, %f341, %f342;
 	add.rn.f32 	%f351, %f350, %f345;
 	add.rn.f32 	%f352, %f351, %f346;
-	mov.b32 	%r590, %f349;
-	shfl.sync.bfly.b32 	%r591, %r590, 1, 31, -1;
-	mov.b32 	%f353, %r591;
+	mov.b32 	%r591, %f349;
+	shfl.sync.bfly.b32 	%r592, %r591, 1, 31, -1;
+	mov.b32 	%f353, %r592;
 	selp.f32 	%f354, %f353, %f349, %p201;
 	selp.f32 	%f355, %f349, %f353, %p201;
 	add.rn.f32 	%f356, %f354, %f355;
-	mov.b32 	%r592, %f352;
-	shfl.sync.bfly.b32 	%r593, %r592, 1, 31, -1;
-	mov.b32 	%f357, %r593;
+	mov.b32 	%r593, %f352;
+	shfl.sync.bfly.b32 	%r594, %r593, 1, 31, -1;
+	mov.b32 	%f357, %r594;
 	selp.f32 	%f358, %f357, %f352, %p201;
 	selp.f32 	%f359, %f352, %f357, %p201;
 	add.rn.f32 	%f360, %f358, %f359;
-	mov.b32 	%r594, %f356;
-	shfl.sync.bfly.b32 	%r595, %r594, 2, 31, -1;
-	mov.b32 	%f361, %r595;
+	mov.b32 	%r595, %f356;
+	shfl.sync.bfly.b32 	%r596, %r595, 2, 31, -1;
+	mov.b32 	%f361, %r596;
 	selp.f32 	%f362, %f361, %f356, %p202;
 	selp.f32 	%f363, %f356, %f361, %p202;
 	add.rn.f32 	%f364, %f362, %f363;
-	mov.b32 	%r596, %f360;
-	shfl.sync.bfly.b32 	%r597, %r596, 2, 31, -1;
-	mov.b32 	%f365, %r597;
+	mov.b32 	%r597, %f360;
+	shfl.sync.bfly.b32 	%r598, %r597, 2, 31, -1;
+	mov.b32 	%f365, %r598;
 	selp.f32 	%f366, %f365, %f360, %p202;
 	selp.f32 	%f367, %f360, %f365, %p202;
 	add.rn.f32 	%f368, %f366, %f367;
@@ -3796,384 +3756,382 @@ $L__BB0_5: 	// %for.header5
 	mul.rn.f32 	%f404, %f244, %f371;
 	mul.rn.f32 	%f405, %f245, %f372;
 	mul.rn.f32 	%f406, %f246, %f372;
-	add.s64 	%rd322, %rd252, %rd257;
-	mul.lo.s64 	%rd323, %rd322, %rd16;
-	add.s64 	%rd324, %rd253, %rd254;
-	mul.lo.s64 	%rd325, %rd324, %rd17;
-	add.s64 	%rd326, %rd323, %rd325;
-	setp.ge.s64 	%p203, %rd322, 0;
-	setp.lt.s64 	%p204, %rd322, %rd39;
+	add.s64 	%rd323, %rd254, %rd259;
+	mul.lo.s64 	%rd324, %rd323, %rd16;
+	add.s64 	%rd325, %rd255, %rd256;
+	mul.lo.s64 	%rd326, %rd325, %rd17;
+	add.s64 	%rd327, %rd324, %rd326;
+	setp.ge.s64 	%p203, %rd323, 0;
+	setp.lt.s64 	%p204, %rd323, %rd44;
 	and.pred 	%p205, %p203, %p204;
-	setp.ge.s64 	%p206, %rd324, 0;
-	setp.lt.s64 	%p207, %rd324, %rd41;
+	setp.ge.s64 	%p206, %rd325, 0;
+	setp.lt.s64 	%p207, %rd325, %rd46;
 	and.pred 	%p208, %p206, %p207;
 	and.pred 	%p209, %p205, %p208;
-	shl.b64 	%rd327, %rd326, 1;
-	add.s64 	%rd328, %rd43, %rd327;
+	shl.b64 	%rd328, %rd327, 1;
+	add.s64 	%rd329, %rd48, %rd328;
 	mov.u16 	%rs426, 0;
 	// begin inline asm
 	mov.b16 %rs425, %rs426;
-	@%p209 ld.global.b16 %rs425, [%rd328];
+	@%p209 ld.global.b16 %rs425, [%rd329];
 	// end inline asm
-	add.s64 	%rd329, %rd324, 1;
-	setp.ge.s64 	%p210, %rd329, 0;
-	setp.lt.s64 	%p211, %rd329, %rd41;
+	add.s64 	%rd330, %rd325, 1;
+	setp.ge.s64 	%p210, %rd330, 0;
+	setp.lt.s64 	%p211, %rd330, %rd46;
 	and.pred 	%p212, %p210, %p211;
 	and.pred 	%p213, %p205, %p212;
-	mul.lo.s64 	%rd330, %rd17, 2;
-	add.s64 	%rd331, %rd328, %rd330;
+	mul.lo.s64 	%rd331, %rd17, 2;
+	add.s64 	%rd332, %rd329, %rd331;
 	mov.u16 	%rs428, 0;
 	// begin inline asm
 	mov.b16 %rs427, %rs428;
-	@%p213 ld.global.b16 %rs427, [%rd331];
+	@%p213 ld.global.b16 %rs427, [%rd332];
 	// end inline asm
-	add.s64 	%rd332, %rd324, 2;
-	setp.ge.s64 	%p214, %rd332, 0;
-	setp.lt.s64 	%p215, %rd332, %rd41;
+	add.s64 	%rd333, %rd325, 2;
+	setp.ge.s64 	%p214, %rd333, 0;
+	setp.lt.s64 	%p215, %rd333, %rd46;
 	and.pred 	%p216, %p214, %p215;
 	and.pred 	%p217, %p205, %p216;
-	add.s64 	%rd333, %rd331, %rd330;
+	add.s64 	%rd334, %rd332, %rd331;
 	mov.u16 	%rs430, 0;
 	// begin inline asm
 	mov.b16 %rs429, %rs430;
-	@%p217 ld.global.b16 %rs429, [%rd333];
+	@%p217 ld.global.b16 %rs429, [%rd334];
 	// end inline asm
-	add.s64 	%rd334, %rd324, 3;
-	setp.ge.s64 	%p218, %rd334, 0;
-	setp.lt.s64 	%p219, %rd334, %rd41;
+	add.s64 	%rd335, %rd325, 3;
+	setp.ge.s64 	%p218, %rd335, 0;
+	setp.lt.s64 	%p219, %rd335, %rd46;
 	and.pred 	%p220, %p218, %p219;
 	and.pred 	%p221, %p205, %p220;
-	add.s64 	%rd335, %rd333, %rd330;
+	add.s64 	%rd336, %rd334, %rd331;
 	mov.u16 	%rs432, 0;
 	// begin inline asm
 	mov.b16 %rs431, %rs432;
-	@%p221 ld.global.b16 %rs431, [%rd335];
+	@%p221 ld.global.b16 %rs431, [%rd336];
 	// end inline asm
-	add.s64 	%rd336, %rd324, 4;
-	setp.ge.s64 	%p222, %rd336, 0;
-	setp.lt.s64 	%p223, %rd336, %rd41;
+	add.s64 	%rd337, %rd325, 4;
+	setp.ge.s64 	%p222, %rd337, 0;
+	setp.lt.s64 	%p223, %rd337, %rd46;
 	and.pred 	%p224, %p222, %p223;
 	and.pred 	%p225, %p205, %p224;
-	add.s64 	%rd337, %rd335, %rd330;
+	add.s64 	%rd338, %rd336, %rd331;
 	mov.u16 	%rs434, 0;
 	// begin inline asm
 	mov.b16 %rs433, %rs434;
-	@%p225 ld.global.b16 %rs433, [%rd337];
+	@%p225 ld.global.b16 %rs433, [%rd338];
 	// end inline asm
-	add.s64 	%rd338, %rd324, 5;
-	setp.ge.s64 	%p226, %rd338, 0;
-	setp.lt.s64 	%p227, %rd338, %rd41;
+	add.s64 	%rd339, %rd325, 5;
+	setp.ge.s64 	%p226, %rd339, 0;
+	setp.lt.s64 	%p227, %rd339, %rd46;
 	and.pred 	%p228, %p226, %p227;
 	and.pred 	%p229, %p205, %p228;
-	add.s64 	%rd339, %rd337, %rd330;
+	add.s64 	%rd340, %rd338, %rd331;
 	mov.u16 	%rs436, 0;
 	// begin inline asm
 	mov.b16 %rs435, %rs436;
-	@%p229 ld.global.b16 %rs435, [%rd339];
+	@%p229 ld.global.b16 %rs435, [%rd340];
 	// end inline asm
-	add.s64 	%rd340, %rd324, 6;
-	setp.ge.s64 	%p230, %rd340, 0;
-	setp.lt.s64 	%p231, %rd340, %rd41;
+	add.s64 	%rd341, %rd325, 6;
+	setp.ge.s64 	%p230, %rd341, 0;
+	setp.lt.s64 	%p231, %rd341, %rd46;
 	and.pred 	%p232, %p230, %p231;
 	and.pred 	%p233, %p205, %p232;
-	add.s64 	%rd341, %rd339, %rd330;
+	add.s64 	%rd342, %rd340, %rd331;
 	mov.u16 	%rs438, 0;
 	// begin inline asm
 	mov.b16 %rs437, %rs438;
-	@%p233 ld.global.b16 %rs437, [%rd341];
+	@%p233 ld.global.b16 %rs437, [%rd342];
 	// end inline asm
-	add.s64 	%rd342, %rd324, 7;
-	setp.ge.s64 	%p234, %rd342, 0;
-	setp.lt.s64 	%p235, %rd342, %rd41;
+	add.s64 	%rd343, %rd325, 7;
+	setp.ge.s64 	%p234, %rd343, 0;
+	setp.lt.s64 	%p235, %rd343, %rd46;
 	and.pred 	%p236, %p234, %p235;
 	and.pred 	%p237, %p205, %p236;
-	add.s64 	%rd343, %rd341, %rd330;
+	add.s64 	%rd344, %rd342, %rd331;
 	mov.u16 	%rs440, 0;
 	// begin inline asm
 	mov.b16 %rs439, %rs440;
-	@%p237 ld.global.b16 %rs439, [%rd343];
+	@%p237 ld.global.b16 %rs439, [%rd344];
 	// end inline asm
-	add.s64 	%rd344, %rd322, 4;
-	setp.ge.s64 	%p238, %rd344, 0;
-	setp.lt.s64 	%p239, %rd344, %rd39;
+	add.s64 	%rd345, %rd323, 4;
+	setp.ge.s64 	%p238, %rd345, 0;
+	setp.lt.s64 	%p239, %rd345, %rd44;
 	and.pred 	%p240, %p238, %p239;
 	and.pred 	%p241, %p240, %p208;
-	mul.lo.s64 	%rd345, %rd16, 4;
-	mul.lo.s64 	%rd346, %rd17, -7;
-	add.s64 	%rd347, %rd345, %rd346;
-	mul.lo.s64 	%rd348, %rd347, 2;
-	add.s64 	%rd349, %rd343, %rd348;
+	mul.lo.s64 	%rd346, %rd16, 4;
+	mul.lo.s64 	%rd347, %rd17, -7;
+	add.s64 	%rd348, %rd346, %rd347;
+	mul.lo.s64 	%rd349, %rd348, 2;
+	add.s64 	%rd350, %rd344, %rd349;
 	mov.u16 	%rs442, 0;
 	// begin inline asm
 	mov.b16 %rs441, %rs442;
-	@%p241 ld.global.b16 %rs441, [%rd349];
+	@%p241 ld.global.b16 %rs441, [%rd350];
 	// end inline asm
 	and.pred 	%p242, %p240, %p212;
-	add.s64 	%rd350, %rd349, %rd330;
+	add.s64 	%rd351, %rd350, %rd331;
 	mov.u16 	%rs444, 0;
 	// begin inline asm
 	mov.b16 %rs443, %rs444;
-	@%p242 ld.global.b16 %rs443, [%rd350];
+	@%p242 ld.global.b16 %rs443, [%rd351];
 	// end inline asm
 	and.pred 	%p243, %p240, %p216;
-	add.s64 	%rd351, %rd350, %rd330;
+	add.s64 	%rd352, %rd351, %rd331;
 	mov.u16 	%rs446, 0;
 	// begin inline asm
 	mov.b16 %rs445, %rs446;
-	@%p243 ld.global.b16 %rs445, [%rd351];
+	@%p243 ld.global.b16 %rs445, [%rd352];
 	// end inline asm
 	and.pred 	%p244, %p240, %p220;
-	add.s64 	%rd352, %rd351, %rd330;
+	add.s64 	%rd353, %rd352, %rd331;
 	mov.u16 	%rs448, 0;
 	// begin inline asm
 	mov.b16 %rs447, %rs448;
-	@%p244 ld.global.b16 %rs447, [%rd352];
+	@%p244 ld.global.b16 %rs447, [%rd353];
 	// end inline asm
 	and.pred 	%p245, %p240, %p224;
-	add.s64 	%rd353, %rd352, %rd330;
+	add.s64 	%rd354, %rd353, %rd331;
 	mov.u16 	%rs450, 0;
 	// begin inline asm
 	mov.b16 %rs449, %rs450;
-	@%p245 ld.global.b16 %rs449, [%rd353];
+	@%p245 ld.global.b16 %rs449, [%rd354];
 	// end inline asm
 	and.pred 	%p246, %p240, %p228;
-	add.s64 	%rd354, %rd353, %rd330;
+	add.s64 	%rd355, %rd354, %rd331;
 	mov.u16 	%rs452, 0;
 	// begin inline asm
 	mov.b16 %rs451, %rs452;
-	@%p246 ld.global.b16 %rs451, [%rd354];
+	@%p246 ld.global.b16 %rs451, [%rd355];
 	// end inline asm
 	and.pred 	%p247, %p240, %p232;
-	add.s64 	%rd355, %rd354, %rd330;
+	add.s64 	%rd356, %rd355, %rd331;
 	mov.u16 	%rs454, 0;
 	// begin inline asm
 	mov.b16 %rs453, %rs454;
-	@%p247 ld.global.b16 %rs453, [%rd355];
+	@%p247 ld.global.b16 %rs453, [%rd356];
 	// end inline asm
 	and.pred 	%p248, %p240, %p236;
-	add.s64 	%rd356, %rd355, %rd330;
+	add.s64 	%rd357, %rd356, %rd331;
 	mov.u16 	%rs456, 0;
 	// begin inline asm
 	mov.b16 %rs455, %rs456;
-	@%p248 ld.global.b16 %rs455, [%rd356];
+	@%p248 ld.global.b16 %rs455, [%rd357];
 	// end inline asm
-	add.s64 	%rd357, %rd322, 8;
-	setp.ge.s64 	%p249, %rd357, 0;
-	setp.lt.s64 	%p250, %rd357, %rd39;
+	add.s64 	%rd358, %rd323, 8;
+	setp.ge.s64 	%p249, %rd358, 0;
+	setp.lt.s64 	%p250, %rd358, %rd44;
 	and.pred 	%p251, %p249, %p250;
 	and.pred 	%p252, %p251, %p208;
-	add.s64 	%rd358, %rd356, %rd348;
+	add.s64 	%rd359, %rd357, %rd349;
 	mov.u16 	%rs458, 0;
 	// begin inline asm
 	mov.b16 %rs457, %rs458;
-	@%p252 ld.global.b16 %rs457, [%rd358];
+	@%p252 ld.global.b16 %rs457, [%rd359];
 	// end inline asm
 	and.pred 	%p253, %p251, %p212;
-	add.s64 	%rd359, %rd358, %rd330;
+	add.s64 	%rd360, %rd359, %rd331;
 	mov.u16 	%rs460, 0;
 	// begin inline asm
 	mov.b16 %rs459, %rs460;
-	@%p253 ld.global.b16 %rs459, [%rd359];
+	@%p253 ld.global.b16 %rs459, [%rd360];
 	// end inline asm
 	and.pred 	%p254, %p251, %p216;
-	add.s64 	%rd360, %rd359, %rd330;
+	add.s64 	%rd361, %rd360, %rd331;
 	mov.u16 	%rs462, 0;
 	// begin inline asm
 	mov.b16 %rs461, %rs462;
-	@%p254 ld.global.b16 %rs461, [%rd360];
+	@%p254 ld.global.b16 %rs461, [%rd361];
 	// end inline asm
 	and.pred 	%p255, %p251, %p220;
-	add.s64 	%rd361, %rd360, %rd330;
+	add.s64 	%rd362, %rd361, %rd331;
 	mov.u16 	%rs464, 0;
 	// begin inline asm
 	mov.b16 %rs463, %rs464;
-	@%p255 ld.global.b16 %rs463, [%rd361];
+	@%p255 ld.global.b16 %rs463, [%rd362];
 	// end inline asm
 	and.pred 	%p256, %p251, %p224;
-	add.s64 	%rd362, %rd361, %rd330;
+	add.s64 	%rd363, %rd362, %rd331;
 	mov.u16 	%rs466, 0;
 	// begin inline asm
 	mov.b16 %rs465, %rs466;
-	@%p256 ld.global.b16 %rs465, [%rd362];
+	@%p256 ld.global.b16 %rs465, [%rd363];
 	// end inline asm
 	and.pred 	%p257, %p251, %p228;
-	add.s64 	%rd363, %rd362, %rd330;
+	add.s64 	%rd364, %rd363, %rd331;
 	mov.u16 	%rs468, 0;
 	// begin inline asm
 	mov.b16 %rs467, %rs468;
-	@%p257 ld.global.b16 %rs467, [%rd363];
+	@%p257 ld.global.b16 %rs467, [%rd364];
 	// end inline asm
 	and.pred 	%p258, %p251, %p232;
-	add.s64 	%rd364, %rd363, %rd330;
+	add.s64 	%rd365, %rd364, %rd331;
 	mov.u16 	%rs470, 0;
 	// begin inline asm
 	mov.b16 %rs469, %rs470;
-	@%p258 ld.global.b16 %rs469, [%rd364];
+	@%p258 ld.global.b16 %rs469, [%rd365];
 	// end inline asm
 	and.pred 	%p259, %p251, %p236;
-	add.s64 	%rd365, %rd364, %rd330;
+	add.s64 	%rd366, %rd365, %rd331;
 	mov.u16 	%rs472, 0;
 	// begin inline asm
 	mov.b16 %rs471, %rs472;
-	@%p259 ld.global.b16 %rs471, [%rd365];
+	@%p259 ld.global.b16 %rs471, [%rd366];
 	// end inline asm
-	add.s64 	%rd366, %rd322, 12;
-	setp.ge.s64 	%p260, %rd366, 0;
-	setp.lt.s64 	%p261, %rd366, %rd39;
+	add.s64 	%rd367, %rd323, 12;
+	setp.ge.s64 	%p260, %rd367, 0;
+	setp.lt.s64 	%p261, %rd367, %rd44;
 	and.pred 	%p262, %p260, %p261;
 	and.pred 	%p263, %p262, %p208;
-	add.s64 	%rd367, %rd365, %rd348;
+	add.s64 	%rd368, %rd366, %rd349;
 	mov.u16 	%rs474, 0;
 	// begin inline asm
 	mov.b16 %rs473, %rs474;
-	@%p263 ld.global.b16 %rs473, [%rd367];
+	@%p263 ld.global.b16 %rs473, [%rd368];
 	// end inline asm
 	and.pred 	%p264, %p262, %p212;
-	add.s64 	%rd368, %rd367, %rd330;
+	add.s64 	%rd369, %rd368, %rd331;
 	mov.u16 	%rs476, 0;
 	// begin inline asm
 	mov.b16 %rs475, %rs476;
-	@%p264 ld.global.b16 %rs475, [%rd368];
+	@%p264 ld.global.b16 %rs475, [%rd369];
 	// end inline asm
 	and.pred 	%p265, %p262, %p216;
-	add.s64 	%rd369, %rd368, %rd330;
+	add.s64 	%rd370, %rd369, %rd331;
 	mov.u16 	%rs478, 0;
 	// begin inline asm
 	mov.b16 %rs477, %rs478;
-	@%p265 ld.global.b16 %rs477, [%rd369];
+	@%p265 ld.global.b16 %rs477, [%rd370];
 	// end inline asm
 	and.pred 	%p266, %p262, %p220;
-	add.s64 	%rd370, %rd369, %rd330;
+	add.s64 	%rd371, %rd370, %rd331;
 	mov.u16 	%rs480, 0;
 	// begin inline asm
 	mov.b16 %rs479, %rs480;
-	@%p266 ld.global.b16 %rs479, [%rd370];
+	@%p266 ld.global.b16 %rs479, [%rd371];
 	// end inline asm
 	and.pred 	%p267, %p262, %p224;
-	add.s64 	%rd371, %rd370, %rd330;
+	add.s64 	%rd372, %rd371, %rd331;
 	mov.u16 	%rs482, 0;
 	// begin inline asm
 	mov.b16 %rs481, %rs482;
-	@%p267 ld.global.b16 %rs481, [%rd371];
+	@%p267 ld.global.b16 %rs481, [%rd372];
 	// end inline asm
 	and.pred 	%p268, %p262, %p228;
-	add.s64 	%rd372, %rd371, %rd330;
+	add.s64 	%rd373, %rd372, %rd331;
 	mov.u16 	%rs484, 0;
 	// begin inline asm
 	mov.b16 %rs483, %rs484;
-	@%p268 ld.global.b16 %rs483, [%rd372];
+	@%p268 ld.global.b16 %rs483, [%rd373];
 	// end inline asm
 	and.pred 	%p269, %p262, %p232;
-	add.s64 	%rd373, %rd372, %rd330;
+	add.s64 	%rd374, %rd373, %rd331;
 	mov.u16 	%rs486, 0;
 	// begin inline asm
 	mov.b16 %rs485, %rs486;
-	@%p269 ld.global.b16 %rs485, [%rd373];
+	@%p269 ld.global.b16 %rs485, [%rd374];
 	// end inline asm
 	and.pred 	%p270, %p262, %p236;
-	add.s64 	%rd374, %rd373, %rd330;
+	add.s64 	%rd375, %rd374, %rd331;
 	mov.u16 	%rs488, 0;
 	// begin inline asm
 	mov.b16 %rs487, %rs488;
-	@%p270 ld.global.b16 %rs487, [%rd374];
+	@%p270 ld.global.b16 %rs487, [%rd375];
 	// end inline asm
 	bar.sync 	0;
-	cvt.s64.s32 	%rd375, %r466;
-	mov.u64 	%rd376, __tilec_smem;
-	add.s64 	%rd377, %rd376, %rd375;
-	cvt.u32.u16 	%r598, %rs425;
-	cvt.u32.u16 	%r599, %rs427;
-	shl.b32 	%r600, %r599, 16;
-	or.b32 	%r601, %r598, %r600;
-	cvt.u32.u16 	%r602, %rs429;
-	cvt.u32.u16 	%r603, %rs431;
-	shl.b32 	%r604, %r603, 16;
-	or.b32 	%r605, %r602, %r604;
-	cvt.u32.u16 	%r606, %rs433;
-	cvt.u32.u16 	%r607, %rs435;
-	shl.b32 	%r608, %r607, 16;
-	or.b32 	%r609, %r606, %r608;
-	cvt.u32.u16 	%r610, %rs437;
-	cvt.u32.u16 	%r611, %rs439;
-	shl.b32 	%r612, %r611, 16;
-	or.b32 	%r613, %r610, %r612;
-	st.shared.v4.u32 	[%rd377], {%r601, %r605, %r609, %r613};
-	cvt.s64.s32 	%rd378, %r490;
-	mov.u64 	%rd379, __tilec_smem;
-	add.s64 	%rd380, %rd379, %rd378;
-	cvt.u32.u16 	%r614, %rs441;
-	cvt.u32.u16 	%r615, %rs443;
-	shl.b32 	%r616, %r615, 16;
-	or.b32 	%r617, %r614, %r616;
-	cvt.u32.u16 	%r618, %rs445;
-	cvt.u32.u16 	%r619, %rs447;
-	shl.b32 	%r620, %r619, 16;
-	or.b32 	%r621, %r618, %r620;
-	cvt.u32.u16 	%r622, %rs449;
-	cvt.u32.u16 	%r623, %rs451;
-	shl.b32 	%r624, %r623, 16;
-	or.b32 	%r625, %r622, %r624;
-	cvt.u32.u16 	%r626, %rs453;
-	cvt.u32.u16 	%r627, %rs455;
-	shl.b32 	%r628, %r627, 16;
-	or.b32 	%r629, %r626, %r628;
-	st.shared.v4.u32 	[%rd380], {%r617, %r621, %r625, %r629};
-	cvt.s64.s32 	%rd381, %r514;
-	mov.u64 	%rd382, __tilec_smem;
-	add.s64 	%rd383, %rd382, %rd381;
-	cvt.u32.u16 	%r630, %rs457;
-	cvt.u32.u16 	%r631, %rs459;
-	shl.b32 	%r632, %r631, 16;
-	or.b32 	%r633, %r630, %r632;
-	cvt.u32.u16 	%r634, %rs461;
-	cvt.u32.u16 	%r635, %rs463;
-	shl.b32 	%r636, %r635, 16;
-	or.b32 	%r637, %r634, %r636;
-	cvt.u32.u16 	%r638, %rs465;
-	cvt.u32.u16 	%r639, %rs467;
-	shl.b32 	%r640, %r639, 16;
-	or.b32 	%r641, %r638, %r640;
-	cvt.u32.u16 	%r642, %rs469;
-	cvt.u32.u16 	%r643, %rs471;
-	shl.b32 	%r644, %r643, 16;
-	or.b32 	%r645, %r642, %r644;
-	st.shared.v4.u32 	[%rd383], {%r633, %r637, %r641, %r645};
-	cvt.s64.s32 	%rd384, %r538;
-	mov.u64 	%rd385, __tilec_smem;
-	add.s64 	%rd386, %rd385, %rd384;
-	cvt.u32.u16 	%r646, %rs473;
-	cvt.u32.u16 	%r647, %rs475;
-	shl.b32 	%r648, %r647, 16;
-	or.b32 	%r649, %r646, %r648;
-	cvt.u32.u16 	%r650, %rs477;
-	cvt.u32.u16 	%r651, %rs479;
-	shl.b32 	%r652, %r651, 16;
-	or.b32 	%r653, %r650, %r652;
-	cvt.u32.u16 	%r654, %rs481;
-	cvt.u32.u16 	%r655, %rs483;
-	shl.b32 	%r656, %r655, 16;
-	or.b32 	%r657, %r654, %r656;
-	cvt.u32.u16 	%r658, %rs485;
-	cvt.u32.u16 	%r659, %rs487;
-	shl.b32 	%r660, %r659, 16;
-	or.b32 	%r661, %r658, %r660;
-	st.shared.v4.u32 	[%rd386], {%r649, %r653, %r657, %r661};
+	cvt.s64.s32 	%rd376, %r468;
+	mov.u64 	%rd377, __tilec_smem;
+	add.s64 	%rd378, %rd377, %rd376;
+	cvt.u32.u16 	%r599, %rs425;
+	cvt.u32.u16 	%r600, %rs427;
+	shl.b32 	%r601, %r600, 16;
+	or.b32 	%r602, %r599, %r601;
+	cvt.u32.u16 	%r603, %rs429;
+	cvt.u32.u16 	%r604, %rs431;
+	shl.b32 	%r605, %r604, 16;
+	or.b32 	%r606, %r603, %r605;
+	cvt.u32.u16 	%r607, %rs433;
+	cvt.u32.u16 	%r608, %rs435;
+	shl.b32 	%r609, %r608, 16;
+	or.b32 	%r610, %r607, %r609;
+	cvt.u32.u16 	%r611, %rs437;
+	cvt.u32.u16 	%r612, %rs439;
+	shl.b32 	%r613, %r612, 16;
+	or.b32 	%r614, %r611, %r613;
+	st.shared.v4.u32 	[%rd378], {%r602, %r606, %r610, %r614};
+	cvt.s64.s32 	%rd379, %r492;
+	mov.u64 	%rd380, __tilec_smem;
+	add.s64 	%rd381, %rd380, %rd379;
+	cvt.u32.u16 	%r615, %rs441;
+	cvt.u32.u16 	%r616, %rs443;
+	shl.b32 	%r617, %r616, 16;
+	or.b32 	%r618, %r615, %r617;
+	cvt.u32.u16 	%r619, %rs445;
+	cvt.u32.u16 	%r620, %rs447;
+	shl.b32 	%r621, %r620, 16;
+	or.b32 	%r622, %r619, %r621;
+	cvt.u32.u16 	%r623, %rs449;
+	cvt.u32.u16 	%r624, %rs451;
+	shl.b32 	%r625, %r624, 16;
+	or.b32 	%r626, %r623, %r625;
+	cvt.u32.u16 	%r627, %rs453;
+	cvt.u32.u16 	%r628, %rs455;
+	shl.b32 	%r629, %r628, 16;
+	or.b32 	%r630, %r627, %r629;
+	st.shared.v4.u32 	[%rd381], {%r618, %r622, %r626, %r630};
+	cvt.s64.s32 	%rd382, %r516;
+	mov.u64 	%rd383, __tilec_smem;
+	add.s64 	%rd384, %rd383, %rd382;
+	cvt.u32.u16 	%r631, %rs457;
+	cvt.u32.u16 	%r632, %rs459;
+	shl.b32 	%r633, %r632, 16;
+	or.b32 	%r634, %r631, %r633;
+	cvt.u32.u16 	%r635, %rs461;
+	cvt.u32.u16 	%r636, %rs463;
+	shl.b32 	%r637, %r636, 16;
+	or.b32 	%r638, %r635, %r637;
+	cvt.u32.u16 	%r639, %rs465;
+	cvt.u32.u16 	%r640, %rs467;
+	shl.b32 	%r641, %r640, 16;
+	or.b32 	%r642, %r639, %r641;
+	cvt.u32.u16 	%r643, %rs469;
+	cvt.u32.u16 	%r644, %rs471;
+	shl.b32 	%r645, %r644, 16;
+	or.b32 	%r646, %r643, %r645;
+	st.shared.v4.u32 	[%rd384], {%r634, %r638, %r642, %r646};
+	cvt.s64.s32 	%rd385, %r540;
+	mov.u64 	%rd386, __tilec_smem;
+	add.s64 	%rd387, %rd386, %rd385;
+	cvt.u32.u16 	%r647, %rs473;
+	cvt.u32.u16 	%r648, %rs475;
+	shl.b32 	%r649, %r648, 16;
+	or.b32 	%r650, %r647, %r649;
+	cvt.u32.u16 	%r651, %rs477;
+	cvt.u32.u16 	%r652, %rs479;
+	shl.b32 	%r653, %r652, 16;
+	or.b32 	%r654, %r651, %r653;
+	cvt.u32.u16 	%r655, %rs481;
+	cvt.u32.u16 	%r656, %rs483;
+	shl.b32 	%r657, %r656, 16;
+	or.b32 	%r658, %r655, %r657;
+	cvt.u32.u16 	%r659, %rs485;
+	cvt.u32.u16 	%r660, %rs487;
+	shl.b32 	%r661, %r660, 16;
+	or.b32 	%r662, %r659, %r661;
+	st.shared.v4.u32 	[%rd387], {%r650, %r654, %r658, %r662};
 	bar.sync 	0;
-	mov.u64 	%rd387, __tilec_smem;
-	cvt.u32.u64 	%r662, %rd387;
-	add.s32 	%r663, %r662, %r29;
+	add.s32 	%r663, %r92, %r30;
 	// begin inline asm
 	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r664, %r665, %r666, %r667}, [%r663];
 	// end inline asm
-	add.s32 	%r668, %r662, %r37;
+	add.s32 	%r668, %r92, %r38;
 	// begin inline asm
 	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r669, %r670, %r671, %r672}, [%r668];
 	// end inline asm
-	add.s32 	%r673, %r662, %r45;
+	add.s32 	%r673, %r92, %r46;
 	// begin inline asm
 	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r674, %r675, %r676, %r677}, [%r673];
 	// end inline asm
-	add.s32 	%r678, %r662, %r53;
+	add.s32 	%r678, %r92, %r54;
 	// begin inline asm
 	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r679, %r680, %r681, %r682}, [%r678];
 	// end inline asm
@@ -4189,10 +4147,10 @@ $L__BB0_5: 	// %for.header5
 	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f427, %f428, %f429, %f430}, {%r683, %r684, %r685, %r686}, {%r676, %r677}, {%f395, %f396, %f397, %f398};
 	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f431, %f432, %f433, %f434}, {%r683, %r684, %r685, %r686}, {%r679, %r680}, {%f399, %f400, %f401, %f402};
 	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f435, %f436, %f437, %f438}, {%r683, %r684, %r685, %r686}, {%r681, %r682}, {%f403, %f404, %f405, %f406};
-	add.s64 	%rd388, %rd252, 16;
-	add.s64 	%rd389, %rd251, 16;
-	add.s32 	%r687, %r457, 16;
-	mov.u32 	%r457, %r687;
+	add.s64 	%rd388, %rd254, 16;
+	add.s64 	%rd389, %rd253, 16;
+	add.s32 	%r687, %r459, 16;
+	mov.u32 	%r459, %r687;
 	mov.f32 	%f215, %f407;
 	mov.f32 	%f216, %f408;
 	mov.f32 	%f217, %f409;
@@ -4229,8 +4187,8 @@ $L__BB0_5: 	// %for.header5
 	mov.f32 	%f248, %f374;
 	mov.f32 	%f249, %f329;
 	mov.f32 	%f250, %f330;
-	mov.u64 	%rd251, %rd389;
-	mov.u64 	%rd252, %rd388;
+	mov.u64 	%rd253, %rd389;
+	mov.u64 	%rd254, %rd388;
 	bra.uni 	$L__BB0_5;
 $L__BB0_7: 	// %for.exit7
 	lg2.approx.f32 	%f439, %f247;
@@ -4269,17 +4227,17 @@ $L__BB0_7: 	// %for.exit7
 	div.rn.f32 	%f472, %f244, %f247;
 	div.rn.f32 	%f473, %f245, %f248;
 	div.rn.f32 	%f474, %f246, %f248;
-	mul.lo.s32 	%r688, %r92, %r4;
-	add.s32 	%r689, %r688, %r108;
-	add.s32 	%r690, %r688, %r109;
+	mul.lo.s32 	%r688, %r97, %r4;
+	add.s32 	%r689, %r688, %r113;
+	add.s32 	%r690, %r688, %r114;
 	mul.wide.s32 	%rd390, %r689, 4;
 	add.s64 	%rd391, %rd4, %rd390;
 	mul.wide.s32 	%rd392, %r690, 4;
 	add.s64 	%rd393, %rd4, %rd392;
 	mul.rn.f32 	%f475, %f441, 0f3F317218;
 	mul.rn.f32 	%f476, %f442, 0f3F317218;
-	setp.lt.s32 	%p271, %r108, %r4;
-	setp.lt.s32 	%p272, %r109, %r4;
+	setp.lt.s32 	%p271, %r113, %r4;
+	setp.lt.s32 	%p272, %r114, %r4;
 	and.b32 	%r691, %r7, 3;
 	setp.eq.s32 	%p273, %r691, 0;
 	and.pred 	%p274, %p273, %p271;
@@ -4496,26 +4454,26 @@ $L__BB0_7: 	// %for.exit7
 	shr.u32 	%r798, %r794, 16;
 	cvt.u16.u32 	%rs592, %r798;
 	cvt.s64.s32 	%rd454, %r13;
-	add.s64 	%rd455, %rd40, %rd454;
+	add.s64 	%rd455, %rd45, %rd454;
 	mul.lo.s64 	%rd456, %rd455, %rd20;
 	cvt.s64.s32 	%rd457, %r15;
 	mul.lo.s64 	%rd458, %rd457, %rd21;
 	add.s64 	%rd459, %rd456, %rd458;
 	setp.ge.s64 	%p276, %rd455, 0;
-	setp.lt.s64 	%p277, %rd455, %rd39;
+	setp.lt.s64 	%p277, %rd455, %rd44;
 	and.pred 	%p278, %p276, %p277;
 	setp.ge.s64 	%p279, %rd457, 0;
-	setp.lt.s64 	%p280, %rd457, %rd41;
+	setp.lt.s64 	%p280, %rd457, %rd46;
 	and.pred 	%p281, %p279, %p280;
 	and.pred 	%p282, %p278, %p281;
 	shl.b64 	%rd460, %rd459, 1;
-	add.s64 	%rd461, %rd47, %rd460;
+	add.s64 	%rd461, %rd52, %rd460;
 	// begin inline asm
 	@%p282 st.global.b16 [%rd461], %rs561;
 	// end inline asm
 	add.s64 	%rd462, %rd457, 1;
 	setp.ge.s64 	%p283, %rd462, 0;
-	setp.lt.s64 	%p284, %rd462, %rd41;
+	setp.lt.s64 	%p284, %rd462, %rd46;
 	and.pred 	%p285, %p283, %p284;
 	and.pred 	%p286, %p278, %p285;
 	mul.lo.s64 	%rd463, %rd21, 2;
@@ -4525,7 +4483,7 @@ $L__BB0_7: 	// %for.exit7
 	// end inline asm
 	add.s64 	%rd465, %rd457, 2;
 	setp.ge.s64 	%p287, %rd465, 0;
-	setp.lt.s64 	%p288, %rd465, %rd41;
+	setp.lt.s64 	%p288, %rd465, %rd46;
 	and.pred 	%p289, %p287, %p288;
 	and.pred 	%p290, %p278, %p289;
 	add.s64 	%rd466, %rd464, %rd463;
@@ -4534,7 +4492,7 @@ $L__BB0_7: 	// %for.exit7
 	// end inline asm
 	add.s64 	%rd467, %rd457, 3;
 	setp.ge.s64 	%p291, %rd467, 0;
-	setp.lt.s64 	%p292, %rd467, %rd41;
+	setp.lt.s64 	%p292, %rd467, %rd46;
 	and.pred 	%p293, %p291, %p292;
 	and.pred 	%p294, %p278, %p293;
 	add.s64 	%rd468, %rd466, %rd463;
@@ -4543,7 +4501,7 @@ $L__BB0_7: 	// %for.exit7
 	// end inline asm
 	add.s64 	%rd469, %rd457, 4;
 	setp.ge.s64 	%p295, %rd469, 0;
-	setp.lt.s64 	%p296, %rd469, %rd41;
+	setp.lt.s64 	%p296, %rd469, %rd46;
 	and.pred 	%p297, %p295, %p296;
 	and.pred 	%p298, %p278, %p297;
 	add.s64 	%rd470, %rd468, %rd463;
@@ -4552,7 +4510,7 @@ $L__BB0_7: 	// %for.exit7
 	// end inline asm
 	add.s64 	%rd471, %rd457, 5;
 	setp.ge.s64 	%p299, %rd471, 0;
-	setp.lt.s64 	%p300, %rd471, %rd41;
+	setp.lt.s64 	%p300, %rd471, %rd46;
 	and.pred 	%p301, %p299, %p300;
 	and.pred 	%p302, %p278, %p301;
 	add.s64 	%rd472, %rd470, %rd463;
@@ -4561,7 +4519,7 @@ $L__BB0_7: 	// %for.exit7
 	// end inline asm
 	add.s64 	%rd473, %rd457, 6;
 	setp.ge.s64 	%p303, %rd473, 0;
-	setp.lt.s64 	%p304, %rd473, %rd41;
+	setp.lt.s64 	%p304, %rd473, %rd46;
 	and.pred 	%p305, %p303, %p304;
 	and.pred 	%p306, %p278, %p305;
 	add.s64 	%rd474, %rd472, %rd463;
@@ -4570,7 +4528,7 @@ $L__BB0_7: 	// %for.exit7
 	// end inline asm
 	add.s64 	%rd475, %rd457, 7;
 	setp.ge.s64 	%p307, %rd475, 0;
-	setp.lt.s64 	%p308, %rd475, %rd41;
+	setp.lt.s64 	%p308, %rd475, %rd46;
 	and.pred 	%p309, %p307, %p308;
 	and.pred 	%p310, %p278, %p309;
 	add.s64 	%rd476, %rd474, %rd463;
@@ -4579,7 +4537,7 @@ $L__BB0_7: 	// %for.exit7
 	// end inline asm
 	add.s64 	%rd477, %rd455, 4;
 	setp.ge.s64 	%p311, %rd477, 0;
-	setp.lt.s64 	%p312, %rd477, %rd39;
+	setp.lt.s64 	%p312, %rd477, %rd44;
 	and.pred 	%p313, %p311, %p312;
 	and.pred 	%p314, %p313, %p281;
 	mul.lo.s64 	%rd478, %rd20, 4;
@@ -4627,7 +4585,7 @@ $L__BB0_7: 	// %for.exit7
 	// end inline asm
 	add.s64 	%rd490, %rd455, 8;
 	setp.ge.s64 	%p322, %rd490, 0;
-	setp.lt.s64 	%p323, %rd490, %rd39;
+	setp.lt.s64 	%p323, %rd490, %rd44;
 	and.pred 	%p324, %p322, %p323;
 	and.pred 	%p325, %p324, %p281;
 	add.s64 	%rd491, %rd489, %rd481;
@@ -4671,7 +4629,4680 @@ $L__BB0_7: 	// %for.exit7
 	// end inline asm
 	add.s64 	%rd499, %rd455, 12;
 	setp.ge.s64 	%p333, %rd499, 0;
-	setp.lt.s64 	%p334, %rd499, %rd39;
+	setp.lt.s64 	%p334, %rd499, %rd44;
+	and.pred 	%p335, %p333, %p334;
+	and.pred 	%p336, %p335, %p281;
+	add.s64 	%rd500, %rd498, %rd481;
+	// begin inline asm
+	@%p336 st.global.b16 [%rd500], %rs585;
+	// end inline asm
+	and.pred 	%p337, %p335, %p285;
+	add.s64 	%rd501, %rd500, %rd463;
+	// begin inline asm
+	@%p337 st.global.b16 [%rd501], %rs586;
+	// end inline asm
+	and.pred 	%p338, %p335, %p289;
+	add.s64 	%rd502, %rd501, %rd463;
+	// begin inline asm
+	@%p338 st.global.b16 [%rd502], %rs587;
+	// end inline asm
+	and.pred 	%p339, %p335, %p293;
+	add.s64 	%rd503, %rd502, %rd463;
+	// begin inline asm
+	@%p339 st.global.b16 [%rd503], %rs588;
+	// end inline asm
+	and.pred 	%p340, %p335, %p297;
+	add.s64 	%rd504, %rd503, %rd463;
+	// begin inline asm
+	@%p340 st.global.b16 [%rd504], %rs589;
+	// end inline asm
+	and.pred 	%p341, %p335, %p301;
+	add.s64 	%rd505, %rd504, %rd463;
+	// begin inline asm
+	@%p341 st.global.b16 [%rd505], %rs590;
+	// end inline asm
+	and.pred 	%p342, %p335, %p305;
+	add.s64 	%rd506, %rd505, %rd463;
+	// begin inline asm
+	@%p342 st.global.b16 [%rd506], %rs591;
+	// end inline asm
+	and.pred 	%p343, %p335, %p309;
+	add.s64 	%rd507, %rd506, %rd463;
+	// begin inline asm
+	@%p343 st.global.b16 [%rd507], %rs592;
+	// end inline asm
+	ret;
+}
+`
+
+// ptx2 is attn_fwd_causal/f16 for sm_90a, config BLOCK_M=16,BLOCK_N=16,HEAD_DIM=64,num_stages=2,num_warps=1, specialized.
+const ptx2 = `//
+// Generated by tilec's PTX backend (package ptx)
+// Kernels: attn_fwd_causal
+//
+
+.version 8.0
+.target sm_90a
+.address_size 64
+
+.extern .shared .align 1024 .b8 __tilec_smem[];
+
+// @attn_fwd_causal
+.visible .entry attn_fwd_causal(
+	.param .u64 attn_fwd_causal_param_0,
+	.param .u64 attn_fwd_causal_param_1,
+	.param .u64 attn_fwd_causal_param_2,
+	.param .f32 attn_fwd_causal_param_3,
+	.param .u64 attn_fwd_causal_param_4,
+	.param .u64 attn_fwd_causal_param_5,
+	.param .u64 attn_fwd_causal_param_6,
+	.param .u64 attn_fwd_causal_param_7,
+	.param .u64 attn_fwd_causal_param_8,
+	.param .u64 attn_fwd_causal_param_9,
+	.param .u64 attn_fwd_causal_param_10,
+	.param .u64 attn_fwd_causal_param_11,
+	.param .u64 attn_fwd_causal_param_12,
+	.param .u64 attn_fwd_causal_param_13,
+	.param .u64 attn_fwd_causal_param_14,
+	.param .u64 attn_fwd_causal_param_15,
+	.param .u64 attn_fwd_causal_param_16,
+	.param .u64 attn_fwd_causal_param_17,
+	.param .u64 attn_fwd_causal_param_18,
+	.param .u64 attn_fwd_causal_param_19,
+	.param .u64 attn_fwd_causal_param_20,
+	.param .u64 attn_fwd_causal_param_21,
+	.param .u32 attn_fwd_causal_param_22,
+	.param .u32 attn_fwd_causal_param_23,
+	.param .u32 attn_fwd_causal_param_24,
+	.param .u32 attn_fwd_causal_param_25,
+	.param .u32 attn_fwd_causal_param_26
+)
+.reqntid 32, 1, 1
+.minnctapersm 1
+{
+	.reg .pred 	%p<137>;
+	.reg .b16 	%rs<273>;
+	.reg .b32 	%r<498>;
+	.reg .b64 	%rd<266>;
+	.reg .f32 	%f<477>;
+
+	ld.param.u64 	%rd1, [attn_fwd_causal_param_0];
+	ld.param.u64 	%rd2, [attn_fwd_causal_param_1];
+	ld.param.u64 	%rd3, [attn_fwd_causal_param_2];
+	ld.param.f32 	%f1, [attn_fwd_causal_param_3];
+	ld.param.u64 	%rd4, [attn_fwd_causal_param_4];
+	ld.param.u64 	%rd5, [attn_fwd_causal_param_5];
+	ld.param.u64 	%rd6, [attn_fwd_causal_param_6];
+	ld.param.u64 	%rd7, [attn_fwd_causal_param_7];
+	ld.param.u64 	%rd8, [attn_fwd_causal_param_8];
+	ld.param.u64 	%rd9, [attn_fwd_causal_param_9];
+	ld.param.u64 	%rd10, [attn_fwd_causal_param_10];
+	ld.param.u64 	%rd11, [attn_fwd_causal_param_11];
+	ld.param.u64 	%rd12, [attn_fwd_causal_param_12];
+	ld.param.u64 	%rd13, [attn_fwd_causal_param_13];
+	ld.param.u64 	%rd14, [attn_fwd_causal_param_14];
+	ld.param.u64 	%rd15, [attn_fwd_causal_param_15];
+	ld.param.u64 	%rd16, [attn_fwd_causal_param_16];
+	ld.param.u64 	%rd17, [attn_fwd_causal_param_17];
+	ld.param.u64 	%rd18, [attn_fwd_causal_param_18];
+	ld.param.u64 	%rd19, [attn_fwd_causal_param_19];
+	ld.param.u64 	%rd20, [attn_fwd_causal_param_20];
+	ld.param.u64 	%rd21, [attn_fwd_causal_param_21];
+	ld.param.u32 	%r1, [attn_fwd_causal_param_22];
+	ld.param.u32 	%r2, [attn_fwd_causal_param_23];
+	ld.param.u32 	%r3, [attn_fwd_causal_param_24];
+	ld.param.u32 	%r4, [attn_fwd_causal_param_25];
+	ld.param.u32 	%r5, [attn_fwd_causal_param_26];
+	mov.u32 	%r6, %tid.x;
+	and.b32 	%r7, %r6, 31;
+	shr.u32 	%r8, %r7, 2;
+	and.b32 	%r9, %r8, 7;
+	and.b32 	%r10, %r7, 3;
+	shl.b32 	%r11, %r10, 1;
+	mov.u64 	%rd22, __tilec_smem;
+	cvt.u32.u64 	%r12, %rd22;
+	shr.u32 	%r13, %r7, 3;
+	and.b32 	%r14, %r13, 3;
+	and.b32 	%r15, %r7, 7;
+	shl.b32 	%r16, %r15, 3;
+	shr.u32 	%r17, %r16, 3;
+	and.b32 	%r18, %r16, 7;
+	and.b32 	%r19, %r14, 7;
+	xor.b32 	%r20, %r17, %r19;
+	shl.b32 	%r21, %r14, 6;
+	shl.b32 	%r22, %r20, 3;
+	or.b32 	%r23, %r22, %r18;
+	add.s32 	%r24, %r21, %r23;
+	shl.b32 	%r25, %r24, 1;
+	or.b32 	%r26, %r14, 4;
+	and.b32 	%r27, %r26, 7;
+	xor.b32 	%r28, %r17, %r27;
+	shl.b32 	%r29, %r26, 6;
+	shl.b32 	%r30, %r28, 3;
+	or.b32 	%r31, %r30, %r18;
+	add.s32 	%r32, %r29, %r31;
+	shl.b32 	%r33, %r32, 1;
+	or.b32 	%r34, %r14, 8;
+	and.b32 	%r35, %r34, 7;
+	xor.b32 	%r36, %r17, %r35;
+	shl.b32 	%r37, %r34, 6;
+	shl.b32 	%r38, %r36, 3;
+	or.b32 	%r39, %r38, %r18;
+	add.s32 	%r40, %r37, %r39;
+	shl.b32 	%r41, %r40, 1;
+	or.b32 	%r42, %r14, 12;
+	and.b32 	%r43, %r42, 7;
+	xor.b32 	%r44, %r17, %r43;
+	shl.b32 	%r45, %r42, 6;
+	shl.b32 	%r46, %r44, 3;
+	or.b32 	%r47, %r46, %r18;
+	add.s32 	%r48, %r45, %r47;
+	shl.b32 	%r49, %r48, 1;
+	mov.u64 	%rd23, __tilec_smem;
+	add.s64 	%rd23, %rd23, 2048;
+	cvt.u32.u64 	%r50, %rd23;
+	mov.u64 	%rd24, __tilec_smem;
+	add.s64 	%rd24, %rd24, 6144;
+	cvt.u32.u64 	%r51, %rd24;
+	and.b32 	%r52, %r13, 1;
+	shl.b32 	%r53, %r52, 3;
+	add.s32 	%r54, %r15, %r53;
+	shr.u32 	%r55, %r7, 4;
+	shl.b32 	%r56, %r55, 3;
+	shr.u32 	%r57, %r56, 3;
+	and.b32 	%r58, %r56, 7;
+	and.b32 	%r59, %r54, 7;
+	xor.b32 	%r60, %r57, %r59;
+	shl.b32 	%r61, %r54, 6;
+	shl.b32 	%r62, %r60, 3;
+	or.b32 	%r63, %r62, %r58;
+	add.s32 	%r64, %r61, %r63;
+	shl.b32 	%r65, %r64, 1;
+	add.s32 	%r66, %r15, %r56;
+	shr.u32 	%r67, %r53, 3;
+	and.b32 	%r68, %r53, 7;
+	and.b32 	%r69, %r66, 7;
+	xor.b32 	%r70, %r67, %r69;
+	shl.b32 	%r71, %r66, 6;
+	shl.b32 	%r72, %r70, 3;
+	or.b32 	%r73, %r72, %r68;
+	add.s32 	%r74, %r71, %r73;
+	shl.b32 	%r75, %r74, 1;
+	add.s32 	%r76, %r56, 16;
+	shr.u32 	%r77, %r76, 3;
+	and.b32 	%r78, %r76, 7;
+	xor.b32 	%r79, %r77, %r59;
+	shl.b32 	%r80, %r79, 3;
+	or.b32 	%r81, %r80, %r78;
+	add.s32 	%r82, %r61, %r81;
+	shl.b32 	%r83, %r82, 1;
+	add.s32 	%r84, %r53, 16;
+	shr.u32 	%r85, %r84, 3;
+	and.b32 	%r86, %r84, 7;
+	xor.b32 	%r87, %r85, %r69;
+	shl.b32 	%r88, %r87, 3;
+	or.b32 	%r89, %r88, %r86;
+	add.s32 	%r90, %r71, %r89;
+	shl.b32 	%r91, %r90, 1;
+	add.s32 	%r92, %r56, 32;
+	shr.u32 	%r93, %r92, 3;
+	and.b32 	%r94, %r92, 7;
+	xor.b32 	%r95, %r93, %r59;
+	shl.b32 	%r96, %r95, 3;
+	or.b32 	%r97, %r96, %r94;
+	add.s32 	%r98, %r61, %r97;
+	shl.b32 	%r99, %r98, 1;
+	add.s32 	%r100, %r53, 32;
+	shr.u32 	%r101, %r100, 3;
+	and.b32 	%r102, %r100, 7;
+	xor.b32 	%r103, %r101, %r69;
+	shl.b32 	%r104, %r103, 3;
+	or.b32 	%r105, %r104, %r102;
+	add.s32 	%r106, %r71, %r105;
+	shl.b32 	%r107, %r106, 1;
+	add.s32 	%r108, %r56, 48;
+	shr.u32 	%r109, %r108, 3;
+	and.b32 	%r110, %r108, 7;
+	xor.b32 	%r111, %r109, %r59;
+	shl.b32 	%r112, %r111, 3;
+	or.b32 	%r113, %r112, %r110;
+	add.s32 	%r114, %r61, %r113;
+	shl.b32 	%r115, %r114, 1;
+	add.s32 	%r116, %r53, 48;
+	shr.u32 	%r117, %r116, 3;
+	and.b32 	%r118, %r116, 7;
+	xor.b32 	%r119, %r117, %r69;
+	shl.b32 	%r120, %r119, 3;
+	or.b32 	%r121, %r120, %r118;
+	add.s32 	%r122, %r71, %r121;
+	shl.b32 	%r123, %r122, 1;
+	mov.u64 	%rd25, __tilec_smem;
+	add.s64 	%rd25, %rd25, 2048;
+	cvt.u32.u64 	%r124, %rd25;
+	mov.u64 	%rd26, __tilec_smem;
+	add.s64 	%rd26, %rd26, 6144;
+	cvt.u32.u64 	%r125, %rd26;
+	// %body1
+	mov.u32 	%r126, %ctaid.x;
+	mov.u32 	%r127, %nctaid.x;
+	sub.s32 	%r128, %r127, 1;
+	sub.s32 	%r129, %r128, %r126;
+	mov.u32 	%r130, %ctaid.y;
+	setp.eq.s32 	%p1, %r2, 0;
+	selp.b32 	%r131, 1, %r2, %p1;
+	div.s32 	%r132, %r130, %r131;
+	selp.b32 	%r133, 0, %r132, %p1;
+	cvt.s64.s32 	%rd27, %r133;
+	setp.eq.s32 	%p2, %r2, -1;
+	or.pred 	%p3, %p1, %p2;
+	selp.b32 	%r134, 1, %r2, %p3;
+	rem.s32 	%r135, %r130, %r134;
+	selp.b32 	%r136, 0, %r135, %p2;
+	selp.b32 	%r137, %r130, %r136, %p1;
+	setp.eq.s32 	%p4, %r3, 0;
+	selp.b32 	%r138, 1, %r3, %p4;
+	div.s32 	%r139, %r137, %r138;
+	selp.b32 	%r140, 0, %r139, %p4;
+	cvt.s64.s32 	%rd28, %r140;
+	mul.lo.s64 	%rd29, %rd27, %rd6;
+	cvt.s64.s32 	%rd30, %r137;
+	mul.lo.s64 	%rd31, %rd30, %rd7;
+	add.s64 	%rd32, %rd29, %rd31;
+	mul.lo.s64 	%rd33, %rd27, %rd10;
+	mul.lo.s64 	%rd34, %rd28, %rd11;
+	add.s64 	%rd35, %rd33, %rd34;
+	mul.lo.s64 	%rd36, %rd27, %rd14;
+	mul.lo.s64 	%rd37, %rd28, %rd15;
+	add.s64 	%rd38, %rd36, %rd37;
+	mul.lo.s64 	%rd39, %rd27, %rd18;
+	mul.lo.s64 	%rd40, %rd30, %rd19;
+	add.s64 	%rd41, %rd39, %rd40;
+	shl.b64 	%rd42, %rd32, 1;
+	add.s64 	%rd43, %rd1, %rd42;
+	mul.lo.s32 	%r141, %r129, 16;
+	cvt.s64.s32 	%rd44, %r4;
+	cvt.s64.s32 	%rd45, %r141;
+	cvt.s64.s32 	%rd46, %r5;
+	shl.b64 	%rd47, %rd38, 1;
+	add.s64 	%rd48, %rd3, %rd47;
+	shl.b64 	%rd49, %rd35, 1;
+	add.s64 	%rd50, %rd2, %rd49;
+	shl.b64 	%rd51, %rd41, 1;
+	add.s64 	%rd52, %rd5, %rd51;
+	or.b32 	%r142, %r9, 8;
+	or.b32 	%r143, %r11, 1;
+	or.b32 	%r144, %r11, 8;
+	or.b32 	%r145, %r11, 9;
+	add.s32 	%r146, %r141, %r9;
+	add.s32 	%r147, %r141, %r142;
+	mul.rn.f32 	%f2, %f1, 0f3FB8AA3B;
+	cvt.s64.s32 	%rd53, %r14;
+	add.s64 	%rd54, %rd45, %rd53;
+	mul.lo.s64 	%rd55, %rd54, %rd8;
+	cvt.s64.s32 	%rd56, %r16;
+	mul.lo.s64 	%rd57, %rd56, %rd9;
+	add.s64 	%rd58, %rd55, %rd57;
+	setp.ge.s64 	%p5, %rd54, 0;
+	setp.lt.s64 	%p6, %rd54, %rd44;
+	and.pred 	%p7, %p5, %p6;
+	setp.ge.s64 	%p8, %rd56, 0;
+	setp.lt.s64 	%p9, %rd56, %rd46;
+	and.pred 	%p10, %p8, %p9;
+	and.pred 	%p11, %p7, %p10;
+	shl.b64 	%rd59, %rd58, 1;
+	add.s64 	%rd60, %rd43, %rd59;
+	add.s32 	%r148, %r12, %r25;
+	selp.b32 	%r149, 16, 0, %p11;
+	// begin inline asm
+	cp.async.cg.shared.global [%r148], [%rd60], 16, %r149;
+	// end inline asm
+	add.s64 	%rd61, %rd54, 4;
+	setp.ge.s64 	%p12, %rd61, 0;
+	setp.lt.s64 	%p13, %rd61, %rd44;
+	and.pred 	%p14, %p12, %p13;
+	and.pred 	%p15, %p14, %p10;
+	mul.lo.s64 	%rd62, %rd8, 4;
+	mul.lo.s64 	%rd63, %rd62, 2;
+	add.s64 	%rd64, %rd60, %rd63;
+	add.s32 	%r150, %r12, %r33;
+	selp.b32 	%r151, 16, 0, %p15;
+	// begin inline asm
+	cp.async.cg.shared.global [%r150], [%rd64], 16, %r151;
+	// end inline asm
+	add.s64 	%rd65, %rd54, 8;
+	setp.ge.s64 	%p16, %rd65, 0;
+	setp.lt.s64 	%p17, %rd65, %rd44;
+	and.pred 	%p18, %p16, %p17;
+	and.pred 	%p19, %p18, %p10;
+	add.s64 	%rd66, %rd64, %rd63;
+	add.s32 	%r152, %r12, %r41;
+	selp.b32 	%r153, 16, 0, %p19;
+	// begin inline asm
+	cp.async.cg.shared.global [%r152], [%rd66], 16, %r153;
+	// end inline asm
+	add.s64 	%rd67, %rd54, 12;
+	setp.ge.s64 	%p20, %rd67, 0;
+	setp.lt.s64 	%p21, %rd67, %rd44;
+	and.pred 	%p22, %p20, %p21;
+	and.pred 	%p23, %p22, %p10;
+	add.s64 	%rd68, %rd66, %rd63;
+	add.s32 	%r154, %r12, %r49;
+	selp.b32 	%r155, 16, 0, %p23;
+	// begin inline asm
+	cp.async.cg.shared.global [%r154], [%rd68], 16, %r155;
+	// end inline asm
+	cp.async.commit_group;
+	bar.sync 	0;
+	setp.gt.s32 	%p24, %r141, 0;
+	mul.lo.s64 	%rd69, %rd56, %rd13;
+	mul.lo.s64 	%rd70, %rd53, %rd12;
+	add.s64 	%rd71, %rd69, %rd70;
+	shl.b64 	%rd72, %rd71, 1;
+	add.s64 	%rd73, %rd50, %rd72;
+	add.s32 	%r156, %r50, %r25;
+	selp.b32 	%r157, 16, 0, %p10;
+	// begin inline asm
+	@%p24 cp.async.cg.shared.global [%r156], [%rd73], 16, %r157;
+	// end inline asm
+	mul.lo.s64 	%rd74, %rd12, 4;
+	mul.lo.s64 	%rd75, %rd74, 2;
+	add.s64 	%rd76, %rd73, %rd75;
+	add.s32 	%r158, %r50, %r33;
+	// begin inline asm
+	@%p24 cp.async.cg.shared.global [%r158], [%rd76], 16, %r157;
+	// end inline asm
+	add.s64 	%rd77, %rd76, %rd75;
+	add.s32 	%r159, %r50, %r41;
+	// begin inline asm
+	@%p24 cp.async.cg.shared.global [%r159], [%rd77], 16, %r157;
+	// end inline asm
+	add.s64 	%rd78, %rd77, %rd75;
+	add.s32 	%r160, %r50, %r49;
+	// begin inline asm
+	@%p24 cp.async.cg.shared.global [%r160], [%rd78], 16, %r157;
+	// end inline asm
+	mul.lo.s64 	%rd79, %rd53, %rd16;
+	mul.lo.s64 	%rd80, %rd56, %rd17;
+	add.s64 	%rd81, %rd79, %rd80;
+	shl.b64 	%rd82, %rd81, 1;
+	add.s64 	%rd83, %rd48, %rd82;
+	add.s32 	%r161, %r51, %r25;
+	// begin inline asm
+	@%p24 cp.async.cg.shared.global [%r161], [%rd83], 16, %r157;
+	// end inline asm
+	mul.lo.s64 	%rd84, %rd16, 4;
+	mul.lo.s64 	%rd85, %rd84, 2;
+	add.s64 	%rd86, %rd83, %rd85;
+	add.s32 	%r162, %r51, %r33;
+	// begin inline asm
+	@%p24 cp.async.cg.shared.global [%r162], [%rd86], 16, %r157;
+	// end inline asm
+	add.s64 	%rd87, %rd86, %rd85;
+	add.s32 	%r163, %r51, %r41;
+	// begin inline asm
+	@%p24 cp.async.cg.shared.global [%r163], [%rd87], 16, %r157;
+	// end inline asm
+	add.s64 	%rd88, %rd87, %rd85;
+	add.s32 	%r164, %r51, %r49;
+	// begin inline asm
+	@%p24 cp.async.cg.shared.global [%r164], [%rd88], 16, %r157;
+	// end inline asm
+	cp.async.commit_group;
+	mov.u32 	%r165, 0;
+	mov.f32 	%f3, 0f00000000;
+	mov.f32 	%f4, 0f00000000;
+	mov.f32 	%f5, 0f00000000;
+	mov.f32 	%f6, 0f00000000;
+	mov.f32 	%f7, 0f00000000;
+	mov.f32 	%f8, 0f00000000;
+	mov.f32 	%f9, 0f00000000;
+	mov.f32 	%f10, 0f00000000;
+	mov.f32 	%f11, 0f00000000;
+	mov.f32 	%f12, 0f00000000;
+	mov.f32 	%f13, 0f00000000;
+	mov.f32 	%f14, 0f00000000;
+	mov.f32 	%f15, 0f00000000;
+	mov.f32 	%f16, 0f00000000;
+	mov.f32 	%f17, 0f00000000;
+	mov.f32 	%f18, 0f00000000;
+	mov.f32 	%f19, 0f00000000;
+	mov.f32 	%f20, 0f00000000;
+	mov.f32 	%f21, 0f00000000;
+	mov.f32 	%f22, 0f00000000;
+	mov.f32 	%f23, 0f00000000;
+	mov.f32 	%f24, 0f00000000;
+	mov.f32 	%f25, 0f00000000;
+	mov.f32 	%f26, 0f00000000;
+	mov.f32 	%f27, 0f00000000;
+	mov.f32 	%f28, 0f00000000;
+	mov.f32 	%f29, 0f00000000;
+	mov.f32 	%f30, 0f00000000;
+	mov.f32 	%f31, 0f00000000;
+	mov.f32 	%f32, 0f00000000;
+	mov.f32 	%f33, 0f00000000;
+	mov.f32 	%f34, 0f00000000;
+	mov.f32 	%f35, 0f3F800000;
+	mov.f32 	%f36, 0f3F800000;
+	mov.f32 	%f37, 0fFF800000;
+	mov.f32 	%f38, 0fFF800000;
+	mov.u64 	%rd89, 0;
+	mov.u64 	%rd90, 0;
+	mov.u64 	%rd91, 0;
+	mov.u64 	%rd92, 0;
+	mov.u32 	%r166, 0;
+$L__BB0_2: 	// %for.header2
+	setp.lt.s32 	%p25, %r165, %r141;
+	@!%p25 bra 	$L__BB0_4;
+	// %for.body3
+	cp.async.wait_group 	0;
+	bar.sync 	0;
+	add.s32 	%r167, %r165, 16;
+	setp.lt.s32 	%p26, %r167, %r141;
+	setp.eq.s32 	%p27, %r166, 0;
+	sub.s32 	%r168, %r166, 1;
+	selp.b32 	%r169, 1, %r168, %p27;
+	shl.b32 	%r170, %r169, 11;
+	add.s32 	%r171, %r50, %r170;
+	add.s64 	%rd93, %rd90, 16;
+	cvt.s64.s32 	%rd94, %r16;
+	add.s64 	%rd95, %rd89, %rd94;
+	mul.lo.s64 	%rd96, %rd95, %rd13;
+	cvt.s64.s32 	%rd97, %r14;
+	add.s64 	%rd98, %rd93, %rd97;
+	mul.lo.s64 	%rd99, %rd98, %rd12;
+	add.s64 	%rd100, %rd96, %rd99;
+	setp.ge.s64 	%p28, %rd95, 0;
+	setp.lt.s64 	%p29, %rd95, %rd46;
+	and.pred 	%p30, %p28, %p29;
+	shl.b64 	%rd101, %rd100, 1;
+	add.s64 	%rd102, %rd50, %rd101;
+	add.s32 	%r172, %r171, %r25;
+	selp.b32 	%r173, 16, 0, %p30;
+	// begin inline asm
+	@%p26 cp.async.cg.shared.global [%r172], [%rd102], 16, %r173;
+	// end inline asm
+	mul.lo.s64 	%rd103, %rd12, 4;
+	mul.lo.s64 	%rd104, %rd103, 2;
+	add.s64 	%rd105, %rd102, %rd104;
+	add.s32 	%r174, %r171, %r33;
+	// begin inline asm
+	@%p26 cp.async.cg.shared.global [%r174], [%rd105], 16, %r173;
+	// end inline asm
+	add.s64 	%rd106, %rd105, %rd104;
+	add.s32 	%r175, %r171, %r41;
+	// begin inline asm
+	@%p26 cp.async.cg.shared.global [%r175], [%rd106], 16, %r173;
+	// end inline asm
+	add.s64 	%rd107, %rd106, %rd104;
+	add.s32 	%r176, %r171, %r49;
+	// begin inline asm
+	@%p26 cp.async.cg.shared.global [%r176], [%rd107], 16, %r173;
+	// end inline asm
+	add.s32 	%r177, %r51, %r170;
+	add.s64 	%rd108, %rd91, 16;
+	add.s64 	%rd109, %rd108, %rd97;
+	mul.lo.s64 	%rd110, %rd109, %rd16;
+	add.s64 	%rd111, %rd92, %rd94;
+	mul.lo.s64 	%rd112, %rd111, %rd17;
+	add.s64 	%rd113, %rd110, %rd112;
+	setp.ge.s64 	%p31, %rd111, 0;
+	setp.lt.s64 	%p32, %rd111, %rd46;
+	and.pred 	%p33, %p31, %p32;
+	shl.b64 	%rd114, %rd113, 1;
+	add.s64 	%rd115, %rd48, %rd114;
+	add.s32 	%r178, %r177, %r25;
+	selp.b32 	%r179, 16, 0, %p33;
+	// begin inline asm
+	@%p26 cp.async.cg.shared.global [%r178], [%rd115], 16, %r179;
+	// end inline asm
+	mul.lo.s64 	%rd116, %rd16, 4;
+	mul.lo.s64 	%rd117, %rd116, 2;
+	add.s64 	%rd118, %rd115, %rd117;
+	add.s32 	%r180, %r177, %r33;
+	// begin inline asm
+	@%p26 cp.async.cg.shared.global [%r180], [%rd118], 16, %r179;
+	// end inline asm
+	add.s64 	%rd119, %rd118, %rd117;
+	add.s32 	%r181, %r177, %r41;
+	// begin inline asm
+	@%p26 cp.async.cg.shared.global [%r181], [%rd119], 16, %r179;
+	// end inline asm
+	add.s64 	%rd120, %rd119, %rd117;
+	add.s32 	%r182, %r177, %r49;
+	// begin inline asm
+	@%p26 cp.async.cg.shared.global [%r182], [%rd120], 16, %r179;
+	// end inline asm
+	cp.async.commit_group;
+	shl.b32 	%r183, %r166, 11;
+	add.s32 	%r184, %r50, %r183;
+	add.s32 	%r185, %r12, %r65;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r186, %r187, %r188, %r189}, [%r185];
+	// end inline asm
+	add.s32 	%r190, %r184, %r75;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r191, %r192, %r193, %r194}, [%r190];
+	// end inline asm
+	mov.f32 	%f43, 0f00000000;
+	mov.f32 	%f44, 0f00000000;
+	mov.f32 	%f45, 0f00000000;
+	mov.f32 	%f46, 0f00000000;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f39, %f40, %f41, %f42}, {%r186, %r187, %r188, %r189}, {%r191, %r192}, {%f43, %f44, %f45, %f46};
+	mov.f32 	%f51, 0f00000000;
+	mov.f32 	%f52, 0f00000000;
+	mov.f32 	%f53, 0f00000000;
+	mov.f32 	%f54, 0f00000000;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f47, %f48, %f49, %f50}, {%r186, %r187, %r188, %r189}, {%r193, %r194}, {%f51, %f52, %f53, %f54};
+	add.s32 	%r195, %r12, %r83;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r196, %r197, %r198, %r199}, [%r195];
+	// end inline asm
+	add.s32 	%r200, %r184, %r91;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r201, %r202, %r203, %r204}, [%r200];
+	// end inline asm
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f55, %f56, %f57, %f58}, {%r196, %r197, %r198, %r199}, {%r201, %r202}, {%f39, %f40, %f41, %f42};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f59, %f60, %f61, %f62}, {%r196, %r197, %r198, %r199}, {%r203, %r204}, {%f47, %f48, %f49, %f50};
+	add.s32 	%r205, %r12, %r99;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r206, %r207, %r208, %r209}, [%r205];
+	// end inline asm
+	add.s32 	%r210, %r184, %r107;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r211, %r212, %r213, %r214}, [%r210];
+	// end inline asm
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f63, %f64, %f65, %f66}, {%r206, %r207, %r208, %r209}, {%r211, %r212}, {%f55, %f56, %f57, %f58};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f67, %f68, %f69, %f70}, {%r206, %r207, %r208, %r209}, {%r213, %r214}, {%f59, %f60, %f61, %f62};
+	add.s32 	%r215, %r12, %r115;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r216, %r217, %r218, %r219}, [%r215];
+	// end inline asm
+	add.s32 	%r220, %r184, %r123;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r221, %r222, %r223, %r224}, [%r220];
+	// end inline asm
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f71, %f72, %f73, %f74}, {%r216, %r217, %r218, %r219}, {%r221, %r222}, {%f63, %f64, %f65, %f66};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f75, %f76, %f77, %f78}, {%r216, %r217, %r218, %r219}, {%r223, %r224}, {%f67, %f68, %f69, %f70};
+	max.f32 	%f79, %f71, %f72;
+	max.f32 	%f80, %f79, %f75;
+	max.f32 	%f81, %f80, %f76;
+	max.f32 	%f82, %f73, %f74;
+	max.f32 	%f83, %f82, %f77;
+	max.f32 	%f84, %f83, %f78;
+	and.b32 	%r225, %r7, 1;
+	setp.ne.s32 	%p34, %r225, 0;
+	mov.b32 	%r226, %f81;
+	shfl.sync.bfly.b32 	%r227, %r226, 1, 31, -1;
+	mov.b32 	%f85, %r227;
+	selp.f32 	%f86, %f85, %f81, %p34;
+	selp.f32 	%f87, %f81, %f85, %p34;
+	max.f32 	%f88, %f86, %f87;
+	mov.b32 	%r228, %f84;
+	shfl.sync.bfly.b32 	%r229, %r228, 1, 31, -1;
+	mov.b32 	%f89, %r229;
+	selp.f32 	%f90, %f89, %f84, %p34;
+	selp.f32 	%f91, %f84, %f89, %p34;
+	max.f32 	%f92, %f90, %f91;
+	and.b32 	%r230, %r7, 2;
+	setp.ne.s32 	%p35, %r230, 0;
+	mov.b32 	%r231, %f88;
+	shfl.sync.bfly.b32 	%r232, %r231, 2, 31, -1;
+	mov.b32 	%f93, %r232;
+	selp.f32 	%f94, %f93, %f88, %p35;
+	selp.f32 	%f95, %f88, %f93, %p35;
+	max.f32 	%f96, %f94, %f95;
+	mov.b32 	%r233, %f92;
+	shfl.sync.bfly.b32 	%r234, %r233, 2, 31, -1;
+	mov.b32 	%f97, %r234;
+	selp.f32 	%f98, %f97, %f92, %p35;
+	selp.f32 	%f99, %f92, %f97, %p35;
+	max.f32 	%f100, %f98, %f99;
+	mul.rn.f32 	%f101, %f96, %f2;
+	mul.rn.f32 	%f102, %f100, %f2;
+	max.f32 	%f103, %f37, %f101;
+	max.f32 	%f104, %f38, %f102;
+	neg.f32 	%f105, %f103;
+	neg.f32 	%f106, %f104;
+	fma.rn.f32 	%f107, %f71, %f2, %f105;
+	fma.rn.f32 	%f108, %f72, %f2, %f105;
+	fma.rn.f32 	%f109, %f73, %f2, %f106;
+	fma.rn.f32 	%f110, %f74, %f2, %f106;
+	fma.rn.f32 	%f111, %f75, %f2, %f105;
+	fma.rn.f32 	%f112, %f76, %f2, %f105;
+	fma.rn.f32 	%f113, %f77, %f2, %f106;
+	fma.rn.f32 	%f114, %f78, %f2, %f106;
+	ex2.approx.ftz.f32 	%f115, %f107;
+	ex2.approx.ftz.f32 	%f116, %f108;
+	ex2.approx.ftz.f32 	%f117, %f109;
+	ex2.approx.ftz.f32 	%f118, %f110;
+	ex2.approx.ftz.f32 	%f119, %f111;
+	ex2.approx.ftz.f32 	%f120, %f112;
+	ex2.approx.ftz.f32 	%f121, %f113;
+	ex2.approx.ftz.f32 	%f122, %f114;
+	add.rn.f32 	%f123, %f115, %f116;
+	add.rn.f32 	%f124, %f123, %f119;
+	add.rn.f32 	%f125, %f124, %f120;
+	add.rn.f32 	%f126, %f117, %f118;
+	add.rn.f32 	%f127, %f126, %f121;
+	add.rn.f32 	%f128, %f127, %f122;
+	mov.b32 	%r235, %f125;
+	shfl.sync.bfly.b32 	%r236, %r235, 1, 31, -1;
+	mov.b32 	%f129, %r236;
+	selp.f32 	%f130, %f129, %f125, %p34;
+	selp.f32 	%f131, %f125, %f129, %p34;
+	add.rn.f32 	%f132, %f130, %f131;
+	mov.b32 	%r237, %f128;
+	shfl.sync.bfly.b32 	%r238, %r237, 1, 31, -1;
+	mov.b32 	%f133, %r238;
+	selp.f32 	%f134, %f133, %f128, %p34;
+	selp.f32 	%f135, %f128, %f133, %p34;
+	add.rn.f32 	%f136, %f134, %f135;
+	mov.b32 	%r239, %f132;
+	shfl.sync.bfly.b32 	%r240, %r239, 2, 31, -1;
+	mov.b32 	%f137, %r240;
+	selp.f32 	%f138, %f137, %f132, %p35;
+	selp.f32 	%f139, %f132, %f137, %p35;
+	add.rn.f32 	%f140, %f138, %f139;
+	mov.b32 	%r241, %f136;
+	shfl.sync.bfly.b32 	%r242, %r241, 2, 31, -1;
+	mov.b32 	%f141, %r242;
+	selp.f32 	%f142, %f141, %f136, %p35;
+	selp.f32 	%f143, %f136, %f141, %p35;
+	add.rn.f32 	%f144, %f142, %f143;
+	sub.rn.f32 	%f145, %f37, %f103;
+	sub.rn.f32 	%f146, %f38, %f104;
+	ex2.approx.ftz.f32 	%f147, %f145;
+	ex2.approx.ftz.f32 	%f148, %f146;
+	fma.rn.f32 	%f149, %f35, %f147, %f140;
+	fma.rn.f32 	%f150, %f36, %f148, %f144;
+	mul.rn.f32 	%f151, %f3, %f147;
+	mul.rn.f32 	%f152, %f4, %f147;
+	mul.rn.f32 	%f153, %f5, %f148;
+	mul.rn.f32 	%f154, %f6, %f148;
+	mul.rn.f32 	%f155, %f7, %f147;
+	mul.rn.f32 	%f156, %f8, %f147;
+	mul.rn.f32 	%f157, %f9, %f148;
+	mul.rn.f32 	%f158, %f10, %f148;
+	mul.rn.f32 	%f159, %f11, %f147;
+	mul.rn.f32 	%f160, %f12, %f147;
+	mul.rn.f32 	%f161, %f13, %f148;
+	mul.rn.f32 	%f162, %f14, %f148;
+	mul.rn.f32 	%f163, %f15, %f147;
+	mul.rn.f32 	%f164, %f16, %f147;
+	mul.rn.f32 	%f165, %f17, %f148;
+	mul.rn.f32 	%f166, %f18, %f148;
+	mul.rn.f32 	%f167, %f19, %f147;
+	mul.rn.f32 	%f168, %f20, %f147;
+	mul.rn.f32 	%f169, %f21, %f148;
+	mul.rn.f32 	%f170, %f22, %f148;
+	mul.rn.f32 	%f171, %f23, %f147;
+	mul.rn.f32 	%f172, %f24, %f147;
+	mul.rn.f32 	%f173, %f25, %f148;
+	mul.rn.f32 	%f174, %f26, %f148;
+	mul.rn.f32 	%f175, %f27, %f147;
+	mul.rn.f32 	%f176, %f28, %f147;
+	mul.rn.f32 	%f177, %f29, %f148;
+	mul.rn.f32 	%f178, %f30, %f148;
+	mul.rn.f32 	%f179, %f31, %f147;
+	mul.rn.f32 	%f180, %f32, %f147;
+	mul.rn.f32 	%f181, %f33, %f148;
+	mul.rn.f32 	%f182, %f34, %f148;
+	add.s32 	%r243, %r51, %r183;
+	cvt.rn.f16x2.f32 	%r244, %f116, %f115;
+	cvt.rn.f16x2.f32 	%r245, %f118, %f117;
+	cvt.rn.f16x2.f32 	%r246, %f120, %f119;
+	cvt.rn.f16x2.f32 	%r247, %f122, %f121;
+	add.s32 	%r248, %r243, %r65;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r249, %r250, %r251, %r252}, [%r248];
+	// end inline asm
+	add.s32 	%r253, %r243, %r83;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r254, %r255, %r256, %r257}, [%r253];
+	// end inline asm
+	add.s32 	%r258, %r243, %r99;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r259, %r260, %r261, %r262}, [%r258];
+	// end inline asm
+	add.s32 	%r263, %r243, %r115;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r264, %r265, %r266, %r267}, [%r263];
+	// end inline asm
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f183, %f184, %f185, %f186}, {%r244, %r245, %r246, %r247}, {%r249, %r250}, {%f151, %f152, %f153, %f154};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f187, %f188, %f189, %f190}, {%r244, %r245, %r246, %r247}, {%r251, %r252}, {%f155, %f156, %f157, %f158};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f191, %f192, %f193, %f194}, {%r244, %r245, %r246, %r247}, {%r254, %r255}, {%f159, %f160, %f161, %f162};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f195, %f196, %f197, %f198}, {%r244, %r245, %r246, %r247}, {%r256, %r257}, {%f163, %f164, %f165, %f166};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f199, %f200, %f201, %f202}, {%r244, %r245, %r246, %r247}, {%r259, %r260}, {%f167, %f168, %f169, %f170};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f203, %f204, %f205, %f206}, {%r244, %r245, %r246, %r247}, {%r261, %r262}, {%f171, %f172, %f173, %f174};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f207, %f208, %f209, %f210}, {%r244, %r245, %r246, %r247}, {%r264, %r265}, {%f175, %f176, %f177, %f178};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f211, %f212, %f213, %f214}, {%r244, %r245, %r246, %r247}, {%r266, %r267}, {%f179, %f180, %f181, %f182};
+	setp.eq.s32 	%p36, %r166, 1;
+	add.s32 	%r268, %r166, 1;
+	selp.b32 	%r269, 0, %r268, %p36;
+	mov.u32 	%r165, %r167;
+	mov.f32 	%f3, %f183;
+	mov.f32 	%f4, %f184;
+	mov.f32 	%f5, %f185;
+	mov.f32 	%f6, %f186;
+	mov.f32 	%f7, %f187;
+	mov.f32 	%f8, %f188;
+	mov.f32 	%f9, %f189;
+	mov.f32 	%f10, %f190;
+	mov.f32 	%f11, %f191;
+	mov.f32 	%f12, %f192;
+	mov.f32 	%f13, %f193;
+	mov.f32 	%f14, %f194;
+	mov.f32 	%f15, %f195;
+	mov.f32 	%f16, %f196;
+	mov.f32 	%f17, %f197;
+	mov.f32 	%f18, %f198;
+	mov.f32 	%f19, %f199;
+	mov.f32 	%f20, %f200;
+	mov.f32 	%f21, %f201;
+	mov.f32 	%f22, %f202;
+	mov.f32 	%f23, %f203;
+	mov.f32 	%f24, %f204;
+	mov.f32 	%f25, %f205;
+	mov.f32 	%f26, %f206;
+	mov.f32 	%f27, %f207;
+	mov.f32 	%f28, %f208;
+	mov.f32 	%f29, %f209;
+	mov.f32 	%f30, %f210;
+	mov.f32 	%f31, %f211;
+	mov.f32 	%f32, %f212;
+	mov.f32 	%f33, %f213;
+	mov.f32 	%f34, %f214;
+	mov.f32 	%f35, %f149;
+	mov.f32 	%f36, %f150;
+	mov.f32 	%f37, %f103;
+	mov.f32 	%f38, %f104;
+	mov.u64 	%rd90, %rd93;
+	mov.u64 	%rd91, %rd108;
+	mov.u32 	%r166, %r269;
+	bra.uni 	$L__BB0_2;
+$L__BB0_4: 	// %for.exit4
+	cp.async.wait_group 	0;
+	bar.sync 	0;
+	add.s32 	%r270, %r129, 1;
+	mul.lo.s32 	%r271, %r270, 16;
+	cvt.s64.s32 	%rd121, %r141;
+	bar.sync 	0;
+	setp.lt.s32 	%p37, %r141, %r271;
+	cvt.s64.s32 	%rd122, %r16;
+	mul.lo.s64 	%rd123, %rd122, %rd13;
+	cvt.s64.s32 	%rd124, %r14;
+	add.s64 	%rd125, %rd121, %rd124;
+	mul.lo.s64 	%rd126, %rd125, %rd12;
+	add.s64 	%rd127, %rd123, %rd126;
+	setp.ge.s64 	%p38, %rd122, 0;
+	setp.lt.s64 	%p39, %rd122, %rd46;
+	and.pred 	%p40, %p38, %p39;
+	setp.ge.s64 	%p41, %rd125, 0;
+	setp.lt.s64 	%p42, %rd125, %rd44;
+	and.pred 	%p43, %p41, %p42;
+	and.pred 	%p44, %p40, %p43;
+	shl.b64 	%rd128, %rd127, 1;
+	add.s64 	%rd129, %rd50, %rd128;
+	add.s32 	%r272, %r124, %r25;
+	selp.b32 	%r273, 16, 0, %p44;
+	// begin inline asm
+	@%p37 cp.async.cg.shared.global [%r272], [%rd129], 16, %r273;
+	// end inline asm
+	add.s64 	%rd130, %rd125, 4;
+	setp.ge.s64 	%p45, %rd130, 0;
+	setp.lt.s64 	%p46, %rd130, %rd44;
+	and.pred 	%p47, %p45, %p46;
+	and.pred 	%p48, %p40, %p47;
+	mul.lo.s64 	%rd131, %rd12, 4;
+	mul.lo.s64 	%rd132, %rd131, 2;
+	add.s64 	%rd133, %rd129, %rd132;
+	add.s32 	%r274, %r124, %r33;
+	selp.b32 	%r275, 16, 0, %p48;
+	// begin inline asm
+	@%p37 cp.async.cg.shared.global [%r274], [%rd133], 16, %r275;
+	// end inline asm
+	add.s64 	%rd134, %rd125, 8;
+	setp.ge.s64 	%p49, %rd134, 0;
+	setp.lt.s64 	%p50, %rd134, %rd44;
+	and.pred 	%p51, %p49, %p50;
+	and.pred 	%p52, %p40, %p51;
+	add.s64 	%rd135, %rd133, %rd132;
+	add.s32 	%r276, %r124, %r41;
+	selp.b32 	%r277, 16, 0, %p52;
+	// begin inline asm
+	@%p37 cp.async.cg.shared.global [%r276], [%rd135], 16, %r277;
+	// end inline asm
+	add.s64 	%rd136, %rd125, 12;
+	setp.ge.s64 	%p53, %rd136, 0;
+	setp.lt.s64 	%p54, %rd136, %rd44;
+	and.pred 	%p55, %p53, %p54;
+	and.pred 	%p56, %p40, %p55;
+	add.s64 	%rd137, %rd135, %rd132;
+	add.s32 	%r278, %r124, %r49;
+	selp.b32 	%r279, 16, 0, %p56;
+	// begin inline asm
+	@%p37 cp.async.cg.shared.global [%r278], [%rd137], 16, %r279;
+	// end inline asm
+	mul.lo.s64 	%rd138, %rd125, %rd16;
+	mul.lo.s64 	%rd139, %rd122, %rd17;
+	add.s64 	%rd140, %rd138, %rd139;
+	and.pred 	%p57, %p43, %p40;
+	shl.b64 	%rd141, %rd140, 1;
+	add.s64 	%rd142, %rd48, %rd141;
+	add.s32 	%r280, %r125, %r25;
+	selp.b32 	%r281, 16, 0, %p57;
+	// begin inline asm
+	@%p37 cp.async.cg.shared.global [%r280], [%rd142], 16, %r281;
+	// end inline asm
+	and.pred 	%p58, %p47, %p40;
+	mul.lo.s64 	%rd143, %rd16, 4;
+	mul.lo.s64 	%rd144, %rd143, 2;
+	add.s64 	%rd145, %rd142, %rd144;
+	add.s32 	%r282, %r125, %r33;
+	selp.b32 	%r283, 16, 0, %p58;
+	// begin inline asm
+	@%p37 cp.async.cg.shared.global [%r282], [%rd145], 16, %r283;
+	// end inline asm
+	and.pred 	%p59, %p51, %p40;
+	add.s64 	%rd146, %rd145, %rd144;
+	add.s32 	%r284, %r125, %r41;
+	selp.b32 	%r285, 16, 0, %p59;
+	// begin inline asm
+	@%p37 cp.async.cg.shared.global [%r284], [%rd146], 16, %r285;
+	// end inline asm
+	and.pred 	%p60, %p55, %p40;
+	add.s64 	%rd147, %rd146, %rd144;
+	add.s32 	%r286, %r125, %r49;
+	selp.b32 	%r287, 16, 0, %p60;
+	// begin inline asm
+	@%p37 cp.async.cg.shared.global [%r286], [%rd147], 16, %r287;
+	// end inline asm
+	cp.async.commit_group;
+	mov.u32 	%r288, %r141;
+	mov.f32 	%f215, %f3;
+	mov.f32 	%f216, %f4;
+	mov.f32 	%f217, %f5;
+	mov.f32 	%f218, %f6;
+	mov.f32 	%f219, %f7;
+	mov.f32 	%f220, %f8;
+	mov.f32 	%f221, %f9;
+	mov.f32 	%f222, %f10;
+	mov.f32 	%f223, %f11;
+	mov.f32 	%f224, %f12;
+	mov.f32 	%f225, %f13;
+	mov.f32 	%f226, %f14;
+	mov.f32 	%f227, %f15;
+	mov.f32 	%f228, %f16;
+	mov.f32 	%f229, %f17;
+	mov.f32 	%f230, %f18;
+	mov.f32 	%f231, %f19;
+	mov.f32 	%f232, %f20;
+	mov.f32 	%f233, %f21;
+	mov.f32 	%f234, %f22;
+	mov.f32 	%f235, %f23;
+	mov.f32 	%f236, %f24;
+	mov.f32 	%f237, %f25;
+	mov.f32 	%f238, %f26;
+	mov.f32 	%f239, %f27;
+	mov.f32 	%f240, %f28;
+	mov.f32 	%f241, %f29;
+	mov.f32 	%f242, %f30;
+	mov.f32 	%f243, %f31;
+	mov.f32 	%f244, %f32;
+	mov.f32 	%f245, %f33;
+	mov.f32 	%f246, %f34;
+	mov.f32 	%f247, %f35;
+	mov.f32 	%f248, %f36;
+	mov.f32 	%f249, %f37;
+	mov.f32 	%f250, %f38;
+	mov.u64 	%rd148, 0;
+	mov.u64 	%rd149, %rd121;
+	mov.u64 	%rd150, %rd121;
+	mov.u64 	%rd151, 0;
+	mov.u32 	%r289, 0;
+$L__BB0_5: 	// %for.header5
+	setp.lt.s32 	%p61, %r288, %r271;
+	@!%p61 bra 	$L__BB0_7;
+	// %for.body6
+	cp.async.wait_group 	0;
+	bar.sync 	0;
+	add.s32 	%r290, %r288, 16;
+	setp.lt.s32 	%p62, %r290, %r271;
+	setp.eq.s32 	%p63, %r289, 0;
+	sub.s32 	%r291, %r289, 1;
+	selp.b32 	%r292, 1, %r291, %p63;
+	shl.b32 	%r293, %r292, 11;
+	add.s32 	%r294, %r124, %r293;
+	add.s64 	%rd152, %rd149, 16;
+	cvt.s64.s32 	%rd153, %r16;
+	add.s64 	%rd154, %rd148, %rd153;
+	mul.lo.s64 	%rd155, %rd154, %rd13;
+	cvt.s64.s32 	%rd156, %r14;
+	add.s64 	%rd157, %rd152, %rd156;
+	mul.lo.s64 	%rd158, %rd157, %rd12;
+	add.s64 	%rd159, %rd155, %rd158;
+	setp.ge.s64 	%p64, %rd154, 0;
+	setp.lt.s64 	%p65, %rd154, %rd46;
+	and.pred 	%p66, %p64, %p65;
+	setp.ge.s64 	%p67, %rd157, 0;
+	setp.lt.s64 	%p68, %rd157, %rd44;
+	and.pred 	%p69, %p67, %p68;
+	and.pred 	%p70, %p66, %p69;
+	shl.b64 	%rd160, %rd159, 1;
+	add.s64 	%rd161, %rd50, %rd160;
+	add.s32 	%r295, %r294, %r25;
+	selp.b32 	%r296, 16, 0, %p70;
+	// begin inline asm
+	@%p62 cp.async.cg.shared.global [%r295], [%rd161], 16, %r296;
+	// end inline asm
+	add.s64 	%rd162, %rd157, 4;
+	setp.ge.s64 	%p71, %rd162, 0;
+	setp.lt.s64 	%p72, %rd162, %rd44;
+	and.pred 	%p73, %p71, %p72;
+	and.pred 	%p74, %p66, %p73;
+	mul.lo.s64 	%rd163, %rd12, 4;
+	mul.lo.s64 	%rd164, %rd163, 2;
+	add.s64 	%rd165, %rd161, %rd164;
+	add.s32 	%r297, %r294, %r33;
+	selp.b32 	%r298, 16, 0, %p74;
+	// begin inline asm
+	@%p62 cp.async.cg.shared.global [%r297], [%rd165], 16, %r298;
+	// end inline asm
+	add.s64 	%rd166, %rd157, 8;
+	setp.ge.s64 	%p75, %rd166, 0;
+	setp.lt.s64 	%p76, %rd166, %rd44;
+	and.pred 	%p77, %p75, %p76;
+	and.pred 	%p78, %p66, %p77;
+	add.s64 	%rd167, %rd165, %rd164;
+	add.s32 	%r299, %r294, %r41;
+	selp.b32 	%r300, 16, 0, %p78;
+	// begin inline asm
+	@%p62 cp.async.cg.shared.global [%r299], [%rd167], 16, %r300;
+	// end inline asm
+	add.s64 	%rd168, %rd157, 12;
+	setp.ge.s64 	%p79, %rd168, 0;
+	setp.lt.s64 	%p80, %rd168, %rd44;
+	and.pred 	%p81, %p79, %p80;
+	and.pred 	%p82, %p66, %p81;
+	add.s64 	%rd169, %rd167, %rd164;
+	add.s32 	%r301, %r294, %r49;
+	selp.b32 	%r302, 16, 0, %p82;
+	// begin inline asm
+	@%p62 cp.async.cg.shared.global [%r301], [%rd169], 16, %r302;
+	// end inline asm
+	add.s32 	%r303, %r125, %r293;
+	add.s64 	%rd170, %rd150, 16;
+	add.s64 	%rd171, %rd170, %rd156;
+	mul.lo.s64 	%rd172, %rd171, %rd16;
+	add.s64 	%rd173, %rd151, %rd153;
+	mul.lo.s64 	%rd174, %rd173, %rd17;
+	add.s64 	%rd175, %rd172, %rd174;
+	setp.ge.s64 	%p83, %rd171, 0;
+	setp.lt.s64 	%p84, %rd171, %rd44;
+	and.pred 	%p85, %p83, %p84;
+	setp.ge.s64 	%p86, %rd173, 0;
+	setp.lt.s64 	%p87, %rd173, %rd46;
+	and.pred 	%p88, %p86, %p87;
+	and.pred 	%p89, %p85, %p88;
+	shl.b64 	%rd176, %rd175, 1;
+	add.s64 	%rd177, %rd48, %rd176;
+	add.s32 	%r304, %r303, %r25;
+	selp.b32 	%r305, 16, 0, %p89;
+	// begin inline asm
+	@%p62 cp.async.cg.shared.global [%r304], [%rd177], 16, %r305;
+	// end inline asm
+	add.s64 	%rd178, %rd171, 4;
+	setp.ge.s64 	%p90, %rd178, 0;
+	setp.lt.s64 	%p91, %rd178, %rd44;
+	and.pred 	%p92, %p90, %p91;
+	and.pred 	%p93, %p92, %p88;
+	mul.lo.s64 	%rd179, %rd16, 4;
+	mul.lo.s64 	%rd180, %rd179, 2;
+	add.s64 	%rd181, %rd177, %rd180;
+	add.s32 	%r306, %r303, %r33;
+	selp.b32 	%r307, 16, 0, %p93;
+	// begin inline asm
+	@%p62 cp.async.cg.shared.global [%r306], [%rd181], 16, %r307;
+	// end inline asm
+	add.s64 	%rd182, %rd171, 8;
+	setp.ge.s64 	%p94, %rd182, 0;
+	setp.lt.s64 	%p95, %rd182, %rd44;
+	and.pred 	%p96, %p94, %p95;
+	and.pred 	%p97, %p96, %p88;
+	add.s64 	%rd183, %rd181, %rd180;
+	add.s32 	%r308, %r303, %r41;
+	selp.b32 	%r309, 16, 0, %p97;
+	// begin inline asm
+	@%p62 cp.async.cg.shared.global [%r308], [%rd183], 16, %r309;
+	// end inline asm
+	add.s64 	%rd184, %rd171, 12;
+	setp.ge.s64 	%p98, %rd184, 0;
+	setp.lt.s64 	%p99, %rd184, %rd44;
+	and.pred 	%p100, %p98, %p99;
+	and.pred 	%p101, %p100, %p88;
+	add.s64 	%rd185, %rd183, %rd180;
+	add.s32 	%r310, %r303, %r49;
+	selp.b32 	%r311, 16, 0, %p101;
+	// begin inline asm
+	@%p62 cp.async.cg.shared.global [%r310], [%rd185], 16, %r311;
+	// end inline asm
+	cp.async.commit_group;
+	shl.b32 	%r312, %r289, 11;
+	add.s32 	%r313, %r124, %r312;
+	add.s32 	%r314, %r12, %r65;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r315, %r316, %r317, %r318}, [%r314];
+	// end inline asm
+	add.s32 	%r319, %r313, %r75;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r320, %r321, %r322, %r323}, [%r319];
+	// end inline asm
+	mov.f32 	%f255, 0f00000000;
+	mov.f32 	%f256, 0f00000000;
+	mov.f32 	%f257, 0f00000000;
+	mov.f32 	%f258, 0f00000000;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f251, %f252, %f253, %f254}, {%r315, %r316, %r317, %r318}, {%r320, %r321}, {%f255, %f256, %f257, %f258};
+	mov.f32 	%f263, 0f00000000;
+	mov.f32 	%f264, 0f00000000;
+	mov.f32 	%f265, 0f00000000;
+	mov.f32 	%f266, 0f00000000;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f259, %f260, %f261, %f262}, {%r315, %r316, %r317, %r318}, {%r322, %r323}, {%f263, %f264, %f265, %f266};
+	add.s32 	%r324, %r12, %r83;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r325, %r326, %r327, %r328}, [%r324];
+	// end inline asm
+	add.s32 	%r329, %r313, %r91;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r330, %r331, %r332, %r333}, [%r329];
+	// end inline asm
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f267, %f268, %f269, %f270}, {%r325, %r326, %r327, %r328}, {%r330, %r331}, {%f251, %f252, %f253, %f254};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f271, %f272, %f273, %f274}, {%r325, %r326, %r327, %r328}, {%r332, %r333}, {%f259, %f260, %f261, %f262};
+	add.s32 	%r334, %r12, %r99;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r335, %r336, %r337, %r338}, [%r334];
+	// end inline asm
+	add.s32 	%r339, %r313, %r107;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r340, %r341, %r342, %r343}, [%r339];
+	// end inline asm
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f275, %f276, %f277, %f278}, {%r335, %r336, %r337, %r338}, {%r340, %r341}, {%f267, %f268, %f269, %f270};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f279, %f280, %f281, %f282}, {%r335, %r336, %r337, %r338}, {%r342, %r343}, {%f271, %f272, %f273, %f274};
+	add.s32 	%r344, %r12, %r115;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r345, %r346, %r347, %r348}, [%r344];
+	// end inline asm
+	add.s32 	%r349, %r313, %r123;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r350, %r351, %r352, %r353}, [%r349];
+	// end inline asm
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f283, %f284, %f285, %f286}, {%r345, %r346, %r347, %r348}, {%r350, %r351}, {%f275, %f276, %f277, %f278};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f287, %f288, %f289, %f290}, {%r345, %r346, %r347, %r348}, {%r352, %r353}, {%f279, %f280, %f281, %f282};
+	add.s32 	%r354, %r288, %r11;
+	add.s32 	%r355, %r288, %r143;
+	add.s32 	%r356, %r288, %r144;
+	add.s32 	%r357, %r288, %r145;
+	setp.ge.s32 	%p102, %r146, %r354;
+	setp.ge.s32 	%p103, %r146, %r355;
+	setp.ge.s32 	%p104, %r147, %r354;
+	setp.ge.s32 	%p105, %r147, %r355;
+	setp.ge.s32 	%p106, %r146, %r356;
+	setp.ge.s32 	%p107, %r146, %r357;
+	setp.ge.s32 	%p108, %r147, %r356;
+	setp.ge.s32 	%p109, %r147, %r357;
+	selp.f32 	%f291, 0f00000000, 0fC9742400, %p102;
+	selp.f32 	%f292, 0f00000000, 0fC9742400, %p103;
+	selp.f32 	%f293, 0f00000000, 0fC9742400, %p104;
+	selp.f32 	%f294, 0f00000000, 0fC9742400, %p105;
+	selp.f32 	%f295, 0f00000000, 0fC9742400, %p106;
+	selp.f32 	%f296, 0f00000000, 0fC9742400, %p107;
+	selp.f32 	%f297, 0f00000000, 0fC9742400, %p108;
+	selp.f32 	%f298, 0f00000000, 0fC9742400, %p109;
+	fma.rn.f32 	%f299, %f283, %f2, %f291;
+	fma.rn.f32 	%f300, %f284, %f2, %f292;
+	fma.rn.f32 	%f301, %f285, %f2, %f293;
+	fma.rn.f32 	%f302, %f286, %f2, %f294;
+	fma.rn.f32 	%f303, %f287, %f2, %f295;
+	fma.rn.f32 	%f304, %f288, %f2, %f296;
+	fma.rn.f32 	%f305, %f289, %f2, %f297;
+	fma.rn.f32 	%f306, %f290, %f2, %f298;
+	max.f32 	%f307, %f299, %f300;
+	max.f32 	%f308, %f307, %f303;
+	max.f32 	%f309, %f308, %f304;
+	max.f32 	%f310, %f301, %f302;
+	max.f32 	%f311, %f310, %f305;
+	max.f32 	%f312, %f311, %f306;
+	and.b32 	%r358, %r7, 1;
+	setp.ne.s32 	%p110, %r358, 0;
+	mov.b32 	%r359, %f309;
+	shfl.sync.bfly.b32 	%r360, %r359, 1, 31, -1;
+	mov.b32 	%f313, %r360;
+	selp.f32 	%f314, %f313, %f309, %p110;
+	selp.f32 	%f315, %f309, %f313, %p110;
+	max.f32 	%f316, %f314, %f315;
+	mov.b32 	%r361, %f312;
+	shfl.sync.bfly.b32 	%r362, %r361, 1, 31, -1;
+	mov.b32 	%f317, %r362;
+	selp.f32 	%f318, %f317, %f312, %p110;
+	selp.f32 	%f319, %f312, %f317, %p110;
+	max.f32 	%f320, %f318, %f319;
+	and.b32 	%r363, %r7, 2;
+	setp.ne.s32 	%p111, %r363, 0;
+	mov.b32 	%r364, %f316;
+	shfl.sync.bfly.b32 	%r365, %r364, 2, 31, -1;
+	mov.b32 	%f321, %r365;
+	selp.f32 	%f322, %f321, %f316, %p111;
+	selp.f32 	%f323, %f316, %f321, %p111;
+	max.f32 	%f324, %f322, %f323;
+	mov.b32 	%r366, %f320;
+	shfl.sync.bfly.b32 	%r367, %r366, 2, 31, -1;
+	mov.b32 	%f325, %r367;
+	selp.f32 	%f326, %f325, %f320, %p111;
+	selp.f32 	%f327, %f320, %f325, %p111;
+	max.f32 	%f328, %f326, %f327;
+	max.f32 	%f329, %f249, %f324;
+	max.f32 	%f330, %f250, %f328;
+	sub.rn.f32 	%f331, %f299, %f329;
+	sub.rn.f32 	%f332, %f300, %f329;
+	sub.rn.f32 	%f333, %f301, %f330;
+	sub.rn.f32 	%f334, %f302, %f330;
+	sub.rn.f32 	%f335, %f303, %f329;
+	sub.rn.f32 	%f336, %f304, %f329;
+	sub.rn.f32 	%f337, %f305, %f330;
+	sub.rn.f32 	%f338, %f306, %f330;
+	ex2.approx.ftz.f32 	%f339, %f331;
+	ex2.approx.ftz.f32 	%f340, %f332;
+	ex2.approx.ftz.f32 	%f341, %f333;
+	ex2.approx.ftz.f32 	%f342, %f334;
+	ex2.approx.ftz.f32 	%f343, %f335;
+	ex2.approx.ftz.f32 	%f344, %f336;
+	ex2.approx.ftz.f32 	%f345, %f337;
+	ex2.approx.ftz.f32 	%f346, %f338;
+	add.rn.f32 	%f347, %f339, %f340;
+	add.rn.f32 	%f348, %f347, %f343;
+	add.rn.f32 	%f349, %f348, %f344;
+	add.rn.f32 	%f350, %f341, %f342;
+	add.rn.f32 	%f351, %f350, %f345;
+	add.rn.f32 	%f352, %f351, %f346;
+	mov.b32 	%r368, %f349;
+	shfl.sync.bfly.b32 	%r369, %r368, 1, 31, -1;
+	mov.b32 	%f353, %r369;
+	selp.f32 	%f354, %f353, %f349, %p110;
+	selp.f32 	%f355, %f349, %f353, %p110;
+	add.rn.f32 	%f356, %f354, %f355;
+	mov.b32 	%r370, %f352;
+	shfl.sync.bfly.b32 	%r371, %r370, 1, 31, -1;
+	mov.b32 	%f357, %r371;
+	selp.f32 	%f358, %f357, %f352, %p110;
+	selp.f32 	%f359, %f352, %f357, %p110;
+	add.rn.f32 	%f360, %f358, %f359;
+	mov.b32 	%r372, %f356;
+	shfl.sync.bfly.b32 	%r373, %r372, 2, 31, -1;
+	mov.b32 	%f361, %r373;
+	selp.f32 	%f362, %f361, %f356, %p111;
+	selp.f32 	%f363, %f356, %f361, %p111;
+	add.rn.f32 	%f364, %f362, %f363;
+	mov.b32 	%r374, %f360;
+	shfl.sync.bfly.b32 	%r375, %r374, 2, 31, -1;
+	mov.b32 	%f365, %r375;
+	selp.f32 	%f366, %f365, %f360, %p111;
+	selp.f32 	%f367, %f360, %f365, %p111;
+	add.rn.f32 	%f368, %f366, %f367;
+	sub.rn.f32 	%f369, %f249, %f329;
+	sub.rn.f32 	%f370, %f250, %f330;
+	ex2.approx.ftz.f32 	%f371, %f369;
+	ex2.approx.ftz.f32 	%f372, %f370;
+	fma.rn.f32 	%f373, %f247, %f371, %f364;
+	fma.rn.f32 	%f374, %f248, %f372, %f368;
+	mul.rn.f32 	%f375, %f215, %f371;
+	mul.rn.f32 	%f376, %f216, %f371;
+	mul.rn.f32 	%f377, %f217, %f372;
+	mul.rn.f32 	%f378, %f218, %f372;
+	mul.rn.f32 	%f379, %f219, %f371;
+	mul.rn.f32 	%f380, %f220, %f371;
+	mul.rn.f32 	%f381, %f221, %f372;
+	mul.rn.f32 	%f382, %f222, %f372;
+	mul.rn.f32 	%f383, %f223, %f371;
+	mul.rn.f32 	%f384, %f224, %f371;
+	mul.rn.f32 	%f385, %f225, %f372;
+	mul.rn.f32 	%f386, %f226, %f372;
+	mul.rn.f32 	%f387, %f227, %f371;
+	mul.rn.f32 	%f388, %f228, %f371;
+	mul.rn.f32 	%f389, %f229, %f372;
+	mul.rn.f32 	%f390, %f230, %f372;
+	mul.rn.f32 	%f391, %f231, %f371;
+	mul.rn.f32 	%f392, %f232, %f371;
+	mul.rn.f32 	%f393, %f233, %f372;
+	mul.rn.f32 	%f394, %f234, %f372;
+	mul.rn.f32 	%f395, %f235, %f371;
+	mul.rn.f32 	%f396, %f236, %f371;
+	mul.rn.f32 	%f397, %f237, %f372;
+	mul.rn.f32 	%f398, %f238, %f372;
+	mul.rn.f32 	%f399, %f239, %f371;
+	mul.rn.f32 	%f400, %f240, %f371;
+	mul.rn.f32 	%f401, %f241, %f372;
+	mul.rn.f32 	%f402, %f242, %f372;
+	mul.rn.f32 	%f403, %f243, %f371;
+	mul.rn.f32 	%f404, %f244, %f371;
+	mul.rn.f32 	%f405, %f245, %f372;
+	mul.rn.f32 	%f406, %f246, %f372;
+	add.s32 	%r376, %r125, %r312;
+	cvt.rn.f16x2.f32 	%r377, %f340, %f339;
+	cvt.rn.f16x2.f32 	%r378, %f342, %f341;
+	cvt.rn.f16x2.f32 	%r379, %f344, %f343;
+	cvt.rn.f16x2.f32 	%r380, %f346, %f345;
+	add.s32 	%r381, %r376, %r65;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r382, %r383, %r384, %r385}, [%r381];
+	// end inline asm
+	add.s32 	%r386, %r376, %r83;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r387, %r388, %r389, %r390}, [%r386];
+	// end inline asm
+	add.s32 	%r391, %r376, %r99;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r392, %r393, %r394, %r395}, [%r391];
+	// end inline asm
+	add.s32 	%r396, %r376, %r115;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r397, %r398, %r399, %r400}, [%r396];
+	// end inline asm
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f407, %f408, %f409, %f410}, {%r377, %r378, %r379, %r380}, {%r382, %r383}, {%f375, %f376, %f377, %f378};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f411, %f412, %f413, %f414}, {%r377, %r378, %r379, %r380}, {%r384, %r385}, {%f379, %f380, %f381, %f382};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f415, %f416, %f417, %f418}, {%r377, %r378, %r379, %r380}, {%r387, %r388}, {%f383, %f384, %f385, %f386};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f419, %f420, %f421, %f422}, {%r377, %r378, %r379, %r380}, {%r389, %r390}, {%f387, %f388, %f389, %f390};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f423, %f424, %f425, %f426}, {%r377, %r378, %r379, %r380}, {%r392, %r393}, {%f391, %f392, %f393, %f394};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f427, %f428, %f429, %f430}, {%r377, %r378, %r379, %r380}, {%r394, %r395}, {%f395, %f396, %f397, %f398};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f431, %f432, %f433, %f434}, {%r377, %r378, %r379, %r380}, {%r397, %r398}, {%f399, %f400, %f401, %f402};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f435, %f436, %f437, %f438}, {%r377, %r378, %r379, %r380}, {%r399, %r400}, {%f403, %f404, %f405, %f406};
+	setp.eq.s32 	%p112, %r289, 1;
+	add.s32 	%r401, %r289, 1;
+	selp.b32 	%r402, 0, %r401, %p112;
+	mov.u32 	%r288, %r290;
+	mov.f32 	%f215, %f407;
+	mov.f32 	%f216, %f408;
+	mov.f32 	%f217, %f409;
+	mov.f32 	%f218, %f410;
+	mov.f32 	%f219, %f411;
+	mov.f32 	%f220, %f412;
+	mov.f32 	%f221, %f413;
+	mov.f32 	%f222, %f414;
+	mov.f32 	%f223, %f415;
+	mov.f32 	%f224, %f416;
+	mov.f32 	%f225, %f417;
+	mov.f32 	%f226, %f418;
+	mov.f32 	%f227, %f419;
+	mov.f32 	%f228, %f420;
+	mov.f32 	%f229, %f421;
+	mov.f32 	%f230, %f422;
+	mov.f32 	%f231, %f423;
+	mov.f32 	%f232, %f424;
+	mov.f32 	%f233, %f425;
+	mov.f32 	%f234, %f426;
+	mov.f32 	%f235, %f427;
+	mov.f32 	%f236, %f428;
+	mov.f32 	%f237, %f429;
+	mov.f32 	%f238, %f430;
+	mov.f32 	%f239, %f431;
+	mov.f32 	%f240, %f432;
+	mov.f32 	%f241, %f433;
+	mov.f32 	%f242, %f434;
+	mov.f32 	%f243, %f435;
+	mov.f32 	%f244, %f436;
+	mov.f32 	%f245, %f437;
+	mov.f32 	%f246, %f438;
+	mov.f32 	%f247, %f373;
+	mov.f32 	%f248, %f374;
+	mov.f32 	%f249, %f329;
+	mov.f32 	%f250, %f330;
+	mov.u64 	%rd149, %rd152;
+	mov.u64 	%rd150, %rd170;
+	mov.u32 	%r289, %r402;
+	bra.uni 	$L__BB0_5;
+$L__BB0_7: 	// %for.exit7
+	cp.async.wait_group 	0;
+	bar.sync 	0;
+	lg2.approx.f32 	%f439, %f247;
+	lg2.approx.f32 	%f440, %f248;
+	add.rn.f32 	%f441, %f249, %f439;
+	add.rn.f32 	%f442, %f250, %f440;
+	div.rn.f32 	%f443, %f215, %f247;
+	div.rn.f32 	%f444, %f216, %f247;
+	div.rn.f32 	%f445, %f217, %f248;
+	div.rn.f32 	%f446, %f218, %f248;
+	div.rn.f32 	%f447, %f219, %f247;
+	div.rn.f32 	%f448, %f220, %f247;
+	div.rn.f32 	%f449, %f221, %f248;
+	div.rn.f32 	%f450, %f222, %f248;
+	div.rn.f32 	%f451, %f223, %f247;
+	div.rn.f32 	%f452, %f224, %f247;
+	div.rn.f32 	%f453, %f225, %f248;
+	div.rn.f32 	%f454, %f226, %f248;
+	div.rn.f32 	%f455, %f227, %f247;
+	div.rn.f32 	%f456, %f228, %f247;
+	div.rn.f32 	%f457, %f229, %f248;
+	div.rn.f32 	%f458, %f230, %f248;
+	div.rn.f32 	%f459, %f231, %f247;
+	div.rn.f32 	%f460, %f232, %f247;
+	div.rn.f32 	%f461, %f233, %f248;
+	div.rn.f32 	%f462, %f234, %f248;
+	div.rn.f32 	%f463, %f235, %f247;
+	div.rn.f32 	%f464, %f236, %f247;
+	div.rn.f32 	%f465, %f237, %f248;
+	div.rn.f32 	%f466, %f238, %f248;
+	div.rn.f32 	%f467, %f239, %f247;
+	div.rn.f32 	%f468, %f240, %f247;
+	div.rn.f32 	%f469, %f241, %f248;
+	div.rn.f32 	%f470, %f242, %f248;
+	div.rn.f32 	%f471, %f243, %f247;
+	div.rn.f32 	%f472, %f244, %f247;
+	div.rn.f32 	%f473, %f245, %f248;
+	div.rn.f32 	%f474, %f246, %f248;
+	mul.lo.s32 	%r403, %r130, %r4;
+	add.s32 	%r404, %r403, %r146;
+	add.s32 	%r405, %r403, %r147;
+	mul.wide.s32 	%rd186, %r404, 4;
+	add.s64 	%rd187, %rd4, %rd186;
+	mul.wide.s32 	%rd188, %r405, 4;
+	add.s64 	%rd189, %rd4, %rd188;
+	mul.rn.f32 	%f475, %f441, 0f3F317218;
+	mul.rn.f32 	%f476, %f442, 0f3F317218;
+	setp.lt.s32 	%p113, %r146, %r4;
+	setp.lt.s32 	%p114, %r147, %r4;
+	and.b32 	%r406, %r7, 3;
+	setp.eq.s32 	%p115, %r406, 0;
+	and.pred 	%p116, %p115, %p113;
+	mov.b32 	%r407, %f475;
+	// begin inline asm
+	@%p116 st.global.b32 [%rd187], %r407;
+	// end inline asm
+	and.pred 	%p117, %p115, %p114;
+	mov.b32 	%r408, %f476;
+	// begin inline asm
+	@%p117 st.global.b32 [%rd189], %r408;
+	// end inline asm
+	bar.sync 	0;
+	mul.lo.s32 	%r409, %r9, 72;
+	add.s32 	%r410, %r409, %r11;
+	mul.lo.s32 	%r411, %r410, 2;
+	cvt.s64.s32 	%rd190, %r411;
+	mov.u64 	%rd191, __tilec_smem;
+	add.s64 	%rd192, %rd191, %rd190;
+	cvt.rn.f16x2.f32 	%r412, %f444, %f443;
+	st.shared.u32 	[%rd192], %r412;
+	or.b32 	%r413, %r9, 8;
+	mul.lo.s32 	%r414, %r413, 72;
+	add.s32 	%r415, %r414, %r11;
+	mul.lo.s32 	%r416, %r415, 2;
+	cvt.s64.s32 	%rd193, %r416;
+	mov.u64 	%rd194, __tilec_smem;
+	add.s64 	%rd195, %rd194, %rd193;
+	cvt.rn.f16x2.f32 	%r417, %f446, %f445;
+	st.shared.u32 	[%rd195], %r417;
+	or.b32 	%r418, %r11, 8;
+	add.s32 	%r419, %r409, %r418;
+	mul.lo.s32 	%r420, %r419, 2;
+	cvt.s64.s32 	%rd196, %r420;
+	mov.u64 	%rd197, __tilec_smem;
+	add.s64 	%rd198, %rd197, %rd196;
+	cvt.rn.f16x2.f32 	%r421, %f448, %f447;
+	st.shared.u32 	[%rd198], %r421;
+	add.s32 	%r422, %r414, %r418;
+	mul.lo.s32 	%r423, %r422, 2;
+	cvt.s64.s32 	%rd199, %r423;
+	mov.u64 	%rd200, __tilec_smem;
+	add.s64 	%rd201, %rd200, %rd199;
+	cvt.rn.f16x2.f32 	%r424, %f450, %f449;
+	st.shared.u32 	[%rd201], %r424;
+	or.b32 	%r425, %r11, 16;
+	add.s32 	%r426, %r409, %r425;
+	mul.lo.s32 	%r427, %r426, 2;
+	cvt.s64.s32 	%rd202, %r427;
+	mov.u64 	%rd203, __tilec_smem;
+	add.s64 	%rd204, %rd203, %rd202;
+	cvt.rn.f16x2.f32 	%r428, %f452, %f451;
+	st.shared.u32 	[%rd204], %r428;
+	add.s32 	%r429, %r414, %r425;
+	mul.lo.s32 	%r430, %r429, 2;
+	cvt.s64.s32 	%rd205, %r430;
+	mov.u64 	%rd206, __tilec_smem;
+	add.s64 	%rd207, %rd206, %rd205;
+	cvt.rn.f16x2.f32 	%r431, %f454, %f453;
+	st.shared.u32 	[%rd207], %r431;
+	or.b32 	%r432, %r11, 24;
+	add.s32 	%r433, %r409, %r432;
+	mul.lo.s32 	%r434, %r433, 2;
+	cvt.s64.s32 	%rd208, %r434;
+	mov.u64 	%rd209, __tilec_smem;
+	add.s64 	%rd210, %rd209, %rd208;
+	cvt.rn.f16x2.f32 	%r435, %f456, %f455;
+	st.shared.u32 	[%rd210], %r435;
+	add.s32 	%r436, %r414, %r432;
+	mul.lo.s32 	%r437, %r436, 2;
+	cvt.s64.s32 	%rd211, %r437;
+	mov.u64 	%rd212, __tilec_smem;
+	add.s64 	%rd213, %rd212, %rd211;
+	cvt.rn.f16x2.f32 	%r438, %f458, %f457;
+	st.shared.u32 	[%rd213], %r438;
+	or.b32 	%r439, %r11, 32;
+	add.s32 	%r440, %r409, %r439;
+	mul.lo.s32 	%r441, %r440, 2;
+	cvt.s64.s32 	%rd214, %r441;
+	mov.u64 	%rd215, __tilec_smem;
+	add.s64 	%rd216, %rd215, %rd214;
+	cvt.rn.f16x2.f32 	%r442, %f460, %f459;
+	st.shared.u32 	[%rd216], %r442;
+	add.s32 	%r443, %r414, %r439;
+	mul.lo.s32 	%r444, %r443, 2;
+	cvt.s64.s32 	%rd217, %r444;
+	mov.u64 	%rd218, __tilec_smem;
+	add.s64 	%rd219, %rd218, %rd217;
+	cvt.rn.f16x2.f32 	%r445, %f462, %f461;
+	st.shared.u32 	[%rd219], %r445;
+	or.b32 	%r446, %r11, 40;
+	add.s32 	%r447, %r409, %r446;
+	mul.lo.s32 	%r448, %r447, 2;
+	cvt.s64.s32 	%rd220, %r448;
+	mov.u64 	%rd221, __tilec_smem;
+	add.s64 	%rd222, %rd221, %rd220;
+	cvt.rn.f16x2.f32 	%r449, %f464, %f463;
+	st.shared.u32 	[%rd222], %r449;
+	add.s32 	%r450, %r414, %r446;
+	mul.lo.s32 	%r451, %r450, 2;
+	cvt.s64.s32 	%rd223, %r451;
+	mov.u64 	%rd224, __tilec_smem;
+	add.s64 	%rd225, %rd224, %rd223;
+	cvt.rn.f16x2.f32 	%r452, %f466, %f465;
+	st.shared.u32 	[%rd225], %r452;
+	or.b32 	%r453, %r11, 48;
+	add.s32 	%r454, %r409, %r453;
+	mul.lo.s32 	%r455, %r454, 2;
+	cvt.s64.s32 	%rd226, %r455;
+	mov.u64 	%rd227, __tilec_smem;
+	add.s64 	%rd228, %rd227, %rd226;
+	cvt.rn.f16x2.f32 	%r456, %f468, %f467;
+	st.shared.u32 	[%rd228], %r456;
+	add.s32 	%r457, %r414, %r453;
+	mul.lo.s32 	%r458, %r457, 2;
+	cvt.s64.s32 	%rd229, %r458;
+	mov.u64 	%rd230, __tilec_smem;
+	add.s64 	%rd231, %rd230, %rd229;
+	cvt.rn.f16x2.f32 	%r459, %f470, %f469;
+	st.shared.u32 	[%rd231], %r459;
+	or.b32 	%r460, %r11, 56;
+	add.s32 	%r461, %r409, %r460;
+	mul.lo.s32 	%r462, %r461, 2;
+	cvt.s64.s32 	%rd232, %r462;
+	mov.u64 	%rd233, __tilec_smem;
+	add.s64 	%rd234, %rd233, %rd232;
+	cvt.rn.f16x2.f32 	%r463, %f472, %f471;
+	st.shared.u32 	[%rd234], %r463;
+	add.s32 	%r464, %r414, %r460;
+	mul.lo.s32 	%r465, %r464, 2;
+	cvt.s64.s32 	%rd235, %r465;
+	mov.u64 	%rd236, __tilec_smem;
+	add.s64 	%rd237, %rd236, %rd235;
+	cvt.rn.f16x2.f32 	%r466, %f474, %f473;
+	st.shared.u32 	[%rd237], %r466;
+	bar.sync 	0;
+	mul.lo.s32 	%r467, %r14, 72;
+	add.s32 	%r468, %r467, %r16;
+	mul.lo.s32 	%r469, %r468, 2;
+	cvt.s64.s32 	%rd238, %r469;
+	mov.u64 	%rd239, __tilec_smem;
+	add.s64 	%rd240, %rd239, %rd238;
+	ld.shared.v4.u32 	{%r470, %r471, %r472, %r473}, [%rd240];
+	or.b32 	%r474, %r14, 4;
+	mul.lo.s32 	%r475, %r474, 72;
+	add.s32 	%r476, %r475, %r16;
+	mul.lo.s32 	%r477, %r476, 2;
+	cvt.s64.s32 	%rd241, %r477;
+	mov.u64 	%rd242, __tilec_smem;
+	add.s64 	%rd243, %rd242, %rd241;
+	ld.shared.v4.u32 	{%r478, %r479, %r480, %r481}, [%rd243];
+	or.b32 	%r482, %r14, 8;
+	mul.lo.s32 	%r483, %r482, 72;
+	add.s32 	%r484, %r483, %r16;
+	mul.lo.s32 	%r485, %r484, 2;
+	cvt.s64.s32 	%rd244, %r485;
+	mov.u64 	%rd245, __tilec_smem;
+	add.s64 	%rd246, %rd245, %rd244;
+	ld.shared.v4.u32 	{%r486, %r487, %r488, %r489}, [%rd246];
+	or.b32 	%r490, %r14, 12;
+	mul.lo.s32 	%r491, %r490, 72;
+	add.s32 	%r492, %r491, %r16;
+	mul.lo.s32 	%r493, %r492, 2;
+	cvt.s64.s32 	%rd247, %r493;
+	mov.u64 	%rd248, __tilec_smem;
+	add.s64 	%rd249, %rd248, %rd247;
+	ld.shared.v4.u32 	{%r494, %r495, %r496, %r497}, [%rd249];
+	cvt.s64.s32 	%rd250, %r14;
+	add.s64 	%rd251, %rd45, %rd250;
+	mul.lo.s64 	%rd252, %rd251, %rd20;
+	cvt.s64.s32 	%rd253, %r16;
+	mul.lo.s64 	%rd254, %rd253, %rd21;
+	add.s64 	%rd255, %rd252, %rd254;
+	setp.ge.s64 	%p118, %rd251, 0;
+	setp.lt.s64 	%p119, %rd251, %rd44;
+	and.pred 	%p120, %p118, %p119;
+	setp.ge.s64 	%p121, %rd253, 0;
+	setp.lt.s64 	%p122, %rd253, %rd46;
+	and.pred 	%p123, %p121, %p122;
+	and.pred 	%p124, %p120, %p123;
+	shl.b64 	%rd256, %rd255, 1;
+	add.s64 	%rd257, %rd52, %rd256;
+	// begin inline asm
+	@%p124 st.global.v4.b32 [%rd257], {%r470, %r471, %r472, %r473};
+	// end inline asm
+	add.s64 	%rd258, %rd251, 4;
+	setp.ge.s64 	%p125, %rd258, 0;
+	setp.lt.s64 	%p126, %rd258, %rd44;
+	and.pred 	%p127, %p125, %p126;
+	and.pred 	%p128, %p127, %p123;
+	mul.lo.s64 	%rd259, %rd20, 4;
+	mul.lo.s64 	%rd260, %rd259, 2;
+	add.s64 	%rd261, %rd257, %rd260;
+	// begin inline asm
+	@%p128 st.global.v4.b32 [%rd261], {%r478, %r479, %r480, %r481};
+	// end inline asm
+	add.s64 	%rd262, %rd251, 8;
+	setp.ge.s64 	%p129, %rd262, 0;
+	setp.lt.s64 	%p130, %rd262, %rd44;
+	and.pred 	%p131, %p129, %p130;
+	and.pred 	%p132, %p131, %p123;
+	add.s64 	%rd263, %rd261, %rd260;
+	// begin inline asm
+	@%p132 st.global.v4.b32 [%rd263], {%r486, %r487, %r488, %r489};
+	// end inline asm
+	add.s64 	%rd264, %rd251, 12;
+	setp.ge.s64 	%p133, %rd264, 0;
+	setp.lt.s64 	%p134, %rd264, %rd44;
+	and.pred 	%p135, %p133, %p134;
+	and.pred 	%p136, %p135, %p123;
+	add.s64 	%rd265, %rd263, %rd260;
+	// begin inline asm
+	@%p136 st.global.v4.b32 [%rd265], {%r494, %r495, %r496, %r497};
+	// end inline asm
+	ret;
+}
+`
+
+// ptx3 is attn_fwd_causal/f16 for sm_90a, config BLOCK_M=16,BLOCK_N=16,HEAD_DIM=64,num_stages=2,num_warps=1, generic.
+const ptx3 = `//
+// Generated by tilec's PTX backend (package ptx)
+// Kernels: attn_fwd_causal
+//
+
+.version 8.0
+.target sm_90a
+.address_size 64
+
+.extern .shared .align 1024 .b8 __tilec_smem[];
+
+// @attn_fwd_causal
+.visible .entry attn_fwd_causal(
+	.param .u64 attn_fwd_causal_param_0,
+	.param .u64 attn_fwd_causal_param_1,
+	.param .u64 attn_fwd_causal_param_2,
+	.param .f32 attn_fwd_causal_param_3,
+	.param .u64 attn_fwd_causal_param_4,
+	.param .u64 attn_fwd_causal_param_5,
+	.param .u64 attn_fwd_causal_param_6,
+	.param .u64 attn_fwd_causal_param_7,
+	.param .u64 attn_fwd_causal_param_8,
+	.param .u64 attn_fwd_causal_param_9,
+	.param .u64 attn_fwd_causal_param_10,
+	.param .u64 attn_fwd_causal_param_11,
+	.param .u64 attn_fwd_causal_param_12,
+	.param .u64 attn_fwd_causal_param_13,
+	.param .u64 attn_fwd_causal_param_14,
+	.param .u64 attn_fwd_causal_param_15,
+	.param .u64 attn_fwd_causal_param_16,
+	.param .u64 attn_fwd_causal_param_17,
+	.param .u64 attn_fwd_causal_param_18,
+	.param .u64 attn_fwd_causal_param_19,
+	.param .u64 attn_fwd_causal_param_20,
+	.param .u64 attn_fwd_causal_param_21,
+	.param .u32 attn_fwd_causal_param_22,
+	.param .u32 attn_fwd_causal_param_23,
+	.param .u32 attn_fwd_causal_param_24,
+	.param .u32 attn_fwd_causal_param_25,
+	.param .u32 attn_fwd_causal_param_26
+)
+.reqntid 32, 1, 1
+.minnctapersm 1
+{
+	.reg .pred 	%p<344>;
+	.reg .b16 	%rs<593>;
+	.reg .b32 	%r<799>;
+	.reg .b64 	%rd<508>;
+	.reg .f32 	%f<477>;
+
+	ld.param.u64 	%rd1, [attn_fwd_causal_param_0];
+	ld.param.u64 	%rd2, [attn_fwd_causal_param_1];
+	ld.param.u64 	%rd3, [attn_fwd_causal_param_2];
+	ld.param.f32 	%f1, [attn_fwd_causal_param_3];
+	ld.param.u64 	%rd4, [attn_fwd_causal_param_4];
+	ld.param.u64 	%rd5, [attn_fwd_causal_param_5];
+	ld.param.u64 	%rd6, [attn_fwd_causal_param_6];
+	ld.param.u64 	%rd7, [attn_fwd_causal_param_7];
+	ld.param.u64 	%rd8, [attn_fwd_causal_param_8];
+	ld.param.u64 	%rd9, [attn_fwd_causal_param_9];
+	ld.param.u64 	%rd10, [attn_fwd_causal_param_10];
+	ld.param.u64 	%rd11, [attn_fwd_causal_param_11];
+	ld.param.u64 	%rd12, [attn_fwd_causal_param_12];
+	ld.param.u64 	%rd13, [attn_fwd_causal_param_13];
+	ld.param.u64 	%rd14, [attn_fwd_causal_param_14];
+	ld.param.u64 	%rd15, [attn_fwd_causal_param_15];
+	ld.param.u64 	%rd16, [attn_fwd_causal_param_16];
+	ld.param.u64 	%rd17, [attn_fwd_causal_param_17];
+	ld.param.u64 	%rd18, [attn_fwd_causal_param_18];
+	ld.param.u64 	%rd19, [attn_fwd_causal_param_19];
+	ld.param.u64 	%rd20, [attn_fwd_causal_param_20];
+	ld.param.u64 	%rd21, [attn_fwd_causal_param_21];
+	ld.param.u32 	%r1, [attn_fwd_causal_param_22];
+	ld.param.u32 	%r2, [attn_fwd_causal_param_23];
+	ld.param.u32 	%r3, [attn_fwd_causal_param_24];
+	ld.param.u32 	%r4, [attn_fwd_causal_param_25];
+	ld.param.u32 	%r5, [attn_fwd_causal_param_26];
+	mov.u32 	%r6, %tid.x;
+	and.b32 	%r7, %r6, 31;
+	shr.u32 	%r8, %r7, 2;
+	and.b32 	%r9, %r8, 7;
+	and.b32 	%r10, %r7, 3;
+	shl.b32 	%r11, %r10, 1;
+	shr.u32 	%r12, %r7, 3;
+	and.b32 	%r13, %r12, 3;
+	and.b32 	%r14, %r7, 7;
+	shl.b32 	%r15, %r14, 3;
+	mov.u64 	%rd22, __tilec_smem;
+	cvt.u32.u64 	%r16, %rd22;
+	and.b32 	%r17, %r12, 1;
+	shl.b32 	%r18, %r17, 3;
+	add.s32 	%r19, %r14, %r18;
+	shr.u32 	%r20, %r7, 4;
+	shl.b32 	%r21, %r20, 3;
+	shr.u32 	%r22, %r21, 3;
+	and.b32 	%r23, %r21, 7;
+	and.b32 	%r24, %r19, 7;
+	xor.b32 	%r25, %r22, %r24;
+	shl.b32 	%r26, %r19, 6;
+	shl.b32 	%r27, %r25, 3;
+	or.b32 	%r28, %r27, %r23;
+	add.s32 	%r29, %r26, %r28;
+	shl.b32 	%r30, %r29, 1;
+	add.s32 	%r31, %r21, 16;
+	shr.u32 	%r32, %r31, 3;
+	and.b32 	%r33, %r31, 7;
+	xor.b32 	%r34, %r32, %r24;
+	shl.b32 	%r35, %r34, 3;
+	or.b32 	%r36, %r35, %r33;
+	add.s32 	%r37, %r26, %r36;
+	shl.b32 	%r38, %r37, 1;
+	add.s32 	%r39, %r21, 32;
+	shr.u32 	%r40, %r39, 3;
+	and.b32 	%r41, %r39, 7;
+	xor.b32 	%r42, %r40, %r24;
+	shl.b32 	%r43, %r42, 3;
+	or.b32 	%r44, %r43, %r41;
+	add.s32 	%r45, %r26, %r44;
+	shl.b32 	%r46, %r45, 1;
+	add.s32 	%r47, %r21, 48;
+	shr.u32 	%r48, %r47, 3;
+	and.b32 	%r49, %r47, 7;
+	xor.b32 	%r50, %r48, %r24;
+	shl.b32 	%r51, %r50, 3;
+	or.b32 	%r52, %r51, %r49;
+	add.s32 	%r53, %r26, %r52;
+	shl.b32 	%r54, %r53, 1;
+	mov.u64 	%rd23, __tilec_smem;
+	cvt.u32.u64 	%r55, %rd23;
+	add.s32 	%r56, %r14, %r21;
+	shr.u32 	%r57, %r18, 3;
+	and.b32 	%r58, %r18, 7;
+	and.b32 	%r59, %r56, 7;
+	xor.b32 	%r60, %r57, %r59;
+	shl.b32 	%r61, %r56, 6;
+	shl.b32 	%r62, %r60, 3;
+	or.b32 	%r63, %r62, %r58;
+	add.s32 	%r64, %r61, %r63;
+	shl.b32 	%r65, %r64, 1;
+	add.s32 	%r66, %r18, 16;
+	shr.u32 	%r67, %r66, 3;
+	and.b32 	%r68, %r66, 7;
+	xor.b32 	%r69, %r67, %r59;
+	shl.b32 	%r70, %r69, 3;
+	or.b32 	%r71, %r70, %r68;
+	add.s32 	%r72, %r61, %r71;
+	shl.b32 	%r73, %r72, 1;
+	add.s32 	%r74, %r18, 32;
+	shr.u32 	%r75, %r74, 3;
+	and.b32 	%r76, %r74, 7;
+	xor.b32 	%r77, %r75, %r59;
+	shl.b32 	%r78, %r77, 3;
+	or.b32 	%r79, %r78, %r76;
+	add.s32 	%r80, %r61, %r79;
+	shl.b32 	%r81, %r80, 1;
+	add.s32 	%r82, %r18, 48;
+	shr.u32 	%r83, %r82, 3;
+	and.b32 	%r84, %r82, 7;
+	xor.b32 	%r85, %r83, %r59;
+	shl.b32 	%r86, %r85, 3;
+	or.b32 	%r87, %r86, %r84;
+	add.s32 	%r88, %r61, %r87;
+	shl.b32 	%r89, %r88, 1;
+	mov.u64 	%rd24, __tilec_smem;
+	cvt.u32.u64 	%r90, %rd24;
+	mov.u64 	%rd25, __tilec_smem;
+	cvt.u32.u64 	%r91, %rd25;
+	mov.u64 	%rd26, __tilec_smem;
+	cvt.u32.u64 	%r92, %rd26;
+	// %body1
+	mov.u32 	%r93, %ctaid.x;
+	mov.u32 	%r94, %nctaid.x;
+	sub.s32 	%r95, %r94, 1;
+	sub.s32 	%r96, %r95, %r93;
+	mov.u32 	%r97, %ctaid.y;
+	setp.eq.s32 	%p1, %r2, 0;
+	selp.b32 	%r98, 1, %r2, %p1;
+	div.s32 	%r99, %r97, %r98;
+	selp.b32 	%r100, 0, %r99, %p1;
+	cvt.s64.s32 	%rd27, %r100;
+	setp.eq.s32 	%p2, %r2, -1;
+	or.pred 	%p3, %p1, %p2;
+	selp.b32 	%r101, 1, %r2, %p3;
+	rem.s32 	%r102, %r97, %r101;
+	selp.b32 	%r103, 0, %r102, %p2;
+	selp.b32 	%r104, %r97, %r103, %p1;
+	setp.eq.s32 	%p4, %r3, 0;
+	selp.b32 	%r105, 1, %r3, %p4;
+	div.s32 	%r106, %r104, %r105;
+	selp.b32 	%r107, 0, %r106, %p4;
+	cvt.s64.s32 	%rd28, %r107;
+	mul.lo.s64 	%rd29, %rd27, %rd6;
+	cvt.s64.s32 	%rd30, %r104;
+	mul.lo.s64 	%rd31, %rd30, %rd7;
+	add.s64 	%rd32, %rd29, %rd31;
+	mul.lo.s64 	%rd33, %rd27, %rd10;
+	mul.lo.s64 	%rd34, %rd28, %rd11;
+	add.s64 	%rd35, %rd33, %rd34;
+	mul.lo.s64 	%rd36, %rd27, %rd14;
+	mul.lo.s64 	%rd37, %rd28, %rd15;
+	add.s64 	%rd38, %rd36, %rd37;
+	mul.lo.s64 	%rd39, %rd27, %rd18;
+	mul.lo.s64 	%rd40, %rd30, %rd19;
+	add.s64 	%rd41, %rd39, %rd40;
+	shl.b64 	%rd42, %rd32, 1;
+	add.s64 	%rd43, %rd1, %rd42;
+	mul.lo.s32 	%r108, %r96, 16;
+	cvt.s64.s32 	%rd44, %r4;
+	cvt.s64.s32 	%rd45, %r108;
+	cvt.s64.s32 	%rd46, %r5;
+	shl.b64 	%rd47, %rd38, 1;
+	add.s64 	%rd48, %rd3, %rd47;
+	shl.b64 	%rd49, %rd35, 1;
+	add.s64 	%rd50, %rd2, %rd49;
+	shl.b64 	%rd51, %rd41, 1;
+	add.s64 	%rd52, %rd5, %rd51;
+	or.b32 	%r109, %r9, 8;
+	or.b32 	%r110, %r11, 1;
+	or.b32 	%r111, %r11, 8;
+	or.b32 	%r112, %r11, 9;
+	add.s32 	%r113, %r108, %r9;
+	add.s32 	%r114, %r108, %r109;
+	mul.rn.f32 	%f2, %f1, 0f3FB8AA3B;
+	cvt.s64.s32 	%rd53, %r13;
+	add.s64 	%rd54, %rd45, %rd53;
+	mul.lo.s64 	%rd55, %rd54, %rd8;
+	cvt.s64.s32 	%rd56, %r15;
+	mul.lo.s64 	%rd57, %rd56, %rd9;
+	add.s64 	%rd58, %rd55, %rd57;
+	setp.ge.s64 	%p5, %rd54, 0;
+	setp.lt.s64 	%p6, %rd54, %rd44;
+	and.pred 	%p7, %p5, %p6;
+	setp.ge.s64 	%p8, %rd56, 0;
+	setp.lt.s64 	%p9, %rd56, %rd46;
+	and.pred 	%p10, %p8, %p9;
+	and.pred 	%p11, %p7, %p10;
+	shl.b64 	%rd59, %rd58, 1;
+	add.s64 	%rd60, %rd43, %rd59;
+	mov.u16 	%rs2, 0;
+	// begin inline asm
+	mov.b16 %rs1, %rs2;
+	@%p11 ld.global.b16 %rs1, [%rd60];
+	// end inline asm
+	add.s64 	%rd61, %rd56, 1;
+	setp.ge.s64 	%p12, %rd61, 0;
+	setp.lt.s64 	%p13, %rd61, %rd46;
+	and.pred 	%p14, %p12, %p13;
+	and.pred 	%p15, %p7, %p14;
+	mul.lo.s64 	%rd62, %rd9, 2;
+	add.s64 	%rd63, %rd60, %rd62;
+	mov.u16 	%rs4, 0;
+	// begin inline asm
+	mov.b16 %rs3, %rs4;
+	@%p15 ld.global.b16 %rs3, [%rd63];
+	// end inline asm
+	add.s64 	%rd64, %rd56, 2;
+	setp.ge.s64 	%p16, %rd64, 0;
+	setp.lt.s64 	%p17, %rd64, %rd46;
+	and.pred 	%p18, %p16, %p17;
+	and.pred 	%p19, %p7, %p18;
+	add.s64 	%rd65, %rd63, %rd62;
+	mov.u16 	%rs6, 0;
+	// begin inline asm
+	mov.b16 %rs5, %rs6;
+	@%p19 ld.global.b16 %rs5, [%rd65];
+	// end inline asm
+	add.s64 	%rd66, %rd56, 3;
+	setp.ge.s64 	%p20, %rd66, 0;
+	setp.lt.s64 	%p21, %rd66, %rd46;
+	and.pred 	%p22, %p20, %p21;
+	and.pred 	%p23, %p7, %p22;
+	add.s64 	%rd67, %rd65, %rd62;
+	mov.u16 	%rs8, 0;
+	// begin inline asm
+	mov.b16 %rs7, %rs8;
+	@%p23 ld.global.b16 %rs7, [%rd67];
+	// end inline asm
+	add.s64 	%rd68, %rd56, 4;
+	setp.ge.s64 	%p24, %rd68, 0;
+	setp.lt.s64 	%p25, %rd68, %rd46;
+	and.pred 	%p26, %p24, %p25;
+	and.pred 	%p27, %p7, %p26;
+	add.s64 	%rd69, %rd67, %rd62;
+	mov.u16 	%rs10, 0;
+	// begin inline asm
+	mov.b16 %rs9, %rs10;
+	@%p27 ld.global.b16 %rs9, [%rd69];
+	// end inline asm
+	add.s64 	%rd70, %rd56, 5;
+	setp.ge.s64 	%p28, %rd70, 0;
+	setp.lt.s64 	%p29, %rd70, %rd46;
+	and.pred 	%p30, %p28, %p29;
+	and.pred 	%p31, %p7, %p30;
+	add.s64 	%rd71, %rd69, %rd62;
+	mov.u16 	%rs12, 0;
+	// begin inline asm
+	mov.b16 %rs11, %rs12;
+	@%p31 ld.global.b16 %rs11, [%rd71];
+	// end inline asm
+	add.s64 	%rd72, %rd56, 6;
+	setp.ge.s64 	%p32, %rd72, 0;
+	setp.lt.s64 	%p33, %rd72, %rd46;
+	and.pred 	%p34, %p32, %p33;
+	and.pred 	%p35, %p7, %p34;
+	add.s64 	%rd73, %rd71, %rd62;
+	mov.u16 	%rs14, 0;
+	// begin inline asm
+	mov.b16 %rs13, %rs14;
+	@%p35 ld.global.b16 %rs13, [%rd73];
+	// end inline asm
+	add.s64 	%rd74, %rd56, 7;
+	setp.ge.s64 	%p36, %rd74, 0;
+	setp.lt.s64 	%p37, %rd74, %rd46;
+	and.pred 	%p38, %p36, %p37;
+	and.pred 	%p39, %p7, %p38;
+	add.s64 	%rd75, %rd73, %rd62;
+	mov.u16 	%rs16, 0;
+	// begin inline asm
+	mov.b16 %rs15, %rs16;
+	@%p39 ld.global.b16 %rs15, [%rd75];
+	// end inline asm
+	add.s64 	%rd76, %rd54, 4;
+	setp.ge.s64 	%p40, %rd76, 0;
+	setp.lt.s64 	%p41, %rd76, %rd44;
+	and.pred 	%p42, %p40, %p41;
+	and.pred 	%p43, %p42, %p10;
+	mul.lo.s64 	%rd77, %rd8, 4;
+	mul.lo.s64 	%rd78, %rd9, -7;
+	add.s64 	%rd79, %rd77, %rd78;
+	mul.lo.s64 	%rd80, %rd79, 2;
+	add.s64 	%rd81, %rd75, %rd80;
+	mov.u16 	%rs18, 0;
+	// begin inline asm
+	mov.b16 %rs17, %rs18;
+	@%p43 ld.global.b16 %rs17, [%rd81];
+	// end inline asm
+	and.pred 	%p44, %p42, %p14;
+	add.s64 	%rd82, %rd81, %rd62;
+	mov.u16 	%rs20, 0;
+	// begin inline asm
+	mov.b16 %rs19, %rs20;
+	@%p44 ld.global.b16 %rs19, [%rd82];
+	// end inline asm
+	and.pred 	%p45, %p42, %p18;
+	add.s64 	%rd83, %rd82, %rd62;
+	mov.u16 	%rs22, 0;
+	// begin inline asm
+	mov.b16 %rs21, %rs22;
+	@%p45 ld.global.b16 %rs21, [%rd83];
+	// end inline asm
+	and.pred 	%p46, %p42, %p22;
+	add.s64 	%rd84, %rd83, %rd62;
+	mov.u16 	%rs24, 0;
+	// begin inline asm
+	mov.b16 %rs23, %rs24;
+	@%p46 ld.global.b16 %rs23, [%rd84];
+	// end inline asm
+	and.pred 	%p47, %p42, %p26;
+	add.s64 	%rd85, %rd84, %rd62;
+	mov.u16 	%rs26, 0;
+	// begin inline asm
+	mov.b16 %rs25, %rs26;
+	@%p47 ld.global.b16 %rs25, [%rd85];
+	// end inline asm
+	and.pred 	%p48, %p42, %p30;
+	add.s64 	%rd86, %rd85, %rd62;
+	mov.u16 	%rs28, 0;
+	// begin inline asm
+	mov.b16 %rs27, %rs28;
+	@%p48 ld.global.b16 %rs27, [%rd86];
+	// end inline asm
+	and.pred 	%p49, %p42, %p34;
+	add.s64 	%rd87, %rd86, %rd62;
+	mov.u16 	%rs30, 0;
+	// begin inline asm
+	mov.b16 %rs29, %rs30;
+	@%p49 ld.global.b16 %rs29, [%rd87];
+	// end inline asm
+	and.pred 	%p50, %p42, %p38;
+	add.s64 	%rd88, %rd87, %rd62;
+	mov.u16 	%rs32, 0;
+	// begin inline asm
+	mov.b16 %rs31, %rs32;
+	@%p50 ld.global.b16 %rs31, [%rd88];
+	// end inline asm
+	add.s64 	%rd89, %rd54, 8;
+	setp.ge.s64 	%p51, %rd89, 0;
+	setp.lt.s64 	%p52, %rd89, %rd44;
+	and.pred 	%p53, %p51, %p52;
+	and.pred 	%p54, %p53, %p10;
+	add.s64 	%rd90, %rd88, %rd80;
+	mov.u16 	%rs34, 0;
+	// begin inline asm
+	mov.b16 %rs33, %rs34;
+	@%p54 ld.global.b16 %rs33, [%rd90];
+	// end inline asm
+	and.pred 	%p55, %p53, %p14;
+	add.s64 	%rd91, %rd90, %rd62;
+	mov.u16 	%rs36, 0;
+	// begin inline asm
+	mov.b16 %rs35, %rs36;
+	@%p55 ld.global.b16 %rs35, [%rd91];
+	// end inline asm
+	and.pred 	%p56, %p53, %p18;
+	add.s64 	%rd92, %rd91, %rd62;
+	mov.u16 	%rs38, 0;
+	// begin inline asm
+	mov.b16 %rs37, %rs38;
+	@%p56 ld.global.b16 %rs37, [%rd92];
+	// end inline asm
+	and.pred 	%p57, %p53, %p22;
+	add.s64 	%rd93, %rd92, %rd62;
+	mov.u16 	%rs40, 0;
+	// begin inline asm
+	mov.b16 %rs39, %rs40;
+	@%p57 ld.global.b16 %rs39, [%rd93];
+	// end inline asm
+	and.pred 	%p58, %p53, %p26;
+	add.s64 	%rd94, %rd93, %rd62;
+	mov.u16 	%rs42, 0;
+	// begin inline asm
+	mov.b16 %rs41, %rs42;
+	@%p58 ld.global.b16 %rs41, [%rd94];
+	// end inline asm
+	and.pred 	%p59, %p53, %p30;
+	add.s64 	%rd95, %rd94, %rd62;
+	mov.u16 	%rs44, 0;
+	// begin inline asm
+	mov.b16 %rs43, %rs44;
+	@%p59 ld.global.b16 %rs43, [%rd95];
+	// end inline asm
+	and.pred 	%p60, %p53, %p34;
+	add.s64 	%rd96, %rd95, %rd62;
+	mov.u16 	%rs46, 0;
+	// begin inline asm
+	mov.b16 %rs45, %rs46;
+	@%p60 ld.global.b16 %rs45, [%rd96];
+	// end inline asm
+	and.pred 	%p61, %p53, %p38;
+	add.s64 	%rd97, %rd96, %rd62;
+	mov.u16 	%rs48, 0;
+	// begin inline asm
+	mov.b16 %rs47, %rs48;
+	@%p61 ld.global.b16 %rs47, [%rd97];
+	// end inline asm
+	add.s64 	%rd98, %rd54, 12;
+	setp.ge.s64 	%p62, %rd98, 0;
+	setp.lt.s64 	%p63, %rd98, %rd44;
+	and.pred 	%p64, %p62, %p63;
+	and.pred 	%p65, %p64, %p10;
+	add.s64 	%rd99, %rd97, %rd80;
+	mov.u16 	%rs50, 0;
+	// begin inline asm
+	mov.b16 %rs49, %rs50;
+	@%p65 ld.global.b16 %rs49, [%rd99];
+	// end inline asm
+	and.pred 	%p66, %p64, %p14;
+	add.s64 	%rd100, %rd99, %rd62;
+	mov.u16 	%rs52, 0;
+	// begin inline asm
+	mov.b16 %rs51, %rs52;
+	@%p66 ld.global.b16 %rs51, [%rd100];
+	// end inline asm
+	and.pred 	%p67, %p64, %p18;
+	add.s64 	%rd101, %rd100, %rd62;
+	mov.u16 	%rs54, 0;
+	// begin inline asm
+	mov.b16 %rs53, %rs54;
+	@%p67 ld.global.b16 %rs53, [%rd101];
+	// end inline asm
+	and.pred 	%p68, %p64, %p22;
+	add.s64 	%rd102, %rd101, %rd62;
+	mov.u16 	%rs56, 0;
+	// begin inline asm
+	mov.b16 %rs55, %rs56;
+	@%p68 ld.global.b16 %rs55, [%rd102];
+	// end inline asm
+	and.pred 	%p69, %p64, %p26;
+	add.s64 	%rd103, %rd102, %rd62;
+	mov.u16 	%rs58, 0;
+	// begin inline asm
+	mov.b16 %rs57, %rs58;
+	@%p69 ld.global.b16 %rs57, [%rd103];
+	// end inline asm
+	and.pred 	%p70, %p64, %p30;
+	add.s64 	%rd104, %rd103, %rd62;
+	mov.u16 	%rs60, 0;
+	// begin inline asm
+	mov.b16 %rs59, %rs60;
+	@%p70 ld.global.b16 %rs59, [%rd104];
+	// end inline asm
+	and.pred 	%p71, %p64, %p34;
+	add.s64 	%rd105, %rd104, %rd62;
+	mov.u16 	%rs62, 0;
+	// begin inline asm
+	mov.b16 %rs61, %rs62;
+	@%p71 ld.global.b16 %rs61, [%rd105];
+	// end inline asm
+	and.pred 	%p72, %p64, %p38;
+	add.s64 	%rd106, %rd105, %rd62;
+	mov.u16 	%rs64, 0;
+	// begin inline asm
+	mov.b16 %rs63, %rs64;
+	@%p72 ld.global.b16 %rs63, [%rd106];
+	// end inline asm
+	bar.sync 	0;
+	shr.u32 	%r115, %r15, 3;
+	and.b32 	%r116, %r15, 7;
+	and.b32 	%r117, %r13, 7;
+	xor.b32 	%r118, %r115, %r117;
+	shl.b32 	%r119, %r13, 6;
+	shl.b32 	%r120, %r118, 3;
+	or.b32 	%r121, %r120, %r116;
+	add.s32 	%r122, %r119, %r121;
+	shl.b32 	%r123, %r122, 1;
+	cvt.s64.s32 	%rd107, %r123;
+	mov.u64 	%rd108, __tilec_smem;
+	add.s64 	%rd109, %rd108, %rd107;
+	cvt.u32.u16 	%r124, %rs1;
+	cvt.u32.u16 	%r125, %rs3;
+	shl.b32 	%r126, %r125, 16;
+	or.b32 	%r127, %r124, %r126;
+	cvt.u32.u16 	%r128, %rs5;
+	cvt.u32.u16 	%r129, %rs7;
+	shl.b32 	%r130, %r129, 16;
+	or.b32 	%r131, %r128, %r130;
+	cvt.u32.u16 	%r132, %rs9;
+	cvt.u32.u16 	%r133, %rs11;
+	shl.b32 	%r134, %r133, 16;
+	or.b32 	%r135, %r132, %r134;
+	cvt.u32.u16 	%r136, %rs13;
+	cvt.u32.u16 	%r137, %rs15;
+	shl.b32 	%r138, %r137, 16;
+	or.b32 	%r139, %r136, %r138;
+	st.shared.v4.u32 	[%rd109], {%r127, %r131, %r135, %r139};
+	or.b32 	%r140, %r13, 4;
+	and.b32 	%r141, %r140, 7;
+	xor.b32 	%r142, %r115, %r141;
+	shl.b32 	%r143, %r140, 6;
+	shl.b32 	%r144, %r142, 3;
+	or.b32 	%r145, %r144, %r116;
+	add.s32 	%r146, %r143, %r145;
+	shl.b32 	%r147, %r146, 1;
+	cvt.s64.s32 	%rd110, %r147;
+	mov.u64 	%rd111, __tilec_smem;
+	add.s64 	%rd112, %rd111, %rd110;
+	cvt.u32.u16 	%r148, %rs17;
+	cvt.u32.u16 	%r149, %rs19;
+	shl.b32 	%r150, %r149, 16;
+	or.b32 	%r151, %r148, %r150;
+	cvt.u32.u16 	%r152, %rs21;
+	cvt.u32.u16 	%r153, %rs23;
+	shl.b32 	%r154, %r153, 16;
+	or.b32 	%r155, %r152, %r154;
+	cvt.u32.u16 	%r156, %rs25;
+	cvt.u32.u16 	%r157, %rs27;
+	shl.b32 	%r158, %r157, 16;
+	or.b32 	%r159, %r156, %r158;
+	cvt.u32.u16 	%r160, %rs29;
+	cvt.u32.u16 	%r161, %rs31;
+	shl.b32 	%r162, %r161, 16;
+	or.b32 	%r163, %r160, %r162;
+	st.shared.v4.u32 	[%rd112], {%r151, %r155, %r159, %r163};
+	or.b32 	%r164, %r13, 8;
+	and.b32 	%r165, %r164, 7;
+	xor.b32 	%r166, %r115, %r165;
+	shl.b32 	%r167, %r164, 6;
+	shl.b32 	%r168, %r166, 3;
+	or.b32 	%r169, %r168, %r116;
+	add.s32 	%r170, %r167, %r169;
+	shl.b32 	%r171, %r170, 1;
+	cvt.s64.s32 	%rd113, %r171;
+	mov.u64 	%rd114, __tilec_smem;
+	add.s64 	%rd115, %rd114, %rd113;
+	cvt.u32.u16 	%r172, %rs33;
+	cvt.u32.u16 	%r173, %rs35;
+	shl.b32 	%r174, %r173, 16;
+	or.b32 	%r175, %r172, %r174;
+	cvt.u32.u16 	%r176, %rs37;
+	cvt.u32.u16 	%r177, %rs39;
+	shl.b32 	%r178, %r177, 16;
+	or.b32 	%r179, %r176, %r178;
+	cvt.u32.u16 	%r180, %rs41;
+	cvt.u32.u16 	%r181, %rs43;
+	shl.b32 	%r182, %r181, 16;
+	or.b32 	%r183, %r180, %r182;
+	cvt.u32.u16 	%r184, %rs45;
+	cvt.u32.u16 	%r185, %rs47;
+	shl.b32 	%r186, %r185, 16;
+	or.b32 	%r187, %r184, %r186;
+	st.shared.v4.u32 	[%rd115], {%r175, %r179, %r183, %r187};
+	or.b32 	%r188, %r13, 12;
+	and.b32 	%r189, %r188, 7;
+	xor.b32 	%r190, %r115, %r189;
+	shl.b32 	%r191, %r188, 6;
+	shl.b32 	%r192, %r190, 3;
+	or.b32 	%r193, %r192, %r116;
+	add.s32 	%r194, %r191, %r193;
+	shl.b32 	%r195, %r194, 1;
+	cvt.s64.s32 	%rd116, %r195;
+	mov.u64 	%rd117, __tilec_smem;
+	add.s64 	%rd118, %rd117, %rd116;
+	cvt.u32.u16 	%r196, %rs49;
+	cvt.u32.u16 	%r197, %rs51;
+	shl.b32 	%r198, %r197, 16;
+	or.b32 	%r199, %r196, %r198;
+	cvt.u32.u16 	%r200, %rs53;
+	cvt.u32.u16 	%r201, %rs55;
+	shl.b32 	%r202, %r201, 16;
+	or.b32 	%r203, %r200, %r202;
+	cvt.u32.u16 	%r204, %rs57;
+	cvt.u32.u16 	%r205, %rs59;
+	shl.b32 	%r206, %r205, 16;
+	or.b32 	%r207, %r204, %r206;
+	cvt.u32.u16 	%r208, %rs61;
+	cvt.u32.u16 	%r209, %rs63;
+	shl.b32 	%r210, %r209, 16;
+	or.b32 	%r211, %r208, %r210;
+	st.shared.v4.u32 	[%rd118], {%r199, %r203, %r207, %r211};
+	bar.sync 	0;
+	add.s32 	%r212, %r16, %r30;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r213, %r214, %r215, %r216}, [%r212];
+	// end inline asm
+	add.s32 	%r217, %r16, %r38;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r218, %r219, %r220, %r221}, [%r217];
+	// end inline asm
+	add.s32 	%r222, %r16, %r46;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r223, %r224, %r225, %r226}, [%r222];
+	// end inline asm
+	add.s32 	%r227, %r16, %r54;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r228, %r229, %r230, %r231}, [%r227];
+	// end inline asm
+	mov.u32 	%r232, 0;
+	mov.f32 	%f3, 0f00000000;
+	mov.f32 	%f4, 0f00000000;
+	mov.f32 	%f5, 0f00000000;
+	mov.f32 	%f6, 0f00000000;
+	mov.f32 	%f7, 0f00000000;
+	mov.f32 	%f8, 0f00000000;
+	mov.f32 	%f9, 0f00000000;
+	mov.f32 	%f10, 0f00000000;
+	mov.f32 	%f11, 0f00000000;
+	mov.f32 	%f12, 0f00000000;
+	mov.f32 	%f13, 0f00000000;
+	mov.f32 	%f14, 0f00000000;
+	mov.f32 	%f15, 0f00000000;
+	mov.f32 	%f16, 0f00000000;
+	mov.f32 	%f17, 0f00000000;
+	mov.f32 	%f18, 0f00000000;
+	mov.f32 	%f19, 0f00000000;
+	mov.f32 	%f20, 0f00000000;
+	mov.f32 	%f21, 0f00000000;
+	mov.f32 	%f22, 0f00000000;
+	mov.f32 	%f23, 0f00000000;
+	mov.f32 	%f24, 0f00000000;
+	mov.f32 	%f25, 0f00000000;
+	mov.f32 	%f26, 0f00000000;
+	mov.f32 	%f27, 0f00000000;
+	mov.f32 	%f28, 0f00000000;
+	mov.f32 	%f29, 0f00000000;
+	mov.f32 	%f30, 0f00000000;
+	mov.f32 	%f31, 0f00000000;
+	mov.f32 	%f32, 0f00000000;
+	mov.f32 	%f33, 0f00000000;
+	mov.f32 	%f34, 0f00000000;
+	mov.f32 	%f35, 0f3F800000;
+	mov.f32 	%f36, 0f3F800000;
+	mov.f32 	%f37, 0fFF800000;
+	mov.f32 	%f38, 0fFF800000;
+	mov.u64 	%rd119, 0;
+	mov.u64 	%rd120, 0;
+	mov.u64 	%rd121, 0;
+	mov.u64 	%rd122, 0;
+$L__BB0_2: 	// %for.header2
+	setp.lt.s32 	%p73, %r232, %r108;
+	@!%p73 bra 	$L__BB0_4;
+	// %for.body3
+	cvt.s64.s32 	%rd123, %r15;
+	add.s64 	%rd124, %rd119, %rd123;
+	mul.lo.s64 	%rd125, %rd124, %rd13;
+	cvt.s64.s32 	%rd126, %r13;
+	add.s64 	%rd127, %rd120, %rd126;
+	mul.lo.s64 	%rd128, %rd127, %rd12;
+	add.s64 	%rd129, %rd125, %rd128;
+	setp.ge.s64 	%p74, %rd124, 0;
+	setp.lt.s64 	%p75, %rd124, %rd46;
+	and.pred 	%p76, %p74, %p75;
+	shl.b64 	%rd130, %rd129, 1;
+	add.s64 	%rd131, %rd50, %rd130;
+	mov.u16 	%rs66, 0;
+	// begin inline asm
+	mov.b16 %rs65, %rs66;
+	@%p76 ld.global.b16 %rs65, [%rd131];
+	// end inline asm
+	add.s64 	%rd132, %rd124, 1;
+	setp.ge.s64 	%p77, %rd132, 0;
+	setp.lt.s64 	%p78, %rd132, %rd46;
+	and.pred 	%p79, %p77, %p78;
+	mul.lo.s64 	%rd133, %rd13, 2;
+	add.s64 	%rd134, %rd131, %rd133;
+	mov.u16 	%rs68, 0;
+	// begin inline asm
+	mov.b16 %rs67, %rs68;
+	@%p79 ld.global.b16 %rs67, [%rd134];
+	// end inline asm
+	add.s64 	%rd135, %rd124, 2;
+	setp.ge.s64 	%p80, %rd135, 0;
+	setp.lt.s64 	%p81, %rd135, %rd46;
+	and.pred 	%p82, %p80, %p81;
+	add.s64 	%rd136, %rd134, %rd133;
+	mov.u16 	%rs70, 0;
+	// begin inline asm
+	mov.b16 %rs69, %rs70;
+	@%p82 ld.global.b16 %rs69, [%rd136];
+	// end inline asm
+	add.s64 	%rd137, %rd124, 3;
+	setp.ge.s64 	%p83, %rd137, 0;
+	setp.lt.s64 	%p84, %rd137, %rd46;
+	and.pred 	%p85, %p83, %p84;
+	add.s64 	%rd138, %rd136, %rd133;
+	mov.u16 	%rs72, 0;
+	// begin inline asm
+	mov.b16 %rs71, %rs72;
+	@%p85 ld.global.b16 %rs71, [%rd138];
+	// end inline asm
+	add.s64 	%rd139, %rd124, 4;
+	setp.ge.s64 	%p86, %rd139, 0;
+	setp.lt.s64 	%p87, %rd139, %rd46;
+	and.pred 	%p88, %p86, %p87;
+	add.s64 	%rd140, %rd138, %rd133;
+	mov.u16 	%rs74, 0;
+	// begin inline asm
+	mov.b16 %rs73, %rs74;
+	@%p88 ld.global.b16 %rs73, [%rd140];
+	// end inline asm
+	add.s64 	%rd141, %rd124, 5;
+	setp.ge.s64 	%p89, %rd141, 0;
+	setp.lt.s64 	%p90, %rd141, %rd46;
+	and.pred 	%p91, %p89, %p90;
+	add.s64 	%rd142, %rd140, %rd133;
+	mov.u16 	%rs76, 0;
+	// begin inline asm
+	mov.b16 %rs75, %rs76;
+	@%p91 ld.global.b16 %rs75, [%rd142];
+	// end inline asm
+	add.s64 	%rd143, %rd124, 6;
+	setp.ge.s64 	%p92, %rd143, 0;
+	setp.lt.s64 	%p93, %rd143, %rd46;
+	and.pred 	%p94, %p92, %p93;
+	add.s64 	%rd144, %rd142, %rd133;
+	mov.u16 	%rs78, 0;
+	// begin inline asm
+	mov.b16 %rs77, %rs78;
+	@%p94 ld.global.b16 %rs77, [%rd144];
+	// end inline asm
+	add.s64 	%rd145, %rd124, 7;
+	setp.ge.s64 	%p95, %rd145, 0;
+	setp.lt.s64 	%p96, %rd145, %rd46;
+	and.pred 	%p97, %p95, %p96;
+	add.s64 	%rd146, %rd144, %rd133;
+	mov.u16 	%rs80, 0;
+	// begin inline asm
+	mov.b16 %rs79, %rs80;
+	@%p97 ld.global.b16 %rs79, [%rd146];
+	// end inline asm
+	mul.lo.s64 	%rd147, %rd13, -7;
+	mul.lo.s64 	%rd148, %rd12, 4;
+	add.s64 	%rd149, %rd147, %rd148;
+	mul.lo.s64 	%rd150, %rd149, 2;
+	add.s64 	%rd151, %rd146, %rd150;
+	mov.u16 	%rs82, 0;
+	// begin inline asm
+	mov.b16 %rs81, %rs82;
+	@%p76 ld.global.b16 %rs81, [%rd151];
+	// end inline asm
+	add.s64 	%rd152, %rd151, %rd133;
+	mov.u16 	%rs84, 0;
+	// begin inline asm
+	mov.b16 %rs83, %rs84;
+	@%p79 ld.global.b16 %rs83, [%rd152];
+	// end inline asm
+	add.s64 	%rd153, %rd152, %rd133;
+	mov.u16 	%rs86, 0;
+	// begin inline asm
+	mov.b16 %rs85, %rs86;
+	@%p82 ld.global.b16 %rs85, [%rd153];
+	// end inline asm
+	add.s64 	%rd154, %rd153, %rd133;
+	mov.u16 	%rs88, 0;
+	// begin inline asm
+	mov.b16 %rs87, %rs88;
+	@%p85 ld.global.b16 %rs87, [%rd154];
+	// end inline asm
+	add.s64 	%rd155, %rd154, %rd133;
+	mov.u16 	%rs90, 0;
+	// begin inline asm
+	mov.b16 %rs89, %rs90;
+	@%p88 ld.global.b16 %rs89, [%rd155];
+	// end inline asm
+	add.s64 	%rd156, %rd155, %rd133;
+	mov.u16 	%rs92, 0;
+	// begin inline asm
+	mov.b16 %rs91, %rs92;
+	@%p91 ld.global.b16 %rs91, [%rd156];
+	// end inline asm
+	add.s64 	%rd157, %rd156, %rd133;
+	mov.u16 	%rs94, 0;
+	// begin inline asm
+	mov.b16 %rs93, %rs94;
+	@%p94 ld.global.b16 %rs93, [%rd157];
+	// end inline asm
+	add.s64 	%rd158, %rd157, %rd133;
+	mov.u16 	%rs96, 0;
+	// begin inline asm
+	mov.b16 %rs95, %rs96;
+	@%p97 ld.global.b16 %rs95, [%rd158];
+	// end inline asm
+	add.s64 	%rd159, %rd158, %rd150;
+	mov.u16 	%rs98, 0;
+	// begin inline asm
+	mov.b16 %rs97, %rs98;
+	@%p76 ld.global.b16 %rs97, [%rd159];
+	// end inline asm
+	add.s64 	%rd160, %rd159, %rd133;
+	mov.u16 	%rs100, 0;
+	// begin inline asm
+	mov.b16 %rs99, %rs100;
+	@%p79 ld.global.b16 %rs99, [%rd160];
+	// end inline asm
+	add.s64 	%rd161, %rd160, %rd133;
+	mov.u16 	%rs102, 0;
+	// begin inline asm
+	mov.b16 %rs101, %rs102;
+	@%p82 ld.global.b16 %rs101, [%rd161];
+	// end inline asm
+	add.s64 	%rd162, %rd161, %rd133;
+	mov.u16 	%rs104, 0;
+	// begin inline asm
+	mov.b16 %rs103, %rs104;
+	@%p85 ld.global.b16 %rs103, [%rd162];
+	// end inline asm
+	add.s64 	%rd163, %rd162, %rd133;
+	mov.u16 	%rs106, 0;
+	// begin inline asm
+	mov.b16 %rs105, %rs106;
+	@%p88 ld.global.b16 %rs105, [%rd163];
+	// end inline asm
+	add.s64 	%rd164, %rd163, %rd133;
+	mov.u16 	%rs108, 0;
+	// begin inline asm
+	mov.b16 %rs107, %rs108;
+	@%p91 ld.global.b16 %rs107, [%rd164];
+	// end inline asm
+	add.s64 	%rd165, %rd164, %rd133;
+	mov.u16 	%rs110, 0;
+	// begin inline asm
+	mov.b16 %rs109, %rs110;
+	@%p94 ld.global.b16 %rs109, [%rd165];
+	// end inline asm
+	add.s64 	%rd166, %rd165, %rd133;
+	mov.u16 	%rs112, 0;
+	// begin inline asm
+	mov.b16 %rs111, %rs112;
+	@%p97 ld.global.b16 %rs111, [%rd166];
+	// end inline asm
+	add.s64 	%rd167, %rd166, %rd150;
+	mov.u16 	%rs114, 0;
+	// begin inline asm
+	mov.b16 %rs113, %rs114;
+	@%p76 ld.global.b16 %rs113, [%rd167];
+	// end inline asm
+	add.s64 	%rd168, %rd167, %rd133;
+	mov.u16 	%rs116, 0;
+	// begin inline asm
+	mov.b16 %rs115, %rs116;
+	@%p79 ld.global.b16 %rs115, [%rd168];
+	// end inline asm
+	add.s64 	%rd169, %rd168, %rd133;
+	mov.u16 	%rs118, 0;
+	// begin inline asm
+	mov.b16 %rs117, %rs118;
+	@%p82 ld.global.b16 %rs117, [%rd169];
+	// end inline asm
+	add.s64 	%rd170, %rd169, %rd133;
+	mov.u16 	%rs120, 0;
+	// begin inline asm
+	mov.b16 %rs119, %rs120;
+	@%p85 ld.global.b16 %rs119, [%rd170];
+	// end inline asm
+	add.s64 	%rd171, %rd170, %rd133;
+	mov.u16 	%rs122, 0;
+	// begin inline asm
+	mov.b16 %rs121, %rs122;
+	@%p88 ld.global.b16 %rs121, [%rd171];
+	// end inline asm
+	add.s64 	%rd172, %rd171, %rd133;
+	mov.u16 	%rs124, 0;
+	// begin inline asm
+	mov.b16 %rs123, %rs124;
+	@%p91 ld.global.b16 %rs123, [%rd172];
+	// end inline asm
+	add.s64 	%rd173, %rd172, %rd133;
+	mov.u16 	%rs126, 0;
+	// begin inline asm
+	mov.b16 %rs125, %rs126;
+	@%p94 ld.global.b16 %rs125, [%rd173];
+	// end inline asm
+	add.s64 	%rd174, %rd173, %rd133;
+	mov.u16 	%rs128, 0;
+	// begin inline asm
+	mov.b16 %rs127, %rs128;
+	@%p97 ld.global.b16 %rs127, [%rd174];
+	// end inline asm
+	bar.sync 	0;
+	shr.u32 	%r233, %r15, 3;
+	and.b32 	%r234, %r15, 7;
+	and.b32 	%r235, %r13, 7;
+	xor.b32 	%r236, %r233, %r235;
+	shl.b32 	%r237, %r13, 6;
+	shl.b32 	%r238, %r236, 3;
+	or.b32 	%r239, %r238, %r234;
+	add.s32 	%r240, %r237, %r239;
+	shl.b32 	%r241, %r240, 1;
+	cvt.s64.s32 	%rd175, %r241;
+	mov.u64 	%rd176, __tilec_smem;
+	add.s64 	%rd177, %rd176, %rd175;
+	cvt.u32.u16 	%r242, %rs65;
+	cvt.u32.u16 	%r243, %rs67;
+	shl.b32 	%r244, %r243, 16;
+	or.b32 	%r245, %r242, %r244;
+	cvt.u32.u16 	%r246, %rs69;
+	cvt.u32.u16 	%r247, %rs71;
+	shl.b32 	%r248, %r247, 16;
+	or.b32 	%r249, %r246, %r248;
+	cvt.u32.u16 	%r250, %rs73;
+	cvt.u32.u16 	%r251, %rs75;
+	shl.b32 	%r252, %r251, 16;
+	or.b32 	%r253, %r250, %r252;
+	cvt.u32.u16 	%r254, %rs77;
+	cvt.u32.u16 	%r255, %rs79;
+	shl.b32 	%r256, %r255, 16;
+	or.b32 	%r257, %r254, %r256;
+	st.shared.v4.u32 	[%rd177], {%r245, %r249, %r253, %r257};
+	or.b32 	%r258, %r13, 4;
+	and.b32 	%r259, %r258, 7;
+	xor.b32 	%r260, %r233, %r259;
+	shl.b32 	%r261, %r258, 6;
+	shl.b32 	%r262, %r260, 3;
+	or.b32 	%r263, %r262, %r234;
+	add.s32 	%r264, %r261, %r263;
+	shl.b32 	%r265, %r264, 1;
+	cvt.s64.s32 	%rd178, %r265;
+	mov.u64 	%rd179, __tilec_smem;
+	add.s64 	%rd180, %rd179, %rd178;
+	cvt.u32.u16 	%r266, %rs81;
+	cvt.u32.u16 	%r267, %rs83;
+	shl.b32 	%r268, %r267, 16;
+	or.b32 	%r269, %r266, %r268;
+	cvt.u32.u16 	%r270, %rs85;
+	cvt.u32.u16 	%r271, %rs87;
+	shl.b32 	%r272, %r271, 16;
+	or.b32 	%r273, %r270, %r272;
+	cvt.u32.u16 	%r274, %rs89;
+	cvt.u32.u16 	%r275, %rs91;
+	shl.b32 	%r276, %r275, 16;
+	or.b32 	%r277, %r274, %r276;
+	cvt.u32.u16 	%r278, %rs93;
+	cvt.u32.u16 	%r279, %rs95;
+	shl.b32 	%r280, %r279, 16;
+	or.b32 	%r281, %r278, %r280;
+	st.shared.v4.u32 	[%rd180], {%r269, %r273, %r277, %r281};
+	or.b32 	%r282, %r13, 8;
+	and.b32 	%r283, %r282, 7;
+	xor.b32 	%r284, %r233, %r283;
+	shl.b32 	%r285, %r282, 6;
+	shl.b32 	%r286, %r284, 3;
+	or.b32 	%r287, %r286, %r234;
+	add.s32 	%r288, %r285, %r287;
+	shl.b32 	%r289, %r288, 1;
+	cvt.s64.s32 	%rd181, %r289;
+	mov.u64 	%rd182, __tilec_smem;
+	add.s64 	%rd183, %rd182, %rd181;
+	cvt.u32.u16 	%r290, %rs97;
+	cvt.u32.u16 	%r291, %rs99;
+	shl.b32 	%r292, %r291, 16;
+	or.b32 	%r293, %r290, %r292;
+	cvt.u32.u16 	%r294, %rs101;
+	cvt.u32.u16 	%r295, %rs103;
+	shl.b32 	%r296, %r295, 16;
+	or.b32 	%r297, %r294, %r296;
+	cvt.u32.u16 	%r298, %rs105;
+	cvt.u32.u16 	%r299, %rs107;
+	shl.b32 	%r300, %r299, 16;
+	or.b32 	%r301, %r298, %r300;
+	cvt.u32.u16 	%r302, %rs109;
+	cvt.u32.u16 	%r303, %rs111;
+	shl.b32 	%r304, %r303, 16;
+	or.b32 	%r305, %r302, %r304;
+	st.shared.v4.u32 	[%rd183], {%r293, %r297, %r301, %r305};
+	or.b32 	%r306, %r13, 12;
+	and.b32 	%r307, %r306, 7;
+	xor.b32 	%r308, %r233, %r307;
+	shl.b32 	%r309, %r306, 6;
+	shl.b32 	%r310, %r308, 3;
+	or.b32 	%r311, %r310, %r234;
+	add.s32 	%r312, %r309, %r311;
+	shl.b32 	%r313, %r312, 1;
+	cvt.s64.s32 	%rd184, %r313;
+	mov.u64 	%rd185, __tilec_smem;
+	add.s64 	%rd186, %rd185, %rd184;
+	cvt.u32.u16 	%r314, %rs113;
+	cvt.u32.u16 	%r315, %rs115;
+	shl.b32 	%r316, %r315, 16;
+	or.b32 	%r317, %r314, %r316;
+	cvt.u32.u16 	%r318, %rs117;
+	cvt.u32.u16 	%r319, %rs119;
+	shl.b32 	%r320, %r319, 16;
+	or.b32 	%r321, %r318, %r320;
+	cvt.u32.u16 	%r322, %rs121;
+	cvt.u32.u16 	%r323, %rs123;
+	shl.b32 	%r324, %r323, 16;
+	or.b32 	%r325, %r322, %r324;
+	cvt.u32.u16 	%r326, %rs125;
+	cvt.u32.u16 	%r327, %rs127;
+	shl.b32 	%r328, %r327, 16;
+	or.b32 	%r329, %r326, %r328;
+	st.shared.v4.u32 	[%rd186], {%r317, %r321, %r325, %r329};
+	bar.sync 	0;
+	add.s32 	%r330, %r55, %r65;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r331, %r332, %r333, %r334}, [%r330];
+	// end inline asm
+	add.s32 	%r335, %r55, %r73;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r336, %r337, %r338, %r339}, [%r335];
+	// end inline asm
+	add.s32 	%r340, %r55, %r81;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r341, %r342, %r343, %r344}, [%r340];
+	// end inline asm
+	add.s32 	%r345, %r55, %r89;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r346, %r347, %r348, %r349}, [%r345];
+	// end inline asm
+	mov.f32 	%f43, 0f00000000;
+	mov.f32 	%f44, 0f00000000;
+	mov.f32 	%f45, 0f00000000;
+	mov.f32 	%f46, 0f00000000;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f39, %f40, %f41, %f42}, {%r213, %r214, %r215, %r216}, {%r331, %r332}, {%f43, %f44, %f45, %f46};
+	mov.f32 	%f51, 0f00000000;
+	mov.f32 	%f52, 0f00000000;
+	mov.f32 	%f53, 0f00000000;
+	mov.f32 	%f54, 0f00000000;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f47, %f48, %f49, %f50}, {%r213, %r214, %r215, %r216}, {%r333, %r334}, {%f51, %f52, %f53, %f54};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f55, %f56, %f57, %f58}, {%r218, %r219, %r220, %r221}, {%r336, %r337}, {%f39, %f40, %f41, %f42};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f59, %f60, %f61, %f62}, {%r218, %r219, %r220, %r221}, {%r338, %r339}, {%f47, %f48, %f49, %f50};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f63, %f64, %f65, %f66}, {%r223, %r224, %r225, %r226}, {%r341, %r342}, {%f55, %f56, %f57, %f58};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f67, %f68, %f69, %f70}, {%r223, %r224, %r225, %r226}, {%r343, %r344}, {%f59, %f60, %f61, %f62};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f71, %f72, %f73, %f74}, {%r228, %r229, %r230, %r231}, {%r346, %r347}, {%f63, %f64, %f65, %f66};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f75, %f76, %f77, %f78}, {%r228, %r229, %r230, %r231}, {%r348, %r349}, {%f67, %f68, %f69, %f70};
+	max.f32 	%f79, %f71, %f72;
+	max.f32 	%f80, %f79, %f75;
+	max.f32 	%f81, %f80, %f76;
+	max.f32 	%f82, %f73, %f74;
+	max.f32 	%f83, %f82, %f77;
+	max.f32 	%f84, %f83, %f78;
+	and.b32 	%r350, %r7, 1;
+	setp.ne.s32 	%p98, %r350, 0;
+	mov.b32 	%r351, %f81;
+	shfl.sync.bfly.b32 	%r352, %r351, 1, 31, -1;
+	mov.b32 	%f85, %r352;
+	selp.f32 	%f86, %f85, %f81, %p98;
+	selp.f32 	%f87, %f81, %f85, %p98;
+	max.f32 	%f88, %f86, %f87;
+	mov.b32 	%r353, %f84;
+	shfl.sync.bfly.b32 	%r354, %r353, 1, 31, -1;
+	mov.b32 	%f89, %r354;
+	selp.f32 	%f90, %f89, %f84, %p98;
+	selp.f32 	%f91, %f84, %f89, %p98;
+	max.f32 	%f92, %f90, %f91;
+	and.b32 	%r355, %r7, 2;
+	setp.ne.s32 	%p99, %r355, 0;
+	mov.b32 	%r356, %f88;
+	shfl.sync.bfly.b32 	%r357, %r356, 2, 31, -1;
+	mov.b32 	%f93, %r357;
+	selp.f32 	%f94, %f93, %f88, %p99;
+	selp.f32 	%f95, %f88, %f93, %p99;
+	max.f32 	%f96, %f94, %f95;
+	mov.b32 	%r358, %f92;
+	shfl.sync.bfly.b32 	%r359, %r358, 2, 31, -1;
+	mov.b32 	%f97, %r359;
+	selp.f32 	%f98, %f97, %f92, %p99;
+	selp.f32 	%f99, %f92, %f97, %p99;
+	max.f32 	%f100, %f98, %f99;
+	mul.rn.f32 	%f101, %f96, %f2;
+	mul.rn.f32 	%f102, %f100, %f2;
+	max.f32 	%f103, %f37, %f101;
+	max.f32 	%f104, %f38, %f102;
+	neg.f32 	%f105, %f103;
+	neg.f32 	%f106, %f104;
+	fma.rn.f32 	%f107, %f71, %f2, %f105;
+	fma.rn.f32 	%f108, %f72, %f2, %f105;
+	fma.rn.f32 	%f109, %f73, %f2, %f106;
+	fma.rn.f32 	%f110, %f74, %f2, %f106;
+	fma.rn.f32 	%f111, %f75, %f2, %f105;
+	fma.rn.f32 	%f112, %f76, %f2, %f105;
+	fma.rn.f32 	%f113, %f77, %f2, %f106;
+	fma.rn.f32 	%f114, %f78, %f2, %f106;
+	ex2.approx.ftz.f32 	%f115, %f107;
+	ex2.approx.ftz.f32 	%f116, %f108;
+	ex2.approx.ftz.f32 	%f117, %f109;
+	ex2.approx.ftz.f32 	%f118, %f110;
+	ex2.approx.ftz.f32 	%f119, %f111;
+	ex2.approx.ftz.f32 	%f120, %f112;
+	ex2.approx.ftz.f32 	%f121, %f113;
+	ex2.approx.ftz.f32 	%f122, %f114;
+	add.rn.f32 	%f123, %f115, %f116;
+	add.rn.f32 	%f124, %f123, %f119;
+	add.rn.f32 	%f125, %f124, %f120;
+	add.rn.f32 	%f126, %f117, %f118;
+	add.rn.f32 	%f127, %f126, %f121;
+	add.rn.f32 	%f128, %f127, %f122;
+	mov.b32 	%r360, %f125;
+	shfl.sync.bfly.b32 	%r361, %r360, 1, 31, -1;
+	mov.b32 	%f129, %r361;
+	selp.f32 	%f130, %f129, %f125, %p98;
+	selp.f32 	%f131, %f125, %f129, %p98;
+	add.rn.f32 	%f132, %f130, %f131;
+	mov.b32 	%r362, %f128;
+	shfl.sync.bfly.b32 	%r363, %r362, 1, 31, -1;
+	mov.b32 	%f133, %r363;
+	selp.f32 	%f134, %f133, %f128, %p98;
+	selp.f32 	%f135, %f128, %f133, %p98;
+	add.rn.f32 	%f136, %f134, %f135;
+	mov.b32 	%r364, %f132;
+	shfl.sync.bfly.b32 	%r365, %r364, 2, 31, -1;
+	mov.b32 	%f137, %r365;
+	selp.f32 	%f138, %f137, %f132, %p99;
+	selp.f32 	%f139, %f132, %f137, %p99;
+	add.rn.f32 	%f140, %f138, %f139;
+	mov.b32 	%r366, %f136;
+	shfl.sync.bfly.b32 	%r367, %r366, 2, 31, -1;
+	mov.b32 	%f141, %r367;
+	selp.f32 	%f142, %f141, %f136, %p99;
+	selp.f32 	%f143, %f136, %f141, %p99;
+	add.rn.f32 	%f144, %f142, %f143;
+	sub.rn.f32 	%f145, %f37, %f103;
+	sub.rn.f32 	%f146, %f38, %f104;
+	ex2.approx.ftz.f32 	%f147, %f145;
+	ex2.approx.ftz.f32 	%f148, %f146;
+	fma.rn.f32 	%f149, %f35, %f147, %f140;
+	fma.rn.f32 	%f150, %f36, %f148, %f144;
+	mul.rn.f32 	%f151, %f3, %f147;
+	mul.rn.f32 	%f152, %f4, %f147;
+	mul.rn.f32 	%f153, %f5, %f148;
+	mul.rn.f32 	%f154, %f6, %f148;
+	mul.rn.f32 	%f155, %f7, %f147;
+	mul.rn.f32 	%f156, %f8, %f147;
+	mul.rn.f32 	%f157, %f9, %f148;
+	mul.rn.f32 	%f158, %f10, %f148;
+	mul.rn.f32 	%f159, %f11, %f147;
+	mul.rn.f32 	%f160, %f12, %f147;
+	mul.rn.f32 	%f161, %f13, %f148;
+	mul.rn.f32 	%f162, %f14, %f148;
+	mul.rn.f32 	%f163, %f15, %f147;
+	mul.rn.f32 	%f164, %f16, %f147;
+	mul.rn.f32 	%f165, %f17, %f148;
+	mul.rn.f32 	%f166, %f18, %f148;
+	mul.rn.f32 	%f167, %f19, %f147;
+	mul.rn.f32 	%f168, %f20, %f147;
+	mul.rn.f32 	%f169, %f21, %f148;
+	mul.rn.f32 	%f170, %f22, %f148;
+	mul.rn.f32 	%f171, %f23, %f147;
+	mul.rn.f32 	%f172, %f24, %f147;
+	mul.rn.f32 	%f173, %f25, %f148;
+	mul.rn.f32 	%f174, %f26, %f148;
+	mul.rn.f32 	%f175, %f27, %f147;
+	mul.rn.f32 	%f176, %f28, %f147;
+	mul.rn.f32 	%f177, %f29, %f148;
+	mul.rn.f32 	%f178, %f30, %f148;
+	mul.rn.f32 	%f179, %f31, %f147;
+	mul.rn.f32 	%f180, %f32, %f147;
+	mul.rn.f32 	%f181, %f33, %f148;
+	mul.rn.f32 	%f182, %f34, %f148;
+	add.s64 	%rd187, %rd121, %rd126;
+	mul.lo.s64 	%rd188, %rd187, %rd16;
+	add.s64 	%rd189, %rd122, %rd123;
+	mul.lo.s64 	%rd190, %rd189, %rd17;
+	add.s64 	%rd191, %rd188, %rd190;
+	setp.ge.s64 	%p100, %rd189, 0;
+	setp.lt.s64 	%p101, %rd189, %rd46;
+	and.pred 	%p102, %p100, %p101;
+	shl.b64 	%rd192, %rd191, 1;
+	add.s64 	%rd193, %rd48, %rd192;
+	mov.u16 	%rs194, 0;
+	// begin inline asm
+	mov.b16 %rs193, %rs194;
+	@%p102 ld.global.b16 %rs193, [%rd193];
+	// end inline asm
+	add.s64 	%rd194, %rd189, 1;
+	setp.ge.s64 	%p103, %rd194, 0;
+	setp.lt.s64 	%p104, %rd194, %rd46;
+	and.pred 	%p105, %p103, %p104;
+	mul.lo.s64 	%rd195, %rd17, 2;
+	add.s64 	%rd196, %rd193, %rd195;
+	mov.u16 	%rs196, 0;
+	// begin inline asm
+	mov.b16 %rs195, %rs196;
+	@%p105 ld.global.b16 %rs195, [%rd196];
+	// end inline asm
+	add.s64 	%rd197, %rd189, 2;
+	setp.ge.s64 	%p106, %rd197, 0;
+	setp.lt.s64 	%p107, %rd197, %rd46;
+	and.pred 	%p108, %p106, %p107;
+	add.s64 	%rd198, %rd196, %rd195;
+	mov.u16 	%rs198, 0;
+	// begin inline asm
+	mov.b16 %rs197, %rs198;
+	@%p108 ld.global.b16 %rs197, [%rd198];
+	// end inline asm
+	add.s64 	%rd199, %rd189, 3;
+	setp.ge.s64 	%p109, %rd199, 0;
+	setp.lt.s64 	%p110, %rd199, %rd46;
+	and.pred 	%p111, %p109, %p110;
+	add.s64 	%rd200, %rd198, %rd195;
+	mov.u16 	%rs200, 0;
+	// begin inline asm
+	mov.b16 %rs199, %rs200;
+	@%p111 ld.global.b16 %rs199, [%rd200];
+	// end inline asm
+	add.s64 	%rd201, %rd189, 4;
+	setp.ge.s64 	%p112, %rd201, 0;
+	setp.lt.s64 	%p113, %rd201, %rd46;
+	and.pred 	%p114, %p112, %p113;
+	add.s64 	%rd202, %rd200, %rd195;
+	mov.u16 	%rs202, 0;
+	// begin inline asm
+	mov.b16 %rs201, %rs202;
+	@%p114 ld.global.b16 %rs201, [%rd202];
+	// end inline asm
+	add.s64 	%rd203, %rd189, 5;
+	setp.ge.s64 	%p115, %rd203, 0;
+	setp.lt.s64 	%p116, %rd203, %rd46;
+	and.pred 	%p117, %p115, %p116;
+	add.s64 	%rd204, %rd202, %rd195;
+	mov.u16 	%rs204, 0;
+	// begin inline asm
+	mov.b16 %rs203, %rs204;
+	@%p117 ld.global.b16 %rs203, [%rd204];
+	// end inline asm
+	add.s64 	%rd205, %rd189, 6;
+	setp.ge.s64 	%p118, %rd205, 0;
+	setp.lt.s64 	%p119, %rd205, %rd46;
+	and.pred 	%p120, %p118, %p119;
+	add.s64 	%rd206, %rd204, %rd195;
+	mov.u16 	%rs206, 0;
+	// begin inline asm
+	mov.b16 %rs205, %rs206;
+	@%p120 ld.global.b16 %rs205, [%rd206];
+	// end inline asm
+	add.s64 	%rd207, %rd189, 7;
+	setp.ge.s64 	%p121, %rd207, 0;
+	setp.lt.s64 	%p122, %rd207, %rd46;
+	and.pred 	%p123, %p121, %p122;
+	add.s64 	%rd208, %rd206, %rd195;
+	mov.u16 	%rs208, 0;
+	// begin inline asm
+	mov.b16 %rs207, %rs208;
+	@%p123 ld.global.b16 %rs207, [%rd208];
+	// end inline asm
+	mul.lo.s64 	%rd209, %rd16, 4;
+	mul.lo.s64 	%rd210, %rd17, -7;
+	add.s64 	%rd211, %rd209, %rd210;
+	mul.lo.s64 	%rd212, %rd211, 2;
+	add.s64 	%rd213, %rd208, %rd212;
+	mov.u16 	%rs210, 0;
+	// begin inline asm
+	mov.b16 %rs209, %rs210;
+	@%p102 ld.global.b16 %rs209, [%rd213];
+	// end inline asm
+	add.s64 	%rd214, %rd213, %rd195;
+	mov.u16 	%rs212, 0;
+	// begin inline asm
+	mov.b16 %rs211, %rs212;
+	@%p105 ld.global.b16 %rs211, [%rd214];
+	// end inline asm
+	add.s64 	%rd215, %rd214, %rd195;
+	mov.u16 	%rs214, 0;
+	// begin inline asm
+	mov.b16 %rs213, %rs214;
+	@%p108 ld.global.b16 %rs213, [%rd215];
+	// end inline asm
+	add.s64 	%rd216, %rd215, %rd195;
+	mov.u16 	%rs216, 0;
+	// begin inline asm
+	mov.b16 %rs215, %rs216;
+	@%p111 ld.global.b16 %rs215, [%rd216];
+	// end inline asm
+	add.s64 	%rd217, %rd216, %rd195;
+	mov.u16 	%rs218, 0;
+	// begin inline asm
+	mov.b16 %rs217, %rs218;
+	@%p114 ld.global.b16 %rs217, [%rd217];
+	// end inline asm
+	add.s64 	%rd218, %rd217, %rd195;
+	mov.u16 	%rs220, 0;
+	// begin inline asm
+	mov.b16 %rs219, %rs220;
+	@%p117 ld.global.b16 %rs219, [%rd218];
+	// end inline asm
+	add.s64 	%rd219, %rd218, %rd195;
+	mov.u16 	%rs222, 0;
+	// begin inline asm
+	mov.b16 %rs221, %rs222;
+	@%p120 ld.global.b16 %rs221, [%rd219];
+	// end inline asm
+	add.s64 	%rd220, %rd219, %rd195;
+	mov.u16 	%rs224, 0;
+	// begin inline asm
+	mov.b16 %rs223, %rs224;
+	@%p123 ld.global.b16 %rs223, [%rd220];
+	// end inline asm
+	add.s64 	%rd221, %rd220, %rd212;
+	mov.u16 	%rs226, 0;
+	// begin inline asm
+	mov.b16 %rs225, %rs226;
+	@%p102 ld.global.b16 %rs225, [%rd221];
+	// end inline asm
+	add.s64 	%rd222, %rd221, %rd195;
+	mov.u16 	%rs228, 0;
+	// begin inline asm
+	mov.b16 %rs227, %rs228;
+	@%p105 ld.global.b16 %rs227, [%rd222];
+	// end inline asm
+	add.s64 	%rd223, %rd222, %rd195;
+	mov.u16 	%rs230, 0;
+	// begin inline asm
+	mov.b16 %rs229, %rs230;
+	@%p108 ld.global.b16 %rs229, [%rd223];
+	// end inline asm
+	add.s64 	%rd224, %rd223, %rd195;
+	mov.u16 	%rs232, 0;
+	// begin inline asm
+	mov.b16 %rs231, %rs232;
+	@%p111 ld.global.b16 %rs231, [%rd224];
+	// end inline asm
+	add.s64 	%rd225, %rd224, %rd195;
+	mov.u16 	%rs234, 0;
+	// begin inline asm
+	mov.b16 %rs233, %rs234;
+	@%p114 ld.global.b16 %rs233, [%rd225];
+	// end inline asm
+	add.s64 	%rd226, %rd225, %rd195;
+	mov.u16 	%rs236, 0;
+	// begin inline asm
+	mov.b16 %rs235, %rs236;
+	@%p117 ld.global.b16 %rs235, [%rd226];
+	// end inline asm
+	add.s64 	%rd227, %rd226, %rd195;
+	mov.u16 	%rs238, 0;
+	// begin inline asm
+	mov.b16 %rs237, %rs238;
+	@%p120 ld.global.b16 %rs237, [%rd227];
+	// end inline asm
+	add.s64 	%rd228, %rd227, %rd195;
+	mov.u16 	%rs240, 0;
+	// begin inline asm
+	mov.b16 %rs239, %rs240;
+	@%p123 ld.global.b16 %rs239, [%rd228];
+	// end inline asm
+	add.s64 	%rd229, %rd228, %rd212;
+	mov.u16 	%rs242, 0;
+	// begin inline asm
+	mov.b16 %rs241, %rs242;
+	@%p102 ld.global.b16 %rs241, [%rd229];
+	// end inline asm
+	add.s64 	%rd230, %rd229, %rd195;
+	mov.u16 	%rs244, 0;
+	// begin inline asm
+	mov.b16 %rs243, %rs244;
+	@%p105 ld.global.b16 %rs243, [%rd230];
+	// end inline asm
+	add.s64 	%rd231, %rd230, %rd195;
+	mov.u16 	%rs246, 0;
+	// begin inline asm
+	mov.b16 %rs245, %rs246;
+	@%p108 ld.global.b16 %rs245, [%rd231];
+	// end inline asm
+	add.s64 	%rd232, %rd231, %rd195;
+	mov.u16 	%rs248, 0;
+	// begin inline asm
+	mov.b16 %rs247, %rs248;
+	@%p111 ld.global.b16 %rs247, [%rd232];
+	// end inline asm
+	add.s64 	%rd233, %rd232, %rd195;
+	mov.u16 	%rs250, 0;
+	// begin inline asm
+	mov.b16 %rs249, %rs250;
+	@%p114 ld.global.b16 %rs249, [%rd233];
+	// end inline asm
+	add.s64 	%rd234, %rd233, %rd195;
+	mov.u16 	%rs252, 0;
+	// begin inline asm
+	mov.b16 %rs251, %rs252;
+	@%p117 ld.global.b16 %rs251, [%rd234];
+	// end inline asm
+	add.s64 	%rd235, %rd234, %rd195;
+	mov.u16 	%rs254, 0;
+	// begin inline asm
+	mov.b16 %rs253, %rs254;
+	@%p120 ld.global.b16 %rs253, [%rd235];
+	// end inline asm
+	add.s64 	%rd236, %rd235, %rd195;
+	mov.u16 	%rs256, 0;
+	// begin inline asm
+	mov.b16 %rs255, %rs256;
+	@%p123 ld.global.b16 %rs255, [%rd236];
+	// end inline asm
+	bar.sync 	0;
+	cvt.s64.s32 	%rd237, %r241;
+	mov.u64 	%rd238, __tilec_smem;
+	add.s64 	%rd239, %rd238, %rd237;
+	cvt.u32.u16 	%r368, %rs193;
+	cvt.u32.u16 	%r369, %rs195;
+	shl.b32 	%r370, %r369, 16;
+	or.b32 	%r371, %r368, %r370;
+	cvt.u32.u16 	%r372, %rs197;
+	cvt.u32.u16 	%r373, %rs199;
+	shl.b32 	%r374, %r373, 16;
+	or.b32 	%r375, %r372, %r374;
+	cvt.u32.u16 	%r376, %rs201;
+	cvt.u32.u16 	%r377, %rs203;
+	shl.b32 	%r378, %r377, 16;
+	or.b32 	%r379, %r376, %r378;
+	cvt.u32.u16 	%r380, %rs205;
+	cvt.u32.u16 	%r381, %rs207;
+	shl.b32 	%r382, %r381, 16;
+	or.b32 	%r383, %r380, %r382;
+	st.shared.v4.u32 	[%rd239], {%r371, %r375, %r379, %r383};
+	cvt.s64.s32 	%rd240, %r265;
+	mov.u64 	%rd241, __tilec_smem;
+	add.s64 	%rd242, %rd241, %rd240;
+	cvt.u32.u16 	%r384, %rs209;
+	cvt.u32.u16 	%r385, %rs211;
+	shl.b32 	%r386, %r385, 16;
+	or.b32 	%r387, %r384, %r386;
+	cvt.u32.u16 	%r388, %rs213;
+	cvt.u32.u16 	%r389, %rs215;
+	shl.b32 	%r390, %r389, 16;
+	or.b32 	%r391, %r388, %r390;
+	cvt.u32.u16 	%r392, %rs217;
+	cvt.u32.u16 	%r393, %rs219;
+	shl.b32 	%r394, %r393, 16;
+	or.b32 	%r395, %r392, %r394;
+	cvt.u32.u16 	%r396, %rs221;
+	cvt.u32.u16 	%r397, %rs223;
+	shl.b32 	%r398, %r397, 16;
+	or.b32 	%r399, %r396, %r398;
+	st.shared.v4.u32 	[%rd242], {%r387, %r391, %r395, %r399};
+	cvt.s64.s32 	%rd243, %r289;
+	mov.u64 	%rd244, __tilec_smem;
+	add.s64 	%rd245, %rd244, %rd243;
+	cvt.u32.u16 	%r400, %rs225;
+	cvt.u32.u16 	%r401, %rs227;
+	shl.b32 	%r402, %r401, 16;
+	or.b32 	%r403, %r400, %r402;
+	cvt.u32.u16 	%r404, %rs229;
+	cvt.u32.u16 	%r405, %rs231;
+	shl.b32 	%r406, %r405, 16;
+	or.b32 	%r407, %r404, %r406;
+	cvt.u32.u16 	%r408, %rs233;
+	cvt.u32.u16 	%r409, %rs235;
+	shl.b32 	%r410, %r409, 16;
+	or.b32 	%r411, %r408, %r410;
+	cvt.u32.u16 	%r412, %rs237;
+	cvt.u32.u16 	%r413, %rs239;
+	shl.b32 	%r414, %r413, 16;
+	or.b32 	%r415, %r412, %r414;
+	st.shared.v4.u32 	[%rd245], {%r403, %r407, %r411, %r415};
+	cvt.s64.s32 	%rd246, %r313;
+	mov.u64 	%rd247, __tilec_smem;
+	add.s64 	%rd248, %rd247, %rd246;
+	cvt.u32.u16 	%r416, %rs241;
+	cvt.u32.u16 	%r417, %rs243;
+	shl.b32 	%r418, %r417, 16;
+	or.b32 	%r419, %r416, %r418;
+	cvt.u32.u16 	%r420, %rs245;
+	cvt.u32.u16 	%r421, %rs247;
+	shl.b32 	%r422, %r421, 16;
+	or.b32 	%r423, %r420, %r422;
+	cvt.u32.u16 	%r424, %rs249;
+	cvt.u32.u16 	%r425, %rs251;
+	shl.b32 	%r426, %r425, 16;
+	or.b32 	%r427, %r424, %r426;
+	cvt.u32.u16 	%r428, %rs253;
+	cvt.u32.u16 	%r429, %rs255;
+	shl.b32 	%r430, %r429, 16;
+	or.b32 	%r431, %r428, %r430;
+	st.shared.v4.u32 	[%rd248], {%r419, %r423, %r427, %r431};
+	bar.sync 	0;
+	add.s32 	%r432, %r90, %r30;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r433, %r434, %r435, %r436}, [%r432];
+	// end inline asm
+	add.s32 	%r437, %r90, %r38;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r438, %r439, %r440, %r441}, [%r437];
+	// end inline asm
+	add.s32 	%r442, %r90, %r46;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r443, %r444, %r445, %r446}, [%r442];
+	// end inline asm
+	add.s32 	%r447, %r90, %r54;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r448, %r449, %r450, %r451}, [%r447];
+	// end inline asm
+	cvt.rn.f16x2.f32 	%r452, %f116, %f115;
+	cvt.rn.f16x2.f32 	%r453, %f118, %f117;
+	cvt.rn.f16x2.f32 	%r454, %f120, %f119;
+	cvt.rn.f16x2.f32 	%r455, %f122, %f121;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f183, %f184, %f185, %f186}, {%r452, %r453, %r454, %r455}, {%r433, %r434}, {%f151, %f152, %f153, %f154};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f187, %f188, %f189, %f190}, {%r452, %r453, %r454, %r455}, {%r435, %r436}, {%f155, %f156, %f157, %f158};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f191, %f192, %f193, %f194}, {%r452, %r453, %r454, %r455}, {%r438, %r439}, {%f159, %f160, %f161, %f162};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f195, %f196, %f197, %f198}, {%r452, %r453, %r454, %r455}, {%r440, %r441}, {%f163, %f164, %f165, %f166};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f199, %f200, %f201, %f202}, {%r452, %r453, %r454, %r455}, {%r443, %r444}, {%f167, %f168, %f169, %f170};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f203, %f204, %f205, %f206}, {%r452, %r453, %r454, %r455}, {%r445, %r446}, {%f171, %f172, %f173, %f174};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f207, %f208, %f209, %f210}, {%r452, %r453, %r454, %r455}, {%r448, %r449}, {%f175, %f176, %f177, %f178};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f211, %f212, %f213, %f214}, {%r452, %r453, %r454, %r455}, {%r450, %r451}, {%f179, %f180, %f181, %f182};
+	add.s64 	%rd249, %rd121, 16;
+	add.s64 	%rd250, %rd120, 16;
+	add.s32 	%r456, %r232, 16;
+	mov.u32 	%r232, %r456;
+	mov.f32 	%f3, %f183;
+	mov.f32 	%f4, %f184;
+	mov.f32 	%f5, %f185;
+	mov.f32 	%f6, %f186;
+	mov.f32 	%f7, %f187;
+	mov.f32 	%f8, %f188;
+	mov.f32 	%f9, %f189;
+	mov.f32 	%f10, %f190;
+	mov.f32 	%f11, %f191;
+	mov.f32 	%f12, %f192;
+	mov.f32 	%f13, %f193;
+	mov.f32 	%f14, %f194;
+	mov.f32 	%f15, %f195;
+	mov.f32 	%f16, %f196;
+	mov.f32 	%f17, %f197;
+	mov.f32 	%f18, %f198;
+	mov.f32 	%f19, %f199;
+	mov.f32 	%f20, %f200;
+	mov.f32 	%f21, %f201;
+	mov.f32 	%f22, %f202;
+	mov.f32 	%f23, %f203;
+	mov.f32 	%f24, %f204;
+	mov.f32 	%f25, %f205;
+	mov.f32 	%f26, %f206;
+	mov.f32 	%f27, %f207;
+	mov.f32 	%f28, %f208;
+	mov.f32 	%f29, %f209;
+	mov.f32 	%f30, %f210;
+	mov.f32 	%f31, %f211;
+	mov.f32 	%f32, %f212;
+	mov.f32 	%f33, %f213;
+	mov.f32 	%f34, %f214;
+	mov.f32 	%f35, %f149;
+	mov.f32 	%f36, %f150;
+	mov.f32 	%f37, %f103;
+	mov.f32 	%f38, %f104;
+	mov.u64 	%rd120, %rd250;
+	mov.u64 	%rd121, %rd249;
+	bra.uni 	$L__BB0_2;
+$L__BB0_4: 	// %for.exit4
+	add.s32 	%r457, %r96, 1;
+	mul.lo.s32 	%r458, %r457, 16;
+	cvt.s64.s32 	%rd251, %r108;
+	mov.u32 	%r459, %r108;
+	mov.f32 	%f215, %f3;
+	mov.f32 	%f216, %f4;
+	mov.f32 	%f217, %f5;
+	mov.f32 	%f218, %f6;
+	mov.f32 	%f219, %f7;
+	mov.f32 	%f220, %f8;
+	mov.f32 	%f221, %f9;
+	mov.f32 	%f222, %f10;
+	mov.f32 	%f223, %f11;
+	mov.f32 	%f224, %f12;
+	mov.f32 	%f225, %f13;
+	mov.f32 	%f226, %f14;
+	mov.f32 	%f227, %f15;
+	mov.f32 	%f228, %f16;
+	mov.f32 	%f229, %f17;
+	mov.f32 	%f230, %f18;
+	mov.f32 	%f231, %f19;
+	mov.f32 	%f232, %f20;
+	mov.f32 	%f233, %f21;
+	mov.f32 	%f234, %f22;
+	mov.f32 	%f235, %f23;
+	mov.f32 	%f236, %f24;
+	mov.f32 	%f237, %f25;
+	mov.f32 	%f238, %f26;
+	mov.f32 	%f239, %f27;
+	mov.f32 	%f240, %f28;
+	mov.f32 	%f241, %f29;
+	mov.f32 	%f242, %f30;
+	mov.f32 	%f243, %f31;
+	mov.f32 	%f244, %f32;
+	mov.f32 	%f245, %f33;
+	mov.f32 	%f246, %f34;
+	mov.f32 	%f247, %f35;
+	mov.f32 	%f248, %f36;
+	mov.f32 	%f249, %f37;
+	mov.f32 	%f250, %f38;
+	mov.u64 	%rd252, 0;
+	mov.u64 	%rd253, %rd251;
+	mov.u64 	%rd254, %rd251;
+	mov.u64 	%rd255, 0;
+$L__BB0_5: 	// %for.header5
+	setp.lt.s32 	%p124, %r459, %r458;
+	@!%p124 bra 	$L__BB0_7;
+	// %for.body6
+	cvt.s64.s32 	%rd256, %r15;
+	add.s64 	%rd257, %rd252, %rd256;
+	mul.lo.s64 	%rd258, %rd257, %rd13;
+	cvt.s64.s32 	%rd259, %r13;
+	add.s64 	%rd260, %rd253, %rd259;
+	mul.lo.s64 	%rd261, %rd260, %rd12;
+	add.s64 	%rd262, %rd258, %rd261;
+	setp.ge.s64 	%p125, %rd257, 0;
+	setp.lt.s64 	%p126, %rd257, %rd46;
+	and.pred 	%p127, %p125, %p126;
+	setp.ge.s64 	%p128, %rd260, 0;
+	setp.lt.s64 	%p129, %rd260, %rd44;
+	and.pred 	%p130, %p128, %p129;
+	and.pred 	%p131, %p127, %p130;
+	shl.b64 	%rd263, %rd262, 1;
+	add.s64 	%rd264, %rd50, %rd263;
+	mov.u16 	%rs298, 0;
+	// begin inline asm
+	mov.b16 %rs297, %rs298;
+	@%p131 ld.global.b16 %rs297, [%rd264];
+	// end inline asm
+	add.s64 	%rd265, %rd257, 1;
+	setp.ge.s64 	%p132, %rd265, 0;
+	setp.lt.s64 	%p133, %rd265, %rd46;
+	and.pred 	%p134, %p132, %p133;
+	and.pred 	%p135, %p134, %p130;
+	mul.lo.s64 	%rd266, %rd13, 2;
+	add.s64 	%rd267, %rd264, %rd266;
+	mov.u16 	%rs300, 0;
+	// begin inline asm
+	mov.b16 %rs299, %rs300;
+	@%p135 ld.global.b16 %rs299, [%rd267];
+	// end inline asm
+	add.s64 	%rd268, %rd257, 2;
+	setp.ge.s64 	%p136, %rd268, 0;
+	setp.lt.s64 	%p137, %rd268, %rd46;
+	and.pred 	%p138, %p136, %p137;
+	and.pred 	%p139, %p138, %p130;
+	add.s64 	%rd269, %rd267, %rd266;
+	mov.u16 	%rs302, 0;
+	// begin inline asm
+	mov.b16 %rs301, %rs302;
+	@%p139 ld.global.b16 %rs301, [%rd269];
+	// end inline asm
+	add.s64 	%rd270, %rd257, 3;
+	setp.ge.s64 	%p140, %rd270, 0;
+	setp.lt.s64 	%p141, %rd270, %rd46;
+	and.pred 	%p142, %p140, %p141;
+	and.pred 	%p143, %p142, %p130;
+	add.s64 	%rd271, %rd269, %rd266;
+	mov.u16 	%rs304, 0;
+	// begin inline asm
+	mov.b16 %rs303, %rs304;
+	@%p143 ld.global.b16 %rs303, [%rd271];
+	// end inline asm
+	add.s64 	%rd272, %rd257, 4;
+	setp.ge.s64 	%p144, %rd272, 0;
+	setp.lt.s64 	%p145, %rd272, %rd46;
+	and.pred 	%p146, %p144, %p145;
+	and.pred 	%p147, %p146, %p130;
+	add.s64 	%rd273, %rd271, %rd266;
+	mov.u16 	%rs306, 0;
+	// begin inline asm
+	mov.b16 %rs305, %rs306;
+	@%p147 ld.global.b16 %rs305, [%rd273];
+	// end inline asm
+	add.s64 	%rd274, %rd257, 5;
+	setp.ge.s64 	%p148, %rd274, 0;
+	setp.lt.s64 	%p149, %rd274, %rd46;
+	and.pred 	%p150, %p148, %p149;
+	and.pred 	%p151, %p150, %p130;
+	add.s64 	%rd275, %rd273, %rd266;
+	mov.u16 	%rs308, 0;
+	// begin inline asm
+	mov.b16 %rs307, %rs308;
+	@%p151 ld.global.b16 %rs307, [%rd275];
+	// end inline asm
+	add.s64 	%rd276, %rd257, 6;
+	setp.ge.s64 	%p152, %rd276, 0;
+	setp.lt.s64 	%p153, %rd276, %rd46;
+	and.pred 	%p154, %p152, %p153;
+	and.pred 	%p155, %p154, %p130;
+	add.s64 	%rd277, %rd275, %rd266;
+	mov.u16 	%rs310, 0;
+	// begin inline asm
+	mov.b16 %rs309, %rs310;
+	@%p155 ld.global.b16 %rs309, [%rd277];
+	// end inline asm
+	add.s64 	%rd278, %rd257, 7;
+	setp.ge.s64 	%p156, %rd278, 0;
+	setp.lt.s64 	%p157, %rd278, %rd46;
+	and.pred 	%p158, %p156, %p157;
+	and.pred 	%p159, %p158, %p130;
+	add.s64 	%rd279, %rd277, %rd266;
+	mov.u16 	%rs312, 0;
+	// begin inline asm
+	mov.b16 %rs311, %rs312;
+	@%p159 ld.global.b16 %rs311, [%rd279];
+	// end inline asm
+	add.s64 	%rd280, %rd260, 4;
+	setp.ge.s64 	%p160, %rd280, 0;
+	setp.lt.s64 	%p161, %rd280, %rd44;
+	and.pred 	%p162, %p160, %p161;
+	and.pred 	%p163, %p127, %p162;
+	mul.lo.s64 	%rd281, %rd13, -7;
+	mul.lo.s64 	%rd282, %rd12, 4;
+	add.s64 	%rd283, %rd281, %rd282;
+	mul.lo.s64 	%rd284, %rd283, 2;
+	add.s64 	%rd285, %rd279, %rd284;
+	mov.u16 	%rs314, 0;
+	// begin inline asm
+	mov.b16 %rs313, %rs314;
+	@%p163 ld.global.b16 %rs313, [%rd285];
+	// end inline asm
+	and.pred 	%p164, %p134, %p162;
+	add.s64 	%rd286, %rd285, %rd266;
+	mov.u16 	%rs316, 0;
+	// begin inline asm
+	mov.b16 %rs315, %rs316;
+	@%p164 ld.global.b16 %rs315, [%rd286];
+	// end inline asm
+	and.pred 	%p165, %p138, %p162;
+	add.s64 	%rd287, %rd286, %rd266;
+	mov.u16 	%rs318, 0;
+	// begin inline asm
+	mov.b16 %rs317, %rs318;
+	@%p165 ld.global.b16 %rs317, [%rd287];
+	// end inline asm
+	and.pred 	%p166, %p142, %p162;
+	add.s64 	%rd288, %rd287, %rd266;
+	mov.u16 	%rs320, 0;
+	// begin inline asm
+	mov.b16 %rs319, %rs320;
+	@%p166 ld.global.b16 %rs319, [%rd288];
+	// end inline asm
+	and.pred 	%p167, %p146, %p162;
+	add.s64 	%rd289, %rd288, %rd266;
+	mov.u16 	%rs322, 0;
+	// begin inline asm
+	mov.b16 %rs321, %rs322;
+	@%p167 ld.global.b16 %rs321, [%rd289];
+	// end inline asm
+	and.pred 	%p168, %p150, %p162;
+	add.s64 	%rd290, %rd289, %rd266;
+	mov.u16 	%rs324, 0;
+	// begin inline asm
+	mov.b16 %rs323, %rs324;
+	@%p168 ld.global.b16 %rs323, [%rd290];
+	// end inline asm
+	and.pred 	%p169, %p154, %p162;
+	add.s64 	%rd291, %rd290, %rd266;
+	mov.u16 	%rs326, 0;
+	// begin inline asm
+	mov.b16 %rs325, %rs326;
+	@%p169 ld.global.b16 %rs325, [%rd291];
+	// end inline asm
+	and.pred 	%p170, %p158, %p162;
+	add.s64 	%rd292, %rd291, %rd266;
+	mov.u16 	%rs328, 0;
+	// begin inline asm
+	mov.b16 %rs327, %rs328;
+	@%p170 ld.global.b16 %rs327, [%rd292];
+	// end inline asm
+	add.s64 	%rd293, %rd260, 8;
+	setp.ge.s64 	%p171, %rd293, 0;
+	setp.lt.s64 	%p172, %rd293, %rd44;
+	and.pred 	%p173, %p171, %p172;
+	and.pred 	%p174, %p127, %p173;
+	add.s64 	%rd294, %rd292, %rd284;
+	mov.u16 	%rs330, 0;
+	// begin inline asm
+	mov.b16 %rs329, %rs330;
+	@%p174 ld.global.b16 %rs329, [%rd294];
+	// end inline asm
+	and.pred 	%p175, %p134, %p173;
+	add.s64 	%rd295, %rd294, %rd266;
+	mov.u16 	%rs332, 0;
+	// begin inline asm
+	mov.b16 %rs331, %rs332;
+	@%p175 ld.global.b16 %rs331, [%rd295];
+	// end inline asm
+	and.pred 	%p176, %p138, %p173;
+	add.s64 	%rd296, %rd295, %rd266;
+	mov.u16 	%rs334, 0;
+	// begin inline asm
+	mov.b16 %rs333, %rs334;
+	@%p176 ld.global.b16 %rs333, [%rd296];
+	// end inline asm
+	and.pred 	%p177, %p142, %p173;
+	add.s64 	%rd297, %rd296, %rd266;
+	mov.u16 	%rs336, 0;
+	// begin inline asm
+	mov.b16 %rs335, %rs336;
+	@%p177 ld.global.b16 %rs335, [%rd297];
+	// end inline asm
+	and.pred 	%p178, %p146, %p173;
+	add.s64 	%rd298, %rd297, %rd266;
+	mov.u16 	%rs338, 0;
+	// begin inline asm
+	mov.b16 %rs337, %rs338;
+	@%p178 ld.global.b16 %rs337, [%rd298];
+	// end inline asm
+	and.pred 	%p179, %p150, %p173;
+	add.s64 	%rd299, %rd298, %rd266;
+	mov.u16 	%rs340, 0;
+	// begin inline asm
+	mov.b16 %rs339, %rs340;
+	@%p179 ld.global.b16 %rs339, [%rd299];
+	// end inline asm
+	and.pred 	%p180, %p154, %p173;
+	add.s64 	%rd300, %rd299, %rd266;
+	mov.u16 	%rs342, 0;
+	// begin inline asm
+	mov.b16 %rs341, %rs342;
+	@%p180 ld.global.b16 %rs341, [%rd300];
+	// end inline asm
+	and.pred 	%p181, %p158, %p173;
+	add.s64 	%rd301, %rd300, %rd266;
+	mov.u16 	%rs344, 0;
+	// begin inline asm
+	mov.b16 %rs343, %rs344;
+	@%p181 ld.global.b16 %rs343, [%rd301];
+	// end inline asm
+	add.s64 	%rd302, %rd260, 12;
+	setp.ge.s64 	%p182, %rd302, 0;
+	setp.lt.s64 	%p183, %rd302, %rd44;
+	and.pred 	%p184, %p182, %p183;
+	and.pred 	%p185, %p127, %p184;
+	add.s64 	%rd303, %rd301, %rd284;
+	mov.u16 	%rs346, 0;
+	// begin inline asm
+	mov.b16 %rs345, %rs346;
+	@%p185 ld.global.b16 %rs345, [%rd303];
+	// end inline asm
+	and.pred 	%p186, %p134, %p184;
+	add.s64 	%rd304, %rd303, %rd266;
+	mov.u16 	%rs348, 0;
+	// begin inline asm
+	mov.b16 %rs347, %rs348;
+	@%p186 ld.global.b16 %rs347, [%rd304];
+	// end inline asm
+	and.pred 	%p187, %p138, %p184;
+	add.s64 	%rd305, %rd304, %rd266;
+	mov.u16 	%rs350, 0;
+	// begin inline asm
+	mov.b16 %rs349, %rs350;
+	@%p187 ld.global.b16 %rs349, [%rd305];
+	// end inline asm
+	and.pred 	%p188, %p142, %p184;
+	add.s64 	%rd306, %rd305, %rd266;
+	mov.u16 	%rs352, 0;
+	// begin inline asm
+	mov.b16 %rs351, %rs352;
+	@%p188 ld.global.b16 %rs351, [%rd306];
+	// end inline asm
+	and.pred 	%p189, %p146, %p184;
+	add.s64 	%rd307, %rd306, %rd266;
+	mov.u16 	%rs354, 0;
+	// begin inline asm
+	mov.b16 %rs353, %rs354;
+	@%p189 ld.global.b16 %rs353, [%rd307];
+	// end inline asm
+	and.pred 	%p190, %p150, %p184;
+	add.s64 	%rd308, %rd307, %rd266;
+	mov.u16 	%rs356, 0;
+	// begin inline asm
+	mov.b16 %rs355, %rs356;
+	@%p190 ld.global.b16 %rs355, [%rd308];
+	// end inline asm
+	and.pred 	%p191, %p154, %p184;
+	add.s64 	%rd309, %rd308, %rd266;
+	mov.u16 	%rs358, 0;
+	// begin inline asm
+	mov.b16 %rs357, %rs358;
+	@%p191 ld.global.b16 %rs357, [%rd309];
+	// end inline asm
+	and.pred 	%p192, %p158, %p184;
+	add.s64 	%rd310, %rd309, %rd266;
+	mov.u16 	%rs360, 0;
+	// begin inline asm
+	mov.b16 %rs359, %rs360;
+	@%p192 ld.global.b16 %rs359, [%rd310];
+	// end inline asm
+	bar.sync 	0;
+	shr.u32 	%r460, %r15, 3;
+	and.b32 	%r461, %r15, 7;
+	and.b32 	%r462, %r13, 7;
+	xor.b32 	%r463, %r460, %r462;
+	shl.b32 	%r464, %r13, 6;
+	shl.b32 	%r465, %r463, 3;
+	or.b32 	%r466, %r465, %r461;
+	add.s32 	%r467, %r464, %r466;
+	shl.b32 	%r468, %r467, 1;
+	cvt.s64.s32 	%rd311, %r468;
+	mov.u64 	%rd312, __tilec_smem;
+	add.s64 	%rd313, %rd312, %rd311;
+	cvt.u32.u16 	%r469, %rs297;
+	cvt.u32.u16 	%r470, %rs299;
+	shl.b32 	%r471, %r470, 16;
+	or.b32 	%r472, %r469, %r471;
+	cvt.u32.u16 	%r473, %rs301;
+	cvt.u32.u16 	%r474, %rs303;
+	shl.b32 	%r475, %r474, 16;
+	or.b32 	%r476, %r473, %r475;
+	cvt.u32.u16 	%r477, %rs305;
+	cvt.u32.u16 	%r478, %rs307;
+	shl.b32 	%r479, %r478, 16;
+	or.b32 	%r480, %r477, %r479;
+	cvt.u32.u16 	%r481, %rs309;
+	cvt.u32.u16 	%r482, %rs311;
+	shl.b32 	%r483, %r482, 16;
+	or.b32 	%r484, %r481, %r483;
+	st.shared.v4.u32 	[%rd313], {%r472, %r476, %r480, %r484};
+	or.b32 	%r485, %r13, 4;
+	and.b32 	%r486, %r485, 7;
+	xor.b32 	%r487, %r460, %r486;
+	shl.b32 	%r488, %r485, 6;
+	shl.b32 	%r489, %r487, 3;
+	or.b32 	%r490, %r489, %r461;
+	add.s32 	%r491, %r488, %r490;
+	shl.b32 	%r492, %r491, 1;
+	cvt.s64.s32 	%rd314, %r492;
+	mov.u64 	%rd315, __tilec_smem;
+	add.s64 	%rd316, %rd315, %rd314;
+	cvt.u32.u16 	%r493, %rs313;
+	cvt.u32.u16 	%r494, %rs315;
+	shl.b32 	%r495, %r494, 16;
+	or.b32 	%r496, %r493, %r495;
+	cvt.u32.u16 	%r497, %rs317;
+	cvt.u32.u16 	%r498, %rs319;
+	shl.b32 	%r499, %r498, 16;
+	or.b32 	%r500, %r497, %r499;
+	cvt.u32.u16 	%r501, %rs321;
+	cvt.u32.u16 	%r502, %rs323;
+	shl.b32 	%r503, %r502, 16;
+	or.b32 	%r504, %r501, %r503;
+	cvt.u32.u16 	%r505, %rs325;
+	cvt.u32.u16 	%r506, %rs327;
+	shl.b32 	%r507, %r506, 16;
+	or.b32 	%r508, %r505, %r507;
+	st.shared.v4.u32 	[%rd316], {%r496, %r500, %r504, %r508};
+	or.b32 	%r509, %r13, 8;
+	and.b32 	%r510, %r509, 7;
+	xor.b32 	%r511, %r460, %r510;
+	shl.b32 	%r512, %r509, 6;
+	shl.b32 	%r513, %r511, 3;
+	or.b32 	%r514, %r513, %r461;
+	add.s32 	%r515, %r512, %r514;
+	shl.b32 	%r516, %r515, 1;
+	cvt.s64.s32 	%rd317, %r516;
+	mov.u64 	%rd318, __tilec_smem;
+	add.s64 	%rd319, %rd318, %rd317;
+	cvt.u32.u16 	%r517, %rs329;
+	cvt.u32.u16 	%r518, %rs331;
+	shl.b32 	%r519, %r518, 16;
+	or.b32 	%r520, %r517, %r519;
+	cvt.u32.u16 	%r521, %rs333;
+	cvt.u32.u16 	%r522, %rs335;
+	shl.b32 	%r523, %r522, 16;
+	or.b32 	%r524, %r521, %r523;
+	cvt.u32.u16 	%r525, %rs337;
+	cvt.u32.u16 	%r526, %rs339;
+	shl.b32 	%r527, %r526, 16;
+	or.b32 	%r528, %r525, %r527;
+	cvt.u32.u16 	%r529, %rs341;
+	cvt.u32.u16 	%r530, %rs343;
+	shl.b32 	%r531, %r530, 16;
+	or.b32 	%r532, %r529, %r531;
+	st.shared.v4.u32 	[%rd319], {%r520, %r524, %r528, %r532};
+	or.b32 	%r533, %r13, 12;
+	and.b32 	%r534, %r533, 7;
+	xor.b32 	%r535, %r460, %r534;
+	shl.b32 	%r536, %r533, 6;
+	shl.b32 	%r537, %r535, 3;
+	or.b32 	%r538, %r537, %r461;
+	add.s32 	%r539, %r536, %r538;
+	shl.b32 	%r540, %r539, 1;
+	cvt.s64.s32 	%rd320, %r540;
+	mov.u64 	%rd321, __tilec_smem;
+	add.s64 	%rd322, %rd321, %rd320;
+	cvt.u32.u16 	%r541, %rs345;
+	cvt.u32.u16 	%r542, %rs347;
+	shl.b32 	%r543, %r542, 16;
+	or.b32 	%r544, %r541, %r543;
+	cvt.u32.u16 	%r545, %rs349;
+	cvt.u32.u16 	%r546, %rs351;
+	shl.b32 	%r547, %r546, 16;
+	or.b32 	%r548, %r545, %r547;
+	cvt.u32.u16 	%r549, %rs353;
+	cvt.u32.u16 	%r550, %rs355;
+	shl.b32 	%r551, %r550, 16;
+	or.b32 	%r552, %r549, %r551;
+	cvt.u32.u16 	%r553, %rs357;
+	cvt.u32.u16 	%r554, %rs359;
+	shl.b32 	%r555, %r554, 16;
+	or.b32 	%r556, %r553, %r555;
+	st.shared.v4.u32 	[%rd322], {%r544, %r548, %r552, %r556};
+	bar.sync 	0;
+	add.s32 	%r557, %r91, %r65;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r558, %r559, %r560, %r561}, [%r557];
+	// end inline asm
+	add.s32 	%r562, %r91, %r73;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r563, %r564, %r565, %r566}, [%r562];
+	// end inline asm
+	add.s32 	%r567, %r91, %r81;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r568, %r569, %r570, %r571}, [%r567];
+	// end inline asm
+	add.s32 	%r572, %r91, %r89;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r573, %r574, %r575, %r576}, [%r572];
+	// end inline asm
+	mov.f32 	%f255, 0f00000000;
+	mov.f32 	%f256, 0f00000000;
+	mov.f32 	%f257, 0f00000000;
+	mov.f32 	%f258, 0f00000000;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f251, %f252, %f253, %f254}, {%r213, %r214, %r215, %r216}, {%r558, %r559}, {%f255, %f256, %f257, %f258};
+	mov.f32 	%f263, 0f00000000;
+	mov.f32 	%f264, 0f00000000;
+	mov.f32 	%f265, 0f00000000;
+	mov.f32 	%f266, 0f00000000;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f259, %f260, %f261, %f262}, {%r213, %r214, %r215, %r216}, {%r560, %r561}, {%f263, %f264, %f265, %f266};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f267, %f268, %f269, %f270}, {%r218, %r219, %r220, %r221}, {%r563, %r564}, {%f251, %f252, %f253, %f254};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f271, %f272, %f273, %f274}, {%r218, %r219, %r220, %r221}, {%r565, %r566}, {%f259, %f260, %f261, %f262};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f275, %f276, %f277, %f278}, {%r223, %r224, %r225, %r226}, {%r568, %r569}, {%f267, %f268, %f269, %f270};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f279, %f280, %f281, %f282}, {%r223, %r224, %r225, %r226}, {%r570, %r571}, {%f271, %f272, %f273, %f274};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f283, %f284, %f285, %f286}, {%r228, %r229, %r230, %r231}, {%r573, %r574}, {%f275, %f276, %f277, %f278};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f287, %f288, %f289, %f290}, {%r228, %r229, %r230, %r231}, {%r575, %r576}, {%f279, %f280, %f281, %f282};
+	add.s32 	%r577, %r459, %r11;
+	add.s32 	%r578, %r459, %r110;
+	add.s32 	%r579, %r459, %r111;
+	add.s32 	%r580, %r459, %r112;
+	setp.ge.s32 	%p193, %r113, %r577;
+	setp.ge.s32 	%p194, %r113, %r578;
+	setp.ge.s32 	%p195, %r114, %r577;
+	setp.ge.s32 	%p196, %r114, %r578;
+	setp.ge.s32 	%p197, %r113, %r579;
+	setp.ge.s32 	%p198, %r113, %r580;
+	setp.ge.s32 	%p199, %r114, %r579;
+	setp.ge.s32 	%p200, %r114, %r580;
+	selp.f32 	%f291, 0f00000000, 0fC9742400, %p193;
+	selp.f32 	%f292, 0f00000000, 0fC9742400, %p194;
+	selp.f32 	%f293, 0f00000000, 0fC9742400, %p195;
+	selp.f32 	%f294, 0f00000000, 0fC9742400, %p196;
+	selp.f32 	%f295, 0f00000000, 0fC9742400, %p197;
+	selp.f32 	%f296, 0f00000000, 0fC9742400, %p198;
+	selp.f32 	%f297, 0f00000000, 0fC9742400, %p199;
+	selp.f32 	%f298, 0f00000000, 0fC9742400, %p200;
+	fma.rn.f32 	%f299, %f283, %f2, %f291;
+	fma.rn.f32 	%f300, %f284, %f2, %f292;
+	fma.rn.f32 	%f301, %f285, %f2, %f293;
+	fma.rn.f32 	%f302, %f286, %f2, %f294;
+	fma.rn.f32 	%f303, %f287, %f2, %f295;
+	fma.rn.f32 	%f304, %f288, %f2, %f296;
+	fma.rn.f32 	%f305, %f289, %f2, %f297;
+	fma.rn.f32 	%f306, %f290, %f2, %f298;
+	max.f32 	%f307, %f299, %f300;
+	max.f32 	%f308, %f307, %f303;
+	max.f32 	%f309, %f308, %f304;
+	max.f32 	%f310, %f301, %f302;
+	max.f32 	%f311, %f310, %f305;
+	max.f32 	%f312, %f311, %f306;
+	and.b32 	%r581, %r7, 1;
+	setp.ne.s32 	%p201, %r581, 0;
+	mov.b32 	%r582, %f309;
+	shfl.sync.bfly.b32 	%r583, %r582, 1, 31, -1;
+	mov.b32 	%f313, %r583;
+	selp.f32 	%f314, %f313, %f309, %p201;
+	selp.f32 	%f315, %f309, %f313, %p201;
+	max.f32 	%f316, %f314, %f315;
+	mov.b32 	%r584, %f312;
+	shfl.sync.bfly.b32 	%r585, %r584, 1, 31, -1;
+	mov.b32 	%f317, %r585;
+	selp.f32 	%f318, %f317, %f312, %p201;
+	selp.f32 	%f319, %f312, %f317, %p201;
+	max.f32 	%f320, %f318, %f319;
+	and.b32 	%r586, %r7, 2;
+	setp.ne.s32 	%p202, %r586, 0;
+	mov.b32 	%r587, %f316;
+	shfl.sync.bfly.b32 	%r588, %r587, 2, 31, -1;
+	mov.b32 	%f321, %r588;
+	selp.f32 	%f322, %f321, %f316, %p202;
+	selp.f32 	%f323, %f316, %f321, %p202;
+	max.f32 	%f324, %f322, %f323;
+	mov.b32 	%r589, %f320;
+	shfl.sync.bfly.b32 	%r590, %r589, 2, 31, -1;
+	mov.b32 	%f325, %r590;
+	selp.f32 	%f326, %f325, %f320, %p202;
+	selp.f32 	%f327, %f320, %f325, %p202;
+	max.f32 	%f328, %f326, %f327;
+	max.f32 	%f329, %f249, %f324;
+	max.f32 	%f330, %f250, %f328;
+	sub.rn.f32 	%f331, %f299, %f329;
+	sub.rn.f32 	%f332, %f300, %f329;
+	sub.rn.f32 	%f333, %f301, %f330;
+	sub.rn.f32 	%f334, %f302, %f330;
+	sub.rn.f32 	%f335, %f303, %f329;
+	sub.rn.f32 	%f336, %f304, %f329;
+	sub.rn.f32 	%f337, %f305, %f330;
+	sub.rn.f32 	%f338, %f306, %f330;
+	ex2.approx.ftz.f32 	%f339, %f331;
+	ex2.approx.ftz.f32 	%f340, %f332;
+	ex2.approx.ftz.f32 	%f341, %f333;
+	ex2.approx.ftz.f32 	%f342, %f334;
+	ex2.approx.ftz.f32 	%f343, %f335;
+	ex2.approx.ftz.f32 	%f344, %f336;
+	ex2.approx.ftz.f32 	%f345, %f337;
+	ex2.approx.ftz.f32 	%f346, %f338;
+	add.rn.f32 	%f347, %f339, %f340;
+	add.rn.f32 	%f348, %f347, %f343;
+	add.rn.f32 	%f349, %f348, %f344;
+	add.rn.f32 	%f350, %f341, %f342;
+	add.rn.f32 	%f351, %f350, %f345;
+	add.rn.f32 	%f352, %f351, %f346;
+	mov.b32 	%r591, %f349;
+	shfl.sync.bfly.b32 	%r592, %r591, 1, 31, -1;
+	mov.b32 	%f353, %r592;
+	selp.f32 	%f354, %f353, %f349, %p201;
+	selp.f32 	%f355, %f349, %f353, %p201;
+	add.rn.f32 	%f356, %f354, %f355;
+	mov.b32 	%r593, %f352;
+	shfl.sync.bfly.b32 	%r594, %r593, 1, 31, -1;
+	mov.b32 	%f357, %r594;
+	selp.f32 	%f358, %f357, %f352, %p201;
+	selp.f32 	%f359, %f352, %f357, %p201;
+	add.rn.f32 	%f360, %f358, %f359;
+	mov.b32 	%r595, %f356;
+	shfl.sync.bfly.b32 	%r596, %r595, 2, 31, -1;
+	mov.b32 	%f361, %r596;
+	selp.f32 	%f362, %f361, %f356, %p202;
+	selp.f32 	%f363, %f356, %f361, %p202;
+	add.rn.f32 	%f364, %f362, %f363;
+	mov.b32 	%r597, %f360;
+	shfl.sync.bfly.b32 	%r598, %r597, 2, 31, -1;
+	mov.b32 	%f365, %r598;
+	selp.f32 	%f366, %f365, %f360, %p202;
+	selp.f32 	%f367, %f360, %f365, %p202;
+	add.rn.f32 	%f368, %f366, %f367;
+	sub.rn.f32 	%f369, %f249, %f329;
+	sub.rn.f32 	%f370, %f250, %f330;
+	ex2.approx.ftz.f32 	%f371, %f369;
+	ex2.approx.ftz.f32 	%f372, %f370;
+	fma.rn.f32 	%f373, %f247, %f371, %f364;
+	fma.rn.f32 	%f374, %f248, %f372, %f368;
+	mul.rn.f32 	%f375, %f215, %f371;
+	mul.rn.f32 	%f376, %f216, %f371;
+	mul.rn.f32 	%f377, %f217, %f372;
+	mul.rn.f32 	%f378, %f218, %f372;
+	mul.rn.f32 	%f379, %f219, %f371;
+	mul.rn.f32 	%f380, %f220, %f371;
+	mul.rn.f32 	%f381, %f221, %f372;
+	mul.rn.f32 	%f382, %f222, %f372;
+	mul.rn.f32 	%f383, %f223, %f371;
+	mul.rn.f32 	%f384, %f224, %f371;
+	mul.rn.f32 	%f385, %f225, %f372;
+	mul.rn.f32 	%f386, %f226, %f372;
+	mul.rn.f32 	%f387, %f227, %f371;
+	mul.rn.f32 	%f388, %f228, %f371;
+	mul.rn.f32 	%f389, %f229, %f372;
+	mul.rn.f32 	%f390, %f230, %f372;
+	mul.rn.f32 	%f391, %f231, %f371;
+	mul.rn.f32 	%f392, %f232, %f371;
+	mul.rn.f32 	%f393, %f233, %f372;
+	mul.rn.f32 	%f394, %f234, %f372;
+	mul.rn.f32 	%f395, %f235, %f371;
+	mul.rn.f32 	%f396, %f236, %f371;
+	mul.rn.f32 	%f397, %f237, %f372;
+	mul.rn.f32 	%f398, %f238, %f372;
+	mul.rn.f32 	%f399, %f239, %f371;
+	mul.rn.f32 	%f400, %f240, %f371;
+	mul.rn.f32 	%f401, %f241, %f372;
+	mul.rn.f32 	%f402, %f242, %f372;
+	mul.rn.f32 	%f403, %f243, %f371;
+	mul.rn.f32 	%f404, %f244, %f371;
+	mul.rn.f32 	%f405, %f245, %f372;
+	mul.rn.f32 	%f406, %f246, %f372;
+	add.s64 	%rd323, %rd254, %rd259;
+	mul.lo.s64 	%rd324, %rd323, %rd16;
+	add.s64 	%rd325, %rd255, %rd256;
+	mul.lo.s64 	%rd326, %rd325, %rd17;
+	add.s64 	%rd327, %rd324, %rd326;
+	setp.ge.s64 	%p203, %rd323, 0;
+	setp.lt.s64 	%p204, %rd323, %rd44;
+	and.pred 	%p205, %p203, %p204;
+	setp.ge.s64 	%p206, %rd325, 0;
+	setp.lt.s64 	%p207, %rd325, %rd46;
+	and.pred 	%p208, %p206, %p207;
+	and.pred 	%p209, %p205, %p208;
+	shl.b64 	%rd328, %rd327, 1;
+	add.s64 	%rd329, %rd48, %rd328;
+	mov.u16 	%rs426, 0;
+	// begin inline asm
+	mov.b16 %rs425, %rs426;
+	@%p209 ld.global.b16 %rs425, [%rd329];
+	// end inline asm
+	add.s64 	%rd330, %rd325, 1;
+	setp.ge.s64 	%p210, %rd330, 0;
+	setp.lt.s64 	%p211, %rd330, %rd46;
+	and.pred 	%p212, %p210, %p211;
+	and.pred 	%p213, %p205, %p212;
+	mul.lo.s64 	%rd331, %rd17, 2;
+	add.s64 	%rd332, %rd329, %rd331;
+	mov.u16 	%rs428, 0;
+	// begin inline asm
+	mov.b16 %rs427, %rs428;
+	@%p213 ld.global.b16 %rs427, [%rd332];
+	// end inline asm
+	add.s64 	%rd333, %rd325, 2;
+	setp.ge.s64 	%p214, %rd333, 0;
+	setp.lt.s64 	%p215, %rd333, %rd46;
+	and.pred 	%p216, %p214, %p215;
+	and.pred 	%p217, %p205, %p216;
+	add.s64 	%rd334, %rd332, %rd331;
+	mov.u16 	%rs430, 0;
+	// begin inline asm
+	mov.b16 %rs429, %rs430;
+	@%p217 ld.global.b16 %rs429, [%rd334];
+	// end inline asm
+	add.s64 	%rd335, %rd325, 3;
+	setp.ge.s64 	%p218, %rd335, 0;
+	setp.lt.s64 	%p219, %rd335, %rd46;
+	and.pred 	%p220, %p218, %p219;
+	and.pred 	%p221, %p205, %p220;
+	add.s64 	%rd336, %rd334, %rd331;
+	mov.u16 	%rs432, 0;
+	// begin inline asm
+	mov.b16 %rs431, %rs432;
+	@%p221 ld.global.b16 %rs431, [%rd336];
+	// end inline asm
+	add.s64 	%rd337, %rd325, 4;
+	setp.ge.s64 	%p222, %rd337, 0;
+	setp.lt.s64 	%p223, %rd337, %rd46;
+	and.pred 	%p224, %p222, %p223;
+	and.pred 	%p225, %p205, %p224;
+	add.s64 	%rd338, %rd336, %rd331;
+	mov.u16 	%rs434, 0;
+	// begin inline asm
+	mov.b16 %rs433, %rs434;
+	@%p225 ld.global.b16 %rs433, [%rd338];
+	// end inline asm
+	add.s64 	%rd339, %rd325, 5;
+	setp.ge.s64 	%p226, %rd339, 0;
+	setp.lt.s64 	%p227, %rd339, %rd46;
+	and.pred 	%p228, %p226, %p227;
+	and.pred 	%p229, %p205, %p228;
+	add.s64 	%rd340, %rd338, %rd331;
+	mov.u16 	%rs436, 0;
+	// begin inline asm
+	mov.b16 %rs435, %rs436;
+	@%p229 ld.global.b16 %rs435, [%rd340];
+	// end inline asm
+	add.s64 	%rd341, %rd325, 6;
+	setp.ge.s64 	%p230, %rd341, 0;
+	setp.lt.s64 	%p231, %rd341, %rd46;
+	and.pred 	%p232, %p230, %p231;
+	and.pred 	%p233, %p205, %p232;
+	add.s64 	%rd342, %rd340, %rd331;
+	mov.u16 	%rs438, 0;
+	// begin inline asm
+	mov.b16 %rs437, %rs438;
+	@%p233 ld.global.b16 %rs437, [%rd342];
+	// end inline asm
+	add.s64 	%rd343, %rd325, 7;
+	setp.ge.s64 	%p234, %rd343, 0;
+	setp.lt.s64 	%p235, %rd343, %rd46;
+	and.pred 	%p236, %p234, %p235;
+	and.pred 	%p237, %p205, %p236;
+	add.s64 	%rd344, %rd342, %rd331;
+	mov.u16 	%rs440, 0;
+	// begin inline asm
+	mov.b16 %rs439, %rs440;
+	@%p237 ld.global.b16 %rs439, [%rd344];
+	// end inline asm
+	add.s64 	%rd345, %rd323, 4;
+	setp.ge.s64 	%p238, %rd345, 0;
+	setp.lt.s64 	%p239, %rd345, %rd44;
+	and.pred 	%p240, %p238, %p239;
+	and.pred 	%p241, %p240, %p208;
+	mul.lo.s64 	%rd346, %rd16, 4;
+	mul.lo.s64 	%rd347, %rd17, -7;
+	add.s64 	%rd348, %rd346, %rd347;
+	mul.lo.s64 	%rd349, %rd348, 2;
+	add.s64 	%rd350, %rd344, %rd349;
+	mov.u16 	%rs442, 0;
+	// begin inline asm
+	mov.b16 %rs441, %rs442;
+	@%p241 ld.global.b16 %rs441, [%rd350];
+	// end inline asm
+	and.pred 	%p242, %p240, %p212;
+	add.s64 	%rd351, %rd350, %rd331;
+	mov.u16 	%rs444, 0;
+	// begin inline asm
+	mov.b16 %rs443, %rs444;
+	@%p242 ld.global.b16 %rs443, [%rd351];
+	// end inline asm
+	and.pred 	%p243, %p240, %p216;
+	add.s64 	%rd352, %rd351, %rd331;
+	mov.u16 	%rs446, 0;
+	// begin inline asm
+	mov.b16 %rs445, %rs446;
+	@%p243 ld.global.b16 %rs445, [%rd352];
+	// end inline asm
+	and.pred 	%p244, %p240, %p220;
+	add.s64 	%rd353, %rd352, %rd331;
+	mov.u16 	%rs448, 0;
+	// begin inline asm
+	mov.b16 %rs447, %rs448;
+	@%p244 ld.global.b16 %rs447, [%rd353];
+	// end inline asm
+	and.pred 	%p245, %p240, %p224;
+	add.s64 	%rd354, %rd353, %rd331;
+	mov.u16 	%rs450, 0;
+	// begin inline asm
+	mov.b16 %rs449, %rs450;
+	@%p245 ld.global.b16 %rs449, [%rd354];
+	// end inline asm
+	and.pred 	%p246, %p240, %p228;
+	add.s64 	%rd355, %rd354, %rd331;
+	mov.u16 	%rs452, 0;
+	// begin inline asm
+	mov.b16 %rs451, %rs452;
+	@%p246 ld.global.b16 %rs451, [%rd355];
+	// end inline asm
+	and.pred 	%p247, %p240, %p232;
+	add.s64 	%rd356, %rd355, %rd331;
+	mov.u16 	%rs454, 0;
+	// begin inline asm
+	mov.b16 %rs453, %rs454;
+	@%p247 ld.global.b16 %rs453, [%rd356];
+	// end inline asm
+	and.pred 	%p248, %p240, %p236;
+	add.s64 	%rd357, %rd356, %rd331;
+	mov.u16 	%rs456, 0;
+	// begin inline asm
+	mov.b16 %rs455, %rs456;
+	@%p248 ld.global.b16 %rs455, [%rd357];
+	// end inline asm
+	add.s64 	%rd358, %rd323, 8;
+	setp.ge.s64 	%p249, %rd358, 0;
+	setp.lt.s64 	%p250, %rd358, %rd44;
+	and.pred 	%p251, %p249, %p250;
+	and.pred 	%p252, %p251, %p208;
+	add.s64 	%rd359, %rd357, %rd349;
+	mov.u16 	%rs458, 0;
+	// begin inline asm
+	mov.b16 %rs457, %rs458;
+	@%p252 ld.global.b16 %rs457, [%rd359];
+	// end inline asm
+	and.pred 	%p253, %p251, %p212;
+	add.s64 	%rd360, %rd359, %rd331;
+	mov.u16 	%rs460, 0;
+	// begin inline asm
+	mov.b16 %rs459, %rs460;
+	@%p253 ld.global.b16 %rs459, [%rd360];
+	// end inline asm
+	and.pred 	%p254, %p251, %p216;
+	add.s64 	%rd361, %rd360, %rd331;
+	mov.u16 	%rs462, 0;
+	// begin inline asm
+	mov.b16 %rs461, %rs462;
+	@%p254 ld.global.b16 %rs461, [%rd361];
+	// end inline asm
+	and.pred 	%p255, %p251, %p220;
+	add.s64 	%rd362, %rd361, %rd331;
+	mov.u16 	%rs464, 0;
+	// begin inline asm
+	mov.b16 %rs463, %rs464;
+	@%p255 ld.global.b16 %rs463, [%rd362];
+	// end inline asm
+	and.pred 	%p256, %p251, %p224;
+	add.s64 	%rd363, %rd362, %rd331;
+	mov.u16 	%rs466, 0;
+	// begin inline asm
+	mov.b16 %rs465, %rs466;
+	@%p256 ld.global.b16 %rs465, [%rd363];
+	// end inline asm
+	and.pred 	%p257, %p251, %p228;
+	add.s64 	%rd364, %rd363, %rd331;
+	mov.u16 	%rs468, 0;
+	// begin inline asm
+	mov.b16 %rs467, %rs468;
+	@%p257 ld.global.b16 %rs467, [%rd364];
+	// end inline asm
+	and.pred 	%p258, %p251, %p232;
+	add.s64 	%rd365, %rd364, %rd331;
+	mov.u16 	%rs470, 0;
+	// begin inline asm
+	mov.b16 %rs469, %rs470;
+	@%p258 ld.global.b16 %rs469, [%rd365];
+	// end inline asm
+	and.pred 	%p259, %p251, %p236;
+	add.s64 	%rd366, %rd365, %rd331;
+	mov.u16 	%rs472, 0;
+	// begin inline asm
+	mov.b16 %rs471, %rs472;
+	@%p259 ld.global.b16 %rs471, [%rd366];
+	// end inline asm
+	add.s64 	%rd367, %rd323, 12;
+	setp.ge.s64 	%p260, %rd367, 0;
+	setp.lt.s64 	%p261, %rd367, %rd44;
+	and.pred 	%p262, %p260, %p261;
+	and.pred 	%p263, %p262, %p208;
+	add.s64 	%rd368, %rd366, %rd349;
+	mov.u16 	%rs474, 0;
+	// begin inline asm
+	mov.b16 %rs473, %rs474;
+	@%p263 ld.global.b16 %rs473, [%rd368];
+	// end inline asm
+	and.pred 	%p264, %p262, %p212;
+	add.s64 	%rd369, %rd368, %rd331;
+	mov.u16 	%rs476, 0;
+	// begin inline asm
+	mov.b16 %rs475, %rs476;
+	@%p264 ld.global.b16 %rs475, [%rd369];
+	// end inline asm
+	and.pred 	%p265, %p262, %p216;
+	add.s64 	%rd370, %rd369, %rd331;
+	mov.u16 	%rs478, 0;
+	// begin inline asm
+	mov.b16 %rs477, %rs478;
+	@%p265 ld.global.b16 %rs477, [%rd370];
+	// end inline asm
+	and.pred 	%p266, %p262, %p220;
+	add.s64 	%rd371, %rd370, %rd331;
+	mov.u16 	%rs480, 0;
+	// begin inline asm
+	mov.b16 %rs479, %rs480;
+	@%p266 ld.global.b16 %rs479, [%rd371];
+	// end inline asm
+	and.pred 	%p267, %p262, %p224;
+	add.s64 	%rd372, %rd371, %rd331;
+	mov.u16 	%rs482, 0;
+	// begin inline asm
+	mov.b16 %rs481, %rs482;
+	@%p267 ld.global.b16 %rs481, [%rd372];
+	// end inline asm
+	and.pred 	%p268, %p262, %p228;
+	add.s64 	%rd373, %rd372, %rd331;
+	mov.u16 	%rs484, 0;
+	// begin inline asm
+	mov.b16 %rs483, %rs484;
+	@%p268 ld.global.b16 %rs483, [%rd373];
+	// end inline asm
+	and.pred 	%p269, %p262, %p232;
+	add.s64 	%rd374, %rd373, %rd331;
+	mov.u16 	%rs486, 0;
+	// begin inline asm
+	mov.b16 %rs485, %rs486;
+	@%p269 ld.global.b16 %rs485, [%rd374];
+	// end inline asm
+	and.pred 	%p270, %p262, %p236;
+	add.s64 	%rd375, %rd374, %rd331;
+	mov.u16 	%rs488, 0;
+	// begin inline asm
+	mov.b16 %rs487, %rs488;
+	@%p270 ld.global.b16 %rs487, [%rd375];
+	// end inline asm
+	bar.sync 	0;
+	cvt.s64.s32 	%rd376, %r468;
+	mov.u64 	%rd377, __tilec_smem;
+	add.s64 	%rd378, %rd377, %rd376;
+	cvt.u32.u16 	%r599, %rs425;
+	cvt.u32.u16 	%r600, %rs427;
+	shl.b32 	%r601, %r600, 16;
+	or.b32 	%r602, %r599, %r601;
+	cvt.u32.u16 	%r603, %rs429;
+	cvt.u32.u16 	%r604, %rs431;
+	shl.b32 	%r605, %r604, 16;
+	or.b32 	%r606, %r603, %r605;
+	cvt.u32.u16 	%r607, %rs433;
+	cvt.u32.u16 	%r608, %rs435;
+	shl.b32 	%r609, %r608, 16;
+	or.b32 	%r610, %r607, %r609;
+	cvt.u32.u16 	%r611, %rs437;
+	cvt.u32.u16 	%r612, %rs439;
+	shl.b32 	%r613, %r612, 16;
+	or.b32 	%r614, %r611, %r613;
+	st.shared.v4.u32 	[%rd378], {%r602, %r606, %r610, %r614};
+	cvt.s64.s32 	%rd379, %r492;
+	mov.u64 	%rd380, __tilec_smem;
+	add.s64 	%rd381, %rd380, %rd379;
+	cvt.u32.u16 	%r615, %rs441;
+	cvt.u32.u16 	%r616, %rs443;
+	shl.b32 	%r617, %r616, 16;
+	or.b32 	%r618, %r615, %r617;
+	cvt.u32.u16 	%r619, %rs445;
+	cvt.u32.u16 	%r620, %rs447;
+	shl.b32 	%r621, %r620, 16;
+	or.b32 	%r622, %r619, %r621;
+	cvt.u32.u16 	%r623, %rs449;
+	cvt.u32.u16 	%r624, %rs451;
+	shl.b32 	%r625, %r624, 16;
+	or.b32 	%r626, %r623, %r625;
+	cvt.u32.u16 	%r627, %rs453;
+	cvt.u32.u16 	%r628, %rs455;
+	shl.b32 	%r629, %r628, 16;
+	or.b32 	%r630, %r627, %r629;
+	st.shared.v4.u32 	[%rd381], {%r618, %r622, %r626, %r630};
+	cvt.s64.s32 	%rd382, %r516;
+	mov.u64 	%rd383, __tilec_smem;
+	add.s64 	%rd384, %rd383, %rd382;
+	cvt.u32.u16 	%r631, %rs457;
+	cvt.u32.u16 	%r632, %rs459;
+	shl.b32 	%r633, %r632, 16;
+	or.b32 	%r634, %r631, %r633;
+	cvt.u32.u16 	%r635, %rs461;
+	cvt.u32.u16 	%r636, %rs463;
+	shl.b32 	%r637, %r636, 16;
+	or.b32 	%r638, %r635, %r637;
+	cvt.u32.u16 	%r639, %rs465;
+	cvt.u32.u16 	%r640, %rs467;
+	shl.b32 	%r641, %r640, 16;
+	or.b32 	%r642, %r639, %r641;
+	cvt.u32.u16 	%r643, %rs469;
+	cvt.u32.u16 	%r644, %rs471;
+	shl.b32 	%r645, %r644, 16;
+	or.b32 	%r646, %r643, %r645;
+	st.shared.v4.u32 	[%rd384], {%r634, %r638, %r642, %r646};
+	cvt.s64.s32 	%rd385, %r540;
+	mov.u64 	%rd386, __tilec_smem;
+	add.s64 	%rd387, %rd386, %rd385;
+	cvt.u32.u16 	%r647, %rs473;
+	cvt.u32.u16 	%r648, %rs475;
+	shl.b32 	%r649, %r648, 16;
+	or.b32 	%r650, %r647, %r649;
+	cvt.u32.u16 	%r651, %rs477;
+	cvt.u32.u16 	%r652, %rs479;
+	shl.b32 	%r653, %r652, 16;
+	or.b32 	%r654, %r651, %r653;
+	cvt.u32.u16 	%r655, %rs481;
+	cvt.u32.u16 	%r656, %rs483;
+	shl.b32 	%r657, %r656, 16;
+	or.b32 	%r658, %r655, %r657;
+	cvt.u32.u16 	%r659, %rs485;
+	cvt.u32.u16 	%r660, %rs487;
+	shl.b32 	%r661, %r660, 16;
+	or.b32 	%r662, %r659, %r661;
+	st.shared.v4.u32 	[%rd387], {%r650, %r654, %r658, %r662};
+	bar.sync 	0;
+	add.s32 	%r663, %r92, %r30;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r664, %r665, %r666, %r667}, [%r663];
+	// end inline asm
+	add.s32 	%r668, %r92, %r38;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r669, %r670, %r671, %r672}, [%r668];
+	// end inline asm
+	add.s32 	%r673, %r92, %r46;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r674, %r675, %r676, %r677}, [%r673];
+	// end inline asm
+	add.s32 	%r678, %r92, %r54;
+	// begin inline asm
+	ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%r679, %r680, %r681, %r682}, [%r678];
+	// end inline asm
+	cvt.rn.f16x2.f32 	%r683, %f340, %f339;
+	cvt.rn.f16x2.f32 	%r684, %f342, %f341;
+	cvt.rn.f16x2.f32 	%r685, %f344, %f343;
+	cvt.rn.f16x2.f32 	%r686, %f346, %f345;
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f407, %f408, %f409, %f410}, {%r683, %r684, %r685, %r686}, {%r664, %r665}, {%f375, %f376, %f377, %f378};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f411, %f412, %f413, %f414}, {%r683, %r684, %r685, %r686}, {%r666, %r667}, {%f379, %f380, %f381, %f382};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f415, %f416, %f417, %f418}, {%r683, %r684, %r685, %r686}, {%r669, %r670}, {%f383, %f384, %f385, %f386};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f419, %f420, %f421, %f422}, {%r683, %r684, %r685, %r686}, {%r671, %r672}, {%f387, %f388, %f389, %f390};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f423, %f424, %f425, %f426}, {%r683, %r684, %r685, %r686}, {%r674, %r675}, {%f391, %f392, %f393, %f394};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f427, %f428, %f429, %f430}, {%r683, %r684, %r685, %r686}, {%r676, %r677}, {%f395, %f396, %f397, %f398};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f431, %f432, %f433, %f434}, {%r683, %r684, %r685, %r686}, {%r679, %r680}, {%f399, %f400, %f401, %f402};
+	mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 	{%f435, %f436, %f437, %f438}, {%r683, %r684, %r685, %r686}, {%r681, %r682}, {%f403, %f404, %f405, %f406};
+	add.s64 	%rd388, %rd254, 16;
+	add.s64 	%rd389, %rd253, 16;
+	add.s32 	%r687, %r459, 16;
+	mov.u32 	%r459, %r687;
+	mov.f32 	%f215, %f407;
+	mov.f32 	%f216, %f408;
+	mov.f32 	%f217, %f409;
+	mov.f32 	%f218, %f410;
+	mov.f32 	%f219, %f411;
+	mov.f32 	%f220, %f412;
+	mov.f32 	%f221, %f413;
+	mov.f32 	%f222, %f414;
+	mov.f32 	%f223, %f415;
+	mov.f32 	%f224, %f416;
+	mov.f32 	%f225, %f417;
+	mov.f32 	%f226, %f418;
+	mov.f32 	%f227, %f419;
+	mov.f32 	%f228, %f420;
+	mov.f32 	%f229, %f421;
+	mov.f32 	%f230, %f422;
+	mov.f32 	%f231, %f423;
+	mov.f32 	%f232, %f424;
+	mov.f32 	%f233, %f425;
+	mov.f32 	%f234, %f426;
+	mov.f32 	%f235, %f427;
+	mov.f32 	%f236, %f428;
+	mov.f32 	%f237, %f429;
+	mov.f32 	%f238, %f430;
+	mov.f32 	%f239, %f431;
+	mov.f32 	%f240, %f432;
+	mov.f32 	%f241, %f433;
+	mov.f32 	%f242, %f434;
+	mov.f32 	%f243, %f435;
+	mov.f32 	%f244, %f436;
+	mov.f32 	%f245, %f437;
+	mov.f32 	%f246, %f438;
+	mov.f32 	%f247, %f373;
+	mov.f32 	%f248, %f374;
+	mov.f32 	%f249, %f329;
+	mov.f32 	%f250, %f330;
+	mov.u64 	%rd253, %rd389;
+	mov.u64 	%rd254, %rd388;
+	bra.uni 	$L__BB0_5;
+$L__BB0_7: 	// %for.exit7
+	lg2.approx.f32 	%f439, %f247;
+	lg2.approx.f32 	%f440, %f248;
+	add.rn.f32 	%f441, %f249, %f439;
+	add.rn.f32 	%f442, %f250, %f440;
+	div.rn.f32 	%f443, %f215, %f247;
+	div.rn.f32 	%f444, %f216, %f247;
+	div.rn.f32 	%f445, %f217, %f248;
+	div.rn.f32 	%f446, %f218, %f248;
+	div.rn.f32 	%f447, %f219, %f247;
+	div.rn.f32 	%f448, %f220, %f247;
+	div.rn.f32 	%f449, %f221, %f248;
+	div.rn.f32 	%f450, %f222, %f248;
+	div.rn.f32 	%f451, %f223, %f247;
+	div.rn.f32 	%f452, %f224, %f247;
+	div.rn.f32 	%f453, %f225, %f248;
+	div.rn.f32 	%f454, %f226, %f248;
+	div.rn.f32 	%f455, %f227, %f247;
+	div.rn.f32 	%f456, %f228, %f247;
+	div.rn.f32 	%f457, %f229, %f248;
+	div.rn.f32 	%f458, %f230, %f248;
+	div.rn.f32 	%f459, %f231, %f247;
+	div.rn.f32 	%f460, %f232, %f247;
+	div.rn.f32 	%f461, %f233, %f248;
+	div.rn.f32 	%f462, %f234, %f248;
+	div.rn.f32 	%f463, %f235, %f247;
+	div.rn.f32 	%f464, %f236, %f247;
+	div.rn.f32 	%f465, %f237, %f248;
+	div.rn.f32 	%f466, %f238, %f248;
+	div.rn.f32 	%f467, %f239, %f247;
+	div.rn.f32 	%f468, %f240, %f247;
+	div.rn.f32 	%f469, %f241, %f248;
+	div.rn.f32 	%f470, %f242, %f248;
+	div.rn.f32 	%f471, %f243, %f247;
+	div.rn.f32 	%f472, %f244, %f247;
+	div.rn.f32 	%f473, %f245, %f248;
+	div.rn.f32 	%f474, %f246, %f248;
+	mul.lo.s32 	%r688, %r97, %r4;
+	add.s32 	%r689, %r688, %r113;
+	add.s32 	%r690, %r688, %r114;
+	mul.wide.s32 	%rd390, %r689, 4;
+	add.s64 	%rd391, %rd4, %rd390;
+	mul.wide.s32 	%rd392, %r690, 4;
+	add.s64 	%rd393, %rd4, %rd392;
+	mul.rn.f32 	%f475, %f441, 0f3F317218;
+	mul.rn.f32 	%f476, %f442, 0f3F317218;
+	setp.lt.s32 	%p271, %r113, %r4;
+	setp.lt.s32 	%p272, %r114, %r4;
+	and.b32 	%r691, %r7, 3;
+	setp.eq.s32 	%p273, %r691, 0;
+	and.pred 	%p274, %p273, %p271;
+	mov.b32 	%r692, %f475;
+	// begin inline asm
+	@%p274 st.global.b32 [%rd391], %r692;
+	// end inline asm
+	and.pred 	%p275, %p273, %p272;
+	mov.b32 	%r693, %f476;
+	// begin inline asm
+	@%p275 st.global.b32 [%rd393], %r693;
+	// end inline asm
+	bar.sync 	0;
+	mul.lo.s32 	%r694, %r9, 72;
+	add.s32 	%r695, %r694, %r11;
+	mul.lo.s32 	%r696, %r695, 2;
+	cvt.s64.s32 	%rd394, %r696;
+	mov.u64 	%rd395, __tilec_smem;
+	add.s64 	%rd396, %rd395, %rd394;
+	cvt.rn.f16x2.f32 	%r697, %f444, %f443;
+	st.shared.u32 	[%rd396], %r697;
+	or.b32 	%r698, %r9, 8;
+	mul.lo.s32 	%r699, %r698, 72;
+	add.s32 	%r700, %r699, %r11;
+	mul.lo.s32 	%r701, %r700, 2;
+	cvt.s64.s32 	%rd397, %r701;
+	mov.u64 	%rd398, __tilec_smem;
+	add.s64 	%rd399, %rd398, %rd397;
+	cvt.rn.f16x2.f32 	%r702, %f446, %f445;
+	st.shared.u32 	[%rd399], %r702;
+	or.b32 	%r703, %r11, 8;
+	add.s32 	%r704, %r694, %r703;
+	mul.lo.s32 	%r705, %r704, 2;
+	cvt.s64.s32 	%rd400, %r705;
+	mov.u64 	%rd401, __tilec_smem;
+	add.s64 	%rd402, %rd401, %rd400;
+	cvt.rn.f16x2.f32 	%r706, %f448, %f447;
+	st.shared.u32 	[%rd402], %r706;
+	add.s32 	%r707, %r699, %r703;
+	mul.lo.s32 	%r708, %r707, 2;
+	cvt.s64.s32 	%rd403, %r708;
+	mov.u64 	%rd404, __tilec_smem;
+	add.s64 	%rd405, %rd404, %rd403;
+	cvt.rn.f16x2.f32 	%r709, %f450, %f449;
+	st.shared.u32 	[%rd405], %r709;
+	or.b32 	%r710, %r11, 16;
+	add.s32 	%r711, %r694, %r710;
+	mul.lo.s32 	%r712, %r711, 2;
+	cvt.s64.s32 	%rd406, %r712;
+	mov.u64 	%rd407, __tilec_smem;
+	add.s64 	%rd408, %rd407, %rd406;
+	cvt.rn.f16x2.f32 	%r713, %f452, %f451;
+	st.shared.u32 	[%rd408], %r713;
+	add.s32 	%r714, %r699, %r710;
+	mul.lo.s32 	%r715, %r714, 2;
+	cvt.s64.s32 	%rd409, %r715;
+	mov.u64 	%rd410, __tilec_smem;
+	add.s64 	%rd411, %rd410, %rd409;
+	cvt.rn.f16x2.f32 	%r716, %f454, %f453;
+	st.shared.u32 	[%rd411], %r716;
+	or.b32 	%r717, %r11, 24;
+	add.s32 	%r718, %r694, %r717;
+	mul.lo.s32 	%r719, %r718, 2;
+	cvt.s64.s32 	%rd412, %r719;
+	mov.u64 	%rd413, __tilec_smem;
+	add.s64 	%rd414, %rd413, %rd412;
+	cvt.rn.f16x2.f32 	%r720, %f456, %f455;
+	st.shared.u32 	[%rd414], %r720;
+	add.s32 	%r721, %r699, %r717;
+	mul.lo.s32 	%r722, %r721, 2;
+	cvt.s64.s32 	%rd415, %r722;
+	mov.u64 	%rd416, __tilec_smem;
+	add.s64 	%rd417, %rd416, %rd415;
+	cvt.rn.f16x2.f32 	%r723, %f458, %f457;
+	st.shared.u32 	[%rd417], %r723;
+	or.b32 	%r724, %r11, 32;
+	add.s32 	%r725, %r694, %r724;
+	mul.lo.s32 	%r726, %r725, 2;
+	cvt.s64.s32 	%rd418, %r726;
+	mov.u64 	%rd419, __tilec_smem;
+	add.s64 	%rd420, %rd419, %rd418;
+	cvt.rn.f16x2.f32 	%r727, %f460, %f459;
+	st.shared.u32 	[%rd420], %r727;
+	add.s32 	%r728, %r699, %r724;
+	mul.lo.s32 	%r729, %r728, 2;
+	cvt.s64.s32 	%rd421, %r729;
+	mov.u64 	%rd422, __tilec_smem;
+	add.s64 	%rd423, %rd422, %rd421;
+	cvt.rn.f16x2.f32 	%r730, %f462, %f461;
+	st.shared.u32 	[%rd423], %r730;
+	or.b32 	%r731, %r11, 40;
+	add.s32 	%r732, %r694, %r731;
+	mul.lo.s32 	%r733, %r732, 2;
+	cvt.s64.s32 	%rd424, %r733;
+	mov.u64 	%rd425, __tilec_smem;
+	add.s64 	%rd426, %rd425, %rd424;
+	cvt.rn.f16x2.f32 	%r734, %f464, %f463;
+	st.shared.u32 	[%rd426], %r734;
+	add.s32 	%r735, %r699, %r731;
+	mul.lo.s32 	%r736, %r735, 2;
+	cvt.s64.s32 	%rd427, %r736;
+	mov.u64 	%rd428, __tilec_smem;
+	add.s64 	%rd429, %rd428, %rd427;
+	cvt.rn.f16x2.f32 	%r737, %f466, %f465;
+	st.shared.u32 	[%rd429], %r737;
+	or.b32 	%r738, %r11, 48;
+	add.s32 	%r739, %r694, %r738;
+	mul.lo.s32 	%r740, %r739, 2;
+	cvt.s64.s32 	%rd430, %r740;
+	mov.u64 	%rd431, __tilec_smem;
+	add.s64 	%rd432, %rd431, %rd430;
+	cvt.rn.f16x2.f32 	%r741, %f468, %f467;
+	st.shared.u32 	[%rd432], %r741;
+	add.s32 	%r742, %r699, %r738;
+	mul.lo.s32 	%r743, %r742, 2;
+	cvt.s64.s32 	%rd433, %r743;
+	mov.u64 	%rd434, __tilec_smem;
+	add.s64 	%rd435, %rd434, %rd433;
+	cvt.rn.f16x2.f32 	%r744, %f470, %f469;
+	st.shared.u32 	[%rd435], %r744;
+	or.b32 	%r745, %r11, 56;
+	add.s32 	%r746, %r694, %r745;
+	mul.lo.s32 	%r747, %r746, 2;
+	cvt.s64.s32 	%rd436, %r747;
+	mov.u64 	%rd437, __tilec_smem;
+	add.s64 	%rd438, %rd437, %rd436;
+	cvt.rn.f16x2.f32 	%r748, %f472, %f471;
+	st.shared.u32 	[%rd438], %r748;
+	add.s32 	%r749, %r699, %r745;
+	mul.lo.s32 	%r750, %r749, 2;
+	cvt.s64.s32 	%rd439, %r750;
+	mov.u64 	%rd440, __tilec_smem;
+	add.s64 	%rd441, %rd440, %rd439;
+	cvt.rn.f16x2.f32 	%r751, %f474, %f473;
+	st.shared.u32 	[%rd441], %r751;
+	bar.sync 	0;
+	mul.lo.s32 	%r752, %r13, 72;
+	add.s32 	%r753, %r752, %r15;
+	mul.lo.s32 	%r754, %r753, 2;
+	cvt.s64.s32 	%rd442, %r754;
+	mov.u64 	%rd443, __tilec_smem;
+	add.s64 	%rd444, %rd443, %rd442;
+	ld.shared.v4.u32 	{%r755, %r756, %r757, %r758}, [%rd444];
+	cvt.u16.u32 	%rs561, %r755;
+	shr.u32 	%r759, %r755, 16;
+	cvt.u16.u32 	%rs562, %r759;
+	cvt.u16.u32 	%rs563, %r756;
+	shr.u32 	%r760, %r756, 16;
+	cvt.u16.u32 	%rs564, %r760;
+	cvt.u16.u32 	%rs565, %r757;
+	shr.u32 	%r761, %r757, 16;
+	cvt.u16.u32 	%rs566, %r761;
+	cvt.u16.u32 	%rs567, %r758;
+	shr.u32 	%r762, %r758, 16;
+	cvt.u16.u32 	%rs568, %r762;
+	or.b32 	%r763, %r13, 4;
+	mul.lo.s32 	%r764, %r763, 72;
+	add.s32 	%r765, %r764, %r15;
+	mul.lo.s32 	%r766, %r765, 2;
+	cvt.s64.s32 	%rd445, %r766;
+	mov.u64 	%rd446, __tilec_smem;
+	add.s64 	%rd447, %rd446, %rd445;
+	ld.shared.v4.u32 	{%r767, %r768, %r769, %r770}, [%rd447];
+	cvt.u16.u32 	%rs569, %r767;
+	shr.u32 	%r771, %r767, 16;
+	cvt.u16.u32 	%rs570, %r771;
+	cvt.u16.u32 	%rs571, %r768;
+	shr.u32 	%r772, %r768, 16;
+	cvt.u16.u32 	%rs572, %r772;
+	cvt.u16.u32 	%rs573, %r769;
+	shr.u32 	%r773, %r769, 16;
+	cvt.u16.u32 	%rs574, %r773;
+	cvt.u16.u32 	%rs575, %r770;
+	shr.u32 	%r774, %r770, 16;
+	cvt.u16.u32 	%rs576, %r774;
+	or.b32 	%r775, %r13, 8;
+	mul.lo.s32 	%r776, %r775, 72;
+	add.s32 	%r777, %r776, %r15;
+	mul.lo.s32 	%r778, %r777, 2;
+	cvt.s64.s32 	%rd448, %r778;
+	mov.u64 	%rd449, __tilec_smem;
+	add.s64 	%rd450, %rd449, %rd448;
+	ld.shared.v4.u32 	{%r779, %r780, %r781, %r782}, [%rd450];
+	cvt.u16.u32 	%rs577, %r779;
+	shr.u32 	%r783, %r779, 16;
+	cvt.u16.u32 	%rs578, %r783;
+	cvt.u16.u32 	%rs579, %r780;
+	shr.u32 	%r784, %r780, 16;
+	cvt.u16.u32 	%rs580, %r784;
+	cvt.u16.u32 	%rs581, %r781;
+	shr.u32 	%r785, %r781, 16;
+	cvt.u16.u32 	%rs582, %r785;
+	cvt.u16.u32 	%rs583, %r782;
+	shr.u32 	%r786, %r782, 16;
+	cvt.u16.u32 	%rs584, %r786;
+	or.b32 	%r787, %r13, 12;
+	mul.lo.s32 	%r788, %r787, 72;
+	add.s32 	%r789, %r788, %r15;
+	mul.lo.s32 	%r790, %r789, 2;
+	cvt.s64.s32 	%rd451, %r790;
+	mov.u64 	%rd452, __tilec_smem;
+	add.s64 	%rd453, %rd452, %rd451;
+	ld.shared.v4.u32 	{%r791, %r792, %r793, %r794}, [%rd453];
+	cvt.u16.u32 	%rs585, %r791;
+	shr.u32 	%r795, %r791, 16;
+	cvt.u16.u32 	%rs586, %r795;
+	cvt.u16.u32 	%rs587, %r792;
+	shr.u32 	%r796, %r792, 16;
+	cvt.u16.u32 	%rs588, %r796;
+	cvt.u16.u32 	%rs589, %r793;
+	shr.u32 	%r797, %r793, 16;
+	cvt.u16.u32 	%rs590, %r797;
+	cvt.u16.u32 	%rs591, %r794;
+	shr.u32 	%r798, %r794, 16;
+	cvt.u16.u32 	%rs592, %r798;
+	cvt.s64.s32 	%rd454, %r13;
+	add.s64 	%rd455, %rd45, %rd454;
+	mul.lo.s64 	%rd456, %rd455, %rd20;
+	cvt.s64.s32 	%rd457, %r15;
+	mul.lo.s64 	%rd458, %rd457, %rd21;
+	add.s64 	%rd459, %rd456, %rd458;
+	setp.ge.s64 	%p276, %rd455, 0;
+	setp.lt.s64 	%p277, %rd455, %rd44;
+	and.pred 	%p278, %p276, %p277;
+	setp.ge.s64 	%p279, %rd457, 0;
+	setp.lt.s64 	%p280, %rd457, %rd46;
+	and.pred 	%p281, %p279, %p280;
+	and.pred 	%p282, %p278, %p281;
+	shl.b64 	%rd460, %rd459, 1;
+	add.s64 	%rd461, %rd52, %rd460;
+	// begin inline asm
+	@%p282 st.global.b16 [%rd461], %rs561;
+	// end inline asm
+	add.s64 	%rd462, %rd457, 1;
+	setp.ge.s64 	%p283, %rd462, 0;
+	setp.lt.s64 	%p284, %rd462, %rd46;
+	and.pred 	%p285, %p283, %p284;
+	and.pred 	%p286, %p278, %p285;
+	mul.lo.s64 	%rd463, %rd21, 2;
+	add.s64 	%rd464, %rd461, %rd463;
+	// begin inline asm
+	@%p286 st.global.b16 [%rd464], %rs562;
+	// end inline asm
+	add.s64 	%rd465, %rd457, 2;
+	setp.ge.s64 	%p287, %rd465, 0;
+	setp.lt.s64 	%p288, %rd465, %rd46;
+	and.pred 	%p289, %p287, %p288;
+	and.pred 	%p290, %p278, %p289;
+	add.s64 	%rd466, %rd464, %rd463;
+	// begin inline asm
+	@%p290 st.global.b16 [%rd466], %rs563;
+	// end inline asm
+	add.s64 	%rd467, %rd457, 3;
+	setp.ge.s64 	%p291, %rd467, 0;
+	setp.lt.s64 	%p292, %rd467, %rd46;
+	and.pred 	%p293, %p291, %p292;
+	and.pred 	%p294, %p278, %p293;
+	add.s64 	%rd468, %rd466, %rd463;
+	// begin inline asm
+	@%p294 st.global.b16 [%rd468], %rs564;
+	// end inline asm
+	add.s64 	%rd469, %rd457, 4;
+	setp.ge.s64 	%p295, %rd469, 0;
+	setp.lt.s64 	%p296, %rd469, %rd46;
+	and.pred 	%p297, %p295, %p296;
+	and.pred 	%p298, %p278, %p297;
+	add.s64 	%rd470, %rd468, %rd463;
+	// begin inline asm
+	@%p298 st.global.b16 [%rd470], %rs565;
+	// end inline asm
+	add.s64 	%rd471, %rd457, 5;
+	setp.ge.s64 	%p299, %rd471, 0;
+	setp.lt.s64 	%p300, %rd471, %rd46;
+	and.pred 	%p301, %p299, %p300;
+	and.pred 	%p302, %p278, %p301;
+	add.s64 	%rd472, %rd470, %rd463;
+	// begin inline asm
+	@%p302 st.global.b16 [%rd472], %rs566;
+	// end inline asm
+	add.s64 	%rd473, %rd457, 6;
+	setp.ge.s64 	%p303, %rd473, 0;
+	setp.lt.s64 	%p304, %rd473, %rd46;
+	and.pred 	%p305, %p303, %p304;
+	and.pred 	%p306, %p278, %p305;
+	add.s64 	%rd474, %rd472, %rd463;
+	// begin inline asm
+	@%p306 st.global.b16 [%rd474], %rs567;
+	// end inline asm
+	add.s64 	%rd475, %rd457, 7;
+	setp.ge.s64 	%p307, %rd475, 0;
+	setp.lt.s64 	%p308, %rd475, %rd46;
+	and.pred 	%p309, %p307, %p308;
+	and.pred 	%p310, %p278, %p309;
+	add.s64 	%rd476, %rd474, %rd463;
+	// begin inline asm
+	@%p310 st.global.b16 [%rd476], %rs568;
+	// end inline asm
+	add.s64 	%rd477, %rd455, 4;
+	setp.ge.s64 	%p311, %rd477, 0;
+	setp.lt.s64 	%p312, %rd477, %rd44;
+	and.pred 	%p313, %p311, %p312;
+	and.pred 	%p314, %p313, %p281;
+	mul.lo.s64 	%rd478, %rd20, 4;
+	mul.lo.s64 	%rd479, %rd21, -7;
+	add.s64 	%rd480, %rd478, %rd479;
+	mul.lo.s64 	%rd481, %rd480, 2;
+	add.s64 	%rd482, %rd476, %rd481;
+	// begin inline asm
+	@%p314 st.global.b16 [%rd482], %rs569;
+	// end inline asm
+	and.pred 	%p315, %p313, %p285;
+	add.s64 	%rd483, %rd482, %rd463;
+	// begin inline asm
+	@%p315 st.global.b16 [%rd483], %rs570;
+	// end inline asm
+	and.pred 	%p316, %p313, %p289;
+	add.s64 	%rd484, %rd483, %rd463;
+	// begin inline asm
+	@%p316 st.global.b16 [%rd484], %rs571;
+	// end inline asm
+	and.pred 	%p317, %p313, %p293;
+	add.s64 	%rd485, %rd484, %rd463;
+	// begin inline asm
+	@%p317 st.global.b16 [%rd485], %rs572;
+	// end inline asm
+	and.pred 	%p318, %p313, %p297;
+	add.s64 	%rd486, %rd485, %rd463;
+	// begin inline asm
+	@%p318 st.global.b16 [%rd486], %rs573;
+	// end inline asm
+	and.pred 	%p319, %p313, %p301;
+	add.s64 	%rd487, %rd486, %rd463;
+	// begin inline asm
+	@%p319 st.global.b16 [%rd487], %rs574;
+	// end inline asm
+	and.pred 	%p320, %p313, %p305;
+	add.s64 	%rd488, %rd487, %rd463;
+	// begin inline asm
+	@%p320 st.global.b16 [%rd488], %rs575;
+	// end inline asm
+	and.pred 	%p321, %p313, %p309;
+	add.s64 	%rd489, %rd488, %rd463;
+	// begin inline asm
+	@%p321 st.global.b16 [%rd489], %rs576;
+	// end inline asm
+	add.s64 	%rd490, %rd455, 8;
+	setp.ge.s64 	%p322, %rd490, 0;
+	setp.lt.s64 	%p323, %rd490, %rd44;
+	and.pred 	%p324, %p322, %p323;
+	and.pred 	%p325, %p324, %p281;
+	add.s64 	%rd491, %rd489, %rd481;
+	// begin inline asm
+	@%p325 st.global.b16 [%rd491], %rs577;
+	// end inline asm
+	and.pred 	%p326, %p324, %p285;
+	add.s64 	%rd492, %rd491, %rd463;
+	// begin inline asm
+	@%p326 st.global.b16 [%rd492], %rs578;
+	// end inline asm
+	and.pred 	%p327, %p324, %p289;
+	add.s64 	%rd493, %rd492, %rd463;
+	// begin inline asm
+	@%p327 st.global.b16 [%rd493], %rs579;
+	// end inline asm
+	and.pred 	%p328, %p324, %p293;
+	add.s64 	%rd494, %rd493, %rd463;
+	// begin inline asm
+	@%p328 st.global.b16 [%rd494], %rs580;
+	// end inline asm
+	and.pred 	%p329, %p324, %p297;
+	add.s64 	%rd495, %rd494, %rd463;
+	// begin inline asm
+	@%p329 st.global.b16 [%rd495], %rs581;
+	// end inline asm
+	and.pred 	%p330, %p324, %p301;
+	add.s64 	%rd496, %rd495, %rd463;
+	// begin inline asm
+	@%p330 st.global.b16 [%rd496], %rs582;
+	// end inline asm
+	and.pred 	%p331, %p324, %p305;
+	add.s64 	%rd497, %rd496, %rd463;
+	// begin inline asm
+	@%p331 st.global.b16 [%rd497], %rs583;
+	// end inline asm
+	and.pred 	%p332, %p324, %p309;
+	add.s64 	%rd498, %rd497, %rd463;
+	// begin inline asm
+	@%p332 st.global.b16 [%rd498], %rs584;
+	// end inline asm
+	add.s64 	%rd499, %rd455, 12;
+	setp.ge.s64 	%p333, %rd499, 0;
+	setp.lt.s64 	%p334, %rd499, %rd44;
 	and.pred 	%p335, %p333, %p334;
 	and.pred 	%p336, %p335, %p281;
 	add.s64 	%rd500, %rd498, %rd481;

@@ -47,7 +47,7 @@ func TestVariantsOnEmulator(t *testing.T) {
 		dtype  ir.DType
 		config ir.Config
 	}{
-		{map[string]int{"D": 64, "H": 4, "HK": 2, "T": 128, "cache": 0, "inplace": 1, "pos": 0, "rot": 0, "style": 0}, ir.F16, ir.Config{"BLOCK_H": 8, "num_warps": 1}},
+		{map[string]int{"D": 64, "H": 4, "HK": 2, "T": 128, "cache": 0, "inplace": 1, "pos": 0, "rot": 0, "style": 0}, ir.F16, ir.Config{"BLOCK_H": 4, "num_warps": 1}},
 	}
 	for i, c := range problems {
 		p, err := k.Problem(c.sizes, c.dtype)
@@ -58,7 +58,7 @@ func TestVariantsOnEmulator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, target := range []string{"sm_80"} {
+		for _, target := range []string{"sm_80", "sm_90a"} {
 			for _, generic := range []bool{false, true} {
 				selectVariant = func(dev runtime.Device, vs []*runtime.Variant, args []any, vals map[string]int64) (*runtime.Variant, error) {
 					var pick []*runtime.Variant
